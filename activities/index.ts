@@ -1,0 +1,1 @@
+export { recordCase } from './caseStore';

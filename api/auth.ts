@@ -1,0 +1,57 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Actor, Role } from '../contracts/case';
+import { Device, User } from '../store/models';
+import { hashToken } from '../store/tokens';
+import { HttpError } from './errors';
+
+// Who is calling: a user (customer or operator) or a device, by bearer token.
+
+export interface Principal extends Actor {
+  /** For devices: their public device id. */
+  deviceId?: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+export async function principalForToken(token: string): Promise<Principal | undefined> {
+  const tokenHash = hashToken(token);
+  const user = await User.findOne({ tokenHash }).lean();
+  if (user) {
+    return { id: user._id, role: user.role, customerId: user.customerId ?? undefined };
+  }
+  const device = await Device.findOne({ tokenHash }).lean();
+  if (device) {
+    return {
+      id: device._id,
+      role: 'device',
+      customerId: device.customerId,
+      deviceId: device.deviceId,
+    };
+  }
+  return undefined;
+}
+
+function bearer(req: Request): string | undefined {
+  const header = req.get('authorization');
+  const match = header?.match(/^Bearer ([\w-]{10,200})$/);
+  return match?.[1];
+}
+
+/** Every route states the roles it admits. */
+export function requireRole(...roles: Role[]) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const token = bearer(req);
+    if (!token) return next(new HttpError(401, 'UNAUTHENTICATED', 'A bearer token is required'));
+    const principal = await principalForToken(token);
+    if (!principal) return next(new HttpError(401, 'UNAUTHENTICATED', 'Unknown or revoked token'));
+    if (!roles.includes(principal.role)) {
+      return next(new HttpError(403, 'FORBIDDEN', `This needs the role ${roles.join(' or ')}`));
+    }
+    req.principal = principal;
+    next();
+  };
+}

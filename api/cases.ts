@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { CaseChannel } from '../contracts/case';
+import { Case, Customer, Device } from '../store/models';
+import {
+  TASK_QUEUE,
+  caseWorkflowId,
+  joinCaseUpdate,
+  searchAttributes,
+  type CaseInput,
+} from '../workflows/messages';
+import { supportCase } from '../workflows/supportCase';
+import type { Principal } from './auth';
+import { HttpError } from './errors';
+
+// Opening and reading cases on behalf of an authenticated principal.
+
+export interface OpenedCase {
+  caseId: string;
+  workflowId: string;
+  joined: boolean;
+}
+
+export async function openCase(
+  client: Client,
+  principal: Principal,
+  request: { deviceId: string; channel: CaseChannel; description?: string; callerPhone?: string },
+): Promise<OpenedCase> {
+  const device = await Device.findOne({ deviceId: request.deviceId }).lean();
+  // The same answer for "no such device" and "not yours": ids are not probeable.
+  if (!device || !canActFor(principal, device.customerId, device.deviceId)) {
+    throw new HttpError(404, 'DEVICE_NOT_FOUND', `No device ${request.deviceId}`);
+  }
+  const customer = await Customer.findById(device.customerId).lean();
+  if (!customer) throw new HttpError(404, 'DEVICE_NOT_FOUND', `No device ${request.deviceId}`);
+
+  const input: CaseInput = {
+    caseId: randomUUID(),
+    customerId: customer._id,
+    businessName: customer.businessName,
+    siteId: device.siteId,
+    deviceId: device.deviceId,
+    channel: request.channel,
+    openedBy: { id: principal.id, role: principal.role, customerId: principal.customerId },
+    description: request.description,
+    callerPhone: request.callerPhone,
+  };
+  const workflowId = caseWorkflowId(device.deviceId);
+  const startWorkflowOperation = new WithStartWorkflowOperation(supportCase, {
+    workflowId,
+    taskQueue: TASK_QUEUE,
+    args: [input],
+    // A running case for this device is joined rather than duplicated.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: [
+      { key: searchAttributes.status, value: 'open' },
+      { key: searchAttributes.customerId, value: customer._id },
+      { key: searchAttributes.deviceId, value: device.deviceId },
+      { key: searchAttributes.channel, value: request.channel },
+      { key: searchAttributes.issueCategory, value: 'unknown' },
+    ],
+    memo: { businessName: customer.businessName },
+    staticSummary: `${customer.businessName}: ${clip(request.description ?? 'network problem', 80)} (device ${device.deviceId}, via ${request.channel})`,
+    staticDetails: [
+      `**Customer:** ${customer.businessName} (${customer._id})`,
+      `**Device:** ${device.deviceId}`,
+      `**Opened through:** ${request.channel} by ${principal.role} ${principal.id}`,
+      request.description ? `**Reported problem:** ${request.description}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+  });
+  const result = await client.workflow.executeUpdateWithStart(joinCaseUpdate, {
+    args: [{ caseId: input.caseId, channel: request.channel, actor: input.openedBy }],
+    startWorkflowOperation,
+  });
+  return { caseId: result.caseId, workflowId, joined: result.joined };
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function canActFor(principal: Principal, customerId: string, deviceId?: string): boolean {
+  if (principal.role === 'operator' || principal.role === 'service') return true;
+  if (principal.role === 'device') return principal.deviceId === deviceId;
+  return principal.customerId === customerId;
+}
+
+/** Tenant isolation lives here: a customer's query is always scoped to that customer. */
+export function caseScope(principal: Principal): Record<string, string> {
+  switch (principal.role) {
+    case 'operator':
+    case 'service':
+      return {};
+    case 'customer':
+      return { customerId: principal.customerId ?? '\u0000none' };
+    case 'device':
+      return { deviceId: principal.deviceId ?? '\u0000none' };
+  }
+}
+
+export function publicCase(doc: {
+  _id: string;
+  workflowId: string;
+  runId?: string | null;
+  customerId: string;
+  deviceId: string;
+  channel: string;
+  status: string;
+  step?: string | null;
+  issueCategory?: string | null;
+  summary?: string | null;
+  resolutionTimeMinutes?: number | null;
+  createdAt?: Date;
+  updatedAt?: Date;
+  completedAt?: Date | null;
+}) {
+  return {
+    id: doc._id,
+    workflowId: doc.workflowId,
+    runId: doc.runId ?? undefined,
+    customerId: doc.customerId,
+    deviceId: doc.deviceId,
+    channel: doc.channel,
+    status: doc.status,
+    step: doc.step ?? undefined,
+    issueCategory: doc.issueCategory ?? 'unknown',
+    summary: doc.summary ?? undefined,
+    resolutionTimeMinutes: doc.resolutionTimeMinutes ?? undefined,
+    createdAt: doc.createdAt?.toISOString(),
+    updatedAt: doc.updatedAt?.toISOString(),
+    completedAt: doc.completedAt?.toISOString(),
+  };
+}
+
+export async function listCases(principal: Principal, limit = 100) {
+  const docs = await Case.find(caseScope(principal)).sort({ createdAt: -1 }).limit(limit).lean();
+  return docs.map(publicCase);
+}
+
+export async function getCase(principal: Principal, caseId: string) {
+  const doc = await Case.findOne({ ...caseScope(principal), _id: caseId }).lean();
+  if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', `No case ${caseId}`);
+  return publicCase(doc);
+}

@@ -1,0 +1,36 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { connectStore, disconnectStore } from '../store/connection';
+import { createApi } from './app';
+
+// The API process: connects to MongoDB and Temporal, serves HTTP and socket.io.
+
+async function main() {
+  const config = loadConfig();
+  await connectStore(config.mongo.url);
+  // Lazy: the API starts (and reports health) even while Temporal is down.
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const { http, io } = createApi({ temporal, namespace: config.temporal.namespace });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.api.port, config.api.host, resolve);
+  });
+  console.log(`API listening on http://${config.api.host}:${config.api.port}`);
+
+  const shutdown = async () => {
+    io.close();
+    http.close();
+    await connection.close();
+    await disconnectStore();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Every setting the servers read, in one place, from the environment.
+// Defaults are the local stack that `npm start` runs.
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const schema = z.object({
+  NODE_ENV: z.string().default('development'),
+  DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_ADDRESS: optional,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('zen'),
+  TEMPORAL_UI_URL: optional,
+
+  MONGO_PORT: port(27017),
+  MONGO_URL: optional,
+
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port(4000),
+  API_URL: optional,
+  PORTAL_PORT: port(3000),
+  PORTAL_URL: optional,
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
+      namespace: e.TEMPORAL_NAMESPACE,
+      // Local when nobody pointed us at an existing server.
+      local: !e.TEMPORAL_ADDRESS,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
+    },
+    mongo: {
+      url: e.MONGO_URL ?? `mongodb://127.0.0.1:${e.MONGO_PORT}/zen`,
+      local: !e.MONGO_URL,
+      port: e.MONGO_PORT,
+    },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      url: e.API_URL ?? `http://127.0.0.1:${e.API_PORT}`,
+    },
+    portal: {
+      port: e.PORTAL_PORT,
+      url: e.PORTAL_URL ?? `http://127.0.0.1:${e.PORTAL_PORT}`,
+    },
+  };
+}

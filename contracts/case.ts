@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+// Shared vocabulary of a support case: used by the workflow, the API, the
+// portal and the agent alike.
+
+export const caseStatuses = [
+  'open',
+  'diagnosing',
+  'awaiting_approval',
+  'fixing',
+  'verifying',
+  'resolved',
+  'escalated',
+  'cancelled',
+] as const;
+export const CaseStatus = z.enum(caseStatuses);
+export type CaseStatus = z.infer<typeof CaseStatus>;
+
+export const closedStatuses: readonly CaseStatus[] = ['resolved', 'escalated', 'cancelled'];
+
+export const CaseChannel = z.enum(['portal', 'phone', 'agent']);
+export type CaseChannel = z.infer<typeof CaseChannel>;
+
+export const IssueCategory = z.enum([
+  'unknown',
+  'none',
+  'dns',
+  'dhcp',
+  'gateway',
+  'modem',
+  'isp',
+  'packet-loss',
+  'link',
+]);
+export type IssueCategory = z.infer<typeof IssueCategory>;
+
+export const Role = z.enum(['customer', 'operator', 'device', 'service']);
+export type Role = z.infer<typeof Role>;
+
+/** Who did something: kept on every audit entry. */
+export const Actor = z.object({
+  id: z.string().min(1).max(200),
+  role: Role,
+  customerId: z.string().max(100).optional(),
+});
+export type Actor = z.infer<typeof Actor>;

@@ -1,0 +1,29 @@
+import mongoose from 'mongoose';
+import { models } from './models';
+
+// One mongoose connection per process; indexes are built once at connect time.
+
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', true);
+
+export async function connectStore(url: string): Promise<typeof mongoose> {
+  await mongoose.connect(url, { serverSelectionTimeoutMS: 5000, autoIndex: false });
+  await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+  return mongoose;
+}
+
+export async function disconnectStore(): Promise<void> {
+  await mongoose.disconnect();
+}
+
+/** True when the server answers a ping right now. */
+export async function storeReachable(): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (mongoose.connection.readyState !== 1 || !db) return false;
+  try {
+    await db.admin().ping({ maxTimeMS: 2000 });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { caseStatuses } from '../contracts/case';
+
+// Collections keep the names of the original schema (customers, devices,
+// diagnostic_sessions, audit_log); the rest are what the product added.
+// Ids are UUID strings so they read the same in MongoDB, Temporal and URLs.
+
+const id = { type: String, default: () => randomUUID() };
+
+const customerSchema = new Schema(
+  {
+    _id: id,
+    businessName: { type: String, required: true },
+    primaryPhone: { type: String, required: true, unique: true },
+    email: { type: String, required: true },
+    subscriptionStatus: { type: String, default: 'active' },
+  },
+  { timestamps: true, collection: 'customers' },
+);
+
+const siteSchema = new Schema(
+  {
+    _id: id,
+    customerId: { type: String, required: true, index: true },
+    name: { type: String, required: true },
+    address: String,
+  },
+  { timestamps: true, collection: 'sites' },
+);
+
+const deviceSchema = new Schema(
+  {
+    _id: id,
+    customerId: { type: String, required: true, index: true },
+    siteId: { type: String, required: true },
+    deviceId: { type: String, required: true, unique: true },
+    serialNumber: { type: String, required: true, unique: true },
+    // sha256 of the device token; the token itself is never stored.
+    tokenHash: { type: String, required: true, unique: true },
+    status: { type: String, enum: ['inactive', 'online', 'offline'], default: 'inactive' },
+    lastSeen: Date,
+    networkConfig: Schema.Types.Mixed,
+    health: Schema.Types.Mixed,
+  },
+  { timestamps: true, collection: 'devices' },
+);
+
+const userSchema = new Schema(
+  {
+    _id: id,
+    email: { type: String, required: true, unique: true },
+    name: String,
+    role: { type: String, enum: ['customer', 'operator'], required: true },
+    customerId: String,
+    // sha256 of the user's API token.
+    tokenHash: { type: String, required: true, unique: true },
+  },
+  { timestamps: true, collection: 'users' },
+);
+
+const caseSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    workflowId: { type: String, required: true },
+    runId: String,
+    customerId: { type: String, required: true },
+    deviceId: { type: String, required: true },
+    siteId: String,
+    channel: { type: String, required: true },
+    callerPhone: String,
+    status: { type: String, enum: caseStatuses, default: 'open' },
+    step: String,
+    issueCategory: { type: String, default: 'unknown' },
+    summary: String,
+    diagnosticData: Schema.Types.Mixed,
+    remediationActions: [Schema.Types.Mixed],
+    resolutionTimeMinutes: Number,
+    completedAt: Date,
+  },
+  { timestamps: true, collection: 'diagnostic_sessions' },
+);
+caseSchema.index({ customerId: 1, createdAt: -1 });
+caseSchema.index({ status: 1, updatedAt: -1 });
+caseSchema.index({ deviceId: 1, status: 1 });
+
+const auditSchema = new Schema(
+  {
+    // `${caseId}:${seq}`: a retried append lands on the same key instead of twice.
+    _id: { type: String, required: true },
+    caseId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    actionType: { type: String, required: true },
+    actor: { type: Schema.Types.Mixed, required: true },
+    channel: { type: String, required: true },
+    actionDetails: { type: Schema.Types.Mixed, required: true },
+    userApproved: { type: Boolean, default: false },
+    executedAt: { type: Date, required: true },
+    prevHash: { type: String, required: true },
+    hash: { type: String, required: true },
+  },
+  { collection: 'audit_log', versionKey: false },
+);
+auditSchema.index({ caseId: 1, seq: 1 }, { unique: true });
+
+export const Customer = mongoose.model('Customer', customerSchema);
+export const Site = mongoose.model('Site', siteSchema);
+export const Device = mongoose.model('Device', deviceSchema);
+export const User = mongoose.model('User', userSchema);
+export const Case = mongoose.model('Case', caseSchema);
+export const AuditEntry = mongoose.model('AuditEntry', auditSchema);
+
+export const models = { Customer, Site, Device, User, Case, AuditEntry };
+
+export type CustomerDoc = InferSchemaType<typeof customerSchema>;
+export type DeviceDoc = InferSchemaType<typeof deviceSchema>;
+export type CaseDoc = InferSchemaType<typeof caseSchema>;
+export type AuditDoc = InferSchemaType<typeof auditSchema>;

@@ -1,0 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+// Bearer tokens are random and stored only as their sha256.
+
+export function newToken(prefix: 'zu' | 'zd'): string {
+  return `${prefix}_${randomBytes(24).toString('base64url')}`;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,126 @@
+import { Connection } from '@temporalio/client';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import devServer from './dev-server.json';
+import dynamicConfig from './dynamic-config.json';
+import { spawnService, tcpProbe, waitUntilReady, type Service } from './process';
+import { toolPath } from './tools';
+
+// Starts the local Temporal dev server and FerretDB built by ./tools.ts.
+// `npm start` and the test suite's global setup both come through here.
+
+export const namespace = devServer.namespace;
+
+export interface TemporalOptions {
+  port: number;
+  /** Port for the embedded Web UI; null runs headless. */
+  uiPort: number | null;
+  dbFile: string;
+  logFile: string;
+}
+
+export function temporalArgs(opts: TemporalOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
+  args.push('--db-filename', opts.dbFile, '--namespace', namespace);
+  args.push('--log-format', 'json', '--log-level', 'warn');
+  if (opts.uiPort === null) args.push('--headless');
+  else args.push('--ui-ip', '127.0.0.1', '--ui-port', String(opts.uiPort));
+  for (const [name, type] of Object.entries(devServer.searchAttributes)) {
+    args.push('--search-attribute', `${name}=${type}`);
+  }
+  for (const [key, value] of Object.entries(dynamicConfig)) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
+  return args;
+}
+
+export async function startTemporal(opts: TemporalOptions): Promise<Service> {
+  mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  const service = spawnService('temporal', toolPath('temporal'), temporalArgs(opts), {
+    logFile: opts.logFile,
+  });
+  const address = `127.0.0.1:${opts.port}`;
+  await waitUntilReady(
+    service,
+    async () => {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+      } finally {
+        await connection.close();
+      }
+    },
+    { logFile: opts.logFile, timeoutMs: 90_000 },
+  );
+  await ensureSearchAttributes(address);
+  return service;
+}
+
+/**
+ * `--search-attribute` is ignored when the SQLite file already holds the
+ * namespace, so attributes added to dev-server.json later are registered here.
+ */
+export async function ensureSearchAttributes(address: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({
+      namespace,
+    });
+    const missing = Object.keys(devServer.searchAttributes).filter(
+      (name) => !(customAttributes && name in customAttributes),
+    );
+    if (missing.length === 0) return;
+    // Only Keyword attributes are pinned; the enum value 2 is KEYWORD.
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((name) => [name, 2])),
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+export interface FerretOptions {
+  port: number;
+  dataDir: string;
+  logFile: string;
+}
+
+export async function startFerret(opts: FerretOptions): Promise<Service> {
+  const sqliteDir = path.join(opts.dataDir, 'sqlite');
+  const stateDir = path.join(opts.dataDir, 'state');
+  mkdirSync(sqliteDir, { recursive: true });
+  mkdirSync(stateDir, { recursive: true });
+  const service = spawnService(
+    'ferretdb',
+    toolPath('ferretdb'),
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${path.resolve(sqliteDir)}/`,
+      `--listen-addr=127.0.0.1:${opts.port}`,
+      `--state-dir=${path.resolve(stateDir)}`,
+      '--telemetry=disable',
+      '--log-level=warn',
+      // A fixed debug port would clash between parallel servers.
+      '--debug-addr=',
+    ],
+    { logFile: opts.logFile },
+  );
+  await waitUntilReady(
+    service,
+    async () => {
+      await tcpProbe(opts.port);
+      const connection = await mongoose
+        .createConnection(`mongodb://127.0.0.1:${opts.port}/`, { serverSelectionTimeoutMS: 1000 })
+        .asPromise();
+      try {
+        await connection.db?.admin().ping();
+      } finally {
+        await connection.close();
+      }
+    },
+    { logFile: opts.logFile },
+  );
+  return service;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# One-shot run by the temporal-setup service in docker-compose.yml once the server is healthy.
+# Idempotent: safe on every `docker-compose up`.
+set -euo pipefail
+
+namespace=zen
+
+if ! temporal operator namespace describe --namespace "$namespace" >/dev/null 2>&1; then
+  # Closed cases stay browsable in the Temporal UI for 30 days.
+  temporal operator namespace create --namespace "$namespace" --retention 720h
+fi
+
+# A new namespace takes a few seconds to reach the frontend's cache.
+for _ in $(seq 60); do
+  temporal operator search-attribute list --namespace "$namespace" >/dev/null 2>&1 && break
+  sleep 1
+done
+
+# Re-adding an existing attribute with the same type is a no-op on SQL visibility.
+temporal operator search-attribute create --namespace "$namespace" \
+  --name CaseStatus --type Keyword \
+  --name CustomerId --type Keyword \
+  --name DeviceId --type Keyword \
+  --name CaseChannel --type Keyword \
+  --name IssueCategory --type Keyword
+
+temporal operator search-attribute list --namespace "$namespace"

@@ -1,0 +1,157 @@
+import { spawn, execFile } from 'node:child_process';
+import {
+  cpSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import versions from './versions.json';
+
+// Builds the Temporal CLI dev server and FerretDB from their pinned Go modules
+// into .tools/bin, only when missing or when the pin in versions.json changed.
+// A cold build takes minutes on two cores, so it reports progress as it goes.
+
+export type ToolName = keyof typeof versions;
+type Pin = (typeof versions)[ToolName];
+
+const root = path.resolve(__dirname, '..');
+const toolsDir = path.join(root, '.tools');
+const binDir = path.join(toolsDir, 'bin');
+const run = promisify(execFile);
+
+export function toolPath(name: ToolName): string {
+  return path.join(binDir, name);
+}
+
+function stampPath(name: ToolName): string {
+  return path.join(binDir, `.${name}.pin`);
+}
+
+// The stamp records everything that decides the binary, so changing any of it rebuilds.
+function stampOf(pin: Pin): string {
+  return JSON.stringify(pin);
+}
+
+export function isToolCurrent(name: ToolName): boolean {
+  const stamp = stampPath(name);
+  return (
+    existsSync(toolPath(name)) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, 'utf8') === stampOf(versions[name])
+  );
+}
+
+async function goAvailable(): Promise<string> {
+  try {
+    const { stdout } = await run('go', ['version']);
+    return stdout.trim();
+  } catch {
+    throw new Error(
+      'Go is needed to build the Temporal dev server and FerretDB (Go 1.24 or newer). ' +
+        'Install Go, or point TEMPORAL_ADDRESS and MONGO_URL at existing servers.',
+    );
+  }
+}
+
+function elapsed(since: number): string {
+  const s = Math.round((Date.now() - since) / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+async function buildTool(name: ToolName, log: (line: string) => void): Promise<void> {
+  const pin = versions[name];
+  const started = Date.now();
+  log(`[${name}] building ${pin.module}@${pin.version} (first time only; takes a few minutes)`);
+
+  log(`[${name}] downloading the module`);
+  const { stdout } = await run('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir;
+  if (!moduleDir) throw new Error(`[${name}] go mod download gave no directory`);
+
+  // Build from a writable copy: some modules expect files their own release
+  // tooling generates (FerretDB's version.txt), and the module cache is read-only.
+  const srcDir = path.join(toolsDir, 'src', `${name}@${pin.version}`);
+  rmSync(srcDir, { recursive: true, force: true });
+  mkdirSync(path.dirname(srcDir), { recursive: true });
+  cpSync(moduleDir, srcDir, { recursive: true });
+  chmodSync(srcDir, 0o755);
+  for (const [file, content] of Object.entries(pin.generatedFiles)) {
+    const target = path.join(srcDir, file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+
+  log(`[${name}] resolving packages`);
+  const env = { ...process.env, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' };
+  const { stdout: deps } = await run('go', ['list', '-deps', pin.package], {
+    cwd: srcDir,
+    env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const total = deps.split('\n').filter(Boolean).length;
+
+  mkdirSync(binDir, { recursive: true });
+  const output = toolPath(name) + '.partial';
+  await new Promise<void>((resolve, reject) => {
+    const args = ['build', '-v', '-trimpath', '-o', output];
+    if (pin.ldflags) args.push('-ldflags', pin.ldflags);
+    args.push(pin.package);
+    const child = spawn('go', args, { cwd: srcDir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let compiled = 0;
+    let lastReport = 0;
+    let errors = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) {
+        if (!line) continue;
+        if (/^[\w.-]+(\/[\w.@~-]+)*$/.test(line)) compiled += 1;
+        else errors += line + '\n';
+      }
+      if (Date.now() - lastReport > 5000) {
+        lastReport = Date.now();
+        const pct = Math.min(99, Math.round((compiled / total) * 100));
+        log(`[${name}] compiling ${pct}% (${compiled}/${total} packages, ${elapsed(started)})`);
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`[${name}] go build failed:\n${errors}`)),
+    );
+  });
+  rmSync(toolPath(name), { force: true });
+  cpSync(output, toolPath(name));
+  chmodSync(toolPath(name), 0o755);
+  rmSync(output, { force: true });
+  rmSync(srcDir, { recursive: true, force: true });
+  writeFileSync(stampPath(name), stampOf(pin));
+  log(`[${name}] ready in ${elapsed(started)}: ${path.relative(root, toolPath(name))}`);
+}
+
+/** Builds whichever tools are missing or out of date. */
+export async function ensureTools(
+  names: ToolName[] = ['temporal', 'ferretdb'],
+  log: (line: string) => void = (line) => console.log(line),
+): Promise<void> {
+  const missing = names.filter((n) => !isToolCurrent(n));
+  if (missing.length === 0) return;
+  log(`Tools: ${await goAvailable()}`);
+  // One at a time: each build already uses every core.
+  for (const name of missing) await buildTool(name, log);
+}
+
+if (require.main === module) {
+  ensureTools().then(
+    () => console.log('Tools are up to date.'),
+    (err: Error) => {
+      console.error(err.message);
+      process.exit(1);
+    },
+  );
+}

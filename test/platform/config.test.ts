@@ -1,0 +1,50 @@
+import { loadConfig } from '../../config';
+
+describe('configuration from the environment', () => {
+  it('defaults to the local stack on the documented ports', () => {
+    const config = loadConfig({});
+    expect(config.temporal).toMatchObject({
+      address: '127.0.0.1:7233',
+      namespace: 'zen',
+      local: true,
+    });
+    expect(config.temporal.uiUrl).toBe('http://127.0.0.1:8233');
+    expect(config.mongo).toMatchObject({ url: 'mongodb://127.0.0.1:27017/zen', local: true });
+    expect(config.api.url).toBe('http://127.0.0.1:4000');
+    expect(config.portal.url).toBe('http://127.0.0.1:3000');
+  });
+
+  it('moves every port with its variable', () => {
+    const config = loadConfig({
+      API_PORT: '4100',
+      PORTAL_PORT: '3100',
+      TEMPORAL_PORT: '7300',
+      TEMPORAL_UI_PORT: '8300',
+      MONGO_PORT: '27100',
+    });
+    expect(config.api.url).toBe('http://127.0.0.1:4100');
+    expect(config.portal.url).toBe('http://127.0.0.1:3100');
+    expect(config.temporal.address).toBe('127.0.0.1:7300');
+    expect(config.temporal.uiUrl).toBe('http://127.0.0.1:8300');
+    expect(config.mongo.url).toBe('mongodb://127.0.0.1:27100/zen');
+  });
+
+  it('treats TEMPORAL_ADDRESS and MONGO_URL as existing servers', () => {
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_NAMESPACE: 'prod',
+      MONGO_URL: 'mongodb://db.internal/zen',
+    });
+    expect(config.temporal).toMatchObject({
+      address: 'temporal.internal:7233',
+      namespace: 'prod',
+      local: false,
+    });
+    expect(config.mongo).toMatchObject({ url: 'mongodb://db.internal/zen', local: false });
+  });
+
+  it('rejects a bad value with a message naming the variable', () => {
+    expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(/Invalid environment:\n\s+API_PORT:/);
+    expect(() => loadConfig({ MONGO_PORT: '70000' })).toThrow(/MONGO_PORT/);
+  });
+});

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createApi } from '../../api/app';
+import { seedDemo, type DemoCredentials } from '../../scripts/seed';
+import { connectStore, disconnectStore } from '../../store/connection';
+import { createWorker } from '../../workers/worker';
+import { freshMongoUrl, temporalAddress, temporalNamespace } from './env';
+
+// The product's API and worker running in the test process, against the real
+// Temporal dev server and FerretDB, with a freshly seeded demo tenant.
+
+export interface TestStack {
+  apiUrl: string;
+  client: Client;
+  demo: DemoCredentials;
+  mongoUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(label: string, { worker = true } = {}): Promise<TestStack> {
+  const mongoUrl = freshMongoUrl(label);
+  await connectStore(mongoUrl);
+  // Device ids are unique per file: workflow ids derive from them, and the
+  // Temporal server is shared by every test file.
+  const demo = await seedDemo(mkdtempSync(path.join(os.tmpdir(), `zen-${label}-`)), {
+    deviceId: `pi-${label}-${randomUUID().slice(0, 8)}`,
+  });
+
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection, namespace: temporalNamespace() });
+  const api = createApi({ temporal: client, namespace: temporalNamespace() });
+  await new Promise<void>((resolve) => api.http.listen(0, '127.0.0.1', resolve));
+  const apiUrl = `http://127.0.0.1:${(api.http.address() as AddressInfo).port}`;
+
+  if (worker) quietRuntime();
+  let running: { worker: Worker; done: Promise<void>; connection: NativeConnection } | undefined;
+  if (worker) {
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress() });
+    const w = await createWorker(workerConnection, temporalNamespace());
+    running = { worker: w, done: w.run(), connection: workerConnection };
+  }
+
+  return {
+    apiUrl,
+    client,
+    demo,
+    mongoUrl,
+    async stop() {
+      if (running) {
+        running.worker.shutdown();
+        await running.done;
+        await running.connection.close();
+      }
+      api.io.close();
+      await new Promise((resolve) => api.http.close(resolve));
+      await connection.close();
+      await disconnectStore();
+    },
+  };
+}
+
+/** fetch() with the bearer token and JSON body filled in. */
+export async function call(
+  url: string,
+  token: string | undefined,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Polls until `check` returns a value, for state written asynchronously. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 20_000, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The SDK's INFO output (the webpack report) buries test failures. */
+function quietRuntime() {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Installed already by an earlier test file in this jest worker.
+  }
+}

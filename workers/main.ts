@@ -1,0 +1,28 @@
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { connectStore, disconnectStore } from '../store/connection';
+import { createWorker } from './worker';
+
+// The worker process: connects to Temporal and MongoDB, runs until SIGINT/SIGTERM.
+
+async function main() {
+  const config = loadConfig();
+  // The SDK's INFO level includes the whole webpack report; keep it for debugging.
+  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
+  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN') });
+  await connectStore(config.mongo.url);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker(connection, config.temporal.namespace);
+  console.log(
+    `worker polling task queue support-cases on ${config.temporal.address} (namespace ${config.temporal.namespace})`,
+  );
+  // The SDK shuts down gracefully on SIGINT/SIGTERM: running activities finish first.
+  await worker.run();
+  await connection.close();
+  await disconnectStore();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
