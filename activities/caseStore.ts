@@ -1,8 +1,11 @@
 import { Context } from '@temporalio/activity';
+import type { Actor, CaseStatus, IssueCategory } from '../contracts/case';
+import { appendAudit } from '../store/audit';
 import { Case } from '../store/models';
 import type { CaseInput } from '../workflows/messages';
+import type { ApiLink } from './apiLink';
 
-// Case documents in `diagnostic_sessions`, written by the workflow's activities.
+// Case documents in `diagnostic_sessions` and their audit trail, written after every step.
 
 /** Creates the case document; a retry finds it already there and changes nothing. */
 export async function recordCase(input: CaseInput): Promise<void> {
@@ -26,4 +29,58 @@ export async function recordCase(input: CaseInput): Promise<void> {
     },
     { upsert: true },
   );
+}
+
+export interface StepRecord {
+  caseId: string;
+  /** The audit entry's place in the case's chain, counted by the workflow. */
+  seq: number;
+  at: number;
+  actionType: string;
+  actor: Actor;
+  channel: string;
+  details: Record<string, unknown>;
+  userApproved?: boolean;
+  status: CaseStatus;
+  step: string;
+  issueCategory?: IssueCategory;
+  diagnosticData?: unknown;
+  remediationAction?: Record<string, unknown>;
+  resolutionTimeMinutes?: number;
+  completed?: boolean;
+}
+
+export function createCaseStoreActivities(api: ApiLink) {
+  return {
+    /** Updates the case document, appends the audit entry, and tells the portal. */
+    async recordStep(step: StepRecord): Promise<void> {
+      const set: Record<string, unknown> = { status: step.status, step: step.step };
+      if (step.issueCategory) set.issueCategory = step.issueCategory;
+      if (step.diagnosticData !== undefined) set.diagnosticData = step.diagnosticData;
+      if (step.resolutionTimeMinutes !== undefined) {
+        set.resolutionTimeMinutes = step.resolutionTimeMinutes;
+      }
+      if (step.completed) set.completedAt = new Date(step.at);
+      const update: Record<string, unknown> = { $set: set };
+      // $addToSet: a retried step does not list the same action twice.
+      if (step.remediationAction) update.$addToSet = { remediationActions: step.remediationAction };
+      await Case.updateOne({ _id: step.caseId }, update);
+      await appendAudit({
+        caseId: step.caseId,
+        seq: step.seq,
+        actionType: step.actionType,
+        actor: step.actor,
+        channel: step.channel,
+        actionDetails: step.details,
+        userApproved: step.userApproved ?? false,
+        executedAt: new Date(step.at),
+      });
+      await api.notifyCase(step.caseId, {
+        status: step.status,
+        step: step.step,
+        actionType: step.actionType,
+        at: step.at,
+      });
+    },
+  };
 }

@@ -1,4 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
+import type { CommandResult } from '../contracts/device';
+import { createOutbox } from './outbox';
 
 // The Pi's only link to the cloud: one outbound socket.io connection to the
 // API's /device namespace, authenticated with the device token.
@@ -8,6 +10,10 @@ export interface AgentLinkOptions {
   token: string;
   heartbeatMs?: number;
   health: () => { led: string; uptimeSeconds: number; summary: string };
+  /** Runs one `command` from the server; its result goes back as `command:result`. */
+  onCommand?: (command: unknown) => Promise<CommandResult>;
+  /** How long the server has to acknowledge a result before it is sent again. */
+  ackTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -28,9 +34,32 @@ export function connectAgent(options: AgentLinkOptions): Socket {
   });
   socket.on('disconnect', (reason) => log(`disconnected (${reason}); reconnecting`));
   socket.on('connect_error', (err) => log(`cannot connect: ${err.message}`));
+
+  const outbox = createOutbox(socket, { ackTimeoutMs: options.ackTimeoutMs ?? 10_000, log });
+  const onCommand = options.onCommand;
+  if (onCommand) {
+    // One command at a time, so results leave in the order the commands came.
+    let work = Promise.resolve();
+    socket.on('command', (command: unknown, ack?: (reply: { ok: true }) => void) => {
+      ack?.({ ok: true });
+      work = work.then(async () => {
+        try {
+          const result = await onCommand(command);
+          log(
+            `command ${result.commandId} (${result.kind}): ${result.ok ? 'done' : 'refused or failed'}`,
+          );
+          outbox.send(result);
+        } catch (err) {
+          log(`command could not be handled: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      });
+    });
+  }
+
   const disconnect = socket.disconnect.bind(socket);
   socket.disconnect = () => {
     clearInterval(timer);
+    outbox.close();
     return disconnect();
   };
   return socket;

@@ -2,18 +2,27 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
-import { OpenCaseRequest, type HealthResponse } from '../contracts/api';
+import type { HealthResponse } from '../contracts/api';
+import { TASK_QUEUE, type CaseSettings } from '../workflows/messages';
 import { storeReachable } from '../store/connection';
-import { requireRole } from './auth';
-import { getCase, listCases, openCase } from './cases';
+import { createAuthenticate, roleGuard, type Authenticate } from './auth';
 import { attachDeviceGateway } from './deviceGateway';
 import { errorHandler, HttpError } from './errors';
+import { casesRouter } from './routes/cases';
+import { devicesRouter } from './routes/devices';
+import { internalRouter } from './routes/internal';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
 export interface ApiDeps {
   temporal: Client;
   namespace: string;
+  /** The worker's service token; without it the internal routes refuse everyone. */
+  internalToken?: string;
+  /** Task queue of new cases; tests give each file its own so workers do not mix. */
+  taskQueue?: string;
+  /** Durations and limits for new cases (tests shorten them). */
+  caseSettings?: Partial<CaseSettings>;
 }
 
 export interface Api {
@@ -22,8 +31,22 @@ export interface Api {
   io: SocketServer;
 }
 
-export function createApi({ temporal, namespace }: ApiDeps): Api {
+export function createApi({
+  temporal,
+  namespace,
+  internalToken,
+  taskQueue = TASK_QUEUE,
+  caseSettings = {},
+}: ApiDeps): Api {
+  const cases = { taskQueue, settings: caseSettings };
   const app = express();
+  const http = createServer(app);
+  const io = new SocketServer(http, { serveClient: false });
+  const authenticate = createAuthenticate(internalToken);
+  const requireRole = roleGuard(authenticate);
+  const gateway = attachDeviceGateway(io, temporal, authenticate);
+  attachPortalLive(io, authenticate);
+
   app.disable('x-powered-by');
   app.use(express.json({ limit: '256kb' }));
 
@@ -39,33 +62,31 @@ export function createApi({ temporal, namespace }: ApiDeps): Api {
     };
     res.status(body.status === 'ok' ? 200 : 503).json(body);
   });
-
-  app.post('/api/cases', requireRole('customer', 'operator', 'device'), async (req, res) => {
-    const body = OpenCaseRequest.parse(req.body);
-    const principal = req.principal!;
-    // A device can only report for itself, and its cases are agent-initiated.
-    const channel = principal.role === 'device' ? 'agent' : body.channel;
-    const opened = await openCase(temporal, principal, { ...body, channel });
-    res.status(opened.joined ? 200 : 201).json(opened);
-  });
-
-  app.get('/api/cases', requireRole('customer', 'operator'), async (req, res) => {
-    res.json({ cases: await listCases(req.principal!) });
-  });
-
-  app.get('/api/cases/:id', requireRole('customer', 'operator'), async (req, res) => {
-    res.json(await getCase(req.principal!, String(req.params.id)));
-  });
+  app.use('/api', casesRouter(temporal, requireRole, cases));
+  app.use('/api', devicesRouter(temporal, requireRole, cases));
+  app.use('/api', internalRouter(requireRole, gateway, io));
 
   app.use('/api', (req, _res, next) => {
     next(new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`));
   });
   app.use(errorHandler);
-
-  const http = createServer(app);
-  const io = new SocketServer(http, { serveClient: false });
-  attachDeviceGateway(io);
   return { app, http, io };
+}
+
+/** The portal's live view: a customer hears about their cases, operators about all. */
+function attachPortalLive(io: SocketServer, authenticate: Authenticate): void {
+  const portal = io.of('/portal');
+  portal.use(async (socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown }).token;
+    const principal = typeof token === 'string' ? await authenticate(token) : undefined;
+    if (!principal || (principal.role !== 'customer' && principal.role !== 'operator')) {
+      return next(new Error('unauthorized'));
+    }
+    socket.data.room =
+      principal.role === 'operator' ? 'operators' : `customer:${principal.customerId}`;
+    next();
+  });
+  portal.on('connection', (socket) => void socket.join(socket.data.room as string));
 }
 
 async function temporalReachable(client: Client, namespace: string): Promise<boolean> {

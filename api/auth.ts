@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Actor, Role } from '../contracts/case';
 import { Device, User } from '../store/models';
@@ -17,8 +18,21 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export async function principalForToken(token: string): Promise<Principal | undefined> {
-  const tokenHash = hashToken(token);
+export type Authenticate = (token: string) => Promise<Principal | undefined>;
+
+/** Users and devices by hashed token; the worker by the internal service token. */
+export function createAuthenticate(internalToken: string | undefined): Authenticate {
+  const internalHash = internalToken ? hashToken(internalToken) : undefined;
+  return async (token) => {
+    const tokenHash = hashToken(token);
+    if (internalHash && timingSafeEqual(Buffer.from(tokenHash), Buffer.from(internalHash))) {
+      return { id: 'worker', role: 'service' };
+    }
+    return principalForHash(tokenHash);
+  };
+}
+
+async function principalForHash(tokenHash: string): Promise<Principal | undefined> {
   const user = await User.findOne({ tokenHash }).lean();
   if (user) {
     return { id: user._id, role: user.role, customerId: user.customerId ?? undefined };
@@ -42,16 +56,20 @@ function bearer(req: Request): string | undefined {
 }
 
 /** Every route states the roles it admits. */
-export function requireRole(...roles: Role[]) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
-    const token = bearer(req);
-    if (!token) return next(new HttpError(401, 'UNAUTHENTICATED', 'A bearer token is required'));
-    const principal = await principalForToken(token);
-    if (!principal) return next(new HttpError(401, 'UNAUTHENTICATED', 'Unknown or revoked token'));
-    if (!roles.includes(principal.role)) {
-      return next(new HttpError(403, 'FORBIDDEN', `This needs the role ${roles.join(' or ')}`));
-    }
-    req.principal = principal;
-    next();
-  };
+export function roleGuard(authenticate: Authenticate) {
+  return (...roles: Role[]) =>
+    async (req: Request, _res: Response, next: NextFunction) => {
+      const token = bearer(req);
+      if (!token) return next(new HttpError(401, 'UNAUTHENTICATED', 'A bearer token is required'));
+      const principal = await authenticate(token);
+      if (!principal)
+        return next(new HttpError(401, 'UNAUTHENTICATED', 'Unknown or revoked token'));
+      if (!roles.includes(principal.role)) {
+        return next(new HttpError(403, 'FORBIDDEN', `This needs the role ${roles.join(' or ')}`));
+      }
+      req.principal = principal;
+      next();
+    };
 }
+
+export type RequireRole = ReturnType<typeof roleGuard>;

@@ -3,7 +3,6 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { CaseChannel } from '../contracts/case';
 import { Case, Customer, Device } from '../store/models';
 import {
-  TASK_QUEUE,
   caseWorkflowId,
   joinCaseUpdate,
   searchAttributes,
@@ -15,6 +14,19 @@ import { HttpError } from './errors';
 
 // Opening and reading cases on behalf of an authenticated principal.
 
+/** How new cases are started: the API's configuration, not the caller's. */
+export interface CaseDefaults {
+  taskQueue: string;
+  settings: CaseInput['settings'];
+}
+
+export interface OpenCaseOptions {
+  deviceId: string;
+  channel: CaseChannel;
+  description?: string;
+  callerPhone?: string;
+}
+
 export interface OpenedCase {
   caseId: string;
   workflowId: string;
@@ -24,7 +36,8 @@ export interface OpenedCase {
 export async function openCase(
   client: Client,
   principal: Principal,
-  request: { deviceId: string; channel: CaseChannel; description?: string; callerPhone?: string },
+  request: OpenCaseOptions,
+  defaults: CaseDefaults,
 ): Promise<OpenedCase> {
   const device = await Device.findOne({ deviceId: request.deviceId }).lean();
   // The same answer for "no such device" and "not yours": ids are not probeable.
@@ -44,11 +57,12 @@ export async function openCase(
     openedBy: { id: principal.id, role: principal.role, customerId: principal.customerId },
     description: request.description,
     callerPhone: request.callerPhone,
+    settings: defaults.settings,
   };
   const workflowId = caseWorkflowId(device.deviceId);
   const startWorkflowOperation = new WithStartWorkflowOperation(supportCase, {
     workflowId,
-    taskQueue: TASK_QUEUE,
+    taskQueue: defaults.taskQueue,
     args: [input],
     // A running case for this device is joined rather than duplicated.
     workflowIdConflictPolicy: 'USE_EXISTING',

@@ -1,10 +1,16 @@
-import type { Server as SocketServer, Socket } from 'socket.io';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import mongoose from 'mongoose';
+import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
 import { z } from 'zod';
-import { Device } from '../store/models';
-import { principalForToken } from './auth';
+import { CommandResult } from '../contracts/device';
+import { Device, DeviceCommandDoc } from '../store/models';
+import { caseWorkflowId, deviceConnectionSignal } from '../workflows/messages';
+import type { Authenticate } from './auth';
 
 // The /device namespace: each Pi holds one outbound socket.io connection,
-// authenticated with its device token.
+// authenticated with its device token. Commands go down as `command`; answers
+// come back as `command:result` and complete the waiting workflow activity.
 
 const Heartbeat = z.object({
   led: z.string().max(40).optional(),
@@ -16,12 +22,21 @@ export function deviceRoom(deviceId: string): string {
   return `device:${deviceId}`;
 }
 
-export function attachDeviceGateway(io: SocketServer): void {
+export interface DeviceGateway {
+  /** Sends a stored command to its device if connected; true when sent. */
+  push(commandId: string): Promise<boolean>;
+}
+
+export function attachDeviceGateway(
+  io: SocketServer,
+  temporal: Client,
+  authenticate: Authenticate,
+): DeviceGateway {
   const devices = io.of('/device');
 
   devices.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
-    const principal = typeof token === 'string' ? await principalForToken(token) : undefined;
+    const principal = typeof token === 'string' ? await authenticate(token) : undefined;
     if (!principal || principal.role !== 'device' || !principal.deviceId) {
       return next(new Error('unauthorized'));
     }
@@ -31,9 +46,7 @@ export function attachDeviceGateway(io: SocketServer): void {
 
   devices.on('connection', async (socket: Socket) => {
     const deviceId = socket.data.deviceId as string;
-    await socket.join(deviceRoom(deviceId));
-    await Device.updateOne({ deviceId }, { $set: { status: 'online', lastSeen: new Date() } });
-
+    // Handlers first: a resent command may be answered at once.
     socket.on('heartbeat', async (payload: unknown, ack?: (reply: unknown) => void) => {
       const parsed = Heartbeat.safeParse(payload);
       if (!parsed.success) return ack?.({ ok: false, error: 'invalid heartbeat' });
@@ -43,13 +56,91 @@ export function attachDeviceGateway(io: SocketServer): void {
       );
       ack?.({ ok: true });
     });
-
+    socket.on('command:result', async (payload: unknown, ack?: (reply: unknown) => void) => {
+      try {
+        ack?.(await completeCommand(temporal, deviceId, payload));
+      } catch (err) {
+        ack?.({ ok: false, error: (err as Error).message });
+      }
+    });
     socket.on('disconnect', async () => {
       // Another socket of the same device may still be connected (a quick reconnect).
       const stillThere = await devices.in(deviceRoom(deviceId)).fetchSockets();
-      if (stillThere.length === 0) {
-        await Device.updateOne({ deviceId }, { $set: { status: 'offline', lastSeen: new Date() } });
-      }
+      if (stillThere.length > 0) return;
+      await Device.updateOne({ deviceId }, { $set: { status: 'offline', lastSeen: new Date() } });
+      await tellCase(temporal, deviceId, false);
     });
+
+    await socket.join(deviceRoom(deviceId));
+    await Device.updateOne({ deviceId }, { $set: { status: 'online', lastSeen: new Date() } });
+    await tellCase(temporal, deviceId, true);
+    // Whatever the device missed while away goes out again, oldest first.
+    const pending = await DeviceCommandDoc.find({ deviceId, status: unanswered() })
+      .sort({ createdAt: 1 })
+      .lean();
+    for (const command of pending) await send(devices, command._id, deviceId, command.command);
   });
+
+  return {
+    async push(commandId) {
+      const command = await DeviceCommandDoc.findById(commandId).lean();
+      if (!command || command.status === 'done' || command.status === 'stale') return false;
+      return send(devices, command._id, command.deviceId, command.command);
+    },
+  };
+}
+
+async function send(
+  devices: Namespace,
+  commandId: string,
+  deviceId: string,
+  command: unknown,
+): Promise<boolean> {
+  const sockets = await devices.in(deviceRoom(deviceId)).fetchSockets();
+  if (sockets.length === 0) return false;
+  devices.to(deviceRoom(deviceId)).emit('command', command);
+  await DeviceCommandDoc.updateOne(
+    { _id: commandId, status: unanswered() },
+    { $set: { status: 'sent', sentAt: new Date() } },
+  );
+  return true;
+}
+
+/** Our own operator in a filter: sanitizeFilter strips operators from anything else. */
+function unanswered() {
+  return mongoose.trusted({ $in: ['pending', 'sent'] });
+}
+
+/** The device's answer completes (or fails) the activity that dispatched the command. */
+async function completeCommand(temporal: Client, deviceId: string, payload: unknown) {
+  const result = CommandResult.parse(payload);
+  // A device answers only its own commands, and each command once.
+  const command = await DeviceCommandDoc.findOneAndUpdate(
+    { _id: result.commandId, deviceId, status: unanswered() },
+    { $set: { status: 'done', result, answeredAt: new Date() } },
+  ).lean();
+  if (!command) return { ok: true, duplicate: true };
+  const taskToken = new Uint8Array(Buffer.from(command.taskToken, 'base64'));
+  try {
+    if (result.ok) await temporal.activity.complete(taskToken, result);
+    else {
+      await temporal.activity.fail(
+        taskToken,
+        ApplicationFailure.nonRetryable(result.error, 'DeviceCommandFailed'),
+      );
+    }
+  } catch (err) {
+    // The workflow stopped waiting (timed out, case closed): keep the answer, mark it stale.
+    await DeviceCommandDoc.updateOne({ _id: command._id }, { $set: { status: 'stale' } });
+    return { ok: true, stale: true, reason: (err as Error).message };
+  }
+  return { ok: true };
+}
+
+/** A device's open case hears when the device comes and goes. */
+async function tellCase(temporal: Client, deviceId: string, online: boolean): Promise<void> {
+  await temporal.workflow
+    .getHandle(caseWorkflowId(deviceId))
+    .signal(deviceConnectionSignal, { online })
+    .catch(() => undefined); // No open case: nothing to tell.
 }

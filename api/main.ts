@@ -11,7 +11,18 @@ async function main() {
   // Lazy: the API starts (and reports health) even while Temporal is down.
   const connection = Connection.lazy({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const { http, io } = createApi({ temporal, namespace: config.temporal.namespace });
+  const { http, io } = createApi({
+    temporal,
+    namespace: config.temporal.namespace,
+    internalToken: config.internalToken,
+    taskQueue: config.temporal.taskQueue,
+    caseSettings: config.caseSettings,
+  });
+  if (!config.internalToken) {
+    console.warn(
+      'INTERNAL_API_TOKEN is not set: the worker cannot reach devices through this API.',
+    );
+  }
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

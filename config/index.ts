@@ -20,6 +20,7 @@ const schema = z.object({
   TEMPORAL_ADDRESS: optional,
   TEMPORAL_NAMESPACE: z.string().min(1).default('zen'),
   TEMPORAL_UI_URL: optional,
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-cases'),
 
   MONGO_PORT: port(27017),
   MONGO_URL: optional,
@@ -29,6 +30,10 @@ const schema = z.object({
   API_URL: optional,
   PORTAL_PORT: port(3000),
   PORTAL_URL: optional,
+  // Shared by the worker and the API for the worker's calls (device pushes, live updates).
+  INTERNAL_API_TOKEN: optional,
+  CASE_APPROVAL_TIMEOUT_MINUTES: z.coerce.number().positive().default(15),
+  CASE_SETTLE_AFTER_FIX_SECONDS: z.coerce.number().nonnegative().default(60),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -47,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
       namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
       // Local when nobody pointed us at an existing server.
       local: !e.TEMPORAL_ADDRESS,
       port: e.TEMPORAL_PORT,
@@ -62,6 +68,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       host: e.API_HOST,
       port: e.API_PORT,
       url: e.API_URL ?? `http://127.0.0.1:${e.API_PORT}`,
+    },
+    internalToken: e.INTERNAL_API_TOKEN,
+    caseSettings: {
+      approvalTimeoutMs: e.CASE_APPROVAL_TIMEOUT_MINUTES * 60_000,
+      settleAfterFixMs: e.CASE_SETTLE_AFTER_FIX_SECONDS * 1000,
     },
     portal: {
       port: e.PORTAL_PORT,

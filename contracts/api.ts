@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CaseChannel } from './case';
+import { CheckResult } from './diagnostics';
 
 // Request bodies accepted at the API's edge.
 
@@ -9,6 +10,43 @@ export const OpenCaseRequest = z.object({
   description: z.string().max(2000).optional(),
 });
 export type OpenCaseRequest = z.infer<typeof OpenCaseRequest>;
+
+/** POST /api/remediation/approve, as the original contract designed it. */
+export const ApproveRequest = z.object({
+  sessionId: z.string().min(1).max(100),
+  actionId: z.string().min(1).max(200),
+  approved: z.boolean(),
+  userNote: z.string().max(1000).optional(),
+});
+
+/** POST /api/device/register: a device re-registering, or a user enrolling a new one. */
+export const RegisterDeviceRequest = z.object({
+  deviceId: z
+    .string()
+    .min(3)
+    .max(100)
+    .regex(/^[\w.-]+$/),
+  serialNumber: z.string().min(1).max(100),
+  networkInfo: z
+    .object({
+      interfaces: z.array(z.string().max(32)).max(16).optional(),
+      defaultGateway: z.string().max(64).optional(),
+    })
+    .optional(),
+  /** Only when a user enrolls a device: the site it belongs to (default: the first). */
+  siteId: z.string().max(100).optional(),
+});
+
+/** POST /api/device/diagnostic: a device pushing results it gathered on its own. */
+export const DeviceDiagnosticRequest = z.object({
+  sessionId: z.string().max(100).optional(),
+  diagnosticData: z.object({
+    results: z.array(CheckResult).min(1).max(20),
+    sanitized: z.literal(true),
+  }),
+});
+
+export const CloseCaseRequest = z.object({ reason: z.string().min(1).max(500) });
 
 export interface HealthResponse {
   status: 'ok' | 'degraded';

@@ -30,8 +30,8 @@ export function ensureNodeModules() {
 
 /** Runs `scripts/<name>.ts` with tsx, passing signals and the exit code through. */
 export function runScript(name, args = []) {
-  const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const child = spawn(process.execPath, [tsx, path.join(root, 'scripts', `${name}.ts`), ...args], {
+  const script = path.join(root, 'scripts', `${name}.ts`);
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: root,
     stdio: 'inherit',
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { connectStore, disconnectStore } from '../store/connection';
@@ -17,7 +18,8 @@ import { credentialsPath, seedDemo } from './seed';
 
 const config = loadConfig();
 const root = path.resolve(__dirname, '..');
-const tsx = require.resolve('tsx/cli');
+// `node --import tsx`: one process per service, so signals reach the service itself.
+const tsx = ['--import', 'tsx'];
 const services: Service[] = [];
 let stopping = false;
 
@@ -75,10 +77,15 @@ async function main() {
     TEMPORAL_NAMESPACE: config.temporal.namespace,
     MONGO_URL: config.mongo.url,
     API_PORT: String(config.api.port),
+    API_URL: config.api.url,
+    // A fresh service token each start: only this worker and this API share it.
+    // Simulated Zen boxes settle at once; a real network gets the default minute.
+    CASE_SETTLE_AFTER_FIX_SECONDS: process.env.CASE_SETTLE_AFTER_FIX_SECONDS ?? '3',
+    INTERNAL_API_TOKEN: config.internalToken ?? randomBytes(24).toString('base64url'),
   };
-  watch(spawnService('worker', process.execPath, [tsx, 'workers/main.ts'], { cwd: root, env }));
+  watch(spawnService('worker', process.execPath, [...tsx, 'workers/main.ts'], { cwd: root, env }));
   const api = watch(
-    spawnService('api', process.execPath, [tsx, 'api/main.ts'], { cwd: root, env }),
+    spawnService('api', process.execPath, [...tsx, 'api/main.ts'], { cwd: root, env }),
   );
   await waitUntilReady(api, async () => {
     const res = await fetch(`${config.api.url}/api/health`);
@@ -103,7 +110,7 @@ async function main() {
   });
 
   watch(
-    spawnService('agent', process.execPath, [tsx, 'agent/main.ts', '--simulate', 'healthy'], {
+    spawnService('agent', process.execPath, [...tsx, 'agent/main.ts', '--simulate', 'healthy'], {
       cwd: root,
       env: { ...env, ZEN_API_URL: config.api.url, ZEN_DEVICE_TOKEN: demo.device.token },
     }),

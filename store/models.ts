@@ -99,9 +99,28 @@ const auditSchema = new Schema(
     prevHash: { type: String, required: true },
     hash: { type: String, required: true },
   },
-  { collection: 'audit_log', versionKey: false },
+  // minimize: false keeps empty objects, which the entry's hash covers.
+  { collection: 'audit_log', versionKey: false, minimize: false },
 );
 auditSchema.index({ caseId: 1, seq: 1 }, { unique: true });
+
+const deviceCommandSchema = new Schema(
+  {
+    // `${caseId}:${seq}` from the workflow: a retried dispatch reuses the same command.
+    _id: { type: String, required: true },
+    deviceId: { type: String, required: true },
+    caseId: { type: String, required: true },
+    command: { type: Schema.Types.Mixed, required: true },
+    // Base64 of the activity's task token: completing it finishes the dispatch activity.
+    taskToken: { type: String, required: true },
+    status: { type: String, enum: ['pending', 'sent', 'done', 'stale'], default: 'pending' },
+    result: Schema.Types.Mixed,
+    sentAt: Date,
+    answeredAt: Date,
+  },
+  { timestamps: true, collection: 'device_commands' },
+);
+deviceCommandSchema.index({ deviceId: 1, status: 1, createdAt: 1 });
 
 export const Customer = mongoose.model('Customer', customerSchema);
 export const Site = mongoose.model('Site', siteSchema);
@@ -109,8 +128,9 @@ export const Device = mongoose.model('Device', deviceSchema);
 export const User = mongoose.model('User', userSchema);
 export const Case = mongoose.model('Case', caseSchema);
 export const AuditEntry = mongoose.model('AuditEntry', auditSchema);
+export const DeviceCommandDoc = mongoose.model('DeviceCommand', deviceCommandSchema);
 
-export const models = { Customer, Site, Device, User, Case, AuditEntry };
+export const models = { Customer, Site, Device, User, Case, AuditEntry, DeviceCommandDoc };
 
 export type CustomerDoc = InferSchemaType<typeof customerSchema>;
 export type DeviceDoc = InferSchemaType<typeof deviceSchema>;

@@ -1,6 +1,9 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Advice } from '../contracts/advice';
 import type { Actor, CaseChannel, CaseStatus, IssueCategory } from '../contracts/case';
+import type { CheckResult } from '../contracts/diagnostics';
+import type { ActionId } from '../contracts/remediation';
 
 // Message definitions of the supportCase workflow. Every caller (API, phone,
 // portal, tests) imports them from here so names and payloads cannot drift.
@@ -20,6 +23,31 @@ export const searchAttributes = {
   issueCategory: defineSearchAttributeKey('IssueCategory', SearchAttributeType.KEYWORD),
 };
 
+/** Durations in milliseconds; the defaults suit a real customer, tests shorten them. */
+export interface CaseSettings {
+  /** How long a proposed fix waits before the customer is reminded. */
+  approvalTimeoutMs: number;
+  /** After the reminder, how long until the case is escalated. */
+  approvalGraceMs: number;
+  /** How long to wait for an offline device to come back. */
+  deviceOfflineLimitMs: number;
+  /** How long one device command may take once delivered. */
+  commandTimeoutMs: number;
+  /** After a fix, how long the network gets to settle before the checks run again. */
+  settleAfterFixMs: number;
+  /** Diagnose → advise rounds before a human takes over. */
+  maxRounds: number;
+}
+
+export const defaultCaseSettings: CaseSettings = {
+  approvalTimeoutMs: 15 * 60_000,
+  approvalGraceMs: 5 * 60_000,
+  deviceOfflineLimitMs: 10 * 60_000,
+  commandTimeoutMs: 2 * 60_000,
+  settleAfterFixMs: 60_000,
+  maxRounds: 4,
+};
+
 export interface CaseInput {
   caseId: string;
   customerId: string;
@@ -30,26 +58,64 @@ export interface CaseInput {
   openedBy: Actor;
   description?: string;
   callerPhone?: string;
+  settings?: Partial<CaseSettings>;
+}
+
+export interface Proposal {
+  actionId: string;
+  action: ActionId;
+  title: string;
+  params: Record<string, unknown>;
+  risk: string;
+  estimatedDuration: string;
+  diagnosis: string;
+  rationale: string;
+  proposedAt: number;
+  expiresAt: number;
+  reminded: boolean;
+}
+
+export interface Decision {
+  actionId: string;
+  approved: boolean;
+  actor: Actor;
+  channel: CaseChannel;
+  note?: string;
+  at: number;
+}
+
+export interface TimelineEntry {
+  at: number;
+  status: CaseStatus;
+  text: string;
 }
 
 export interface CaseState {
   caseId: string;
+  customerId: string;
+  deviceId: string;
   status: CaseStatus;
   step: string;
   channel: CaseChannel;
+  channels: CaseChannel[];
   issueCategory: IssueCategory;
+  round: number;
+  deviceOnline: boolean;
+  results: CheckResult[];
+  advice?: Advice;
+  proposal?: Proposal;
+  decisions: Decision[];
+  actionsTaken: ActionId[];
+  diagnosis?: string;
+  instructions?: string;
+  assignedOperator?: string;
+  timeline: TimelineEntry[];
   openedAt: number;
   closedAt?: number;
   resolutionMs?: number;
 }
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
-
-export interface CloseRequest {
-  actor: Actor;
-  reason: string;
-}
-export const closeCaseSignal = defineSignal<[CloseRequest]>('closeCase');
 
 /** Opening a case for a device that already has one joins it (update-with-start). */
 export interface JoinRequest {
@@ -63,3 +129,41 @@ export interface JoinResult {
   joined: boolean;
 }
 export const joinCaseUpdate = defineUpdate<JoinResult, [JoinRequest]>('joinCase');
+
+/** The customer's (or an operator's) answer to a proposed fix: portal and phone alike. */
+export interface DecisionRequest {
+  actionId: string;
+  approved: boolean;
+  actor: Actor;
+  channel: CaseChannel;
+  note?: string;
+}
+export interface DecisionResult {
+  status: 'approved' | 'declined';
+  executionStarted: boolean;
+  estimatedDuration: string;
+}
+export const decideRemediationUpdate = defineUpdate<DecisionResult, [DecisionRequest]>(
+  'decideRemediation',
+);
+
+export interface TakeOverRequest {
+  operator: Actor;
+}
+export const takeOverUpdate = defineUpdate<CaseState, [TakeOverRequest]>('takeOver');
+
+export interface CloseRequest {
+  actor: Actor;
+  reason: string;
+}
+export const closeCaseSignal = defineSignal<[CloseRequest]>('closeCase');
+
+/** The API tells the case when its device's connection comes and goes. */
+export const deviceConnectionSignal = defineSignal<[{ online: boolean }]>('deviceConnection');
+
+/** Call events from the phone channel (answered, hung up) for the case's record. */
+export interface CallEvent {
+  type: 'answered' | 'hangup' | 'gather_timeout';
+  callControlId: string;
+}
+export const callEventSignal = defineSignal<[CallEvent]>('callEvent');

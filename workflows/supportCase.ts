@@ -1,55 +1,553 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   proxyActivities,
+  setCurrentDetails,
+  patched,
   setHandler,
+  sleep,
   upsertSearchAttributes,
+  type ActivityOptions,
 } from '@temporalio/workflow';
-import { setCurrentDetails } from '@temporalio/workflow';
-import type * as activities from '../activities';
+import type { Activities } from '../activities';
+import type { StepRecord } from '../activities/caseStore';
+import type { Advice } from '../contracts/advice';
+import type { Actor, CaseStatus, IssueCategory } from '../contracts/case';
+import type { CommandResult, DeviceCommand } from '../contracts/device';
+import { baselineChecks, type CheckName, type CheckResult } from '../contracts/diagnostics';
+import { remediationCatalog } from '../contracts/remediation';
 import {
+  callEventSignal,
   caseStateQuery,
   closeCaseSignal,
+  decideRemediationUpdate,
+  defaultCaseSettings,
+  deviceConnectionSignal,
   joinCaseUpdate,
   searchAttributes,
+  takeOverUpdate,
   type CaseInput,
   type CaseState,
   type CloseRequest,
+  type Decision,
+  type Proposal,
 } from './messages';
 
-const { recordCase } = proxyActivities<typeof activities>({
-  startToCloseTimeout: '30 seconds',
+const recordOptions: ActivityOptions = {
+  // Database writes: a lost worker's attempt is retried after 10 s, not half a minute.
+  startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '10 seconds' },
-});
+};
+const acts = proxyActivities<Activities>(recordOptions);
+
+const workflowActor: Actor = { id: 'supportCase', role: 'service' };
+
+/** Ends the case with a hand-over to a person; thrown from deep inside a step. */
+class Escalation extends Error {
+  constructor(
+    readonly issueCategory: IssueCategory,
+    readonly diagnosis: string,
+    readonly instructions: string,
+  ) {
+    super(diagnosis);
+  }
+}
+
+/** A command before the workflow numbers it (distributes over the union). */
+type CommandBody<T = DeviceCommand> = T extends unknown ? Omit<T, 'commandId' | 'caseId'> : never;
+type DiagnoseAnswer = Extract<CommandResult, { kind: 'diagnose'; ok: true }>;
+type RemediateAnswer = Extract<CommandResult, { kind: 'remediate'; ok: true }>;
 
 /** One support case, from the first report to its close. */
 export async function supportCase(input: CaseInput): Promise<CaseState> {
+  const settings = { ...defaultCaseSettings, ...input.settings };
   const state: CaseState = {
     caseId: input.caseId,
+    customerId: input.customerId,
+    deviceId: input.deviceId,
     status: 'open',
     step: 'Case opened',
     channel: input.channel,
+    channels: [input.channel],
     issueCategory: 'unknown',
+    round: 0,
+    deviceOnline: false,
+    results: [],
+    decisions: [],
+    actionsTaken: [],
+    timeline: [],
     openedAt: Date.now(),
   };
+  let auditSeq = 0;
+  let commandSeq = 0;
   let closeRequest: CloseRequest | undefined;
+  let caseRecorded = false;
+  let recording: Promise<void> = Promise.resolve();
+  const main = new CancellationScope();
+
+  // ---- messages -------------------------------------------------------------
 
   setHandler(caseStateQuery, () => state);
-  setHandler(joinCaseUpdate, ({ caseId }) => ({
-    caseId: state.caseId,
-    joined: caseId !== state.caseId,
-  }));
-  setHandler(closeCaseSignal, (request) => {
-    closeRequest ??= request;
+
+  setHandler(joinCaseUpdate, async ({ caseId, channel, actor }) => {
+    // Answer once the case document exists, so the caller can read it right away.
+    // Cases from before this change answered at once.
+    if (patched('join-after-case-recorded')) await condition(() => caseRecorded);
+    if (!state.channels.includes(channel)) state.channels.push(channel);
+    const joined = caseId !== state.caseId;
+    if (joined) void record('case_joined', `Joined through ${channel}`, { actor, channel });
+    return { caseId: state.caseId, joined };
   });
 
-  setCurrentDetails(`**Opened** through ${input.channel} for ${input.businessName}.`);
-  await recordCase(input);
+  setHandler(
+    decideRemediationUpdate,
+    (request) => {
+      // The validator has passed: record the first valid decision synchronously,
+      // so a second one arriving in the same activation is already rejected.
+      const decision: Decision = { ...request, at: Date.now() };
+      state.decisions.push(decision);
+      const proposal = state.proposal!;
+      return {
+        status: request.approved ? 'approved' : 'declined',
+        executionStarted: request.approved,
+        estimatedDuration: proposal.estimatedDuration,
+      };
+    },
+    {
+      validator: ({ actionId, actor }) => {
+        const proposal = state.proposal;
+        if (!proposal) throw new Error('No fix is waiting for approval in this case');
+        if (proposal.actionId !== actionId) {
+          throw new Error(`Action ${actionId} is not the fix waiting for approval`);
+        }
+        const earlier = decisionFor(proposal);
+        if (earlier) {
+          throw new Error(
+            `Already ${earlier.approved ? 'approved' : 'declined'} through ${earlier.channel}`,
+          );
+        }
+        const allowed =
+          actor.role === 'operator' ||
+          (actor.role === 'customer' && actor.customerId === input.customerId);
+        if (!allowed) throw new Error('This person may not decide for this customer');
+        if (Date.now() > proposal.expiresAt) throw new Error('The approval window has closed');
+      },
+    },
+  );
 
-  await condition(() => closeRequest !== undefined);
-  state.status = 'cancelled';
-  state.step = `Closed by ${closeRequest!.actor.role}: ${closeRequest!.reason}`;
-  state.closedAt = Date.now();
-  upsertSearchAttributes([{ key: searchAttributes.status, value: state.status }]);
-  setCurrentDetails(`**${state.status}**: ${state.step}`);
+  setHandler(
+    takeOverUpdate,
+    ({ operator }) => {
+      state.assignedOperator = operator.id;
+      void record('operator_took_over', `Operator ${operator.id} took the case over`, {
+        actor: operator,
+        channel: 'portal',
+      });
+      return state;
+    },
+    {
+      validator: ({ operator }) => {
+        if (operator.role !== 'operator') throw new Error('Only an operator can take a case over');
+      },
+    },
+  );
+
+  setHandler(closeCaseSignal, (request) => {
+    if (closeRequest || isClosed()) return;
+    closeRequest = request;
+    main.cancel();
+  });
+
+  setHandler(deviceConnectionSignal, ({ online }) => {
+    state.deviceOnline = online;
+  });
+
+  setHandler(callEventSignal, (event) => {
+    if (isClosed()) return;
+    void record(`call_${event.type}`, `Phone call ${event.type.replace('_', ' ')}`, {
+      channel: 'phone',
+      details: { callControlId: event.callControlId },
+    });
+  });
+
+  // ---- steps ----------------------------------------------------------------
+
+  function isClosed(): boolean {
+    return (
+      state.status === 'resolved' || state.status === 'escalated' || state.status === 'cancelled'
+    );
+  }
+
+  function decisionFor(proposal: Proposal): Decision | undefined {
+    return state.decisions.find((d) => d.actionId === proposal.actionId);
+  }
+
+  /**
+   * Updates what operators see, then writes the case document and the audit
+   * entry. Records are chained so audit entries land in order.
+   */
+  function record(
+    actionType: string,
+    text: string,
+    extra: Partial<Pick<StepRecord, 'actor' | 'channel' | 'details' | 'userApproved'>> &
+      Pick<StepRecord, 'diagnosticData' | 'remediationAction'> = {},
+  ): Promise<void> {
+    state.step = text;
+    state.timeline.push({ at: Date.now(), status: state.status, text });
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: state.status },
+      { key: searchAttributes.issueCategory, value: state.issueCategory },
+    ]);
+    setCurrentDetails(currentDetails());
+    const step: StepRecord = {
+      caseId: state.caseId,
+      seq: ++auditSeq,
+      at: Date.now(),
+      actionType,
+      actor: extra.actor ?? workflowActor,
+      channel: extra.channel ?? input.channel,
+      details: extra.details ?? {},
+      userApproved: extra.userApproved,
+      status: state.status,
+      step: text,
+      issueCategory: state.issueCategory,
+      diagnosticData: extra.diagnosticData,
+      remediationAction: extra.remediationAction,
+      resolutionTimeMinutes:
+        state.resolutionMs === undefined ? undefined : Math.round(state.resolutionMs / 60_000),
+      completed: isClosed(),
+    };
+    // Recording must finish even while the case is being closed.
+    recording = recording.then(() =>
+      CancellationScope.nonCancellable(() =>
+        acts.recordStep.executeWithOptions({ ...recordOptions, summary: `Record: ${text}` }, [
+          step,
+        ]),
+      ),
+    );
+    return recording;
+  }
+
+  function currentDetails(): string {
+    const lines = [
+      `**Status:** ${state.status.replace('_', ' ')} — ${state.step}`,
+      `**Customer:** ${input.businessName} · **Device:** ${input.deviceId} (${state.deviceOnline ? 'online' : 'offline'})`,
+      `**Round:** ${state.round} of ${settings.maxRounds} · **Category:** ${state.issueCategory}`,
+    ];
+    if (state.diagnosis) lines.push(`**Diagnosis:** ${state.diagnosis}`);
+    if (state.proposal) {
+      lines.push(
+        `**Waiting for approval:** ${state.proposal.title} (${state.proposal.risk} risk, about ${state.proposal.estimatedDuration})`,
+      );
+    }
+    if (state.actionsTaken.length)
+      lines.push(`**Fixes carried out:** ${state.actionsTaken.join(', ')}`);
+    if (state.instructions) lines.push(`**Instructions:** ${state.instructions}`);
+    if (state.assignedOperator) lines.push(`**Operator:** ${state.assignedOperator}`);
+    return lines.join('\n\n');
+  }
+
+  function setStatus(status: CaseStatus) {
+    state.status = status;
+  }
+
+  function isDeviceOnline(summary: string): Promise<boolean> {
+    return acts.deviceIsOnline.executeWithOptions({ ...recordOptions, summary }, [input.deviceId]);
+  }
+
+  async function waitForDevice(): Promise<void> {
+    const minutes = Math.round(settings.deviceOfflineLimitMs / 60_000);
+    await record(
+      'device_offline',
+      `The Zen box is offline: waiting up to ${minutes || '<1'} min for it to reconnect`,
+    );
+    const back = await condition(() => state.deviceOnline, settings.deviceOfflineLimitMs, {
+      summary: 'Wait for the device to reconnect',
+    });
+    if (!back) {
+      throw new Escalation(
+        'unknown',
+        'The Zen box stayed offline, so it could not run checks.',
+        'Check that the Zen box has power and that its network cable is plugged in; a technician will call you.',
+      );
+    }
+    await record('device_online', 'The Zen box is back online');
+  }
+
+  /** Sends one command to the Pi and waits for its answer, riding out disconnects. */
+  async function onDevice(command: CommandBody, summary: string): Promise<CommandResult> {
+    const full = {
+      ...command,
+      commandId: `${state.caseId}:cmd${++commandSeq}`,
+      caseId: state.caseId,
+      deviceId: input.deviceId,
+    } as DeviceCommand & { deviceId: string };
+    for (let attempt = 1; ; attempt++) {
+      if (!state.deviceOnline) await waitForDevice();
+      try {
+        return (await acts.dispatchCommand.executeWithOptions(
+          {
+            startToCloseTimeout: settings.commandTimeoutMs,
+            retry: { maximumAttempts: 1 },
+            summary,
+          },
+          [full],
+        )) as CommandResult;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        if (
+          err instanceof ActivityFailure &&
+          err.cause instanceof ApplicationFailure &&
+          err.cause.type === 'DeviceCommandFailed'
+        ) {
+          throw new Escalation(
+            state.issueCategory,
+            `The Zen box could not carry out the command: ${err.cause.message}`,
+            'A technician will look at it and call you.',
+          );
+        }
+        // No answer in time: was it the device going away?
+        state.deviceOnline = await isDeviceOnline('Check whether the Zen box is still connected');
+        if (attempt >= 3) {
+          throw new Escalation(
+            state.issueCategory,
+            'The Zen box stopped answering.',
+            'A technician will look at it and call you.',
+          );
+        }
+      }
+    }
+  }
+
+  async function diagnose(checks: CheckName[]): Promise<void> {
+    setStatus(state.actionsTaken.length > 0 ? 'verifying' : 'diagnosing');
+    await record('diagnostics_requested', `Round ${state.round}: running ${checks.join(', ')}`);
+    const answer = (await onDevice(
+      { kind: 'diagnose', checks },
+      `Run checks on the Zen box: ${checks.join(', ')}`,
+    )) as DiagnoseAnswer;
+    const latest = new Map<string, CheckResult>(state.results.map((r) => [r.check, r]));
+    for (const result of answer.results) latest.set(result.check, result);
+    state.results = [...latest.values()];
+    const failed = answer.results.filter((r) => !r.ok).map((r) => r.check);
+    await record(
+      'diagnostics_received',
+      failed.length
+        ? `Round ${state.round}: ${failed.length} of ${answer.results.length} checks failed (${failed.join(', ')})`
+        : `Round ${state.round}: all ${answer.results.length} checks passed`,
+      { diagnosticData: state.results, channel: 'agent' },
+    );
+  }
+
+  async function ask(): Promise<Advice> {
+    const advice = await acts.advise.executeWithOptions(
+      { ...recordOptions, summary: `Ask the advisor (round ${state.round})` },
+      [
+        {
+          caseId: state.caseId,
+          round: state.round,
+          maxRounds: settings.maxRounds,
+          results: state.results,
+          actionsTaken: state.actionsTaken,
+          description: input.description,
+        },
+      ],
+    );
+    state.advice = advice;
+    return advice;
+  }
+
+  /** Proposes the fix and waits for a decision: remind once, then give up. */
+  async function propose(advice: Extract<Advice, { kind: 'remediate' }>) {
+    const entry = remediationCatalog[advice.action];
+    const proposedAt = Date.now();
+    const proposal: Proposal = {
+      actionId: `${state.caseId}:fix${state.actionsTaken.length + 1}`,
+      action: advice.action,
+      title: entry.title,
+      params: advice.params,
+      risk: entry.risk,
+      estimatedDuration: entry.estimatedDuration,
+      diagnosis: advice.diagnosis,
+      rationale: advice.rationale,
+      proposedAt,
+      expiresAt: proposedAt + settings.approvalTimeoutMs + settings.approvalGraceMs,
+      reminded: false,
+    };
+    state.proposal = proposal;
+    setStatus('awaiting_approval');
+    await record('fix_proposed', `Proposed fix: ${entry.title}. Waiting for approval`, {
+      details: { actionId: proposal.actionId, action: advice.action, params: advice.params },
+    });
+    const decided = () => decisionFor(proposal) !== undefined;
+    let answered = await condition(decided, settings.approvalTimeoutMs, {
+      summary: 'Wait for the customer to approve the fix',
+    });
+    if (!answered) {
+      proposal.reminded = true;
+      await record('approval_reminder', `Reminder: "${entry.title}" is waiting for approval`);
+      answered = await condition(decided, settings.approvalGraceMs, {
+        summary: 'Wait for approval after the reminder',
+      });
+    }
+    state.proposal = undefined;
+    const decision = decisionFor(proposal);
+    if (!decision) {
+      throw new Escalation(
+        advice.issueCategory,
+        advice.diagnosis,
+        `Nobody approved "${entry.title}" in time, so nothing was changed. A technician will call you.`,
+      );
+    }
+    await record(
+      decision.approved ? 'fix_approved' : 'fix_declined',
+      `${decision.approved ? 'Approved' : 'Declined'} by ${decision.actor.role} through ${decision.channel}`,
+      {
+        actor: decision.actor,
+        channel: decision.channel,
+        userApproved: decision.approved,
+        details: { actionId: proposal.actionId, note: decision.note },
+      },
+    );
+    if (!decision.approved) {
+      throw new Escalation(
+        advice.issueCategory,
+        advice.diagnosis,
+        `You declined "${entry.title}", so nothing was changed. A technician will call you to agree on next steps.`,
+      );
+    }
+    return proposal;
+  }
+
+  async function fix(proposal: Proposal): Promise<void> {
+    setStatus('fixing');
+    await record('fix_started', `Carrying out: ${proposal.title}`);
+    const answer = (await onDevice(
+      {
+        kind: 'remediate',
+        action: proposal.action,
+        params: proposal.params,
+        // The same fix, resent or retried, runs at most once on the device.
+        idempotencyKey: proposal.actionId,
+      },
+      `Carry out on the Zen box: ${proposal.title}`,
+    )) as RemediateAnswer;
+    state.actionsTaken.push(proposal.action);
+    await record('fix_done', answer.outcome.message, {
+      channel: 'agent',
+      remediationAction: {
+        actionId: proposal.actionId,
+        action: proposal.action,
+        params: proposal.params,
+        executed: answer.outcome.executed,
+      },
+    });
+    // A power-cycled modem or router needs minutes before checks mean anything.
+    // Cases started before this change verified at once: they replay without the timer.
+    if (patched('settle-before-verify')) {
+      await sleep(settings.settleAfterFixMs, {
+        summary: 'Let the network settle before verifying',
+      });
+    }
+  }
+
+  async function finish(
+    status: 'resolved' | 'escalated' | 'cancelled',
+    text: string,
+    actor: Actor = workflowActor,
+  ): Promise<void> {
+    state.proposal = undefined;
+    state.status = status;
+    state.closedAt = Date.now();
+    if (status === 'resolved') state.resolutionMs = state.closedAt - state.openedAt;
+    await record(`case_${status}`, text, { actor });
+  }
+
+  async function handleCase(): Promise<void> {
+    state.deviceOnline = await isDeviceOnline('Check whether the Zen box is connected');
+    await record(
+      'identified',
+      `${input.businessName}, identified by ${input.openedBy.role} credentials`,
+      { actor: input.openedBy },
+    );
+    let checks: CheckName[] = baselineChecks;
+    for (state.round = 1; state.round <= settings.maxRounds; state.round++) {
+      await diagnose(checks);
+      const advice = await ask();
+      if (advice.kind === 'more_checks') {
+        await record(
+          'more_checks',
+          `The advisor asks for more checks: ${advice.checks.join(', ')}`,
+        );
+        checks = advice.checks;
+        continue;
+      }
+      if (advice.kind === 'healthy') {
+        if (state.actionsTaken.length === 0) state.issueCategory = 'none';
+        state.diagnosis ??= advice.diagnosis;
+        const fixed = state.actionsTaken.length > 0;
+        return finish(
+          'resolved',
+          fixed ? `Fixed and verified: ${advice.diagnosis}` : advice.diagnosis,
+        );
+      }
+      state.issueCategory = advice.issueCategory;
+      state.diagnosis = advice.diagnosis;
+      if (advice.kind === 'escalate') {
+        throw new Escalation(advice.issueCategory, advice.diagnosis, advice.instructions);
+      }
+      if (state.actionsTaken.includes(advice.action)) {
+        throw new Escalation(
+          advice.issueCategory,
+          advice.diagnosis,
+          `"${remediationCatalog[advice.action].title}" was already tried. A technician will call you.`,
+        );
+      }
+      const proposal = await propose(advice);
+      await fix(proposal);
+      // Verify: everything checked so far runs again.
+      checks = state.results.map((r) => r.check);
+    }
+    throw new Escalation(
+      state.issueCategory,
+      state.diagnosis ?? 'The checks did not find the cause.',
+      'A technician will look at the results and call you.',
+    );
+  }
+
+  // ---- the case -------------------------------------------------------------
+
+  setCurrentDetails(currentDetails());
+  await acts.recordCase.executeWithOptions(
+    { ...recordOptions, summary: 'Create the case document' },
+    [input],
+  );
+  caseRecorded = true;
+  await record('case_opened', `Case opened through ${input.channel}`, {
+    actor: input.openedBy,
+    details: { description: input.description, callerPhone: input.callerPhone },
+  });
+  try {
+    await main.run(handleCase);
+  } catch (err) {
+    if (err instanceof Escalation) {
+      state.issueCategory = err.issueCategory;
+      state.diagnosis = err.diagnosis;
+      state.instructions = err.instructions;
+      await finish('escalated', `Escalated to a technician: ${err.diagnosis}`);
+    } else if (closeRequest && isCancellation(err)) {
+      await finish(
+        'cancelled',
+        `Closed by ${closeRequest.actor.role}: ${closeRequest.reason}`,
+        closeRequest.actor,
+      );
+    } else {
+      throw err;
+    }
+  }
+  await recording;
   return state;
 }

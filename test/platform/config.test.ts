@@ -4,6 +4,7 @@ describe('configuration from the environment', () => {
   it('defaults to the local stack on the documented ports', () => {
     const config = loadConfig({});
     expect(config.temporal).toMatchObject({
+      taskQueue: 'support-cases',
       address: '127.0.0.1:7233',
       namespace: 'zen',
       local: true,

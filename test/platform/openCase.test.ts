@@ -38,7 +38,7 @@ describe('opening a case: API → Temporal → activity → MongoDB', () => {
     const handle = client.workflow.getHandle(workflowId);
     const description = await handle.describe();
     expect(description.type).toBe('supportCase');
-    expect(description.taskQueue).toBe('support-cases');
+    expect(description.taskQueue).toBe(stack.taskQueue);
     expect(description.typedSearchAttributes.get(searchAttributes.customerId)).toBe(
       demo.customer.id,
     );

@@ -1,14 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '../../temporal-config/process';
+import { toolPath } from '../../temporal-config/tools';
 import { call, eventually } from '../support/stack';
 
 // `npm start` itself, as a newcomer runs it, on free ports with its own data dir.
 
 const root = path.resolve(__dirname, '..', '..');
+const run = promisify(execFile);
 
 interface Started {
   child: ChildProcess;
@@ -87,6 +90,15 @@ describe('npm start', () => {
         (await call(`${api}/api/cases`, credentials.customer.token)).body.cases.length === 1,
       { what: 'the case document' },
     );
+    // Operators find it with the Temporal CLI, on the support-cases task queue.
+    const listed = await run(toolPath('temporal'), [
+      ...['workflow', 'list', '--address', `127.0.0.1:${env.TEMPORAL_PORT}`, '--namespace', 'zen'],
+      ...['--query', `CustomerId="${credentials.customer.id}"`, '--output', 'json'],
+    ]);
+    expect(JSON.parse(listed.stdout)[0]).toMatchObject({
+      execution: { workflowId: opened.body.workflowId },
+      taskQueue: 'support-cases',
+    });
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);

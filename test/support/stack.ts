@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { createApi } from '../../api/app';
 import { seedDemo, type DemoCredentials } from '../../scripts/seed';
 import { connectStore, disconnectStore } from '../../store/connection';
 import { createWorker } from '../../workers/worker';
+import type { CaseSettings } from '../../workflows/messages';
 import { freshMongoUrl, temporalAddress, temporalNamespace } from './env';
 
 // The product's API and worker running in the test process, against the real
@@ -16,24 +17,47 @@ import { freshMongoUrl, temporalAddress, temporalNamespace } from './env';
 
 export interface TestStack {
   apiUrl: string;
+  /** Holds demo-credentials.json, as .data does for npm start. */
+  dataDir: string;
+  taskQueue: string;
+  internalToken: string;
   client: Client;
   demo: DemoCredentials;
   mongoUrl: string;
   stop(): Promise<void>;
 }
 
-export async function startTestStack(label: string, { worker = true } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  worker?: boolean;
+  caseSettings?: Partial<CaseSettings>;
+}
+
+export async function startTestStack(
+  label: string,
+  { worker = true, caseSettings = {} }: TestStackOptions = {},
+): Promise<TestStack> {
   const mongoUrl = freshMongoUrl(label);
   await connectStore(mongoUrl);
   // Device ids are unique per file: workflow ids derive from them, and the
   // Temporal server is shared by every test file.
-  const demo = await seedDemo(mkdtempSync(path.join(os.tmpdir(), `zen-${label}-`)), {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `zen-${label}-`));
+  const demo = await seedDemo(dataDir, {
     deviceId: `pi-${label}-${randomUUID().slice(0, 8)}`,
   });
 
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: temporalNamespace() });
-  const api = createApi({ temporal: client, namespace: temporalNamespace() });
+  const internalToken = randomBytes(24).toString('base64url');
+  // A task queue per file: workers of other files (other databases) must not pick up its tasks.
+  const taskQueue = `support-cases-${label}-${randomUUID().slice(0, 8)}`;
+  const api = createApi({
+    taskQueue,
+    temporal: client,
+    namespace: temporalNamespace(),
+    internalToken,
+    // Short settling so fixed cases verify at once; tests of waiting set their own.
+    caseSettings: { settleAfterFixMs: 200, ...caseSettings },
+  });
   await new Promise<void>((resolve) => api.http.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(api.http.address() as AddressInfo).port}`;
 
@@ -41,12 +65,21 @@ export async function startTestStack(label: string, { worker = true } = {}): Pro
   let running: { worker: Worker; done: Promise<void>; connection: NativeConnection } | undefined;
   if (worker) {
     const workerConnection = await NativeConnection.connect({ address: temporalAddress() });
-    const w = await createWorker(workerConnection, temporalNamespace());
+    const w = await createWorker({
+      connection: workerConnection,
+      namespace: temporalNamespace(),
+      apiUrl,
+      internalToken,
+      taskQueue,
+    });
     running = { worker: w, done: w.run(), connection: workerConnection };
   }
 
   return {
     apiUrl,
+    dataDir,
+    taskQueue,
+    internalToken,
     client,
     demo,
     mongoUrl,
@@ -97,7 +130,7 @@ export async function eventually<T>(
 }
 
 /** The SDK's INFO output (the webpack report) buries test failures. */
-function quietRuntime() {
+export function quietRuntime() {
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
   } catch {

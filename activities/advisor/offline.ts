@@ -1,0 +1,249 @@
+import type { Advice, AdvisorInput } from '../../contracts/advice';
+import type { IssueCategory } from '../../contracts/case';
+import { baselineChecks, type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import type { ActionId } from '../../contracts/remediation';
+
+// The offline expert engine: fixed rules over the diagnostics, used when Claude
+// is not configured or not reachable. It reads only booleans, numbers and
+// typed addresses, never free text, so nothing a device on the customer's
+// network announces can steer it.
+
+type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
+type Latest = { [K in CheckName]?: ResultOf<K> };
+
+/** Loss at or above this on an internet target is more than a line should have. */
+const LOSS_THRESHOLD_PCT = 5;
+const POWER_CYCLE = { offSeconds: 10 };
+
+/** The latest result of each check; if that one could not run, the check counts as missing. */
+function latestResults(results: CheckResult[]): Latest {
+  const latest = new Map(results.map((result) => [result.check, result]));
+  return Object.fromEntries([...latest].filter(([, result]) => result.error === undefined));
+}
+
+const escalate = (
+  issueCategory: IssueCategory,
+  diagnosis: string,
+  instructions: string,
+  rationale: string,
+): Advice => ({ kind: 'escalate', issueCategory, diagnosis, instructions, rationale });
+
+/** Proposes a fix once; if it was already carried out and the fault is still there, a person takes over. */
+function fixOnce(
+  input: AdvisorInput,
+  fix: { action: ActionId; params: Record<string, unknown>; diagnosis: string; rationale: string },
+  issueCategory: IssueCategory,
+  whenFixFailed: { instructions: string; rationale: string },
+): Advice {
+  if (input.actionsTaken.includes(fix.action)) {
+    return escalate(
+      issueCategory,
+      fix.diagnosis,
+      whenFixFailed.instructions,
+      whenFixFailed.rationale,
+    );
+  }
+  return { kind: 'remediate', issueCategory, ...fix };
+}
+
+function moreChecks(input: AdvisorInput, checks: CheckName[], rationale: string): Advice {
+  if (input.round >= input.maxRounds) {
+    return escalate(
+      'unknown',
+      'The automatic checks could not pin the problem down in the time allowed.',
+      'A technician will look at the results so far and contact you.',
+      `More checks were needed (${checks.join(', ')}), but this case has used all of its diagnostic rounds.`,
+    );
+  }
+  return { kind: 'more_checks', checks, rationale };
+}
+
+export function offlineAdvice(input: AdvisorInput): Advice {
+  const r = latestResults(input.results);
+
+  const missing = baselineChecks.filter((name) => !r[name]);
+  if (missing.length > 0) {
+    return moreChecks(input, missing, 'The basic checks are not all in yet.');
+  }
+  const { link, ip_config: ip, gateway, dns, internet } = r as Required<Latest>;
+
+  if (!link.data.up) {
+    return escalate(
+      'link',
+      'The support box has no network connection at all: its network cable is not carrying a signal.',
+      'Check the cable between the support box and the router or switch: both ends firmly plugged in, and the small lights next to the socket on the box and on the router lit or blinking. Try another cable or another free socket on the router if the lights stay off.',
+      'The wired interface reports no link, so nothing beyond it can be reached; no remote action can reconnect a cable.',
+    );
+  }
+
+  if (ip.data.linkLocalOnly || !ip.data.leaseValid) return dhcpAdvice(input, r.dhcp);
+
+  if (!gateway.data.arpResolved || gateway.data.lossPct >= 100) {
+    return fixOnce(
+      input,
+      {
+        action: 'power_cycle_router',
+        params: POWER_CYCLE,
+        diagnosis:
+          'Your router has stopped answering: devices on your network cannot get through it.',
+        rationale:
+          'The link is up and the support box has a valid address, but the router does not answer on the local network; a hung router usually recovers after a restart.',
+      },
+      'gateway',
+      {
+        instructions:
+          'Restarting the router did not bring it back. Check that it has power and its lights look normal; a technician will contact you, and the router may need replacing.',
+        rationale: 'The router was already power-cycled in this case and still does not answer.',
+      },
+    );
+  }
+
+  const targets = internet.data.targets;
+  if (targets.length > 0 && targets.every((t) => t.lossPct >= 100)) {
+    return internetDownAdvice(input, r.modem);
+  }
+  if (targets.some((t) => t.lossPct >= LOSS_THRESHOLD_PCT)) {
+    const worst = Math.max(...targets.map((t) => t.lossPct));
+    const local = gateway.data.lossPct >= LOSS_THRESHOLD_PCT;
+    return escalate(
+      'packet-loss',
+      'Your internet connection works but is unreliable: part of the traffic gets lost on the way, which makes calls choppy and pages slow.',
+      local
+        ? 'The losses start inside your own network, between the support box and your router. A technician will contact you to check cables, the switch and the router.'
+        : `Please contact your internet provider and report packet loss of up to ${worst}% on your line while your own network shows none; ask them to test the line. We have the measurements if they need them.`,
+      local
+        ? `Up to ${worst}% loss to internet targets and ${gateway.data.lossPct}% to the router: the problem starts on the local network.`
+        : `Up to ${worst}% loss to internet targets while the router answers without loss: the problem is on the line, beyond your network.`,
+    );
+  }
+
+  if (!dns.data.configured.ok && dns.data.reference.ok) {
+    return fixOnce(
+      input,
+      {
+        action: 'switch_dns_fallback',
+        params: { resolver: dns.data.reference.server },
+        diagnosis:
+          "Your internet works, but the address-lookup service (DNS) your network uses is not answering, so websites don't open.",
+        rationale:
+          'Internet addresses answer and a public DNS resolver works, but the configured resolver does not: switching to the working resolver fixes name lookups.',
+      },
+      'dns',
+      {
+        instructions:
+          'Switching to a backup DNS service did not help. A technician will contact you to check the DNS settings of your router.',
+        rationale: 'The fallback resolver was already set in this case and lookups still fail.',
+      },
+    );
+  }
+  if (!dns.data.configured.ok && !dns.data.reference.ok) {
+    return escalate(
+      'dns',
+      "Your internet connection works, but web addresses can't be looked up, so websites don't open.",
+      'A technician will contact you to check the DNS settings of your router and any firewall that may block them.',
+      'Internet addresses answer, but neither the configured nor a public DNS resolver resolves names: something is blocking or breaking DNS.',
+    );
+  }
+
+  const failing = Object.values(r)
+    .filter((result) => !result.ok)
+    .map((result) => result.check);
+  if (failing.length > 0) {
+    return escalate(
+      'unknown',
+      'Your connection looks fine in the basic checks, but some other checks fail.',
+      'A technician will look at the results and contact you.',
+      `The basic checks pass, but these checks report a fault that the automatic rules do not cover: ${failing.join(', ')}.`,
+    );
+  }
+
+  return {
+    kind: 'healthy',
+    diagnosis: 'Your network and internet connection are working normally.',
+    rationale:
+      'The link is up, the address is valid, the router and internet answer without loss, and names resolve.',
+  };
+}
+
+function dhcpAdvice(input: AdvisorInput, dhcp: ResultOf<'dhcp'> | undefined): Advice {
+  if (!dhcp) {
+    return moreChecks(
+      input,
+      ['dhcp'],
+      'The support box has no valid address from the router; a DHCP test shows whether the router hands out addresses.',
+    );
+  }
+  if (dhcp.data.offerReceived) {
+    return fixOnce(
+      input,
+      {
+        action: 'renew_dhcp_lease',
+        params: { interface: 'eth0' },
+        diagnosis:
+          'The support box lost its network address, though the router is ready to give it a new one.',
+        rationale:
+          'No valid lease, but a DHCP server offers an address: asking for a new lease should fix it.',
+      },
+      'dhcp',
+      {
+        instructions:
+          "Asking for a new address did not help. A technician will contact you to check the router's address settings.",
+        rationale:
+          'The lease was already renewed in this case and the box still has no valid address.',
+      },
+    );
+  }
+  if (dhcp.data.serverReachable) {
+    return escalate(
+      'dhcp',
+      'Your router has run out of network addresses to hand out, so new or restarted devices cannot connect.',
+      "Someone with access to the router's settings needs to enlarge its address range (DHCP pool) or clear old address reservations of devices that are gone. A technician can do this with you.",
+      'The DHCP server answers but sends no offer: its address pool is full. Enlarging the pool is a router setting, not something the support box may change.',
+    );
+  }
+  return escalate(
+    'dhcp',
+    'Nothing on your network is handing out addresses, so devices cannot join it.',
+    "The router's DHCP server seems to be switched off. Someone with access to the router's settings needs to turn it back on; a technician can do this with you.",
+    'The link is up but no DHCP server answers and the box has no valid address.',
+  );
+}
+
+function internetDownAdvice(input: AdvisorInput, modem: ResultOf<'modem'> | undefined): Advice {
+  if (!modem) {
+    return moreChecks(
+      input,
+      ['modem', 'traceroute'],
+      'The router works but nothing on the internet answers: checking the modem and the path out tells the modem and the provider apart.',
+    );
+  }
+  if (!modem.data.reachable) {
+    return fixOnce(
+      input,
+      {
+        action: 'power_cycle_modem',
+        params: POWER_CYCLE,
+        diagnosis:
+          'Your internet modem has stopped responding, so nothing gets out to the internet.',
+        rationale:
+          "The router answers but the modem's management address does not and all internet targets are lost: a hung modem usually recovers after a restart.",
+      },
+      'modem',
+      {
+        instructions:
+          'Restarting the modem did not bring it back. Check that it has power and note which lights are on; a technician will contact you, and your provider may need to replace it.',
+        rationale: 'The modem was already power-cycled in this case and still does not answer.',
+      },
+    );
+  }
+  const lockNote =
+    modem.data.upstreamLocked === false
+      ? 'the modem reports no signal from the provider'
+      : 'the modem answers but traffic stops beyond it';
+  return escalate(
+    'isp',
+    "Your own equipment is working, but nothing gets through your internet provider's line: this looks like an outage on their side.",
+    'Please call your internet provider, report an outage on your line and ask for an outage or ticket reference number; we will note it on this case. Restarting your equipment will not help.',
+    `The router and the modem answer, but every internet target is lost and ${lockNote}: the fault is on the provider's side.`,
+  );
+}

@@ -1,0 +1,27 @@
+// The worker's line to the API, which holds the device and portal sockets.
+// Authenticated with the internal service token.
+
+export interface ApiLink {
+  pushCommand(commandId: string): Promise<void>;
+  notifyCase(caseId: string, event: Record<string, unknown>): Promise<void>;
+}
+
+export function createApiLink(apiUrl: string, token: string): ApiLink {
+  async function post(path: string, body: unknown): Promise<void> {
+    const res = await fetch(`${apiUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new Error(`API ${path} answered ${res.status}: ${await res.text()}`);
+  }
+  return {
+    pushCommand: (commandId) =>
+      post(`/api/internal/device-commands/${encodeURIComponent(commandId)}/push`, {}),
+    // Live updates are a convenience: the document is already written, so a
+    // missed notification must not fail (and repeat) the step.
+    notifyCase: (caseId, event) =>
+      post(`/api/internal/cases/${encodeURIComponent(caseId)}/events`, event).catch(() => {}),
+  };
+}

@@ -1,0 +1,70 @@
+import { CheckResult } from '../contracts/diagnostics';
+import { hashMac, sanitize, sanitizeResult, sanitizeText } from './sanitize';
+
+describe('sanitize', () => {
+  it('hashes MAC addresses the same way whatever their notation', () => {
+    const hashed = hashMac('AA:BB:CC:DD:EE:FF');
+    expect(hashed).toMatch(/^mac:[0-9a-f]{12}$/);
+    expect(sanitizeText('printer at aa-bb-cc-dd-ee-ff')).toBe(`printer at ${hashed}`);
+  });
+
+  it('truncates public IPv4 addresses in free text and keeps private ones', () => {
+    expect(sanitizeText('via 203.0.113.77 and 192.168.1.5, 10.0.0.1, 8.8.8.8')).toBe(
+      'via 203.0.113.0/24 and 192.168.1.5, 10.0.0.1, 8.8.8.0/24',
+    );
+    expect(sanitizeText('version 999.1.2.3')).toBe('version 999.1.2.3');
+  });
+
+  it('keeps typed address fields whole and cleans the free text around them', () => {
+    const result = CheckResult.parse({
+      check: 'http',
+      ok: true,
+      durationMs: 120,
+      data: {
+        url: 'http://198.51.100.9/status',
+        ok: true,
+        serverHeader: 'gw 00:11:22:33:44:55 wan 198.51.100.9',
+      },
+    });
+    const clean = sanitizeResult(result);
+    expect(clean).toMatchObject({
+      data: {
+        url: 'http://198.51.100.0/24/status',
+        serverHeader: `gw ${hashMac('00:11:22:33:44:55')} wan 198.51.100.0/24`,
+      },
+    });
+
+    const internet = CheckResult.parse({
+      check: 'internet',
+      ok: true,
+      durationMs: 2000,
+      data: { targets: [{ host: '198.51.100.20', sent: 20, lossPct: 0 }] },
+    });
+    expect(CheckResult.parse(sanitizeResult(internet))).toEqual(internet);
+  });
+
+  it('treats everything in an mDNS answer as free text', () => {
+    const mdns = CheckResult.parse({
+      check: 'mdns',
+      ok: true,
+      durationMs: 1500,
+      data: {
+        services: [{ name: 'NAS b8:27:eb:12:34:56', type: '_smb._tcp', host: '203.0.113.8' }],
+      },
+    });
+    const clean = sanitizeResult(mdns);
+    expect(clean).toMatchObject({
+      data: { services: [{ name: `NAS ${hashMac('b8:27:eb:12:34:56')}`, host: '203.0.113.0/24' }] },
+    });
+    expect(CheckResult.parse(clean)).toEqual(clean);
+  });
+
+  it('hashes values under serial-number keys', () => {
+    const clean = sanitize({ serial: 'SN-4711', modem: { serialNumber: 'ABC123' }, model: 'X1' });
+    expect(clean).toEqual({
+      serial: expect.stringMatching(/^serial:[0-9a-f]{12}$/),
+      modem: { serialNumber: expect.stringMatching(/^serial:[0-9a-f]{12}$/) },
+      model: 'X1',
+    });
+  });
+});

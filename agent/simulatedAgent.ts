@@ -1,0 +1,50 @@
+import type { Socket } from 'socket.io-client';
+import { connectAgent } from './connection';
+import { createExecutor, type Executor } from './executor';
+import { createJournal } from './journal';
+import { SimulatedNetwork } from './simulator/network';
+
+// The whole agent with a simulated network behind it: for `--simulate`,
+// demos and tests that need a device connected to the API.
+
+export interface SimulatedAgentOptions {
+  apiUrl: string;
+  token: string;
+  /** A name from `scenarios`; an unknown name throws, listing the valid ones. */
+  scenario: string;
+  log?: (line: string) => void;
+  /** Keep the remediation journal in this file (otherwise in memory). */
+  journalPath?: string;
+  heartbeatMs?: number;
+  ackTimeoutMs?: number;
+}
+
+export interface SimulatedAgent {
+  socket: Socket;
+  network: SimulatedNetwork;
+  executor: Executor;
+  stop(): void;
+}
+
+export function startSimulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
+  const network = new SimulatedNetwork(options.scenario);
+  const executor = createExecutor({
+    backend: network,
+    journal: createJournal(options.journalPath),
+  });
+  const started = Date.now();
+  const socket = connectAgent({
+    apiUrl: options.apiUrl,
+    token: options.token,
+    heartbeatMs: options.heartbeatMs,
+    ackTimeoutMs: options.ackTimeoutMs,
+    log: options.log,
+    health: () => ({
+      led: 'idle',
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      summary: `simulated (${options.scenario})`,
+    }),
+    onCommand: (command) => executor.execute(command),
+  });
+  return { socket, network, executor, stop: () => socket.disconnect() };
+}

@@ -1,0 +1,182 @@
+import {
+  baselineChecks,
+  checkNames,
+  CheckResult,
+  type CheckName,
+} from '../../contracts/diagnostics';
+import { parseRemediation, type ActionId } from '../../contracts/remediation';
+import { SimulatedNetwork } from './network';
+import { scenarioNames, scenarios, type ScenarioName } from './scenarios';
+
+const fixParams: Partial<Record<ActionId, Record<string, unknown>>> = {
+  switch_dns_fallback: { resolver: '203.0.113.53' },
+  power_cycle_router: { offSeconds: 10 },
+  power_cycle_modem: { offSeconds: 10 },
+};
+
+/** Which baseline checks each scenario's fault makes fail. */
+const failingBaseline: Record<ScenarioName, CheckName[]> = {
+  healthy: [],
+  'dns-failure': ['dns'],
+  'dhcp-exhausted': ['ip_config', 'gateway', 'dns', 'internet'],
+  'gateway-unreachable': ['gateway', 'dns', 'internet'],
+  'modem-hung': ['dns', 'internet'],
+  'isp-outage': ['dns', 'internet'],
+  'packet-loss': ['internet'],
+  'link-down': ['link', 'ip_config', 'gateway', 'dns', 'internet'],
+};
+
+function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
+  return checks
+    .map((name) => network.runCheck(name))
+    .filter((r) => !r.ok)
+    .map((r) => r.check);
+}
+
+function check<K extends CheckName>(network: SimulatedNetwork, name: K) {
+  return network.runCheck(name) as Extract<CheckResult, { check: K }>;
+}
+
+describe('scenarios', () => {
+  it('are exactly the eight agreed ones', () => {
+    expect(scenarioNames).toEqual([
+      'healthy',
+      'dns-failure',
+      'dhcp-exhausted',
+      'gateway-unreachable',
+      'modem-hung',
+      'isp-outage',
+      'packet-loss',
+      'link-down',
+    ]);
+  });
+
+  it('name the valid scenarios when given an unknown one', () => {
+    expect(() => new SimulatedNetwork('flood')).toThrow(
+      /Unknown scenario "flood"\. Valid scenarios: healthy, dns-failure, .*link-down/,
+    );
+  });
+});
+
+describe.each(scenarioNames)('the %s network', (name) => {
+  it('answers every check within the contract, with plausible durations', () => {
+    const network = new SimulatedNetwork(name);
+    for (const check of checkNames) {
+      const result = CheckResult.parse(network.runCheck(check));
+      expect(result.check).toBe(check);
+      expect(result.durationMs).toBeLessThan(5000);
+    }
+  });
+
+  it('shows its fault in the baseline checks', () => {
+    expect(failing(new SimulatedNetwork(name))).toEqual(failingBaseline[name]);
+  });
+
+  it('uses only LAN, modem and documentation addresses', () => {
+    const network = new SimulatedNetwork(name);
+    const text = JSON.stringify(checkNames.map((check) => network.runCheck(check)));
+    for (const ip of text.match(/\d+\.\d+\.\d+\.\d+/g) ?? []) {
+      expect(ip).toMatch(
+        /^(192\.168\.1\.|192\.168\.100\.1$|169\.254\.|198\.51\.100\.|203\.0\.113\.)/,
+      );
+    }
+  });
+});
+
+describe('fault details', () => {
+  it('dns-failure: the router does not resolve, the reference resolver does', () => {
+    const dns = check(new SimulatedNetwork('dns-failure'), 'dns').data;
+    expect(dns.configured).toMatchObject({ server: '192.168.1.1', ok: false });
+    expect(dns.reference).toMatchObject({ server: '203.0.113.53', ok: true });
+  });
+
+  it('dhcp-exhausted: self-assigned address; the server answers without an offer', () => {
+    const network = new SimulatedNetwork('dhcp-exhausted');
+    expect(check(network, 'ip_config').data).toMatchObject({
+      linkLocalOnly: true,
+      leaseValid: false,
+    });
+    expect(check(network, 'ip_config').data.address).toMatch(/^169\.254\./);
+    expect(check(network, 'dhcp').data).toMatchObject({
+      serverReachable: true,
+      offerReceived: false,
+    });
+  });
+
+  it('gateway-unreachable: the gateway answers neither ARP nor ping', () => {
+    const gateway = check(new SimulatedNetwork('gateway-unreachable'), 'gateway').data;
+    expect(gateway).toMatchObject({ address: '192.168.1.1', arpResolved: false, lossPct: 100 });
+  });
+
+  it('modem-hung and isp-outage differ at the modem', () => {
+    expect(check(new SimulatedNetwork('modem-hung'), 'modem').data).toEqual({
+      managementAddress: '192.168.100.1',
+      reachable: false,
+    });
+    expect(check(new SimulatedNetwork('isp-outage'), 'modem').data).toEqual({
+      managementAddress: '192.168.100.1',
+      reachable: true,
+      upstreamLocked: false,
+    });
+  });
+
+  it('packet-loss: loss and jitter to the internet, none to the gateway', () => {
+    const network = new SimulatedNetwork('packet-loss');
+    expect(check(network, 'gateway').data.lossPct).toBe(0);
+    for (const target of check(network, 'internet').data.targets) {
+      expect(target.lossPct).toBe(25);
+      expect(target.jitterMs).toBeGreaterThan(50);
+    }
+  });
+
+  it('includes ordinary mDNS services while the link is up', () => {
+    expect(check(new SimulatedNetwork('healthy'), 'mdns').data.services.length).toBeGreaterThan(1);
+    expect(check(new SimulatedNetwork('link-down'), 'mdns').data.services).toEqual([]);
+  });
+});
+
+describe('remediation', () => {
+  const fixable = scenarioNames.filter((name) => scenarios[name].expectedAction);
+
+  it.each(fixable)('the expected fix repairs %s', (name) => {
+    const network = new SimulatedNetwork(name);
+    const action = scenarios[name].expectedAction!;
+    const { params } = parseRemediation(action, fixParams[action]);
+    expect(network.apply(action, params)).toEqual(expect.any(String));
+    expect(failing(network, checkNames)).toEqual([]);
+    expect(network.applied).toEqual([{ action, params }]);
+  });
+
+  it.each<[ScenarioName, ActionId, Record<string, unknown>]>([
+    ['isp-outage', 'power_cycle_modem', { offSeconds: 10 }],
+    ['isp-outage', 'power_cycle_router', { offSeconds: 10 }],
+    ['modem-hung', 'power_cycle_router', { offSeconds: 10 }],
+    ['gateway-unreachable', 'power_cycle_modem', { offSeconds: 10 }],
+    ['gateway-unreachable', 'renew_dhcp_lease', { interface: 'eth0' }],
+    ['dns-failure', 'flush_dns', {}],
+    ['dns-failure', 'power_cycle_router', { offSeconds: 10 }],
+    ['dhcp-exhausted', 'renew_dhcp_lease', { interface: 'eth0' }],
+    ['dhcp-exhausted', 'power_cycle_router', { offSeconds: 10 }],
+    ['packet-loss', 'power_cycle_modem', { offSeconds: 10 }],
+    ['link-down', 'restart_interface', { interface: 'eth0' }],
+  ])('%s is not repaired by %s', (name, action, params) => {
+    const network = new SimulatedNetwork(name);
+    network.apply(action, params);
+    expect(failing(network)).toEqual(failingBaseline[name]);
+  });
+
+  it('refuses an interface the Pi does not use, and records nothing', () => {
+    const network = new SimulatedNetwork('healthy');
+    expect(() => network.apply('renew_dhcp_lease', { interface: 'wlan0' })).toThrow(/wlan0/);
+    expect(network.applied).toEqual([]);
+  });
+
+  it('fails over to LTE and back without touching the wired diagnostics', () => {
+    const network = new SimulatedNetwork('isp-outage');
+    network.apply('failover_lte', {});
+    expect(network.activeUplink).toBe('lte');
+    expect(failing(network)).toEqual(failingBaseline['isp-outage']);
+    network.apply('failback_wan', {});
+    expect(network.activeUplink).toBe('wan');
+  });
+});

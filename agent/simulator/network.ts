@@ -1,0 +1,298 @@
+import type { CheckName, CheckResult } from '../../contracts/diagnostics';
+import { remediationCatalog, type ActionId } from '../../contracts/remediation';
+import type { Backend } from '../executor';
+import { scenarioByName, type Fault, type Scenario } from './scenarios';
+
+// A deterministic model of a small office network (Pi → switch → router →
+// modem → ISP) built from a scenario. Checks read the model; catalog actions
+// change it the way they would change real equipment, so an action repairs
+// only the faults it physically can.
+
+type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
+type DataOf<K extends CheckName> = ResultOf<K>['data'];
+type Measured<K extends CheckName> = { ok: boolean; data: DataOf<K> };
+
+const lan = {
+  pi: '192.168.1.23',
+  router: '192.168.1.1',
+  prefixLength: 24,
+  selfAssigned: '169.254.37.12',
+  modem: '192.168.100.1',
+};
+const internet = {
+  targets: ['198.51.100.20', '203.0.113.20'],
+  referenceResolver: '203.0.113.53',
+  ispEdge: '203.0.113.1',
+  transit: '198.51.100.1',
+};
+
+const mdnsServices = [
+  { name: 'Office Printer', type: '_ipp._tcp', host: 'office-printer.local' },
+  { name: 'Front Desk NAS', type: '_smb._tcp', host: 'frontdesk-nas.local' },
+];
+
+/** Reported check durations (ms): what the real tools take, returned at once. */
+const durations: Record<CheckName, number> = {
+  link: 3,
+  ip_config: 5,
+  dhcp: 1200,
+  gateway: 1004,
+  dns: 31,
+  internet: 2050,
+  http: 180,
+  traceroute: 920,
+  modem: 1002,
+  mdns: 1500,
+  lte: 240,
+};
+
+export interface AppliedAction {
+  action: ActionId;
+  params: Record<string, unknown>;
+}
+
+export class SimulatedNetwork implements Backend {
+  readonly scenario: Scenario;
+  /** Every action carried out, in order (tests check that nothing ran twice). */
+  readonly applied: AppliedAction[] = [];
+  private readonly fault: Fault;
+  private hasLease: boolean;
+  private resolver: string = lan.router;
+  private uplink: 'wan' | 'lte' = 'wan';
+
+  constructor(scenario: Scenario | string) {
+    this.scenario = typeof scenario === 'string' ? scenarioByName(scenario) : scenario;
+    this.fault = { ...this.scenario.fault };
+    // A hung router leaves the lease the Pi already had; a full pool never gave one.
+    this.hasLease = !this.fault.cableUnplugged && !this.fault.dhcpPoolFull;
+  }
+
+  /** Which way the Pi itself sends traffic; diagnostics always measure the wired line. */
+  get activeUplink(): 'wan' | 'lte' {
+    return this.uplink;
+  }
+
+  // What the Pi can reach, hop by hop outwards.
+  private get linkUp() {
+    return !this.fault.cableUnplugged;
+  }
+  private get addressed() {
+    return this.linkUp && this.hasLease;
+  }
+  private get routerUp() {
+    return this.addressed && !this.fault.routerHung;
+  }
+  private get modemUp() {
+    return this.routerUp && !this.fault.modemHung;
+  }
+  private get wanUp() {
+    return this.modemUp && !this.fault.upstreamDown;
+  }
+  private get dhcpServerUp() {
+    return this.linkUp && !this.fault.routerHung;
+  }
+
+  private resolverAnswers(server: string): boolean {
+    if (server === lan.router) return this.wanUp && !this.fault.routerDnsDown;
+    return this.wanUp;
+  }
+
+  runCheck(name: CheckName): CheckResult {
+    const { ok, data } = this.measure(name);
+    // The switch below pairs each name with its own data; TypeScript cannot follow that.
+    return { check: name, ok, durationMs: durations[name], data } as CheckResult;
+  }
+
+  private measure(name: CheckName): { ok: boolean; data: CheckResult['data'] } {
+    switch (name) {
+      case 'link':
+        return this.link();
+      case 'ip_config':
+        return this.ipConfig();
+      case 'dhcp':
+        return this.dhcp();
+      case 'gateway':
+        return this.gateway();
+      case 'dns':
+        return this.dns();
+      case 'internet':
+        return this.internet();
+      case 'http':
+        return this.http();
+      case 'traceroute':
+        return this.traceroute();
+      case 'modem':
+        return this.modem();
+      case 'mdns':
+        return {
+          ok: this.linkUp,
+          data: { services: this.linkUp ? mdnsServices.map((s) => ({ ...s })) : [] },
+        };
+      case 'lte':
+        return {
+          ok: true,
+          data: { present: true, registered: true, signalDbm: -87, operator: 'Example Mobile' },
+        };
+    }
+  }
+
+  private link(): Measured<'link'> {
+    if (!this.linkUp) return { ok: false, data: { interface: 'eth0', up: false } };
+    return { ok: true, data: { interface: 'eth0', up: true, speedMbps: 1000 } };
+  }
+
+  private ipConfig(): Measured<'ip_config'> {
+    if (this.addressed) {
+      const data = {
+        interface: 'eth0',
+        address: lan.pi,
+        prefixLength: lan.prefixLength,
+        gateway: lan.router,
+        dnsServers: [this.resolver],
+        leaseValid: true,
+        linkLocalOnly: false,
+      };
+      return { ok: true, data };
+    }
+    if (!this.linkUp) {
+      return {
+        ok: false,
+        data: { interface: 'eth0', dnsServers: [], leaseValid: false, linkLocalOnly: false },
+      };
+    }
+    const data = {
+      interface: 'eth0',
+      address: lan.selfAssigned,
+      prefixLength: 16,
+      dnsServers: [],
+      leaseValid: false,
+      linkLocalOnly: true,
+    };
+    return { ok: false, data };
+  }
+
+  private dhcp(): Measured<'dhcp'> {
+    if (!this.dhcpServerUp)
+      return { ok: false, data: { serverReachable: false, offerReceived: false } };
+    const offerReceived = !this.fault.dhcpPoolFull;
+    return {
+      ok: offerReceived,
+      data: { serverReachable: true, offerReceived, server: lan.router },
+    };
+  }
+
+  private gateway(): Measured<'gateway'> {
+    if (!this.addressed) return { ok: false, data: { arpResolved: false, lossPct: 100 } };
+    if (!this.routerUp) {
+      return { ok: false, data: { address: lan.router, arpResolved: false, lossPct: 100 } };
+    }
+    return { ok: true, data: { address: lan.router, arpResolved: true, lossPct: 0, rttMs: 0.6 } };
+  }
+
+  private dns(): Measured<'dns'> {
+    const answer = (server: string, ms: number) =>
+      this.resolverAnswers(server) ? { server, ok: true, ms } : { server, ok: false };
+    const configured = this.addressed ? answer(this.resolver, 12) : { ok: false };
+    const reference = answer(internet.referenceResolver, 24);
+    return { ok: configured.ok, data: { name: 'www.example.com', configured, reference } };
+  }
+
+  private internet(): Measured<'internet'> {
+    const lossPct = this.wanUp ? (this.fault.lineLossPct ?? 0) : 100;
+    const jitterMs = this.fault.lineJitterMs ?? 1.5;
+    const targets = internet.targets.map((host, i) =>
+      lossPct === 100
+        ? { host, sent: 20, lossPct }
+        : { host, sent: 20, lossPct, avgMs: 18 + i * 4, jitterMs },
+    );
+    return { ok: lossPct < 5, data: { targets } };
+  }
+
+  private http(): Measured<'http'> {
+    const url = 'https://www.example.com/';
+    if (!this.wanUp || !this.resolverAnswers(this.resolver))
+      return { ok: false, data: { url, ok: false } };
+    const totalMs = (this.fault.lineLossPct ?? 0) > 0 ? 1450 : 180;
+    return { ok: true, data: { url, ok: true, status: 200, totalMs, serverHeader: 'nginx' } };
+  }
+
+  private traceroute(): Measured<'traceroute'> {
+    const target = internet.targets[0]!;
+    const stopped = (hops: DataOf<'traceroute'>['hops']) => ({
+      ok: false,
+      data: { target, reachedTarget: false, hops },
+    });
+    if (!this.addressed) return stopped([]);
+    if (!this.routerUp) return stopped([{ ttl: 1 }, { ttl: 2 }]);
+    const first = { ttl: 1, address: lan.router, ms: 0.7 };
+    if (!this.wanUp) return stopped([first, { ttl: 2 }, { ttl: 3 }]);
+    const hops = [
+      first,
+      { ttl: 2, address: internet.ispEdge, ms: 9.4 },
+      { ttl: 3, address: internet.transit, ms: 14.8 },
+      { ttl: 4, address: target, ms: 18.1 },
+    ];
+    return { ok: true, data: { target, reachedTarget: true, hops } };
+  }
+
+  private modem(): Measured<'modem'> {
+    if (!this.modemUp)
+      return { ok: false, data: { managementAddress: lan.modem, reachable: false } };
+    const upstreamLocked = !this.fault.upstreamDown;
+    return {
+      ok: upstreamLocked,
+      data: { managementAddress: lan.modem, reachable: true, upstreamLocked },
+    };
+  }
+
+  /** Carries out a catalog action; throws only when it cannot be carried out at all. */
+  apply(action: ActionId, params: Record<string, unknown>): string {
+    const message = this.act(action, params);
+    this.applied.push({ action, params });
+    return message;
+  }
+
+  private act(action: ActionId, params: Record<string, unknown>): string {
+    switch (action) {
+      case 'renew_dhcp_lease':
+        return `${this.requestLease(remediationCatalog[action].params.parse(params).interface)}.`;
+      case 'restart_interface': {
+        const lease = this.requestLease(remediationCatalog[action].params.parse(params).interface);
+        return `Restarted eth0. ${lease}.`;
+      }
+      case 'flush_dns':
+        return 'Flushed the DNS cache.';
+      case 'switch_dns_fallback':
+        this.resolver = remediationCatalog[action].params.parse(params).resolver;
+        return `Switched the DNS resolver to ${this.resolver}; ${lan.router} is kept to restore.`;
+      case 'power_cycle_modem': {
+        const { offSeconds } = remediationCatalog[action].params.parse(params);
+        this.fault.modemHung = false;
+        return `Power-cycled the modem (${offSeconds} s off); it has started again.`;
+      }
+      case 'power_cycle_router': {
+        const { offSeconds } = remediationCatalog[action].params.parse(params);
+        // A reboot clears a hang but keeps the router's settings and its lease table.
+        this.fault.routerHung = false;
+        return `Power-cycled the router (${offSeconds} s off); it has started again.`;
+      }
+      case 'failover_lte':
+        this.uplink = 'lte';
+        return 'The Pi now sends its own traffic over LTE.';
+      case 'failback_wan':
+        this.uplink = 'wan';
+        return 'The Pi sends its own traffic over the wired line again.';
+    }
+  }
+
+  private requestLease(iface: 'eth0' | 'wlan0'): string {
+    if (iface !== 'eth0') throw new Error(`${iface} is not in use on this device.`);
+    if (!this.linkUp) return 'No carrier on eth0: no lease requested';
+    // Without an answer the Pi keeps the lease it has until it expires.
+    if (!this.dhcpServerUp) return 'No DHCP server answered; the current lease is kept';
+    if (this.fault.dhcpPoolFull)
+      return 'The DHCP server sent no offer; still on a self-assigned address';
+    this.hasLease = true;
+    return `Got a lease for ${lan.pi}/${lan.prefixLength} on eth0`;
+  }
+}

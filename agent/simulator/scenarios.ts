@@ -1,0 +1,102 @@
+import type { IssueCategory } from '../../contracts/case';
+import type { ActionId } from '../../contracts/remediation';
+
+// The simulated Pi's scenarios, as data: what is physically wrong on the
+// customer's network, and how a support case about it should end.
+
+/** Physical faults the network model knows; absent means working. */
+export interface Fault {
+  /** No carrier on eth0: cable out or switch port dead. */
+  cableUnplugged?: boolean;
+  /** The router's DHCP pool is full: it answers but offers nothing. */
+  dhcpPoolFull?: boolean;
+  /** The router is hung: no ARP, no ping, no DHCP, no DNS. */
+  routerHung?: boolean;
+  /** The router's DNS forwarder does not answer (a reboot does not change its settings). */
+  routerDnsDown?: boolean;
+  /** The modem is hung: its management address is silent and nothing passes through it. */
+  modemHung?: boolean;
+  /** The ISP's side is down: the modem has no upstream lock. */
+  upstreamDown?: boolean;
+  /** Line quality: loss and jitter on every internet path. */
+  lineLossPct?: number;
+  lineJitterMs?: number;
+}
+
+export interface ExpectedEnd {
+  expectedStatus: 'resolved' | 'escalated';
+  /** The catalog action that fixes the fault, when one does. */
+  expectedAction?: ActionId;
+  expectedCategory: IssueCategory;
+}
+
+export interface Scenario extends ExpectedEnd {
+  description: string;
+  fault: Fault;
+}
+
+const scenarioData = {
+  healthy: {
+    description: 'Nothing is wrong: every check passes.',
+    fault: {},
+    expectedStatus: 'resolved',
+    expectedCategory: 'none',
+  },
+  'dns-failure': {
+    description: "The router's DNS does not answer; a public resolver and pings by address work.",
+    fault: { routerDnsDown: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'switch_dns_fallback',
+    expectedCategory: 'dns',
+  },
+  'dhcp-exhausted': {
+    description: "The router's DHCP pool is full: the Pi is stuck on a self-assigned address.",
+    fault: { dhcpPoolFull: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'dhcp',
+  },
+  'gateway-unreachable': {
+    description: 'The router is hung: the gateway answers neither ARP nor ping.',
+    fault: { routerHung: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'power_cycle_router',
+    expectedCategory: 'gateway',
+  },
+  'modem-hung': {
+    description: 'The modem is hung: the router is fine but nothing gets past the modem.',
+    fault: { modemHung: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'power_cycle_modem',
+    expectedCategory: 'modem',
+  },
+  'isp-outage': {
+    description: "The ISP's line is down: the modem answers but has no upstream lock.",
+    fault: { upstreamDown: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'isp',
+  },
+  'packet-loss': {
+    description: 'A poor line: about 25% loss and high jitter to the internet, none on the LAN.',
+    fault: { lineLossPct: 25, lineJitterMs: 85 },
+    expectedStatus: 'escalated',
+    expectedCategory: 'packet-loss',
+  },
+  'link-down': {
+    description: 'No carrier on eth0: the cable or the switch port.',
+    fault: { cableUnplugged: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'link',
+  },
+} satisfies Record<string, Scenario>;
+
+export type ScenarioName = keyof typeof scenarioData;
+export const scenarios: Readonly<Record<ScenarioName, Scenario>> = scenarioData;
+export const scenarioNames = Object.keys(scenarios) as ScenarioName[];
+
+/** Looks a scenario up by name; an unknown name is an error that lists the valid ones. */
+export function scenarioByName(name: string): Scenario {
+  if (!Object.hasOwn(scenarios, name)) {
+    throw new Error(`Unknown scenario "${name}". Valid scenarios: ${scenarioNames.join(', ')}.`);
+  }
+  return scenarios[name as ScenarioName];
+}

@@ -1,0 +1,127 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Router } from 'express';
+import { ApproveRequest, CloseCaseRequest, OpenCaseRequest } from '../../contracts/api';
+import { verifyChain } from '../../store/audit';
+import { AuditEntry, Case } from '../../store/models';
+import {
+  caseStateQuery,
+  closeCaseSignal,
+  decideRemediationUpdate,
+  takeOverUpdate,
+} from '../../workflows/messages';
+import type { Principal, RequireRole } from '../auth';
+import { caseScope, getCase, listCases, openCase, type CaseDefaults } from '../cases';
+import { HttpError } from '../errors';
+
+// Cases: open, read, approve, take over, close, and the audit trail.
+
+export function casesRouter(
+  temporal: Client,
+  requireRole: RequireRole,
+  defaults: CaseDefaults,
+): Router {
+  const router = Router();
+
+  router.post('/cases', requireRole('customer', 'operator', 'device'), async (req, res) => {
+    const body = OpenCaseRequest.parse(req.body);
+    const principal = req.principal!;
+    // A device can only report for itself, and its cases are agent-initiated.
+    const channel = principal.role === 'device' ? 'agent' : body.channel;
+    const opened = await openCase(temporal, principal, { ...body, channel }, defaults);
+    res.status(opened.joined ? 200 : 201).json(opened);
+  });
+
+  router.get('/cases', requireRole('customer', 'operator'), async (req, res) => {
+    res.json({ cases: await listCases(req.principal!) });
+  });
+
+  router.get('/cases/:id', requireRole('customer', 'operator'), async (req, res) => {
+    const found = await getCase(req.principal!, String(req.params.id));
+    const live = await temporal.workflow
+      .getHandle(found.workflowId, found.runId)
+      .query(caseStateQuery)
+      .catch(() => undefined);
+    res.json({ ...found, live });
+  });
+
+  router.get('/cases/:id/audit', requireRole('customer', 'operator'), async (req, res) => {
+    const found = await getCase(req.principal!, String(req.params.id));
+    const entries = await AuditEntry.find({ caseId: found.id }).sort({ seq: 1 }).lean();
+    res.json({
+      entries: entries.map(({ _id, ...entry }) => ({ id: _id, ...entry })),
+      verification: await verifyChain(found.id),
+    });
+  });
+
+  router.get('/cases/:id/audit/verify', requireRole('customer', 'operator'), async (req, res) => {
+    const found = await getCase(req.principal!, String(req.params.id));
+    const verdict = await verifyChain(found.id);
+    res.status(verdict.valid ? 200 : 409).json(verdict);
+  });
+
+  // The original contract: sessionId is the case id.
+  router.post('/remediation/approve', requireRole('customer', 'operator'), async (req, res) => {
+    const body = ApproveRequest.parse(req.body);
+    const handle = await caseHandle(temporal, req.principal!, body.sessionId);
+    try {
+      const result = await handle.executeUpdate(decideRemediationUpdate, {
+        args: [
+          {
+            actionId: body.actionId,
+            approved: body.approved,
+            note: body.userNote,
+            actor: actorOf(req.principal!),
+            channel: 'portal',
+          },
+        ],
+      });
+      res.json(result);
+    } catch (err) {
+      throw rejected(err);
+    }
+  });
+
+  router.post('/cases/:id/take-over', requireRole('operator'), async (req, res) => {
+    const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
+    try {
+      const state = await handle.executeUpdate(takeOverUpdate, {
+        args: [{ operator: actorOf(req.principal!) }],
+      });
+      res.json({ assignedOperator: state.assignedOperator, status: state.status });
+    } catch (err) {
+      throw rejected(err);
+    }
+  });
+
+  router.post('/cases/:id/close', requireRole('operator'), async (req, res) => {
+    const { reason } = CloseCaseRequest.parse(req.body);
+    const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
+    await handle.signal(closeCaseSignal, { actor: actorOf(req.principal!), reason });
+    res.status(202).json({ status: 'closing' });
+  });
+
+  return router;
+}
+
+function actorOf(principal: Principal) {
+  return { id: principal.id, role: principal.role, customerId: principal.customerId };
+}
+
+async function caseHandle(temporal: Client, principal: Principal, caseId: string) {
+  const doc = await Case.findOne({ ...caseScope(principal), _id: caseId }).lean();
+  if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', `No case ${caseId}`);
+  if (['resolved', 'escalated', 'cancelled'].includes(doc.status)) {
+    throw new HttpError(409, 'CASE_CLOSED', `Case ${caseId} is ${doc.status}`);
+  }
+  return temporal.workflow.getHandle(doc.workflowId, doc.runId ?? undefined);
+}
+
+/** A validator's rejection reaches the caller as 409 with the workflow's reason. */
+function rejected(err: unknown): Error {
+  if (err instanceof WorkflowUpdateFailedError) {
+    const reason = err.cause?.message ?? err.message;
+    return new HttpError(409, 'DECISION_REJECTED', reason);
+  }
+  return err as Error;
+}

@@ -1,0 +1,34 @@
+import { Router } from 'express';
+import type { Server as SocketServer } from 'socket.io';
+import { Case } from '../../store/models';
+import type { RequireRole } from '../auth';
+import type { DeviceGateway } from '../deviceGateway';
+import { HttpError } from '../errors';
+
+// Calls from the worker (service token only): push a stored command to its
+// device, and relay a case's progress to the portal.
+
+export function internalRouter(
+  requireRole: RequireRole,
+  gateway: DeviceGateway,
+  io: SocketServer,
+): Router {
+  const router = Router();
+  router.use(requireRole('service'));
+
+  router.post('/internal/device-commands/:id/push', async (req, res) => {
+    res.json({ sent: await gateway.push(String(req.params.id)) });
+  });
+
+  router.post('/internal/cases/:id/events', async (req, res) => {
+    const doc = await Case.findById(String(req.params.id), { customerId: 1 }).lean();
+    if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', 'No such case');
+    const event = { caseId: doc._id, ...(req.body as Record<string, unknown>) };
+    io.of('/portal')
+      .to([`customer:${doc.customerId}`, 'operators'])
+      .emit('case:update', event);
+    res.json({ ok: true });
+  });
+
+  return router;
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { IssueCategory } from './case';
+import { CheckName, CheckResult } from './diagnostics';
+import { ActionId } from './remediation';
+
+// The advisor's contract, whichever engine answers (Claude or the offline rules).
+// Anything outside it is rejected before the workflow sees it.
+
+export const AdvisorInput = z.object({
+  caseId: z.string(),
+  round: z.number().int().min(1),
+  maxRounds: z.number().int().min(1),
+  /** The latest result of every check run so far, sanitized on the device. */
+  results: z.array(CheckResult),
+  /** Actions already carried out in this case (so the same fix is not proposed twice). */
+  actionsTaken: z.array(ActionId),
+  /** The customer's own words: untrusted, quoted as data. */
+  description: z.string().max(2000).optional(),
+});
+export type AdvisorInput = z.infer<typeof AdvisorInput>;
+
+const text = z.string().min(1).max(2000);
+
+export const Advice = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('more_checks'),
+    checks: z.array(CheckName).min(1).max(11),
+    rationale: text,
+  }),
+  z.object({
+    kind: z.literal('remediate'),
+    action: ActionId,
+    params: z.record(z.string(), z.unknown()),
+    issueCategory: IssueCategory,
+    diagnosis: text,
+    rationale: text,
+  }),
+  z.object({
+    kind: z.literal('escalate'),
+    issueCategory: IssueCategory,
+    diagnosis: text,
+    /** What the customer (or the technician) should do, in plain words. */
+    instructions: text,
+    rationale: text,
+  }),
+  z.object({ kind: z.literal('healthy'), diagnosis: text, rationale: text }),
+]);
+export type Advice = z.infer<typeof Advice>;

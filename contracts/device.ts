@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { CheckName, CheckResult } from './diagnostics';
+import { ActionId } from './remediation';
+
+// The device protocol over socket.io (namespace /device), both directions.
+
+export const DiagnoseCommand = z.object({
+  commandId: z.string().min(1).max(200),
+  caseId: z.string().min(1).max(100),
+  kind: z.literal('diagnose'),
+  checks: z.array(CheckName).min(1).max(20),
+});
+
+export const RemediateCommand = z.object({
+  commandId: z.string().min(1).max(200),
+  caseId: z.string().min(1).max(100),
+  kind: z.literal('remediate'),
+  action: ActionId,
+  params: z.record(z.string(), z.unknown()),
+  /** The agent's journal runs each key at most once, whatever is resent. */
+  idempotencyKey: z.string().min(1).max(200),
+});
+
+export const DeviceCommand = z.discriminatedUnion('kind', [DiagnoseCommand, RemediateCommand]);
+export type DeviceCommand = z.infer<typeof DeviceCommand>;
+export type DiagnoseCommand = z.infer<typeof DiagnoseCommand>;
+export type RemediateCommand = z.infer<typeof RemediateCommand>;
+
+export const RemediationOutcome = z.object({
+  /** False when the journal already had this key: the action did not run again. */
+  executed: z.boolean(),
+  message: z.string().max(1000),
+});
+export type RemediationOutcome = z.infer<typeof RemediationOutcome>;
+
+/** What the device sends back with the event `command:result`. */
+export const CommandResult = z.union([
+  z.object({
+    commandId: z.string().min(1).max(200),
+    kind: z.literal('diagnose'),
+    ok: z.literal(true),
+    results: z.array(CheckResult).max(20),
+    sanitized: z.literal(true),
+  }),
+  z.object({
+    commandId: z.string().min(1).max(200),
+    kind: z.literal('remediate'),
+    ok: z.literal(true),
+    outcome: RemediationOutcome,
+  }),
+  z.object({
+    commandId: z.string().min(1).max(200),
+    kind: z.enum(['diagnose', 'remediate']),
+    ok: z.literal(false),
+    error: z.string().max(1000),
+  }),
+]);
+export type CommandResult = z.infer<typeof CommandResult>;

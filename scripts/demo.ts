@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startSimulatedAgent } from '../agent/simulatedAgent';
+import { scenarioByName, scenarioNames } from '../agent/simulator/scenarios';
+import { loadConfig } from '../config';
+import { credentialsPath, type DemoCredentials } from './seed';
+
+// `npm run demo -- --scenario <name> [--json]`: one whole case against the
+// running stack, with a fresh simulated Zen box in that fault scenario,
+// approved through the public API as the demo customer.
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '300' },
+  },
+});
+
+const config = loadConfig();
+const api = config.api.url;
+
+interface LiveCase {
+  id: string;
+  workflowId: string;
+  status: string;
+  live?: {
+    status: string;
+    diagnosis?: string;
+    instructions?: string;
+    actionsTaken: string[];
+    proposal?: { actionId: string; title: string; action: string };
+    timeline: { at: number; status: string; text: string }[];
+    openedAt: number;
+    closedAt?: number;
+  };
+}
+
+async function call<T>(path: string, token: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${api}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+async function main(): Promise<number> {
+  if (!values.scenario) {
+    console.error(`--scenario is required: one of ${scenarioNames.join(', ')}`);
+    return 2;
+  }
+  const scenario = scenarioByName(values.scenario);
+  let credentials: DemoCredentials;
+  try {
+    credentials = JSON.parse(readFileSync(credentialsPath(config.dataDir), 'utf8'));
+  } catch {
+    console.error(
+      `No demo credentials in ${config.dataDir}: start the stack with npm start first.`,
+    );
+    return 2;
+  }
+  const token = credentials.customer.token;
+  const say = (line: string) => (values.json ? undefined : console.log(line));
+  say(`Scenario ${values.scenario}: ${scenario.description}`);
+
+  // A fresh Zen box of the demo customer, so each demo is its own case.
+  const deviceId = `pi-demo-${values.scenario}-${randomUUID().slice(0, 6)}`;
+  const { deviceToken } = await call<{ deviceToken: string }>('/api/device/register', token, {
+    deviceId,
+    serialNumber: `SIM-${deviceId}`,
+    networkInfo: { interfaces: ['eth0'], defaultGateway: '192.168.1.1' },
+  });
+  const agent = startSimulatedAgent({
+    apiUrl: api,
+    token: deviceToken,
+    scenario: values.scenario,
+    log: () => undefined,
+  });
+  try {
+    await new Promise<void>((resolve) => agent.socket.once('connect', () => resolve()));
+    const started = Date.now();
+    const opened = await call<{ caseId: string; workflowId: string }>('/api/cases', token, {
+      deviceId,
+      description: `Demo: ${scenario.description}`,
+    });
+    say(`Case ${opened.caseId} (workflow ${opened.workflowId})`);
+
+    const deadline = started + Number(values.timeout) * 1000;
+    let printed = 0;
+    let approved: string | undefined;
+    let current: LiveCase | undefined;
+    while (Date.now() < deadline) {
+      current = await call<LiveCase>(`/api/cases/${opened.caseId}`, token);
+      const live = current.live;
+      for (const entry of live?.timeline.slice(printed) ?? []) {
+        say(
+          `  +${((entry.at - started) / 1000).toFixed(1)}s  ${entry.status.padEnd(17)} ${entry.text}`,
+        );
+      }
+      printed = live?.timeline.length ?? printed;
+      if (live?.proposal && approved !== live.proposal.actionId) {
+        approved = live.proposal.actionId;
+        const answer = await call<{ status: string; estimatedDuration: string }>(
+          '/api/remediation/approve',
+          token,
+          {
+            sessionId: opened.caseId,
+            actionId: approved,
+            approved: true,
+            userNote: 'Demo approval',
+          },
+        );
+        say(
+          `  → approved "${live.proposal.title}" as the customer (${answer.status}, about ${answer.estimatedDuration})`,
+        );
+      }
+      if (live?.closedAt) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const live = current?.live;
+    if (!live?.closedAt) {
+      console.error(
+        `The case did not finish within ${values.timeout}s (last status ${live?.status}).`,
+      );
+      return 1;
+    }
+    const action = live.actionsTaken.at(-1) ?? null;
+    const summary = {
+      caseId: opened.caseId,
+      workflowId: opened.workflowId,
+      status: live.status,
+      diagnosis: live.diagnosis ?? null,
+      action,
+      durationMs: live.closedAt - live.openedAt,
+    };
+    const asExpected =
+      summary.status === scenario.expectedStatus && action === (scenario.expectedAction ?? null);
+    say('');
+    say(`Result: ${summary.status} after ${(summary.durationMs / 1000).toFixed(1)}s`);
+    if (summary.diagnosis) say(`Diagnosis: ${summary.diagnosis}`);
+    if (live.instructions) say(`For the customer: ${live.instructions}`);
+    say(
+      asExpected
+        ? 'As expected for this scenario.'
+        : `NOT as expected: wanted ${scenario.expectedStatus} with ${scenario.expectedAction ?? 'no action'}.`,
+    );
+    if (values.json) console.log(JSON.stringify(summary));
+    return asExpected ? 0 : 1;
+  } finally {
+    agent.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  },
+);

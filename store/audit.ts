@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { Actor } from '../contracts/case';
+import { AuditEntry } from './models';
+
+// The append-only audit log of a case. Each entry carries the hash of the one
+// before it, so changing or removing an entry breaks every hash after it.
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditRecord {
+  caseId: string;
+  seq: number;
+  actionType: string;
+  actor: Actor;
+  channel: string;
+  actionDetails: Record<string, unknown>;
+  userApproved: boolean;
+  executedAt: Date;
+}
+
+/** JSON with sorted keys, so the same entry always hashes the same. */
+function canonical(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function hashEntry(prevHash: string, record: AuditRecord): string {
+  const { caseId, seq, actionType, actor, channel, actionDetails, userApproved, executedAt } =
+    record;
+  const body = canonical({
+    caseId,
+    seq,
+    actionType,
+    actor,
+    channel,
+    actionDetails,
+    userApproved,
+    executedAt,
+  });
+  return createHash('sha256').update(prevHash).update(body).digest('hex');
+}
+
+/**
+ * Appends entry `seq` after entry `seq - 1`. A retry of the same append finds
+ * its entry already there and succeeds without writing twice.
+ */
+export async function appendAudit(record: AuditRecord): Promise<string> {
+  const prev =
+    record.seq === 1
+      ? undefined
+      : await AuditEntry.findById(`${record.caseId}:${record.seq - 1}`).lean();
+  if (record.seq > 1 && !prev) {
+    throw new Error(`audit entry ${record.seq - 1} of case ${record.caseId} is missing`);
+  }
+  const prevHash = prev?.hash ?? GENESIS_HASH;
+  const hash = hashEntry(prevHash, record);
+  const _id = `${record.caseId}:${record.seq}`;
+  const existing = await AuditEntry.findById(_id).lean();
+  if (existing) {
+    if (existing.hash !== hash) throw new Error(`audit entry ${_id} exists with other content`);
+    return hash;
+  }
+  await AuditEntry.create({ _id, ...record, prevHash, hash });
+  return hash;
+}
+
+export interface ChainVerdict {
+  caseId: string;
+  entries: number;
+  valid: boolean;
+  /** The first entry that does not verify, and why. */
+  brokenAt?: { seq: number; reason: string };
+}
+
+export async function verifyChain(caseId: string): Promise<ChainVerdict> {
+  const entries = await AuditEntry.find({ caseId }).sort({ seq: 1 }).lean();
+  let prevHash = GENESIS_HASH;
+  for (const [index, entry] of entries.entries()) {
+    const seq = index + 1;
+    const fail = (reason: string): ChainVerdict => ({
+      caseId,
+      entries: entries.length,
+      valid: false,
+      brokenAt: { seq, reason },
+    });
+    if (entry.seq !== seq) return fail(`entry ${seq} is missing`);
+    if (entry.prevHash !== prevHash) return fail('it does not point at the entry before it');
+    const expected = hashEntry(prevHash, {
+      caseId: entry.caseId,
+      seq: entry.seq,
+      actionType: entry.actionType,
+      actor: entry.actor as Actor,
+      channel: entry.channel,
+      actionDetails: entry.actionDetails as Record<string, unknown>,
+      userApproved: entry.userApproved ?? false,
+      executedAt: entry.executedAt,
+    });
+    if (entry.hash !== expected) return fail('its content does not match its hash');
+    prevHash = entry.hash;
+  }
+  return { caseId, entries: entries.length, valid: entries.length > 0 };
+}
