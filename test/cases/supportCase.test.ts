@@ -1,6 +1,10 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AuditEntry, Case } from '../../store/models';
-import { decideRemediationUpdate, searchAttributes } from '../../workflows/messages';
+import {
+  callEventSignal,
+  decideRemediationUpdate,
+  searchAttributes,
+} from '../../workflows/messages';
 import {
   approve,
   connectDevice,
@@ -229,6 +233,14 @@ describe('supportCase', () => {
       );
       expect(took.status).toBe(200);
       expect(took.body.assignedOperator).toBeTruthy();
+      // Call events from the phone channel land in the record.
+      await handle.signal(callEventSignal, { type: 'hangup', callControlId: 'v3:call-1' });
+      await eventually(
+        () => AuditEntry.exists({ caseId, actionType: 'call_hangup', channel: 'phone' }),
+        {
+          what: 'the call event in the audit log',
+        },
+      );
       const closed = await call(
         `${stack.apiUrl}/api/cases/${caseId}/close`,
         stack.demo.operator.token,
