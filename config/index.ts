@@ -34,6 +34,14 @@ const schema = z.object({
   INTERNAL_API_TOKEN: optional,
   CASE_APPROVAL_TIMEOUT_MINUTES: z.coerce.number().positive().default(15),
   CASE_SETTLE_AFTER_FIX_SECONDS: z.coerce.number().nonnegative().default(60),
+
+  // The advisor: Claude when a key is set, the offline expert engine otherwise.
+  ANTHROPIC_API_KEY: optional,
+  ANTHROPIC_BASE_URL: optional,
+  ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  ANTHROPIC_MAX_TOKENS: z.coerce.number().int().min(256).max(8192).default(1024),
+  // Below the advise activity's 10 s start-to-close timeout, so the fallback still has time.
+  ANTHROPIC_TIMEOUT_MS: z.coerce.number().int().min(1000).max(9000).default(8000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -73,6 +81,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     caseSettings: {
       approvalTimeoutMs: e.CASE_APPROVAL_TIMEOUT_MINUTES * 60_000,
       settleAfterFixMs: e.CASE_SETTLE_AFTER_FIX_SECONDS * 1000,
+    },
+    advisor: {
+      anthropic: e.ANTHROPIC_API_KEY
+        ? {
+            apiKey: e.ANTHROPIC_API_KEY,
+            baseURL: e.ANTHROPIC_BASE_URL,
+            model: e.ANTHROPIC_MODEL,
+            maxTokens: e.ANTHROPIC_MAX_TOKENS,
+            timeoutMs: e.ANTHROPIC_TIMEOUT_MS,
+          }
+        : undefined,
     },
     portal: {
       port: e.PORTAL_PORT,

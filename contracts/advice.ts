@@ -21,11 +21,34 @@ export type AdvisorInput = z.infer<typeof AdvisorInput>;
 
 const text = z.string().min(1).max(2000);
 
+/** Tokens one advisor answer cost (Claude only; the cache fields are prompt caching). */
+export const TokenUsage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cacheReadInputTokens: z.number().int().nonnegative(),
+  cacheCreationInputTokens: z.number().int().nonnegative(),
+});
+export type TokenUsage = z.infer<typeof TokenUsage>;
+
+/** Which engine answered and why: set by the advisor activity, never by a model. */
+export const AdviceMeta = z.object({
+  engine: z.enum(['claude', 'offline']),
+  engineVersion: z.string().max(200),
+  /** The answer came from the advisor cache (no model call). */
+  cached: z.boolean().optional(),
+  /** Claude was asked but its answer was not used; the offline engine answered instead. */
+  fallbackReason: z.string().max(1000).optional(),
+  usage: TokenUsage.optional(),
+});
+export type AdviceMeta = z.infer<typeof AdviceMeta>;
+const meta = AdviceMeta.optional();
+
 export const Advice = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('more_checks'),
     checks: z.array(CheckName).min(1).max(11),
     rationale: text,
+    meta,
   }),
   z.object({
     kind: z.literal('remediate'),
@@ -34,6 +57,7 @@ export const Advice = z.discriminatedUnion('kind', [
     issueCategory: IssueCategory,
     diagnosis: text,
     rationale: text,
+    meta,
   }),
   z.object({
     kind: z.literal('escalate'),
@@ -42,7 +66,8 @@ export const Advice = z.discriminatedUnion('kind', [
     /** What the customer (or the technician) should do, in plain words. */
     instructions: text,
     rationale: text,
+    meta,
   }),
-  z.object({ kind: z.literal('healthy'), diagnosis: text, rationale: text }),
+  z.object({ kind: z.literal('healthy'), diagnosis: text, rationale: text, meta }),
 ]);
 export type Advice = z.infer<typeof Advice>;

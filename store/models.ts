@@ -77,6 +77,16 @@ const caseSchema = new Schema(
     remediationActions: [Schema.Types.Mixed],
     resolutionTimeMinutes: Number,
     completedAt: Date,
+    // What the advisor's Claude calls cost on this case, summed over its rounds.
+    tokenUsage: {
+      requests: Number,
+      inputTokens: Number,
+      outputTokens: Number,
+      cacheReadInputTokens: Number,
+      cacheCreationInputTokens: Number,
+    },
+    // Claude answers the advisor rejected (the offline engine answered instead), and why.
+    advisorRejections: [Schema.Types.Mixed],
   },
   { timestamps: true, collection: 'diagnostic_sessions' },
 );
@@ -122,6 +132,18 @@ const deviceCommandSchema = new Schema(
 );
 deviceCommandSchema.index({ deviceId: 1, status: 1, createdAt: 1 });
 
+const advisorCacheSchema = new Schema(
+  {
+    // sha256 of the engine version and the sanitized advisor input (without the case id).
+    _id: { type: String, required: true },
+    engineVersion: { type: String, required: true },
+    advice: { type: Schema.Types.Mixed, required: true },
+    usage: Schema.Types.Mixed,
+    hits: { type: Number, default: 0 },
+  },
+  { timestamps: true, collection: 'advisor_cache', versionKey: false, minimize: false },
+);
+
 export const Customer = mongoose.model('Customer', customerSchema);
 export const Site = mongoose.model('Site', siteSchema);
 export const Device = mongoose.model('Device', deviceSchema);
@@ -129,8 +151,18 @@ export const User = mongoose.model('User', userSchema);
 export const Case = mongoose.model('Case', caseSchema);
 export const AuditEntry = mongoose.model('AuditEntry', auditSchema);
 export const DeviceCommandDoc = mongoose.model('DeviceCommand', deviceCommandSchema);
+export const AdvisorCacheEntry = mongoose.model('AdvisorCacheEntry', advisorCacheSchema);
 
-export const models = { Customer, Site, Device, User, Case, AuditEntry, DeviceCommandDoc };
+export const models = {
+  Customer,
+  Site,
+  Device,
+  User,
+  Case,
+  AuditEntry,
+  DeviceCommandDoc,
+  AdvisorCacheEntry,
+};
 
 export type CustomerDoc = InferSchemaType<typeof customerSchema>;
 export type DeviceDoc = InferSchemaType<typeof deviceSchema>;

@@ -1,12 +1,17 @@
-import { Advice, AdvisorInput } from '../../contracts/advice';
-import { parseRemediation } from '../../contracts/remediation';
-import { offlineAdvice } from './offline';
+import type { Advice, AdvisorInput } from '../../contracts/advice';
+import { loadConfig } from '../../config';
+import { createAdvisor, type AdviseFn } from './engine';
 
-// The advisor activity. Whatever engine answers, the answer must fit the
-// contract and the catalog before the workflow sees it.
+// The advisor activity. Claude answers when ANTHROPIC_API_KEY is set, the offline
+// expert engine otherwise and whenever Claude's answer cannot be used; whatever
+// engine answers, the answer must fit the contract and the catalog before the
+// workflow sees it (see engine.ts and validate.ts).
+
+let advisor: AdviseFn | undefined;
 
 export async function advise(input: AdvisorInput): Promise<Advice> {
-  const advice = Advice.parse(offlineAdvice(AdvisorInput.parse(input)));
-  if (advice.kind === 'remediate') parseRemediation(advice.action, advice.params);
-  return advice;
+  advisor ??= createAdvisor({ claude: loadConfig().advisor.anthropic });
+  return advisor(input);
 }
+
+export { createAdvisor } from './engine';

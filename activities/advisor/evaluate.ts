@@ -1,0 +1,145 @@
+import type { Advice, AdvisorInput } from '../../contracts/advice';
+import type { IssueCategory } from '../../contracts/case';
+import { baselineChecks, type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import { parseRemediation, type ActionId } from '../../contracts/remediation';
+import { sanitizeResult } from '../../agent/sanitize';
+import { SimulatedNetwork } from '../../agent/simulator/network';
+import { scenarioNames, scenarios, type ScenarioName } from '../../agent/simulator/scenarios';
+import type { AdviseFn } from './engine';
+
+// The advisor's scorecard: each simulated scenario run as a case runs (baseline
+// checks, advice, more checks, a fix carried out on the simulated network,
+// checks again) and the end compared with what the scenario expects.
+
+export interface ScenarioScore {
+  scenario: ScenarioName;
+  expected: { category: IssueCategory; action: ActionId | null; escalated: boolean };
+  actual: { category: IssueCategory | null; action: ActionId | null; escalated: boolean | null };
+  diagnosisOk: boolean;
+  actionOk: boolean;
+  escalationOk: boolean;
+  correct: boolean;
+  rounds: number;
+  /** Engines that answered, in order (claude, claude-cached, offline, offline-fallback). */
+  engines: string[];
+  error?: string;
+}
+
+export interface EvalReport {
+  scenarios: ScenarioScore[];
+  accuracy: number;
+  diagnosisAccuracy: number;
+  actionAccuracy: number;
+  escalationAccuracy: number;
+}
+
+const MAX_ROUNDS = 4;
+
+function engineOf(advice: Advice): string {
+  const meta = advice.meta;
+  if (!meta) return 'unknown';
+  if (meta.engine === 'claude') return meta.cached ? 'claude-cached' : 'claude';
+  return meta.fallbackReason ? 'offline-fallback' : 'offline';
+}
+
+async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<ScenarioScore> {
+  const scenario = scenarios[name];
+  const network = new SimulatedNetwork(name);
+  const results = new Map<CheckName, CheckResult>();
+  const actionsTaken: ActionId[] = [];
+  const engines: string[] = [];
+  let checks: CheckName[] = [...baselineChecks];
+  let fix: { action: ActionId; category: IssueCategory } | undefined;
+  let actual: ScenarioScore['actual'] = { category: null, action: null, escalated: null };
+  let rounds = 0;
+  let error: string | undefined;
+
+  try {
+    for (let round = 1; round <= MAX_ROUNDS && actual.escalated === null; round++) {
+      rounds = round;
+      for (const check of checks) results.set(check, sanitizeResult(network.runCheck(check)));
+      const input: AdvisorInput = {
+        caseId: `eval-${name}`,
+        round,
+        maxRounds: MAX_ROUNDS,
+        results: [...results.values()],
+        actionsTaken: [...actionsTaken],
+      };
+      const advice = await advise(input);
+      engines.push(engineOf(advice));
+      switch (advice.kind) {
+        case 'more_checks':
+          checks = advice.checks;
+          break;
+        case 'remediate': {
+          // The workflow escalates a repeated fix instead of running it again.
+          if (actionsTaken.includes(advice.action)) {
+            actual = {
+              category: advice.issueCategory,
+              action: fix?.action ?? null,
+              escalated: true,
+            };
+            break;
+          }
+          const { action, params } = parseRemediation(advice.action, advice.params);
+          network.apply(action, params);
+          actionsTaken.push(action);
+          fix = { action, category: advice.issueCategory };
+          checks = [...results.keys()];
+          break;
+        }
+        case 'escalate':
+          actual = { category: advice.issueCategory, action: fix?.action ?? null, escalated: true };
+          break;
+        case 'healthy':
+          actual = {
+            category: fix ? fix.category : 'none',
+            action: fix?.action ?? null,
+            escalated: false,
+          };
+          break;
+      }
+    }
+    if (actual.escalated === null) error = 'the case did not end within its rounds';
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+
+  const expected = {
+    category: scenario.expectedCategory,
+    action: scenario.expectedAction ?? null,
+    escalated: scenario.expectedStatus === 'escalated',
+  };
+  const diagnosisOk = actual.category === expected.category;
+  const actionOk = actual.escalated !== null && actual.action === expected.action;
+  const escalationOk = actual.escalated === expected.escalated;
+  return {
+    scenario: name,
+    expected,
+    actual,
+    diagnosisOk,
+    actionOk,
+    escalationOk,
+    correct: diagnosisOk && actionOk && escalationOk && !error,
+    rounds,
+    engines,
+    ...(error ? { error } : {}),
+  };
+}
+
+export async function evaluateAdvisor(
+  advise: AdviseFn,
+  names: readonly ScenarioName[] = scenarioNames,
+): Promise<EvalReport> {
+  const scores: ScenarioScore[] = [];
+  for (const name of names) scores.push(await runScenario(name, advise));
+  const share = (pick: (s: ScenarioScore) => boolean) =>
+    scores.length ? scores.filter(pick).length / scores.length : 0;
+  return {
+    scenarios: scores,
+    accuracy: share((s) => s.correct),
+    diagnosisAccuracy: share((s) => s.diagnosisOk),
+    actionAccuracy: share((s) => s.actionOk),
+    escalationAccuracy: share((s) => s.escalationOk),
+  };
+}
