@@ -11,6 +11,8 @@ import { errorHandler, HttpError } from './errors';
 import { casesRouter } from './routes/cases';
 import { devicesRouter } from './routes/devices';
 import { internalRouter } from './routes/internal';
+import { voiceRouter } from './voice/router';
+import { authRouter } from './routes/auth';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -21,6 +23,8 @@ export interface ApiDeps {
   internalToken?: string;
   /** Task queue of new cases; tests give each file its own so workers do not mix. */
   taskQueue?: string;
+  /** How long a portal sign-in lasts. */
+  sessionMs?: number;
   /** Durations and limits for new cases (tests shorten them). */
   caseSettings?: Partial<CaseSettings>;
 }
@@ -37,6 +41,7 @@ export function createApi({
   internalToken,
   taskQueue = TASK_QUEUE,
   caseSettings = {},
+  sessionMs = 12 * 3_600_000,
 }: ApiDeps): Api {
   const cases = { taskQueue, settings: caseSettings };
   const app = express();
@@ -48,6 +53,7 @@ export function createApi({
   attachPortalLive(io, authenticate);
 
   app.disable('x-powered-by');
+  app.use('/api', voiceRouter(temporal, cases)); // raw body: before express.json
   app.use(express.json({ limit: '256kb' }));
 
   app.get('/api/health', async (_req, res) => {
@@ -64,7 +70,8 @@ export function createApi({
   });
   app.use('/api', casesRouter(temporal, requireRole, cases));
   app.use('/api', devicesRouter(temporal, requireRole, cases));
-  app.use('/api', internalRouter(requireRole, gateway, io));
+  app.use('/api/internal', internalRouter(requireRole, gateway, io));
+  app.use('/api', authRouter(requireRole, sessionMs));
 
   app.use('/api', (req, _res, next) => {
     next(new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`));

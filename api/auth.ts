@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Actor, Role } from '../contracts/case';
-import { Device, User } from '../store/models';
+import { Device, Session, User } from '../store/models';
 import { hashToken } from '../store/tokens';
 import { HttpError } from './errors';
 
@@ -33,7 +33,13 @@ export function createAuthenticate(internalToken: string | undefined): Authentic
 }
 
 async function principalForHash(tokenHash: string): Promise<Principal | undefined> {
-  const user = await User.findOne({ tokenHash }).lean();
+  const session = await Session.findById(tokenHash).lean();
+  // No TTL indexes on FerretDB: an expired session is removed when it is next shown.
+  if (session && session.expiresAt <= new Date()) await Session.deleteOne({ _id: tokenHash });
+  const user =
+    session && session.expiresAt > new Date()
+      ? await User.findById(session.userId).lean()
+      : await User.findOne({ tokenHash }).lean();
   if (user) {
     return { id: user._id, role: user.role, customerId: user.customerId ?? undefined };
   }

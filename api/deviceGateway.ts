@@ -84,7 +84,7 @@ export function attachDeviceGateway(
   return {
     async push(commandId) {
       const command = await DeviceCommandDoc.findById(commandId).lean();
-      if (!command || command.status === 'done' || command.status === 'stale') return false;
+      if (!command || command.status === 'done') return false;
       return send(devices, command._id, command.deviceId, command.command);
     },
   };
@@ -98,11 +98,13 @@ async function send(
 ): Promise<boolean> {
   const sockets = await devices.in(deviceRoom(deviceId)).fetchSockets();
   if (sockets.length === 0) return false;
-  devices.to(deviceRoom(deviceId)).emit('command', command);
+  // Marked before it goes out: the answer's write must come after this one. FerretDB
+  // rewrites whole documents, so two concurrent updates can lose one of them.
   await DeviceCommandDoc.updateOne(
     { _id: commandId, status: unanswered() },
     { $set: { status: 'sent', sentAt: new Date() } },
   );
+  devices.to(deviceRoom(deviceId)).emit('command', command);
   return true;
 }
 
@@ -130,8 +132,8 @@ async function completeCommand(temporal: Client, deviceId: string, payload: unkn
       );
     }
   } catch (err) {
-    // The workflow stopped waiting (timed out, case closed): keep the answer, mark it stale.
-    await DeviceCommandDoc.updateOne({ _id: command._id }, { $set: { status: 'stale' } });
+    // The workflow stopped waiting (timed out, case closed): the answer is kept, and the
+    // command stays answered so it is never sent again.
     return { ok: true, stale: true, reason: (err as Error).message };
   }
   return { ok: true };

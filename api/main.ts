@@ -17,6 +17,7 @@ async function main() {
     internalToken: config.internalToken,
     taskQueue: config.temporal.taskQueue,
     caseSettings: config.caseSettings,
+    sessionMs: config.sessionMs,
   });
   if (!config.internalToken) {
     console.warn(

@@ -32,10 +32,26 @@ const schema = z.object({
   PORTAL_URL: optional,
   // Shared by the worker and the API for the worker's calls (device pushes, live updates).
   INTERNAL_API_TOKEN: optional,
+  // Email for one-time codes: real SMTP, or the local sink under npm start.
+  SMTP_URL: optional,
+  MAIL_FROM: z.string().default('Zen & Zen Support <support@zen-support.example>'),
+  SESSION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   CASE_APPROVAL_TIMEOUT_MINUTES: z.coerce.number().positive().default(15),
   CASE_SETTLE_AFTER_FIX_SECONDS: z.coerce.number().nonnegative().default(60),
 
   // The advisor: Claude when a key is set, the offline expert engine otherwise.
+  // Telnyx Call Control: the real service when a key is set, the local stand-in otherwise.
+  TELNYX_API_KEY: optional,
+  TELNYX_PUBLIC_KEY: optional,
+  TELNYX_BASE_URL: optional,
+  TELNYX_CONNECTION_ID: optional,
+  VOICE_FROM_NUMBER: optional,
+  TELNYX_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+
   ANTHROPIC_API_KEY: optional,
   ANTHROPIC_BASE_URL: optional,
   ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
@@ -78,9 +94,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       url: e.API_URL ?? `http://127.0.0.1:${e.API_PORT}`,
     },
     internalToken: e.INTERNAL_API_TOKEN,
+    mail: { smtpUrl: e.SMTP_URL, mailFrom: e.MAIL_FROM },
+    sessionMs: e.SESSION_HOURS * 3_600_000,
     caseSettings: {
       approvalTimeoutMs: e.CASE_APPROVAL_TIMEOUT_MINUTES * 60_000,
       settleAfterFixMs: e.CASE_SETTLE_AFTER_FIX_SECONDS * 1000,
+    },
+    voice: {
+      telnyx:
+        e.TELNYX_API_KEY && e.TELNYX_PUBLIC_KEY
+          ? {
+              apiKey: e.TELNYX_API_KEY,
+              publicKey: e.TELNYX_PUBLIC_KEY,
+              baseURL: e.TELNYX_BASE_URL,
+              connectionId: e.TELNYX_CONNECTION_ID,
+              fromNumber: e.VOICE_FROM_NUMBER,
+              maxRetries: e.TELNYX_MAX_RETRIES,
+            }
+          : undefined,
     },
     advisor: {
       anthropic: e.ANTHROPIC_API_KEY

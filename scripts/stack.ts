@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { connectStore, disconnectStore } from '../store/connection';
@@ -10,6 +11,8 @@ import {
   type Service,
 } from '../temporal-config/process';
 import { ensureTools, type ToolName } from '../temporal-config/tools';
+import { startSmtpSink } from '../stand-ins/smtpSink';
+import { startTelnyxStandIn } from '../stand-ins/telnyx';
 import { ensurePortalBuilt, portalServerEntry } from './portalBuild';
 import { credentialsPath, seedDemo } from './seed';
 
@@ -21,6 +24,8 @@ const root = path.resolve(__dirname, '..');
 // `node --import tsx`: one process per service, so signals reach the service itself.
 const tsx = ['--import', 'tsx'];
 const services: Service[] = [];
+/** In-process stand-ins, stopped after the services that use them. */
+const stopLast: (() => Promise<void>)[] = [];
 let stopping = false;
 
 const log = (line: string) => console.log(line);
@@ -66,6 +71,24 @@ async function main() {
   ]);
   for (const s of [temporal, mongo]) if (s) watch(s);
 
+  // Without real SMTP, every email (one-time codes) lands in .data/outbox as an .eml file.
+  const outbox = path.join(config.dataDir, 'outbox');
+  const mail = config.mail.smtpUrl ? undefined : await startSmtpSink({ outbox });
+  if (mail) stopLast.push(() => mail.stop());
+
+  // Without a Telnyx key, calls go to the local stand-in: `npm run call` dials it.
+  const phone = config.voice.telnyx
+    ? undefined
+    : await startTelnyxStandIn({ webhookUrl: `${config.api.url}/api/voice/telnyx/webhook` });
+  if (phone) {
+    stopLast.push(() => phone.stop());
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(
+      path.join(config.dataDir, 'telnyx-stand-in.json'),
+      JSON.stringify({ controlUrl: phone.controlUrl }) + '\n',
+    );
+  }
+
   await connectStore(config.mongo.url);
   const demo = await seedDemo(config.dataDir);
   await disconnectStore();
@@ -78,6 +101,12 @@ async function main() {
     MONGO_URL: config.mongo.url,
     API_PORT: String(config.api.port),
     API_URL: config.api.url,
+    SMTP_URL: config.mail.smtpUrl ?? mail!.url,
+    ...(phone && {
+      TELNYX_API_KEY: phone.apiKey,
+      TELNYX_PUBLIC_KEY: phone.publicKey,
+      TELNYX_BASE_URL: phone.url,
+    }),
     // A fresh service token each start: only this worker and this API share it.
     // Simulated Zen boxes settle at once; a real network gets the default minute.
     CASE_SETTLE_AFTER_FIX_SECONDS: process.env.CASE_SETTLE_AFTER_FIX_SECONDS ?? '3',
@@ -131,6 +160,10 @@ async function main() {
   log(`  Demo operator   ${demo.operator.email}, API token ${demo.operator.token}`);
   log(`  Demo device     ${demo.device.deviceId} (simulated agent connected)`);
   log(`  Credentials     ${credentialsPath(config.dataDir)}`);
+  log(`  Email           ${mail ? `local sink, messages in ${outbox}` : 'SMTP_URL'}`);
+  log(
+    `  Phone           ${phone ? `local Telnyx stand-in: npm run call -- --from ${demo.customer.phone}` : 'Telnyx'}`,
+  );
   log(`  Logs            ${logs}`);
   log('Press Ctrl-C to stop; data is kept for the next start.');
   log('');
@@ -153,6 +186,7 @@ async function shutdown(exitCode: number) {
   log('Stopping…');
   // Reverse start order: clients before the servers they use.
   for (const service of [...services].reverse()) await service.stop();
+  for (const stop of stopLast) await stop();
   log('Stopped. Data is kept in ' + config.dataDir);
   process.exit(exitCode);
 }

@@ -123,7 +123,7 @@ const deviceCommandSchema = new Schema(
     command: { type: Schema.Types.Mixed, required: true },
     // Base64 of the activity's task token: completing it finishes the dispatch activity.
     taskToken: { type: String, required: true },
-    status: { type: String, enum: ['pending', 'sent', 'done', 'stale'], default: 'pending' },
+    status: { type: String, enum: ['pending', 'sent', 'done'], default: 'pending' },
     result: Schema.Types.Mixed,
     sentAt: Date,
     answeredAt: Date,
@@ -144,6 +144,30 @@ const advisorCacheSchema = new Schema(
   { timestamps: true, collection: 'advisor_cache', versionKey: false, minimize: false },
 );
 
+const oneTimeCodeSchema = new Schema(
+  {
+    // `${purpose}:${subject id}`: one live code per person and purpose.
+    _id: { type: String, required: true },
+    publicId: String,
+    codeHash: String,
+    salt: String,
+    expiresAt: Date,
+    attempts: { type: Number, default: 0 },
+    lockedUntil: Date,
+  },
+  { timestamps: true, collection: 'one_time_codes' },
+);
+
+const sessionSchema = new Schema(
+  {
+    // sha256 of the session token.
+    _id: { type: String, required: true },
+    userId: { type: String, required: true, index: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { timestamps: true, collection: 'sessions' },
+);
+
 export const Customer = mongoose.model('Customer', customerSchema);
 export const Site = mongoose.model('Site', siteSchema);
 export const Device = mongoose.model('Device', deviceSchema);
@@ -152,6 +176,21 @@ export const Case = mongoose.model('Case', caseSchema);
 export const AuditEntry = mongoose.model('AuditEntry', auditSchema);
 export const DeviceCommandDoc = mongoose.model('DeviceCommand', deviceCommandSchema);
 export const AdvisorCacheEntry = mongoose.model('AdvisorCacheEntry', advisorCacheSchema);
+
+const webhookEventSchema = new Schema(
+  {
+    // The provider's event id: a unique _id makes every event count once.
+    _id: { type: String, required: true },
+    source: { type: String, required: true },
+    eventType: { type: String, required: true },
+    callControlId: String,
+  },
+  { timestamps: true, collection: 'webhook_events', versionKey: false },
+);
+
+export const OneTimeCode = mongoose.model('OneTimeCode', oneTimeCodeSchema);
+export const Session = mongoose.model('Session', sessionSchema);
+export const WebhookEvent = mongoose.model('WebhookEvent', webhookEventSchema);
 
 export const models = {
   Customer,
@@ -162,6 +201,9 @@ export const models = {
   AuditEntry,
   DeviceCommandDoc,
   AdvisorCacheEntry,
+  OneTimeCode,
+  Session,
+  WebhookEvent,
 };
 
 export type CustomerDoc = InferSchemaType<typeof customerSchema>;

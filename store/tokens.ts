@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-// Bearer tokens are random and stored only as their sha256.
+// Bearer tokens are random and stored only as their sha256: zu_ user API tokens,
+// zd_ device tokens, zs_ portal sessions.
 
-export function newToken(prefix: 'zu' | 'zd'): string {
+export function newToken(prefix: 'zu' | 'zd' | 'zs'): string {
   return `${prefix}_${randomBytes(24).toString('base64url')}`;
 }
 

@@ -26,10 +26,18 @@ export class ClaudeFailure extends Error {
   constructor(
     readonly reason: string,
     readonly usage?: TokenUsage,
+    /** Worth asking again later: rate limits, overload, server errors, timeouts. */
+    readonly transient = false,
   ) {
     super(reason);
     this.name = 'ClaudeFailure';
   }
+}
+
+function isTransient(err: unknown): boolean {
+  if (err instanceof Anthropic.APIConnectionError) return true; // includes timeouts
+  if (err instanceof Anthropic.APIError) return err.status === 429 || (err.status ?? 0) >= 500;
+  return false;
 }
 
 export function createClaudeClient(settings: ClaudeSettings): Anthropic {
@@ -85,7 +93,7 @@ export async function askClaude(
       messages: [{ role: 'user', content: userMessage(input) }],
     });
   } catch (err) {
-    throw new ClaudeFailure(describeError(err));
+    throw new ClaudeFailure(describeError(err), undefined, isTransient(err));
   }
   const usage = usageOf(message);
   const content: unknown[] = Array.isArray(message.content) ? message.content : [];

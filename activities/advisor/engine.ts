@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type Anthropic from '@anthropic-ai/sdk';
 import { Advice, AdvisorInput, type AdviceMeta, type TokenUsage } from '../../contracts/advice';
 import { parseRemediation } from '../../contracts/remediation';
@@ -14,6 +14,18 @@ import { RejectedAdvice, validateModelAdvice } from './validate';
 // checked against the contract and the catalog before the workflow sees it.
 
 export const OFFLINE_ENGINE_VERSION = 'offline-v1';
+
+/** Activity attempts at Claude before a transient failure falls back to the offline engine. */
+export const CLAUDE_ATTEMPTS = 3;
+
+/** The activity's attempt number; outside an activity (eval, unit tests) there is no retry. */
+function activityAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return CLAUDE_ATTEMPTS;
+  }
+}
 
 export interface AdvisorOptions {
   /** Claude's settings; without them the offline engine answers. */
@@ -93,6 +105,14 @@ export function createAdvisor(options: AdvisorOptions = {}): AdviseFn {
       if (err instanceof ClaudeFailure) {
         if (err.usage)
           await quietly('recording usage', () => recordUsage(input.caseId, err.usage!));
+        // Rate limits and outages: Temporal retries the activity with backoff a few
+        // times before the offline engine takes over.
+        if (err.transient && activityAttempt() < CLAUDE_ATTEMPTS) {
+          throw ApplicationFailure.retryable(
+            `Claude unavailable: ${err.reason}`,
+            'ClaudeUnavailable',
+          );
+        }
         return fallback(err.reason, err.usage);
       }
       throw err;

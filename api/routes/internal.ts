@@ -14,13 +14,14 @@ export function internalRouter(
   io: SocketServer,
 ): Router {
   const router = Router();
+  // Mounted at /api/internal: everything here is for the worker's service token only.
   router.use(requireRole('service'));
 
-  router.post('/internal/device-commands/:id/push', async (req, res) => {
+  router.post('/device-commands/:id/push', async (req, res) => {
     res.json({ sent: await gateway.push(String(req.params.id)) });
   });
 
-  router.post('/internal/cases/:id/events', async (req, res) => {
+  router.post('/cases/:id/events', async (req, res) => {
     const doc = await Case.findById(String(req.params.id), { customerId: 1 }).lean();
     if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', 'No such case');
     const event = { caseId: doc._id, ...(req.body as Record<string, unknown>) };

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,6 +99,15 @@ describe('npm start', () => {
       execution: { workflowId: opened.body.workflowId },
       taskQueue: 'support-cases',
     });
+
+    // Sign-in codes land in the local SMTP sink's outbox.
+    await call(`${api}/api/auth/login`, undefined, { body: { email: credentials.customer.email } });
+    await eventually(
+      async () =>
+        existsSync(path.join(dataDir, 'outbox')) &&
+        readdirSync(path.join(dataDir, 'outbox')).some((f) => f.endsWith('.eml')),
+      { what: 'the sign-in email in .data/outbox' },
+    );
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);

@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+
+// The local stand-in for email: a real SMTP server on loopback that writes every
+// message it receives to the outbox folder as an .eml file.
+
+export interface SmtpSink {
+  url: string;
+  port: number;
+  outbox: string;
+  stop(): Promise<void>;
+}
+
+export async function startSmtpSink({
+  outbox,
+  port = 0,
+}: {
+  outbox: string;
+  port?: number;
+}): Promise<SmtpSink> {
+  mkdirSync(outbox, { recursive: true });
+  let count = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    banner: 'Zen & Zen local SMTP sink',
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        // Sortable names: the newest message is the last one listed.
+        const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${String(++count).padStart(4, '0')}-${session.id}.eml`;
+        writeFileSync(path.join(outbox, name), Buffer.concat(chunks), { mode: 0o600 });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actual = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${actual}`,
+    port: actual,
+    outbox,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

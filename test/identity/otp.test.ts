@@ -1,0 +1,122 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OneTimeCode, Session } from '../../store/models';
+import type { SmtpSink } from '../../stand-ins/smtpSink';
+import { outboxMessages, readLatestCode, startMailSink } from '../support/mail';
+import { call, startTestStack, type TestStack } from '../support/stack';
+
+// One-time codes over real SMTP (the local sink), portal sign-in, and caller checks.
+
+describe('email one-time codes', () => {
+  let stack: TestStack;
+  let sink: SmtpSink;
+  beforeAll(async () => {
+    sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), 'zen-mail-')));
+    stack = await startTestStack('otp', { worker: false });
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await sink.stop();
+  });
+
+  const login = (email: string) =>
+    call(`${stack.apiUrl}/api/auth/login`, undefined, { body: { email } });
+  const verify = (email: string, code: string) =>
+    call(`${stack.apiUrl}/api/auth/login/verify`, undefined, { body: { email, code } });
+
+  it('signs in with the emailed code; the session works until sign-out', async () => {
+    const email = stack.demo.customer.email;
+    expect(await login(email)).toEqual({ status: 202, body: { otpSent: true } });
+    const code = await readLatestCode(sink.outbox, email);
+    // Stored hashed: the code itself is nowhere in the database.
+    const stored = JSON.stringify(await OneTimeCode.find({}).lean());
+    expect(stored).not.toContain(code);
+
+    const res = await verify(email, code);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ role: 'customer', customerId: stack.demo.customer.id });
+    const token = res.body.token as string;
+    expect((await call(`${stack.apiUrl}/api/cases`, token)).status).toBe(200);
+
+    // A code works once.
+    expect((await verify(email, code)).body.code).toBe('CODE_EXPIRED');
+
+    expect((await call(`${stack.apiUrl}/api/auth/logout`, token, { body: {} })).status).toBe(204);
+    expect((await call(`${stack.apiUrl}/api/cases`, token)).status).toBe(401);
+  });
+
+  it('an expired session is refused and removed', async () => {
+    const email = stack.demo.customer.email;
+    const seen = outboxMessages(sink.outbox).filter((m) => m.includes(`To: ${email}`)).length;
+    await login(email);
+    const { token } = (await verify(email, await readLatestCode(sink.outbox, email, seen))).body;
+    await Session.updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await call(`${stack.apiUrl}/api/cases`, token)).status).toBe(401);
+    expect(await Session.countDocuments({})).toBe(0);
+  });
+
+  it('says the same for unknown addresses and sends them nothing', async () => {
+    const before = outboxMessages(sink.outbox).length;
+    expect(await login('nobody@nowhere.example')).toEqual({ status: 202, body: { otpSent: true } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(outboxMessages(sink.outbox)).toHaveLength(before);
+  });
+
+  it('a wrong code is refused, and the fifth wrong one locks the account out', async () => {
+    const email = stack.demo.operator.email;
+    const seen = outboxMessages(sink.outbox).filter((m) => m.includes(`To: ${email}`)).length;
+    await login(email);
+    const code = await readLatestCode(sink.outbox, email, seen);
+    const wrong = code === '000000' ? '111111' : '000000';
+    const first = await verify(email, wrong);
+    expect(first).toEqual({
+      status: 401,
+      body: { error: 'That code is not right (4 tries left)', code: 'CODE_WRONG' },
+    });
+    for (let i = 0; i < 3; i++) expect((await verify(email, wrong)).status).toBe(401);
+    expect(await verify(email, wrong)).toMatchObject({ status: 429, body: { code: 'LOCKED' } });
+    // Locked: even the right code no longer works, and no new code is sent.
+    expect((await verify(email, code)).status).toBe(429);
+    expect((await login(email)).status).toBe(429);
+  });
+
+  it('an expired code is refused', async () => {
+    const email = stack.demo.customer.email;
+    const seen = outboxMessages(sink.outbox).filter((m) => m.includes(`To: ${email}`)).length;
+    await login(email);
+    const code = await readLatestCode(sink.outbox, email, seen);
+    await OneTimeCode.updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await verify(email, code)).body.code).toBe('CODE_EXPIRED');
+  });
+
+  it('POST /api/auth/verify-caller: a matching caller gets a code, a mismatch gets 401', async () => {
+    const { apiUrl, internalToken, demo } = stack;
+    const phone = demo.customer.phone;
+    const ok = await call(`${apiUrl}/api/auth/verify-caller`, internalToken, {
+      body: { phoneNumber: phone, callerId: phone },
+    });
+    expect(ok).toEqual({
+      status: 200,
+      body: { otpSent: true, sessionId: expect.stringMatching(/^auth_/) },
+    });
+    await readLatestCode(sink.outbox, 'owner@bayside-dental.example');
+
+    const mismatch = await call(`${apiUrl}/api/auth/verify-caller`, internalToken, {
+      body: { phoneNumber: phone, callerId: '+15559990000' },
+    });
+    expect(mismatch).toEqual({
+      status: 401,
+      body: { error: 'Caller ID mismatch', code: 'CALLER_ID_INVALID' },
+    });
+    const bad = await call(`${apiUrl}/api/auth/verify-caller`, internalToken, {
+      body: { phoneNumber: 'call me', callerId: phone },
+    });
+    expect(bad.status).toBe(400);
+    // Customers cannot trigger it for anyone.
+    const asCustomer = await call(`${apiUrl}/api/auth/verify-caller`, demo.customer.token, {
+      body: { phoneNumber: phone, callerId: phone },
+    });
+    expect(asCustomer.status).toBe(403);
+  });
+});

@@ -1,0 +1,106 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSimulatedAgent, type SimulatedAgent } from '../../agent/simulatedAgent';
+import type { SmtpSink } from '../../stand-ins/smtpSink';
+import { startTelnyxStandIn, type TelnyxStandIn } from '../../stand-ins/telnyx';
+import { Device } from '../../store/models';
+import type { CaseSettings } from '../../workflows/messages';
+import { outboxMessages, startMailSink } from '../support/mail';
+import { eventually, startTestStack, type TestStack } from '../support/stack';
+
+// The real stack with the phone channel: the Telnyx stand-in (signed webhooks
+// to the in-process API, Call Control commands from the real SDK) and the SMTP
+// sink for the one-time codes.
+
+export interface VoiceStack {
+  stack: TestStack;
+  telnyx: TelnyxStandIn;
+  mail: SmtpSink;
+  stop(): Promise<void>;
+}
+
+export async function startVoiceStack(
+  label: string,
+  caseSettings: Partial<CaseSettings> = {},
+): Promise<VoiceStack> {
+  const mail = await startMailSink(mkdtempSync(path.join(os.tmpdir(), `zen-${label}-mail-`)));
+  const telnyx = await startTelnyxStandIn();
+  // The API reads its Telnyx settings from the environment on the first webhook.
+  process.env.TELNYX_API_KEY = telnyx.apiKey;
+  process.env.TELNYX_PUBLIC_KEY = telnyx.publicKey;
+  process.env.TELNYX_BASE_URL = telnyx.url;
+  process.env.TELNYX_MAX_RETRIES = '0';
+  const stack = await startTestStack(label, { caseSettings });
+  telnyx.webhookUrl = `${stack.apiUrl}/api/voice/telnyx/webhook`;
+  return {
+    stack,
+    telnyx,
+    mail,
+    async stop() {
+      // Callers still on the line hang up first, so no call outlives the API.
+      for (const call of telnyx.calls.values()) telnyx.hangup(call.id);
+      await telnyx.idle();
+      await telnyx.stop();
+      await stack.stop();
+      await mail.stop();
+    },
+  };
+}
+
+export async function waitToHear(
+  telnyx: TelnyxStandIn,
+  callId: string,
+  fragment: string,
+  timeoutMs = 30_000,
+): Promise<string[]> {
+  return eventually(
+    async () => {
+      const heard = telnyx.heard(callId);
+      return heard.some((line) => line.includes(fragment)) ? heard : undefined;
+    },
+    {
+      timeoutMs,
+      what: `the caller to hear "${fragment}"; heard so far: ${telnyx.heard(callId).join(' | ')}`,
+    },
+  );
+}
+
+export async function waitForCallState(
+  telnyx: TelnyxStandIn,
+  callId: string,
+  state: 'answered' | 'ended',
+): Promise<void> {
+  await eventually(async () => telnyx.calls.get(callId)?.state === state, {
+    what: `call ${callId} to be ${state}`,
+  });
+}
+
+export function mailsTo(outbox: string, to: string): number {
+  return outboxMessages(outbox).filter((m) => m.includes(`To: ${to}`)).length;
+}
+
+/** Disconnects a simulated Pi and waits until the API has seen it go, so the next one gets the commands. */
+export async function stopDevice(stack: TestStack, device: SimulatedAgent): Promise<void> {
+  device.stop();
+  await eventually(
+    async () =>
+      (await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean())?.status === 'offline',
+    { what: 'the simulated Pi to be offline', timeoutMs: 5000 },
+  ).catch(() => undefined);
+}
+
+/**
+ * The demo Pi with a fresh simulated network but its remediation journal on
+ * disk, as a real Pi keeps it across reconnects: a command of an earlier case
+ * delivered again on reconnect is not carried out twice.
+ */
+export function connectPi(stack: TestStack, scenario: string): SimulatedAgent {
+  return startSimulatedAgent({
+    apiUrl: stack.apiUrl,
+    token: stack.demo.device.token,
+    scenario,
+    journalPath: path.join(stack.dataDir, 'pi-journal.json'),
+    log: () => undefined,
+  });
+}

@@ -1,0 +1,322 @@
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { signWebhook } from '../../stand-ins/telnyx';
+import { AuditEntry, Case, WebhookEvent } from '../../store/models';
+import { prompts } from '../../api/voice/callFlow';
+import { createTelnyxClient, isCallEnded } from '../../api/voice/telnyxClient';
+import { caseWorkflowId } from '../../workflows/messages';
+import type { supportCase } from '../../workflows/supportCase';
+import { approve, waitForStatus } from '../support/cases';
+import { readLatestCode } from '../support/mail';
+import { eventually } from '../support/stack';
+import {
+  connectPi,
+  mailsTo,
+  startVoiceStack,
+  stopDevice,
+  waitForCallState,
+  waitToHear,
+  type VoiceStack,
+} from './support';
+
+// The phone channel end to end: the real telnyx SDK against the Telnyx stand-in,
+// signed webhooks into the in-process API, the real Temporal dev server,
+// FerretDB, the SMTP sink and a simulated Pi.
+
+describe('voice: Telnyx Call Control', () => {
+  let v: VoiceStack;
+  beforeAll(async () => {
+    v = await startVoiceStack('voice', { approvalTimeoutMs: 120_000, approvalGraceMs: 120_000 });
+  });
+  afterAll(() => v.stop());
+
+  const phone = () => v.stack.demo.customer.phone;
+  const email = () => v.stack.demo.customer.email;
+  const handle = () =>
+    v.stack.client.workflow.getHandle<typeof supportCase>(
+      caseWorkflowId(v.stack.demo.device.deviceId),
+    );
+
+  /** A call.initiated for the demo customer that no real call stands behind. */
+  function initiatedBody(id = randomUUID()) {
+    return JSON.stringify({
+      data: {
+        record_type: 'event',
+        event_type: 'call.initiated',
+        id,
+        occurred_at: new Date().toISOString(),
+        payload: {
+          call_control_id: `v3:forged-${id}`,
+          from: phone(),
+          to: '+15550000100',
+          direction: 'incoming',
+          client_state: null,
+        },
+      },
+      meta: { attempt: 1 },
+    });
+  }
+
+  it('refuses a forged signature and a tampered body, with no effect', async () => {
+    const id = randomUUID();
+    const body = initiatedBody(id);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const otherKey = generateKeyPairSync('ed25519').privateKey;
+    const forged = signWebhook(otherKey, ts, body).toString('base64');
+    expect(await v.telnyx.deliver(body, { timestamp: Number(ts), signature: forged })).toBe(401);
+
+    // A body changed after signing (re-serialized JSON is not the signed bytes either).
+    const res = await fetch(v.telnyx.webhookUrl!, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'telnyx-timestamp': ts,
+        'telnyx-signature-ed25519': forged,
+      },
+      body: JSON.stringify(JSON.parse(body), null, 2),
+    });
+    expect(res.status).toBe(401);
+    // No signature at all.
+    const bare = await fetch(v.telnyx.webhookUrl!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(bare.status).toBe(401);
+
+    expect(await WebhookEvent.exists({ _id: id })).toBeNull();
+    expect(await Case.countDocuments()).toBe(0);
+  });
+
+  it('refuses a correctly signed event outside the 300 s window', async () => {
+    const id = randomUUID();
+    const stale = Math.floor(Date.now() / 1000) - 301;
+    expect(await v.telnyx.deliver(initiatedBody(id), { timestamp: stale })).toBe(401);
+    const future = Math.floor(Date.now() / 1000) + 301;
+    expect(await v.telnyx.deliver(initiatedBody(id), { timestamp: future })).toBe(401);
+    expect(await WebhookEvent.exists({ _id: id })).toBeNull();
+    expect(await Case.countDocuments()).toBe(0);
+  });
+
+  it('an unknown caller hears a polite message, then the call ends; no case', async () => {
+    const callId = await v.telnyx.placeCall('+15559870000');
+    await waitForCallState(v.telnyx, callId, 'ended');
+    expect(v.telnyx.heard(callId)).toEqual([prompts.unknownCaller]);
+    expect(v.telnyx.calls.get(callId)!.commands).toEqual(['answer', 'speak', 'hangup']);
+    expect(await Case.countDocuments()).toBe(0);
+  });
+
+  it('npm run call: a call from the terminal shows what the caller hears', async () => {
+    const root = path.resolve(__dirname, '..', '..');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/call.ts',
+        '--from',
+        '+15559870002',
+        '--standin',
+        v.telnyx.controlUrl,
+      ],
+      { cwd: root, timeout: 30_000 },
+    );
+    expect(stdout).toContain(prompts.unknownCaller);
+    expect(stdout).toContain('Call ended.');
+  });
+
+  it('the stand-in speaks Call Control to the real SDK: auth, dial, 422 90018 after the end', async () => {
+    const sdk = createTelnyxClient({
+      apiKey: v.telnyx.apiKey,
+      publicKey: v.telnyx.publicKey,
+      baseURL: v.telnyx.url,
+      maxRetries: 0,
+    });
+    const wrongKey = createTelnyxClient({
+      apiKey: 'KEY_wrong',
+      publicKey: v.telnyx.publicKey,
+      baseURL: v.telnyx.url,
+      maxRetries: 0,
+    });
+    await expect(
+      wrongKey.calls.dial({ connection_id: 'c', to: '+15550001111', from: '+15550000100' }),
+    ).rejects.toMatchObject({ status: 401 });
+    const dialed = await sdk.calls.dial({
+      connection_id: 'standin-connection',
+      to: '+15559870003',
+      from: '+15550000100',
+      client_state: Buffer.from('outbound').toString('base64'),
+    });
+    const id = dialed.data!.call_control_id;
+    await waitForCallState(v.telnyx, id, 'answered');
+    await sdk.calls.actions.speak(id, { payload: 'Hello from the cloud', voice: 'female' });
+    await sdk.calls.actions.hangup(id, {});
+    const err = await sdk.calls.actions
+      .speak(id, { payload: 'too late', voice: 'female' })
+      .catch((e: unknown) => e);
+    expect(isCallEnded(err)).toBe(true);
+    expect(err).toMatchObject({ status: 422 });
+    expect(v.telnyx.heard(id)).toEqual(['Hello from the cloud']);
+    // client_state comes back on the call's events.
+    await v.telnyx.idle();
+    const events = v.telnyx.deliveries.filter((d) => d.callControlId === id);
+    expect(events.map((d) => d.eventType)).toEqual([
+      'call.initiated',
+      'call.answered',
+      'call.speak.started',
+      'call.speak.ended',
+      'call.hangup',
+    ]);
+    expect(JSON.parse(events[0]!.body).data.payload.client_state).toBe(
+      Buffer.from('outbound').toString('base64'),
+    );
+  });
+
+  it('processes a replayed event once, and ignores late events for an ended call', async () => {
+    const callId = await v.telnyx.placeCall('+15559870001');
+    await waitForCallState(v.telnyx, callId, 'ended');
+    await v.telnyx.idle();
+    const deliveries = v.telnyx.deliveries.filter((d) => d.callControlId === callId);
+    const initiated = deliveries.find((d) => d.eventType === 'call.initiated')!;
+    const answered = deliveries.find((d) => d.eventType === 'call.answered')!;
+    expect(initiated.status).toBe(200);
+
+    // The same delivery again, byte for byte (Telnyx retries), twice at once.
+    const replay = () =>
+      fetch(v.telnyx.webhookUrl!, {
+        method: 'POST',
+        headers: initiated.headers,
+        body: initiated.body,
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const [a, b] = await Promise.all([replay(), replay()]);
+    expect(a).toEqual({ status: 200, body: { status: 'duplicate' } });
+    expect(b).toEqual({ status: 200, body: { status: 'duplicate' } });
+    // Re-signed now, same event id: still once.
+    expect(await v.telnyx.deliver(answered.body)).toBe(200);
+    expect(await WebhookEvent.countDocuments({ callControlId: callId })).toBe(deliveries.length);
+    // A gather.ended nobody asked for, for a call that is over: accepted, ignored.
+    const late = JSON.stringify({
+      data: {
+        record_type: 'event',
+        event_type: 'call.gather.ended',
+        id: randomUUID(),
+        payload: { call_control_id: callId, digits: '1', status: 'valid', client_state: null },
+      },
+    });
+    expect(await v.telnyx.deliver(late)).toBe(200);
+    expect(v.telnyx.calls.get(callId)!.commands).toEqual(['answer', 'speak', 'hangup']);
+    expect(v.telnyx.heard(callId)).toHaveLength(1);
+  });
+
+  it('a known caller: greeting, case, wrong code then the right one, approves by phone', async () => {
+    const device = connectPi(v.stack, 'dns-failure');
+    try {
+      const seen = mailsTo(v.mail.outbox, email());
+      const callId = await v.telnyx.placeCall(phone());
+      await waitToHear(v.telnyx, callId, `Hello ${v.stack.demo.customer.businessName}`);
+      const waiting = await waitForStatus(handle(), 'awaiting_approval');
+      expect(waiting.channel).toBe('phone');
+      expect(waiting.channels).toContain('phone');
+      await waitToHear(v.telnyx, callId, 'six digit code');
+      const code = await readLatestCode(v.mail.outbox, email(), seen);
+
+      const wrong = code === '000000' ? '111111' : '000000';
+      v.telnyx.press(callId, wrong);
+      await waitToHear(v.telnyx, callId, 'That code is not right. You have 4 tries left');
+      v.telnyx.press(callId, code);
+      await waitToHear(v.telnyx, callId, 'Press 1 to approve');
+      v.telnyx.press(callId, '1');
+      await waitToHear(v.telnyx, callId, prompts.approved);
+
+      const final = await handle().result();
+      expect(final.status).toBe('resolved');
+      expect(final.decisions).toEqual([
+        expect.objectContaining({ approved: true, channel: 'phone' }),
+      ]);
+      expect(device.network.applied.map((a) => a.action)).toEqual(['switch_dns_fallback']);
+      // The caller hears the outcome, then the call ends.
+      await waitToHear(v.telnyx, callId, 'Your case is resolved');
+      await waitForCallState(v.telnyx, callId, 'ended');
+
+      const doc = await Case.findById(waiting.caseId).lean();
+      expect(doc).toMatchObject({ channel: 'phone', callerPhone: phone(), status: 'resolved' });
+      const types = (await AuditEntry.find({ caseId: waiting.caseId }).lean()).map(
+        (e) => e.actionType,
+      );
+      expect(types).toEqual(
+        expect.arrayContaining(['call_answered', 'fix_approved', 'case_resolved']),
+      );
+    } finally {
+      await stopDevice(v.stack, device);
+    }
+  });
+
+  it('the caller hanging up mid-approval leaves the case waiting; the portal approves later', async () => {
+    const device = connectPi(v.stack, 'dns-failure');
+    try {
+      const callId = await v.telnyx.placeCall(phone());
+      await waitToHear(v.telnyx, callId, prompts.opened(false));
+      const waiting = await waitForStatus(handle(), 'awaiting_approval');
+      await waitToHear(v.telnyx, callId, 'six digit code');
+      v.telnyx.hangup(callId);
+      await eventually(
+        async () =>
+          (await AuditEntry.exists({ caseId: waiting.caseId, actionType: 'call_hangup' })) !== null,
+        { what: 'the hang-up in the audit trail' },
+      );
+      // Late events for the ended call change nothing; the case keeps waiting.
+      v.telnyx.press(callId, '123456');
+      await new Promise((r) => setTimeout(r, 1500));
+      const still = await waitForStatus(handle(), 'awaiting_approval');
+      expect(still.decisions).toEqual([]);
+
+      const res = await approve(v.stack, waiting.caseId, waiting.proposal!.actionId);
+      expect(res.status).toBe(200);
+      expect((await handle().result()).status).toBe('resolved');
+      expect(device.network.applied).toHaveLength(1);
+    } finally {
+      await stopDevice(v.stack, device);
+    }
+  });
+
+  it('phone and portal approving at the same moment: exactly one wins, the fix runs once', async () => {
+    const device = connectPi(v.stack, 'dns-failure');
+    try {
+      const seen = mailsTo(v.mail.outbox, email());
+      const callId = await v.telnyx.placeCall(phone());
+      await waitToHear(v.telnyx, callId, prompts.opened(false));
+      const waiting = await waitForStatus(handle(), 'awaiting_approval');
+      await waitToHear(v.telnyx, callId, 'six digit code');
+      v.telnyx.press(callId, await readLatestCode(v.mail.outbox, email(), seen));
+      await waitToHear(v.telnyx, callId, 'Press 1 to approve');
+
+      const [portal] = await Promise.all([
+        approve(v.stack, waiting.caseId, waiting.proposal!.actionId),
+        Promise.resolve(v.telnyx.press(callId, '1')),
+      ]);
+      const heard = await eventually(
+        async () => {
+          const lines = v.telnyx.heard(callId);
+          return lines.includes(prompts.approved) || lines.includes(prompts.alreadyDecided)
+            ? lines
+            : undefined;
+        },
+        { what: `the phone decision outcome (portal: ${JSON.stringify(portal)})` },
+      );
+      const phoneWon = heard.includes(prompts.approved);
+      expect(portal.status === 200).toBe(!phoneWon);
+      if (phoneWon) expect(portal.status).toBe(409);
+      else expect(heard).toContain(prompts.alreadyDecided);
+
+      const final = await handle().result();
+      expect(final.status).toBe('resolved');
+      expect(final.decisions).toHaveLength(1);
+      expect(final.decisions[0]!.channel).toBe(phoneWon ? 'phone' : 'portal');
+      expect(device.network.applied).toHaveLength(1);
+    } finally {
+      await stopDevice(v.stack, device);
+    }
+  });
+});
