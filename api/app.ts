@@ -11,8 +11,9 @@ import { errorHandler, HttpError } from './errors';
 import { casesRouter } from './routes/cases';
 import { devicesRouter } from './routes/devices';
 import { internalRouter } from './routes/internal';
-import { voiceRouter } from './voice/router';
+import { createVoice } from './voice/router';
 import { authRouter } from './routes/auth';
+import { customersRouter } from './routes/customers';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -53,7 +54,8 @@ export function createApi({
   attachPortalLive(io, authenticate);
 
   app.disable('x-powered-by');
-  app.use('/api', voiceRouter(temporal, cases)); // raw body: before express.json
+  const voice = createVoice(temporal, cases);
+  app.use('/api', voice.router); // raw body: before express.json
   app.use(express.json({ limit: '256kb' }));
 
   app.get('/api/health', async (_req, res) => {
@@ -68,10 +70,11 @@ export function createApi({
     };
     res.status(body.status === 'ok' ? 200 : 503).json(body);
   });
-  app.use('/api', casesRouter(temporal, requireRole, cases));
-  app.use('/api', devicesRouter(temporal, requireRole, cases));
+  app.use('/api', casesRouter(temporal, requireRole, cases, voice));
+  app.use('/api', devicesRouter(temporal, requireRole, cases, voice));
   app.use('/api/internal', internalRouter(requireRole, gateway, io));
   app.use('/api', authRouter(requireRole, sessionMs));
+  app.use('/api', customersRouter(requireRole));
 
   app.use('/api', (req, _res, next) => {
     next(new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`));

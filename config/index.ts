@@ -54,7 +54,7 @@ const schema = z.object({
 
   ANTHROPIC_API_KEY: optional,
   ANTHROPIC_BASE_URL: optional,
-  ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
   ANTHROPIC_MAX_TOKENS: z.coerce.number().int().min(256).max(8192).default(1024),
   // Below the advise activity's 10 s start-to-close timeout, so the fallback still has time.
   ANTHROPIC_TIMEOUT_MS: z.coerce.number().int().min(1000).max(9000).default(8000),

@@ -15,6 +15,8 @@ const customerSchema = new Schema(
     primaryPhone: { type: String, required: true, unique: true },
     email: { type: String, required: true },
     subscriptionStatus: { type: String, default: 'active' },
+    // Opt-in: when the Zen box finds a fault on its own, we call this customer.
+    callOnAgentFault: { type: Boolean, default: false },
   },
   { timestamps: true, collection: 'customers' },
 );

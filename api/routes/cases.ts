@@ -13,6 +13,7 @@ import {
 import type { Principal, RequireRole } from '../auth';
 import { caseScope, getCase, listCases, openCase, type CaseDefaults } from '../cases';
 import { HttpError } from '../errors';
+import type { Voice } from '../voice/router';
 
 // Cases: open, read, approve, take over, close, and the audit trail.
 
@@ -20,6 +21,7 @@ export function casesRouter(
   temporal: Client,
   requireRole: RequireRole,
   defaults: CaseDefaults,
+  voice: Pick<Voice, 'callCustomer'>,
 ): Router {
   const router = Router();
 
@@ -29,6 +31,10 @@ export function casesRouter(
     // A device can only report for itself, and its cases are agent-initiated.
     const channel = principal.role === 'device' ? 'agent' : body.channel;
     const opened = await openCase(temporal, principal, { ...body, channel }, defaults);
+    // A fault the Zen box found on its own: an opted-in customer gets a call.
+    if (channel === 'agent' && !opened.joined) {
+      void voice.callCustomer(principal.customerId!, opened.workflowId);
+    }
     res.status(opened.joined ? 200 : 201).json(opened);
   });
 

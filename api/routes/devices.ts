@@ -8,6 +8,7 @@ import { hashToken, newToken } from '../../store/tokens';
 import type { RequireRole } from '../auth';
 import { openCase, type CaseDefaults } from '../cases';
 import { HttpError } from '../errors';
+import type { Voice } from '../voice/router';
 
 // The original device endpoints, with the device token (or a user enrolling a
 // device) in the Authorization header.
@@ -16,6 +17,7 @@ export function devicesRouter(
   temporal: Client,
   requireRole: RequireRole,
   defaults: CaseDefaults,
+  voice: Pick<Voice, 'callCustomer'>,
 ): Router {
   const router = Router();
 
@@ -75,7 +77,7 @@ export function devicesRouter(
     // A fault the device found on its own opens (or joins) its case.
     if (advice.kind !== 'healthy') {
       const found = advice.kind === 'more_checks' ? 'a possible fault' : advice.diagnosis;
-      await openCase(
+      const opened = await openCase(
         temporal,
         principal,
         {
@@ -85,6 +87,7 @@ export function devicesRouter(
         },
         defaults,
       );
+      if (!opened.joined) void voice.callCustomer(principal.customerId!, opened.workflowId);
     }
     res.json({
       analysis: advice.kind === 'more_checks' ? advice.rationale : advice.diagnosis,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type Telnyx from 'telnyx';
@@ -41,6 +42,8 @@ type Phase = 'opening' | 'progress' | 'code' | 'decide' | 'closing' | 'ended';
 /** Round-tripped by Telnyx in client_state (base64 JSON). */
 interface ClientState {
   p: 'unknown' | 'bye' | 'greet' | 'code' | 'decide' | 'done';
+  /** On a call we placed: which pending outbound session it belongs to. */
+  o?: string;
 }
 
 interface CallSession {
@@ -58,12 +61,17 @@ interface CallSession {
   lastStep?: string;
   poller?: NodeJS.Timeout;
   chain: Promise<void>;
+  /** We called the customer about a case the Zen box opened. */
+  outbound?: boolean;
 }
 
 export interface CallFlowOptions {
   temporal: Client;
   telnyx: Telnyx;
   cases: CaseDefaults;
+  /** For calls we place: the Telnyx connection and our caller ID. */
+  connectionId?: string;
+  fromNumber?: string;
   /** How often a call in progress checks its case. */
   pollMs?: number;
   /** How long the caller has to key digits. */
@@ -80,6 +88,9 @@ export const prompts = {
     'Thank you for calling. This number is for Zen and Zen customers, and we could not match ' +
     'the number you are calling from to an account. Please call from the phone number on ' +
     'your account, or contact us through our website. Goodbye.',
+  proactive: (business: string) =>
+    `Hello ${business}, this is Zen and Zen network support. Your Zen box has noticed a ` +
+    'problem on your network, and a support case is open.',
   greeting: (business: string) =>
     `Hello ${business}, this is Zen and Zen network support. ` +
     'One moment while I look at your network.',
@@ -113,6 +124,8 @@ export const prompts = {
 
 export class CallFlow {
   private readonly sessions = new Map<string, CallSession>();
+  /** Calls we placed, by the nonce in their client_state, until Telnyx says they answered. */
+  private readonly outbound = new Map<string, CallSession>();
   /** Calls that have ended, so late events for them are ignored (bounded). */
   private readonly ended = new Set<string>();
   private readonly pollMs: number;
@@ -150,6 +163,41 @@ export class CallFlow {
     }
   }
 
+  /**
+   * Calls the customer about a case their Zen box opened (when they opted in).
+   * The session waits under a nonce: the answer may arrive before dial() returns.
+   */
+  async callCustomer(customerId: string, workflowId: string): Promise<void> {
+    const { connectionId, fromNumber } = this.options;
+    const customer = await Customer.findById(customerId).lean();
+    if (!customer?.callOnAgentFault) return;
+    const nonce = randomUUID();
+    const session: CallSession = {
+      id: '',
+      from: customer.primaryPhone,
+      customerId: customer._id,
+      email: customer.email,
+      businessName: customer.businessName,
+      workflowId,
+      phase: 'opening',
+      settled: new Set(),
+      chain: Promise.resolve(),
+      outbound: true,
+    };
+    this.outbound.set(nonce, session);
+    try {
+      await this.options.telnyx.calls.dial({
+        connection_id: connectionId ?? 'zen-support',
+        to: customer.primaryPhone,
+        from: fromNumber ?? '+15550000100',
+        client_state: encodeState({ p: 'greet', o: nonce }),
+      });
+    } catch (err) {
+      this.outbound.delete(nonce);
+      this.log('could not place the proactive call', err);
+    }
+  }
+
   /** Ends every poller (API shutdown). */
   close(): void {
     for (const session of this.sessions.values()) clearInterval(session.poller);
@@ -182,6 +230,21 @@ export class CallFlow {
   private async onAnswered(id: string, state: ClientState | undefined): Promise<void> {
     if (state?.p === 'unknown' && !this.ended.has(id)) {
       await this.say(id, prompts.unknownCaller, { p: 'bye' });
+      return;
+    }
+    const placed = state?.o ? this.outbound.get(state.o) : undefined;
+    if (placed) {
+      this.outbound.delete(state!.o!);
+      placed.id = id;
+      this.sessions.set(id, placed);
+      await this.inCall(id, async (session) => {
+        await this.say(id, prompts.proactive(session.businessName));
+        await this.signal(session, 'answered');
+        session.phase = 'progress';
+        session.poller = setInterval(() => void this.tick(id), this.pollMs);
+        session.poller.unref();
+        await this.progress(session);
+      });
       return;
     }
     await this.inCall(id, async (session) => {

@@ -19,11 +19,17 @@ export interface VoiceOptions {
   gatherTimeoutMs?: number;
 }
 
-export function voiceRouter(
+export interface Voice {
+  router: Router;
+  /** Calls an opted-in customer about a case their Zen box opened; a no-op without Telnyx. */
+  callCustomer(customerId: string, workflowId: string): Promise<void>;
+}
+
+export function createVoice(
   temporal: Client,
   cases: CaseDefaults,
   options: VoiceOptions = {},
-): Router {
+): Voice {
   const router = Router();
   let runtime: { client: Telnyx; flow: CallFlow } | undefined;
 
@@ -36,6 +42,8 @@ export function voiceRouter(
       temporal,
       telnyx: client,
       cases,
+      connectionId: settings.connectionId,
+      fromNumber: settings.fromNumber,
       pollMs: options.pollMs,
       gatherTimeoutMs: options.gatherTimeoutMs,
     });
@@ -78,7 +86,12 @@ export function voiceRouter(
       res.json({ status: 'processed' });
     },
   );
-  return router;
+  return {
+    router,
+    async callCustomer(customerId, workflowId) {
+      await getRuntime()?.flow.callCustomer(customerId, workflowId);
+    },
+  };
 }
 
 /** True the first time an event id is seen; a repeat (or a concurrent twin) gets false. */

@@ -40,8 +40,9 @@ export async function waitForStatus(
   let last: CaseState | undefined;
   return eventually(
     async () => {
-      last = await stateOf(handle);
-      return last.status === status ? last : undefined;
+      // The case may not have started yet (a phone call opens it asynchronously).
+      last = await stateOf(handle).catch(() => last);
+      return last?.status === status ? last : undefined;
     },
     { timeoutMs, what: `case status ${status}` },
   ).catch((err: Error) => {

@@ -3,14 +3,14 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { signWebhook } from '../../stand-ins/telnyx';
-import { AuditEntry, Case, WebhookEvent } from '../../store/models';
+import { AuditEntry, Case, Customer, WebhookEvent } from '../../store/models';
 import { prompts } from '../../api/voice/callFlow';
 import { createTelnyxClient, isCallEnded } from '../../api/voice/telnyxClient';
-import { caseWorkflowId } from '../../workflows/messages';
+import { caseWorkflowId, closeCaseSignal } from '../../workflows/messages';
 import type { supportCase } from '../../workflows/supportCase';
 import { approve, waitForStatus } from '../support/cases';
 import { readLatestCode } from '../support/mail';
-import { eventually } from '../support/stack';
+import { call, eventually } from '../support/stack';
 import {
   connectPi,
   mailsTo,
@@ -249,6 +249,59 @@ describe('voice: Telnyx Call Control', () => {
         expect.arrayContaining(['call_answered', 'fix_approved', 'case_resolved']),
       );
     } finally {
+      await stopDevice(v.stack, device);
+    }
+  });
+
+  it('a fault the Zen box reports opens a case and calls an opted-in customer', async () => {
+    const device = connectPi(v.stack, 'gateway-unreachable');
+    try {
+      // Not opted in: the case opens, nobody is called.
+      const before = v.telnyx.calls.size;
+      const quiet = await call(`${v.stack.apiUrl}/api/cases`, v.stack.demo.device.token, {
+        body: { deviceId: v.stack.demo.device.deviceId, description: 'gateway silent' },
+      });
+      expect(quiet.body).toMatchObject({ joined: false });
+      await waitForStatus(handle(), 'awaiting_approval');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(v.telnyx.calls.size).toBe(before);
+      await handle().signal(closeCaseSignal, {
+        actor: { id: 'test', role: 'operator' },
+        reason: 'next scenario',
+      });
+      await handle().result();
+
+      const me = `${v.stack.apiUrl}/api/customers/me`;
+      const token = v.stack.demo.customer.token;
+      const invalid = await call(me, token, { method: 'PATCH', body: { callOnAgentFault: 'yes' } });
+      expect(invalid.status).toBe(400);
+      const optedIn = await call(me, token, { method: 'PATCH', body: { callOnAgentFault: true } });
+      expect(optedIn.body).toMatchObject({ callOnAgentFault: true, primaryPhone: phone() });
+      const opened = await call(`${v.stack.apiUrl}/api/cases`, v.stack.demo.device.token, {
+        body: { deviceId: v.stack.demo.device.deviceId, description: 'gateway silent' },
+      });
+      expect(opened.body).toMatchObject({ joined: false });
+      const outgoing = await eventually(
+        async () =>
+          [...v.telnyx.calls.values()].slice(before).find((c) => c.direction === 'outgoing'),
+        { what: 'the proactive call' },
+      );
+      expect(outgoing.to).toBe(phone());
+      await waitToHear(v.telnyx, outgoing.id, 'Your Zen box has noticed a problem');
+      // The same approval by phone: emailed code, then 1.
+      await waitToHear(v.telnyx, outgoing.id, 'six digit code');
+      v.telnyx.press(outgoing.id, await readLatestCode(v.mail.outbox, email()));
+      await waitToHear(v.telnyx, outgoing.id, 'Press 1 to approve');
+      v.telnyx.press(outgoing.id, '1');
+      const final = await handle().result();
+      expect(final.status).toBe('resolved');
+      expect(final.decisions).toEqual([expect.objectContaining({ channel: 'phone' })]);
+      expect(device.network.applied.map((a) => a.action)).toEqual(['power_cycle_router']);
+    } finally {
+      await Customer.updateOne(
+        { _id: v.stack.demo.customer.id },
+        { $set: { callOnAgentFault: false } },
+      );
       await stopDevice(v.stack, device);
     }
   });
