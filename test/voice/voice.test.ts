@@ -3,12 +3,12 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { signWebhook } from '../../stand-ins/telnyx';
-import { AuditEntry, Case, Customer, WebhookEvent } from '../../store/models';
+import { AuditEntry, Case, Customer, OneTimeCode, WebhookEvent } from '../../store/models';
 import { prompts } from '../../api/voice/callFlow';
 import { createTelnyxClient, isCallEnded } from '../../api/voice/telnyxClient';
 import { caseWorkflowId, closeCaseSignal } from '../../workflows/messages';
 import type { supportCase } from '../../workflows/supportCase';
-import { approve, waitForStatus } from '../support/cases';
+import { approve, stateOf, waitForStatus } from '../support/cases';
 import { readLatestCode } from '../support/mail';
 import { call, eventually } from '../support/stack';
 import {
@@ -302,6 +302,33 @@ describe('voice: Telnyx Call Control', () => {
         { _id: v.stack.demo.customer.id },
         { $set: { callOnAgentFault: false } },
       );
+      await stopDevice(v.stack, device);
+    }
+  });
+
+  it('five wrong codes on the phone lock phone approval; the portal still can approve', async () => {
+    const device = connectPi(v.stack, 'dns-failure');
+    try {
+      const seen = mailsTo(v.mail.outbox, email());
+      const callId = await v.telnyx.placeCall(phone());
+      const waiting = await waitForStatus(handle(), 'awaiting_approval');
+      await waitToHear(v.telnyx, callId, 'six digit code');
+      const code = await readLatestCode(v.mail.outbox, email(), seen);
+      const wrong = code === '000000' ? '111111' : '000000';
+      for (let left = 4; left >= 1; left--) {
+        v.telnyx.press(callId, wrong);
+        await waitToHear(v.telnyx, callId, `You have ${left} ${left === 1 ? 'try' : 'tries'} left`);
+      }
+      v.telnyx.press(callId, wrong);
+      await waitToHear(v.telnyx, callId, prompts.locked);
+      // Even the right code is no use now.
+      v.telnyx.press(callId, code);
+      expect((await stateOf(handle())).decisions).toEqual([]);
+      expect((await approve(v.stack, waiting.caseId, waiting.proposal!.actionId)).status).toBe(200);
+      expect((await handle().result()).status).toBe('resolved');
+    } finally {
+      // The lockout would otherwise last 15 minutes into the next tests.
+      await OneTimeCode.deleteMany({});
       await stopDevice(v.stack, device);
     }
   });
