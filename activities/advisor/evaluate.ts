@@ -20,6 +20,8 @@ export interface ScenarioScore {
   escalationOk: boolean;
   correct: boolean;
   rounds: number;
+  /** The parameters of the fix carried out, if any. */
+  fixParams?: Record<string, unknown>;
   /** Engines that answered, in order (claude, claude-cached, offline, offline-fallback). */
   engines: string[];
   error?: string;
@@ -49,7 +51,8 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
   const actionsTaken: ActionId[] = [];
   const engines: string[] = [];
   let checks: CheckName[] = [...baselineChecks];
-  let fix: { action: ActionId; category: IssueCategory } | undefined;
+  let fix:
+    { action: ActionId; category: IssueCategory; params: Record<string, unknown> } | undefined;
   let actual: ScenarioScore['actual'] = { category: null, action: null, escalated: null };
   let rounds = 0;
   let error: string | undefined;
@@ -84,7 +87,7 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
           const { action, params } = parseRemediation(advice.action, advice.params);
           network.apply(action, params);
           actionsTaken.push(action);
-          fix = { action, category: advice.issueCategory };
+          fix = { action, category: advice.issueCategory, params };
           checks = [...results.keys()];
           break;
         }
@@ -122,6 +125,7 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
     escalationOk,
     correct: diagnosisOk && actionOk && escalationOk && !error,
     rounds,
+    ...(fix ? { fixParams: fix.params } : {}),
     engines,
     ...(error ? { error } : {}),
   };

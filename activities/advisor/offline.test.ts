@@ -1,80 +1,20 @@
 import { Advice, type AdvisorInput } from '../../contracts/advice';
-import type { IssueCategory } from '../../contracts/case';
-import { baselineChecks, type CheckName, type CheckResult } from '../../contracts/diagnostics';
-import { parseRemediation, type ActionId } from '../../contracts/remediation';
-import { sanitizeResult } from '../../agent/sanitize';
+import { baselineChecks, type CheckResult } from '../../contracts/diagnostics';
 import { SimulatedNetwork } from '../../agent/simulator/network';
 import { scenarioNames, scenarios } from '../../agent/simulator/scenarios';
+import { createAdvisor } from './engine';
+import { evaluateAdvisor } from './evaluate';
 import { offlineAdvice } from './offline';
 
-// The offline engine driven through every simulated scenario the way a case
-// runs: baseline checks, advice, more checks, a fix, checks again.
-
-interface CaseEnd {
-  expectedStatus: 'resolved' | 'escalated';
-  expectedAction?: ActionId;
-  expectedCategory: IssueCategory;
-}
-
-const maxRounds = 5;
-
-function runCase(network: SimulatedNetwork): { end: CaseEnd; trail: Advice[] } {
-  const results = new Map<CheckName, CheckResult>();
-  const actionsTaken: ActionId[] = [];
-  const trail: Advice[] = [];
-  let checks: CheckName[] = [...baselineChecks];
-  let fix: { action: ActionId; category: IssueCategory } | undefined;
-
-  for (let round = 1; round <= maxRounds; round++) {
-    for (const name of checks) results.set(name, sanitizeResult(network.runCheck(name)));
-    const input: AdvisorInput = {
-      caseId: 'case-1',
-      round,
-      maxRounds,
-      results: [...results.values()],
-      actionsTaken,
-    };
-    const advice = Advice.parse(offlineAdvice(input));
-    trail.push(advice);
-    switch (advice.kind) {
-      case 'more_checks':
-        checks = advice.checks;
-        break;
-      case 'remediate': {
-        const { action, params } = parseRemediation(advice.action, advice.params);
-        network.apply(action, params);
-        actionsTaken.push(action);
-        fix = { action, category: advice.issueCategory };
-        checks = [...results.keys()];
-        break;
-      }
-      case 'escalate':
-        return {
-          end: { expectedStatus: 'escalated', expectedCategory: advice.issueCategory },
-          trail,
-        };
-      case 'healthy':
-        return {
-          end: fix
-            ? {
-                expectedStatus: 'resolved',
-                expectedAction: fix.action,
-                expectedCategory: fix.category,
-              }
-            : { expectedStatus: 'resolved', expectedCategory: 'none' },
-          trail,
-        };
-    }
-  }
-  throw new Error('the case did not end within its rounds');
-}
+// The offline engine's rules, and every simulated scenario run as a case runs
+// (the same runner as `npm run eval`).
 
 function baselineInput(scenario: string, overrides: Partial<AdvisorInput> = {}): AdvisorInput {
   const network = new SimulatedNetwork(scenario);
   return {
     caseId: 'case-2',
     round: 1,
-    maxRounds,
+    maxRounds: 5,
     results: baselineChecks.map((name) => network.runCheck(name)),
     actionsTaken: [],
     ...overrides,
@@ -82,20 +22,20 @@ function baselineInput(scenario: string, overrides: Partial<AdvisorInput> = {}):
 }
 
 describe('offline advice through every scenario', () => {
-  it.each(scenarioNames)('%s ends as expected', (name) => {
-    const { end, trail } = runCase(new SimulatedNetwork(name));
-    const { expectedStatus, expectedAction, expectedCategory } = scenarios[name];
-    expect(end).toEqual({
-      expectedStatus,
-      expectedCategory,
-      ...(expectedAction ? { expectedAction } : {}),
+  it.each(scenarioNames)('%s ends as expected', async (name) => {
+    const { scenarios: scores } = await evaluateAdvisor(createAdvisor(), [name]);
+    expect(scores[0]).toMatchObject({
+      correct: true,
+      engines: expect.arrayContaining(['offline']),
     });
-    // The fix, when there is one, is proposed with the catalog's parameters from the brief.
-    const proposed = trail.find((advice) => advice.kind === 'remediate');
+    // The fix, when there is one, is carried out with the catalog's parameters from the brief.
+    const { expectedAction } = scenarios[name];
     if (expectedAction === 'switch_dns_fallback') {
-      expect(proposed).toMatchObject({ params: { resolver: '203.0.113.53' } });
+      expect(scores[0]!.fixParams).toEqual({ resolver: '203.0.113.53' });
     } else if (expectedAction) {
-      expect(proposed).toMatchObject({ params: { offSeconds: 10 } });
+      expect(scores[0]!.fixParams).toEqual({ offSeconds: 10 });
+    } else {
+      expect(scores[0]!.fixParams).toBeUndefined();
     }
   });
 
