@@ -28,31 +28,48 @@ export function createAuthenticate(internalToken: string | undefined): Authentic
     if (internalHash && timingSafeEqual(Buffer.from(tokenHash), Buffer.from(internalHash))) {
       return { id: 'worker', role: 'service' };
     }
-    return principalForHash(tokenHash);
+    // The prefix says which collection holds the token: one lookup per request.
+    switch (token.slice(0, 3)) {
+      case 'zs_':
+        return sessionPrincipal(tokenHash);
+      case 'zu_':
+        return userPrincipal(await User.findOne({ tokenHash }).lean());
+      case 'zd_':
+        return devicePrincipal(tokenHash);
+      default:
+        return undefined;
+    }
   };
 }
 
-async function principalForHash(tokenHash: string): Promise<Principal | undefined> {
+async function sessionPrincipal(tokenHash: string): Promise<Principal | undefined> {
   const session = await Session.findById(tokenHash).lean();
-  // No TTL indexes on FerretDB: an expired session is removed when it is next shown.
-  if (session && session.expiresAt <= new Date()) await Session.deleteOne({ _id: tokenHash });
-  const user =
-    session && session.expiresAt > new Date()
-      ? await User.findById(session.userId).lean()
-      : await User.findOne({ tokenHash }).lean();
-  if (user) {
-    return { id: user._id, role: user.role, customerId: user.customerId ?? undefined };
+  if (!session) return undefined;
+  if (session.expiresAt <= new Date()) {
+    // No TTL indexes on FerretDB: an expired session is removed when it is next shown.
+    await Session.deleteOne({ _id: tokenHash });
+    return undefined;
   }
+  return userPrincipal(await User.findById(session.userId).lean());
+}
+
+function userPrincipal(
+  user: { _id: string; role: 'customer' | 'operator'; customerId?: string | null } | null,
+): Principal | undefined {
+  return user
+    ? { id: user._id, role: user.role, customerId: user.customerId ?? undefined }
+    : undefined;
+}
+
+async function devicePrincipal(tokenHash: string): Promise<Principal | undefined> {
   const device = await Device.findOne({ tokenHash }).lean();
-  if (device) {
-    return {
-      id: device._id,
-      role: 'device',
-      customerId: device.customerId,
-      deviceId: device.deviceId,
-    };
-  }
-  return undefined;
+  if (!device) return undefined;
+  return {
+    id: device._id,
+    role: 'device',
+    customerId: device.customerId,
+    deviceId: device.deviceId,
+  };
 }
 
 function bearer(req: Request): string | undefined {

@@ -11,6 +11,7 @@ import {
 import { supportCase } from '../workflows/supportCase';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
+import type { Voice } from './voice/router';
 
 // Opening and reading cases on behalf of an authenticated principal.
 
@@ -93,6 +94,22 @@ export async function openCase(
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * A fault the Zen box found on its own: opens (or joins) its case, and a new
+ * case calls the customer when they opted in.
+ */
+export async function openAgentCase(
+  client: Client,
+  principal: Principal,
+  request: { deviceId: string; description?: string },
+  defaults: CaseDefaults,
+  voice: Pick<Voice, 'callCustomer'>,
+): Promise<OpenedCase> {
+  const opened = await openCase(client, principal, { ...request, channel: 'agent' }, defaults);
+  if (!opened.joined) void voice.callCustomer(principal.customerId!, opened.workflowId);
+  return opened;
 }
 
 export function canActFor(principal: Principal, customerId: string, deviceId?: string): boolean {

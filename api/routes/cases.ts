@@ -11,7 +11,14 @@ import {
   takeOverUpdate,
 } from '../../workflows/messages';
 import type { Principal, RequireRole } from '../auth';
-import { caseScope, getCase, listCases, openCase, type CaseDefaults } from '../cases';
+import {
+  caseScope,
+  getCase,
+  listCases,
+  openAgentCase,
+  openCase,
+  type CaseDefaults,
+} from '../cases';
 import { HttpError } from '../errors';
 import type { Voice } from '../voice/router';
 
@@ -29,12 +36,10 @@ export function casesRouter(
     const body = OpenCaseRequest.parse(req.body);
     const principal = req.principal!;
     // A device can only report for itself, and its cases are agent-initiated.
-    const channel = principal.role === 'device' ? 'agent' : body.channel;
-    const opened = await openCase(temporal, principal, { ...body, channel }, defaults);
-    // A fault the Zen box found on its own: an opted-in customer gets a call.
-    if (channel === 'agent' && !opened.joined) {
-      void voice.callCustomer(principal.customerId!, opened.workflowId);
-    }
+    const opened =
+      principal.role === 'device'
+        ? await openAgentCase(temporal, principal, body, defaults, voice)
+        : await openCase(temporal, principal, body, defaults);
     res.status(opened.joined ? 200 : 201).json(opened);
   });
 

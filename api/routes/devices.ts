@@ -6,7 +6,7 @@ import { advise } from '../../activities/advisor';
 import { Case, Device, Site } from '../../store/models';
 import { hashToken, newToken } from '../../store/tokens';
 import type { RequireRole } from '../auth';
-import { openCase, type CaseDefaults } from '../cases';
+import { openAgentCase, type CaseDefaults } from '../cases';
 import { HttpError } from '../errors';
 import type { Voice } from '../voice/router';
 
@@ -77,17 +77,14 @@ export function devicesRouter(
     // A fault the device found on its own opens (or joins) its case.
     if (advice.kind !== 'healthy') {
       const found = advice.kind === 'more_checks' ? 'a possible fault' : advice.diagnosis;
-      const opened = await openCase(
+      const description = `The Zen box reported: ${found}`;
+      await openAgentCase(
         temporal,
         principal,
-        {
-          deviceId: principal.deviceId!,
-          channel: 'agent',
-          description: `The Zen box reported: ${found}`,
-        },
+        { deviceId: principal.deviceId!, description },
         defaults,
+        voice,
       );
-      if (!opened.joined) void voice.callCustomer(principal.customerId!, opened.workflowId);
     }
     res.json({
       analysis: advice.kind === 'more_checks' ? advice.rationale : advice.diagnosis,
