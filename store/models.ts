@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import mongoose, { Schema } from 'mongoose';
 import { caseStatuses } from '../contracts/case';
 
 // Collections keep the names of the original schema (customers, devices,
@@ -207,8 +207,3 @@ export const models = {
   Session,
   WebhookEvent,
 };
-
-export type CustomerDoc = InferSchemaType<typeof customerSchema>;
-export type DeviceDoc = InferSchemaType<typeof deviceSchema>;
-export type CaseDoc = InferSchemaType<typeof caseSchema>;
-export type AuditDoc = InferSchemaType<typeof auditSchema>;

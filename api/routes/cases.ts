@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
+import { closedStatuses, type CaseStatus } from '../../contracts/case';
 import { ApproveRequest, CloseCaseRequest, OpenCaseRequest } from '../../contracts/api';
 import { verifyChain } from '../../store/audit';
 import { AuditEntry, Case } from '../../store/models';
@@ -122,7 +123,7 @@ function actorOf(principal: Principal) {
 async function caseHandle(temporal: Client, principal: Principal, caseId: string) {
   const doc = await Case.findOne({ ...caseScope(principal), _id: caseId }).lean();
   if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', `No case ${caseId}`);
-  if (['resolved', 'escalated', 'cancelled'].includes(doc.status)) {
+  if (closedStatuses.includes(doc.status as CaseStatus)) {
     throw new HttpError(409, 'CASE_CLOSED', `Case ${caseId} is ${doc.status}`);
   }
   return temporal.workflow.getHandle(doc.workflowId, doc.runId ?? undefined);

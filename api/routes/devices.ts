@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
+import { closedStatuses } from '../../contracts/case';
 import mongoose from 'mongoose';
 import { DeviceDiagnosticRequest, RegisterDeviceRequest } from '../../contracts/api';
 import { advise } from '../../activities/advisor';
@@ -104,6 +105,6 @@ export function devicesRouter(
 async function openCaseOf(deviceId: string) {
   return Case.findOne({
     deviceId,
-    status: mongoose.trusted({ $nin: ['resolved', 'escalated', 'cancelled'] }),
+    status: mongoose.trusted({ $nin: closedStatuses }),
   }).lean();
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type Telnyx from 'telnyx';
+import { closedStatuses } from '../../contracts/case';
 import { Customer, Device } from '../../store/models';
 import {
   callEventSignal,
@@ -81,7 +82,6 @@ export interface CallFlowOptions {
 
 const VOICE = 'female';
 const LANGUAGE = 'en-US';
-const CLOSED = ['resolved', 'escalated', 'cancelled'];
 
 export const prompts = {
   unknownCaller:
@@ -338,7 +338,7 @@ export class CallFlow {
   private async progress(session: CallSession): Promise<void> {
     const state = await this.caseState(session);
     if (!state) return;
-    if (CLOSED.includes(state.status)) {
+    if (closedStatuses.includes(state.status)) {
       session.phase = 'closing';
       clearInterval(session.poller);
       await this.say(session.id, prompts.closed(state), { p: 'done' });
