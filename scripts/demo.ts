@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { startSimulatedAgent } from '../agent/simulatedAgent';
 import { scenarioByName, scenarioNames } from '../agent/simulator/scenarios';
 import { loadConfig } from '../config';
+import { closedStatuses, type CaseStatus } from '../contracts/case';
 import { credentialsPath, type DemoCredentials } from './seed';
 
 // `npm run demo -- --scenario <name> [--json]`: one whole case against the
@@ -118,11 +119,12 @@ async function main(): Promise<number> {
           `  → approved "${live.proposal.title}" as the customer (${answer.status}, about ${answer.estimatedDuration})`,
         );
       }
-      if (live?.closedAt) break;
+      // Done when the case document says so: the record is written after the workflow moves on.
+      if (live?.closedAt && closedStatuses.includes(current.status as CaseStatus)) break;
       await new Promise((r) => setTimeout(r, 300));
     }
     const live = current?.live;
-    if (!live?.closedAt) {
+    if (!live?.closedAt || !closedStatuses.includes(current!.status as CaseStatus)) {
       console.error(
         `The case did not finish within ${values.timeout}s (last status ${live?.status}).`,
       );
