@@ -1,7 +1,8 @@
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Actor, CaseStatus, IssueCategory } from '../contracts/case';
 import { appendAudit } from '../store/audit';
 import { Case } from '../store/models';
+import { approvalWait, caseDuration, casesClosed, casesOpened } from '../observability/metrics';
 import type { CaseInput } from '../workflows/messages';
 import type { ApiLink } from './apiLink';
 
@@ -11,7 +12,7 @@ import type { ApiLink } from './apiLink';
 export async function recordCase(input: CaseInput): Promise<void> {
   const { workflowExecution } = Context.current().info;
   if (!workflowExecution) throw new Error('recordCase runs only as a workflow activity');
-  await Case.updateOne(
+  const written = await Case.updateOne(
     { _id: input.caseId },
     {
       $setOnInsert: {
@@ -29,6 +30,11 @@ export async function recordCase(input: CaseInput): Promise<void> {
     },
     { upsert: true },
   );
+  // A retry finds the document and counts nothing.
+  if (written.upsertedCount > 0) {
+    casesOpened.inc({ channel: input.channel });
+    log.info('case opened', { caseId: input.caseId, deviceId: input.deviceId });
+  }
 }
 
 export interface StepRecord {
@@ -75,6 +81,7 @@ export function createCaseStoreActivities(api: ApiLink) {
         userApproved: step.userApproved ?? false,
         executedAt: new Date(step.at),
       });
+      observe(step);
       await api.notifyCase(step.caseId, {
         status: step.status,
         step: step.step,
@@ -83,4 +90,32 @@ export function createCaseStoreActivities(api: ApiLink) {
       });
     },
   };
+}
+
+const closing = /^case_(resolved|escalated|cancelled)$/;
+
+/** Metrics and a log line for the steps that mean something to an operator. */
+function observe(step: StepRecord): void {
+  const details = step.details as { waitedMs?: unknown; durationMs?: unknown };
+  const outcome = step.actionType.match(closing)?.[1];
+  if (outcome) {
+    casesClosed.inc({ outcome });
+    if (typeof details.durationMs === 'number') {
+      caseDuration.observe({ outcome }, details.durationMs / 1000);
+    }
+  }
+  if (step.actionType === 'fix_approved' || step.actionType === 'fix_declined') {
+    if (typeof details.waitedMs === 'number') {
+      approvalWait.observe(
+        { decision: step.actionType === 'fix_approved' ? 'approved' : 'declined' },
+        details.waitedMs / 1000,
+      );
+    }
+  }
+  log.info('case step', {
+    caseId: step.caseId,
+    seq: step.seq,
+    actionType: step.actionType,
+    status: step.status,
+  });
 }

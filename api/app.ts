@@ -1,6 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Client } from '@temporalio/client';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { Server as SocketServer } from 'socket.io';
 import type { HealthResponse } from '../contracts/api';
 import { TASK_QUEUE, type CaseSettings } from '../workflows/messages';
@@ -14,6 +15,13 @@ import { internalRouter } from './routes/internal';
 import { createVoice } from './voice/router';
 import { authRouter } from './routes/auth';
 import { customersRouter } from './routes/customers';
+import { deviceTokensRouter } from './routes/deviceTokens';
+import { loadConfig } from '../config';
+import { createLogger, type Logger } from '../observability/logger';
+import { metricsHandler } from '../observability/metrics';
+import { corsAllowlist } from './cors';
+import { rateLimiters } from './limits';
+import { observeRequests } from './observe';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -28,6 +36,9 @@ export interface ApiDeps {
   sessionMs?: number;
   /** Durations and limits for new cases (tests shorten them). */
   caseSettings?: Partial<CaseSettings>;
+  /** CORS allowlist, rate limits and the metrics token (default: from the environment). */
+  security?: ReturnType<typeof loadConfig>['security'];
+  logger?: Logger;
 }
 
 export interface Api {
@@ -43,17 +54,34 @@ export function createApi({
   taskQueue = TASK_QUEUE,
   caseSettings = {},
   sessionMs = 12 * 3_600_000,
+  security = loadConfig().security,
+  logger = createLogger('api'),
 }: ApiDeps): Api {
   const cases = { taskQueue, settings: caseSettings };
   const app = express();
   const http = createServer(app);
-  const io = new SocketServer(http, { serveClient: false });
+  const io = new SocketServer(http, {
+    serveClient: false,
+    cors: { origin: security.corsOrigins, credentials: true },
+  });
   const authenticate = createAuthenticate(internalToken);
   const requireRole = roleGuard(authenticate);
   const gateway = attachDeviceGateway(io, temporal, authenticate);
   attachPortalLive(io, authenticate);
 
   app.disable('x-powered-by');
+  // The portal proxies /api: its address, not the browser's, would otherwise be everyone's.
+  app.set('trust proxy', 'loopback');
+  app.use(observeRequests(logger));
+  app.use(helmet());
+  app.use(corsAllowlist(security.corsOrigins));
+  app.get('/metrics', metricsGuard(security.metricsToken), metricsHandler());
+
+  const limits = rateLimiters(security.rateLimits);
+  app.use(['/api/auth/login', '/api/auth/verify-caller'], limits.signIn);
+  app.use('/api/voice', limits.webhook);
+  app.use('/api/device', limits.device);
+
   const voice = createVoice(temporal, cases);
   app.use('/api', voice.router); // raw body: before express.json
   app.use(express.json({ limit: '256kb' }));
@@ -75,11 +103,12 @@ export function createApi({
   app.use('/api/internal', internalRouter(requireRole, gateway, io));
   app.use('/api', authRouter(requireRole, sessionMs));
   app.use('/api', customersRouter(requireRole));
+  app.use('/api', deviceTokensRouter(requireRole, gateway));
 
   app.use('/api', (req, _res, next) => {
     next(new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`));
   });
-  app.use(errorHandler);
+  app.use(errorHandler(logger));
   return { app, http, io };
 }
 
@@ -97,6 +126,14 @@ function attachPortalLive(io: SocketServer, authenticate: Authenticate): void {
     next();
   });
   portal.on('connection', (socket) => void socket.join(socket.data.room as string));
+}
+
+/** Open on a private network by default; with METRICS_TOKEN set, only for the scraper. */
+function metricsGuard(token: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    if (!token || req.get('authorization') === `Bearer ${token}`) return next();
+    res.status(401).json({ error: 'Metrics need the metrics token', code: 'UNAUTHORIZED' });
+  };
 }
 
 async function temporalReachable(client: Client, namespace: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import mongoose from 'mongoose';
+import { deviceCommandLatency } from '../observability/metrics';
 import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
 import { z } from 'zod';
 import { CommandResult } from '../contracts/device';
@@ -25,6 +26,8 @@ export function deviceRoom(deviceId: string): string {
 export interface DeviceGateway {
   /** Sends a stored command to its device if connected; true when sent. */
   push(commandId: string): Promise<boolean>;
+  /** Drops the device's connections (its token changed or was revoked). */
+  disconnect(deviceId: string): Promise<void>;
 }
 
 export function attachDeviceGateway(
@@ -87,6 +90,9 @@ export function attachDeviceGateway(
       if (!command || command.status === 'done') return false;
       return send(devices, command._id, command.deviceId, command.command);
     },
+    async disconnect(deviceId) {
+      devices.in(deviceRoom(deviceId)).disconnectSockets(true);
+    },
   };
 }
 
@@ -122,6 +128,10 @@ async function completeCommand(temporal: Client, deviceId: string, payload: unkn
     { $set: { status: 'done', result, answeredAt: new Date() } },
   ).lean();
   if (!command) return { ok: true, duplicate: true };
+  deviceCommandLatency.observe(
+    { kind: result.kind, ok: String(result.ok) },
+    (Date.now() - new Date(command.createdAt).getTime()) / 1000,
+  );
   const taskToken = new Uint8Array(Buffer.from(command.taskToken, 'base64'));
   try {
     if (result.ok) await temporal.activity.complete(taskToken, result);

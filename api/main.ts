@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
+import { createLogger } from '../observability/logger';
 import { connectStore, disconnectStore } from '../store/connection';
 import { createApi } from './app';
 
@@ -7,6 +8,7 @@ import { createApi } from './app';
 
 async function main() {
   const config = loadConfig();
+  const logger = createLogger('api', config.logLevel);
   await connectStore(config.mongo.url);
   // Lazy: the API starts (and reports health) even while Temporal is down.
   const connection = Connection.lazy({ address: config.temporal.address });
@@ -18,18 +20,18 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     caseSettings: config.caseSettings,
     sessionMs: config.sessionMs,
+    security: config.security,
+    logger,
   });
   if (!config.internalToken) {
-    console.warn(
-      'INTERNAL_API_TOKEN is not set: the worker cannot reach devices through this API.',
-    );
+    logger.warn('INTERNAL_API_TOKEN is not set: the worker cannot reach devices through this API.');
   }
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.api.port, config.api.host, resolve);
   });
-  console.log(`API listening on http://${config.api.host}:${config.api.port}`);
+  logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening');
 
   const shutdown = async () => {
     io.close();

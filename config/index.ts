@@ -40,6 +40,24 @@ const schema = z.object({
     .positive()
     .max(24 * 30)
     .default(12),
+  // Cross-origin browsers allowed to call the API (comma-separated origins); none by default.
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  RATE_LIMIT_SIGNIN_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_DEVICE_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  // When set, /metrics answers only with this bearer token.
+  METRICS_TOKEN: optional,
+  WORKER_METRICS_PORT: port(9464),
+  // The Temporal SDK's own Prometheus exporter, on loopback; /metrics on the worker includes it.
+  TEMPORAL_SDK_METRICS_PORT: port(9465),
   CASE_APPROVAL_TIMEOUT_MINUTES: z.coerce.number().positive().default(15),
   CASE_SETTLE_AFTER_FIX_SECONDS: z.coerce.number().nonnegative().default(60),
 
@@ -94,6 +112,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       url: e.API_URL ?? `http://127.0.0.1:${e.API_PORT}`,
     },
     internalToken: e.INTERNAL_API_TOKEN,
+    security: {
+      corsOrigins: e.CORS_ORIGINS,
+      rateLimits: {
+        signInPerMinute: e.RATE_LIMIT_SIGNIN_PER_MINUTE,
+        webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE,
+        devicePerMinute: e.RATE_LIMIT_DEVICE_PER_MINUTE,
+      },
+      metricsToken: e.METRICS_TOKEN,
+    },
+    worker: {
+      metricsPort: e.WORKER_METRICS_PORT,
+      sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
+    },
     mail: { smtpUrl: e.SMTP_URL, mailFrom: e.MAIL_FROM },
     sessionMs: e.SESSION_HOURS * 3_600_000,
     caseSettings: {

@@ -39,6 +39,8 @@ async function main() {
   const ports: [number, string][] = [
     [config.api.port, 'API_PORT'],
     [config.portal.port, 'PORTAL_PORT'],
+    [config.worker.metricsPort, 'WORKER_METRICS_PORT'],
+    [config.worker.sdkMetricsPort, 'TEMPORAL_SDK_METRICS_PORT'],
   ];
   if (config.temporal.local) {
     ports.push(
@@ -154,6 +156,9 @@ async function main() {
     `  Temporal UI     ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`,
   );
   log(`  Temporal        ${config.temporal.address}  namespace ${config.temporal.namespace}`);
+  log(
+    `  Metrics         ${config.api.url}/metrics  http://127.0.0.1:${config.worker.metricsPort}/metrics (worker)`,
+  );
   log(`  MongoDB         ${config.mongo.url}`);
   log(`  Demo customer   ${demo.customer.businessName}, ${demo.customer.email}`);
   log(`                  API token ${demo.customer.token}`);

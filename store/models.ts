@@ -40,6 +40,8 @@ const deviceSchema = new Schema(
     serialNumber: { type: String, required: true, unique: true },
     // sha256 of the device token; the token itself is never stored.
     tokenHash: { type: String, required: true, unique: true },
+    /** Set when a person revoked the device: it must be enrolled again. */
+    revokedAt: Date,
     status: { type: String, enum: ['inactive', 'online', 'offline'], default: 'inactive' },
     lastSeen: Date,
     networkConfig: Schema.Types.Mixed,

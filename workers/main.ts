@@ -1,20 +1,35 @@
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
+import { createLogger, temporalLogger } from '../observability/logger';
 import { connectStore, disconnectStore } from '../store/connection';
+import { serveWorkerMetrics } from './metricsServer';
 import { createWorker } from './worker';
 
 // The worker process: connects to Temporal and MongoDB, runs until SIGINT/SIGTERM.
 
 async function main() {
   const config = loadConfig();
-  // The SDK's INFO level includes the whole webpack report; keep it for debugging.
+  const logger = createLogger('worker', config.logLevel);
+  // The SDK's DEBUG lines (every poll) only when asked for.
   const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
-  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN') });
+  const sdkMetrics = `127.0.0.1:${config.worker.sdkMetricsPort}`;
+  Runtime.install({
+    // Activity and workflow log lines carry workflowId and runId; ours add caseId.
+    logger: temporalLogger(logger, verbose ? 'DEBUG' : 'INFO'),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetrics } } },
+  });
   if (!config.internalToken) {
     throw new Error(
       "INTERNAL_API_TOKEN must be set to the API's service token (npm start sets it).",
     );
   }
+  // Up before the worker bundles its workflows, so a scrape does not fail while it starts.
+  const metrics = await serveWorkerMetrics({
+    host: '127.0.0.1',
+    port: config.worker.metricsPort,
+    sdkMetricsUrl: `http://${sdkMetrics}/metrics`,
+    token: config.security.metricsToken,
+  });
   await connectStore(config.mongo.url);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
@@ -24,11 +39,18 @@ async function main() {
     internalToken: config.internalToken,
     taskQueue: config.temporal.taskQueue,
   });
-  console.log(
-    `worker polling task queue ${config.temporal.taskQueue} on ${config.temporal.address} (namespace ${config.temporal.namespace})`,
+  logger.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      address: config.temporal.address,
+      namespace: config.temporal.namespace,
+      metrics: `http://127.0.0.1:${config.worker.metricsPort}/metrics`,
+    },
+    'worker polling',
   );
   // The SDK shuts down gracefully on SIGINT/SIGTERM: running activities finish first.
   await worker.run();
+  metrics.close();
   await connection.close();
   await disconnectStore();
 }

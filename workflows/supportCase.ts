@@ -409,7 +409,11 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         actor: decision.actor,
         channel: decision.channel,
         userApproved: decision.approved,
-        details: { actionId: proposal.actionId, note: decision.note },
+        details: {
+          actionId: proposal.actionId,
+          note: decision.note,
+          waitedMs: decision.at - proposal.proposedAt,
+        },
       },
     );
     if (!decision.approved) {
@@ -463,7 +467,10 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     state.status = status;
     state.closedAt = Date.now();
     if (status === 'resolved') state.resolutionMs = state.closedAt - state.openedAt;
-    await record(`case_${status}`, text, { actor });
+    await record(`case_${status}`, text, {
+      actor,
+      details: { durationMs: state.closedAt - state.openedAt },
+    });
   }
 
   async function handleCase(): Promise<void> {

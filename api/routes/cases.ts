@@ -41,6 +41,7 @@ export function casesRouter(
       principal.role === 'device'
         ? await openAgentCase(temporal, principal, body, defaults, voice)
         : await openCase(temporal, principal, body, defaults);
+    res.locals.log = { caseId: opened.caseId, workflowId: opened.workflowId };
     res.status(opened.joined ? 200 : 201).json(opened);
   });
 

@@ -1,47 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { AuditEntry } from '../../store/models';
 import { verifyChain } from '../../store/audit';
 import { approve, connectDevice, openDemoCase, waitForStatus } from '../support/cases';
-import { temporalAddress, temporalNamespace } from '../support/env';
 import { eventually, startTestStack, type TestStack } from '../support/stack';
+import { killProcess, startWorkerProcess } from '../support/workerProcess';
 
 // The worker as a real process, killed with SIGKILL mid-case and started again.
-
-const root = path.resolve(__dirname, '..', '..');
-
-function startWorkerProcess(stack: TestStack): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: temporalAddress(),
-      TEMPORAL_NAMESPACE: temporalNamespace(),
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      MONGO_URL: stack.mongoUrl,
-      API_URL: stack.apiUrl,
-      INTERNAL_API_TOKEN: stack.internalToken,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('worker polling')) resolve();
-    });
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => reject(new Error(`worker exited (${code}): ${output}`)));
-  });
-  return { child, ready };
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('a worker killed mid-case', () => {
   let stack: TestStack;
@@ -52,7 +15,7 @@ describe('a worker killed mid-case', () => {
 
   it('the case completes after a restart and nothing runs twice', async () => {
     const device = connectDevice(stack, 'modem-hung');
-    let worker = startWorkerProcess(stack);
+    let worker = await startWorkerProcess(stack);
     try {
       await worker.ready;
       const { caseId, handle } = await openDemoCase(stack);
@@ -60,8 +23,8 @@ describe('a worker killed mid-case', () => {
 
       // Approved, and the worker dies right after: the fix has not gone out yet.
       expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
-      await kill(worker.child);
-      worker = startWorkerProcess(stack);
+      await killProcess(worker.child);
+      worker = await startWorkerProcess(stack);
       await worker.ready;
 
       // Second crash once the fix is on its way to the device.
@@ -69,8 +32,8 @@ describe('a worker killed mid-case', () => {
         timeoutMs: 30_000,
         what: 'the fix to start',
       });
-      await kill(worker.child);
-      worker = startWorkerProcess(stack);
+      await killProcess(worker.child);
+      worker = await startWorkerProcess(stack);
       await worker.ready;
 
       const final = await handle.result();
@@ -81,7 +44,7 @@ describe('a worker killed mid-case', () => {
       expect(await verifyChain(caseId)).toMatchObject({ valid: true, entries: entries.length });
     } finally {
       device.stop();
-      if (worker.child.exitCode === null) await kill(worker.child);
+      if (worker.child.exitCode === null) await killProcess(worker.child);
     }
   }, 180_000);
 });

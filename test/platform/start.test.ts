@@ -39,6 +39,8 @@ async function ports() {
     TEMPORAL_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
     MONGO_PORT: String(await freePort()),
+    WORKER_METRICS_PORT: String(await freePort()),
+    TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
   };
 }
 
@@ -72,6 +74,15 @@ describe('npm start', () => {
     // The portal serves its page and proxies the API.
     expect((await call(`${portal}/api/health`, undefined)).body.status).toBe('ok');
     expect(await (await fetch(portal)).text()).toContain('Zen &amp; Zen Network Support');
+    // Both servers serve Prometheus metrics.
+    expect(await (await fetch(`${api}/metrics`)).text()).toContain('zen_http_request_duration');
+    await eventually(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`);
+        return (await res.text()).includes('temporal_');
+      },
+      { what: "the worker's metrics with the SDK's" },
+    );
     // The Temporal UI is up.
     expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
 

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { createApi } from '../../api/app';
+import { createApi, type ApiDeps } from '../../api/app';
+import { createLogger } from '../../observability/logger';
 import { seedDemo, type DemoCredentials } from '../../scripts/seed';
 import { connectStore, disconnectStore } from '../../store/connection';
 import { createWorker } from '../../workers/worker';
@@ -30,11 +31,13 @@ export interface TestStack {
 export interface TestStackOptions {
   worker?: boolean;
   caseSettings?: Partial<CaseSettings>;
+  /** The API's logger and security settings, for tests of those. */
+  api?: Pick<ApiDeps, 'logger' | 'security'>;
 }
 
 export async function startTestStack(
   label: string,
-  { worker = true, caseSettings = {} }: TestStackOptions = {},
+  { worker = true, caseSettings = {}, api: apiOptions = {} }: TestStackOptions = {},
 ): Promise<TestStack> {
   const mongoUrl = freshMongoUrl(label);
   await connectStore(mongoUrl);
@@ -57,6 +60,9 @@ export async function startTestStack(
     internalToken,
     // Short settling so fixed cases verify at once; tests of waiting set their own.
     caseSettings: { settleAfterFixMs: 200, ...caseSettings },
+    // Request lines would bury jest's report; tests that read logs pass their own logger.
+    logger: createLogger('api', 'silent'),
+    ...apiOptions,
   });
   await new Promise<void>((resolve) => api.http.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(api.http.address() as AddressInfo).port}`;

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+
+// Per-minute request budgets on the doors anyone can knock on: sign-in (by
+// address), the phone webhooks (by address) and the device endpoints (by
+// device token, so many boxes behind one office router do not share a budget).
+
+export interface RateLimits {
+  signInPerMinute: number;
+  webhookPerMinute: number;
+  devicePerMinute: number;
+}
+
+function limiter(limit: number, key: (req: Request) => string): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: key,
+    handler: (_req, res) => {
+      res.status(429).json({ error: 'Too many requests: wait a minute', code: 'RATE_LIMITED' });
+    },
+  });
+}
+
+const byAddress = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
+
+/** The bearer token's hash: the budget follows the device, not its address. */
+function byToken(req: Request): string {
+  const header = req.get('authorization');
+  if (!header) return byAddress(req);
+  return createHash('sha256').update(header).digest('base64url').slice(0, 22);
+}
+
+export function rateLimiters(limits: RateLimits) {
+  return {
+    signIn: limiter(limits.signInPerMinute, byAddress),
+    webhook: limiter(limits.webhookPerMinute, byAddress),
+    device: limiter(limits.devicePerMinute, byToken),
+  };
+}
