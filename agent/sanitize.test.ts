@@ -15,6 +15,20 @@ describe('sanitize', () => {
     expect(sanitizeText('version 999.1.2.3')).toBe('version 999.1.2.3');
   });
 
+  it('never makes a field longer than the contract allows', () => {
+    // Each public address grows by three characters when cut to its /24.
+    const name = 'a'.repeat(253 - 7 * 12) + '1.2.3.4 '.repeat(12).slice(0, 7 * 12);
+    const result = CheckResult.parse({
+      check: 'dns',
+      ok: false,
+      durationMs: 5,
+      data: { name, configured: { ok: false }, reference: { server: '198.51.100.53', ok: true } },
+    });
+    const clean = sanitizeResult(result);
+    expect(() => CheckResult.parse(clean)).not.toThrow();
+    expect((clean.data as { name: string }).name).toContain('1.2.3.0/24');
+  });
+
   it('keeps typed address fields whole and cleans the free text around them', () => {
     const result = CheckResult.parse({
       check: 'http',

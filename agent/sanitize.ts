@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CheckResult } from '../contracts/diagnostics';
+import { CheckResult } from '../contracts/diagnostics';
 
 // What leaves the Pi: MAC addresses and serial numbers become short hashes (still
 // comparable between cases, no longer identifying), and public IPv4 addresses in
@@ -45,27 +45,34 @@ export function sanitizeText(text: string): string {
     });
 }
 
-function sanitizeValue(value: unknown, key: string, freeText: boolean): unknown {
+function sanitizeValue(value: unknown, key: string, freeText: boolean, bounded: boolean): unknown {
   if (typeof value === 'string') {
     if (SERIAL_KEY.test(key)) return shortHash('serial', value);
     const typedAddress = !freeText && !FREE_TEXT_KEYS.has(key) && BARE_IPV4.test(value);
-    return typedAddress ? value : sanitizeText(value);
+    if (typedAddress) return value;
+    const clean = sanitizeText(value);
+    return bounded ? clean.slice(0, value.length) : clean;
   }
-  if (Array.isArray(value)) return value.map((item) => sanitizeValue(item, key, freeText));
+  if (Array.isArray(value)) return value.map((item) => sanitizeValue(item, key, freeText, bounded));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, sanitizeValue(v, k, freeText)]),
+      Object.entries(value).map(([k, v]) => [k, sanitizeValue(v, k, freeText, bounded)]),
     );
   }
   return value;
 }
 
 /** Sanitizes any JSON-like value; `freeText` treats even bare addresses as free text. */
-export function sanitize(value: unknown, freeText = false): unknown {
-  return sanitizeValue(value, '', freeText);
+export function sanitize(value: unknown, freeText = false, bounded = false): unknown {
+  return sanitizeValue(value, '', freeText, bounded);
 }
 
 export function sanitizeResult(result: CheckResult): CheckResult {
   // Everything in an mDNS answer is whatever a device on the LAN chose to announce.
-  return sanitize(result, result.check === 'mdns') as CheckResult;
+  const freeText = result.check === 'mdns';
+  const clean = sanitize(result, freeText);
+  if (CheckResult.safeParse(clean).success) return clean as CheckResult;
+  // "x.x.x.0/24" is longer than the address it replaces: a field near its length limit
+  // could outgrow the contract, and the cloud would refuse the whole answer.
+  return sanitize(result, freeText, true) as CheckResult;
 }

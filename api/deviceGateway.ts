@@ -121,7 +121,7 @@ function unanswered() {
 
 /** The device's answer completes (or fails) the activity that dispatched the command. */
 async function completeCommand(temporal: Client, deviceId: string, payload: unknown) {
-  const result = CommandResult.parse(payload);
+  const result = readResult(payload);
   // A device answers only its own commands, and each command once.
   const command = await DeviceCommandDoc.findOneAndUpdate(
     { _id: result.commandId, deviceId, status: unanswered() },
@@ -147,6 +147,26 @@ async function completeCommand(temporal: Client, deviceId: string, payload: unkn
     return { ok: true, stale: true, reason: (err as Error).message };
   }
   return { ok: true };
+}
+
+/**
+ * An answer that breaks the protocol but names its command fails that command
+ * with the reason, so the case moves on instead of waiting for an answer that
+ * will never parse.
+ */
+function readResult(payload: unknown): CommandResult {
+  const parsed = CommandResult.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  const raw = (payload ?? {}) as { commandId?: unknown; kind?: unknown };
+  const { success: named, data: commandId } = z.string().min(1).max(200).safeParse(raw.commandId);
+  if (!named) throw parsed.error;
+  const reason = z.prettifyError(parsed.error).slice(0, 900);
+  return {
+    commandId,
+    kind: raw.kind === 'remediate' ? 'remediate' : 'diagnose',
+    ok: false,
+    error: `The Zen box's answer breaks the device protocol: ${reason}`,
+  };
 }
 
 /** A device's open case hears when the device comes and goes. */
