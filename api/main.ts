@@ -18,6 +18,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     caseSettings: config.caseSettings,
     sessionMs: config.sessionMs,
+    secureCookies: config.portal.url.startsWith('https:'),
   });
   if (!config.internalToken) {
     console.warn(
