@@ -3,11 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
-import { Case, Customer, Device, Session, Site, User } from '../../store/models';
-import { hashToken, newToken } from '../../store/tokens';
+import { Session } from '../../store/models';
+import { hashToken } from '../../store/tokens';
 import { connectDevice, openDemoCase, waitForStatus } from '../support/cases';
 import { outboxMessages, readLatestCode, startMailSink } from '../support/mail';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
+import { seedOtherTenant, type OtherTenant } from '../support/tenants';
 
 // What the portal needs from the API: the session cookie (sign-in, refresh, sign-out),
 // the live socket authenticated by it, the dashboard's devices and the case filters,
@@ -16,53 +17,17 @@ import { call, eventually, startTestStack, type TestStack } from '../support/sta
 describe('portal API', () => {
   let stack: TestStack;
   let sink: SmtpSink;
-  let other: { customerId: string; token: string; deviceId: string; caseId: string };
+  let other: OtherTenant;
 
   beforeAll(async () => {
     sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), 'zen-portal-mail-')));
     stack = await startTestStack('portalapi');
-    other = await seedOtherCustomer();
+    other = await seedOtherTenant();
   });
   afterAll(async () => {
     await stack.stop();
     await sink.stop();
   });
-
-  /** A second tenant with a device and an escalated case, straight in the store. */
-  async function seedOtherCustomer() {
-    const customer = await Customer.create({
-      businessName: 'Harbor Bakery',
-      primaryPhone: '+15557654321',
-      email: 'owner@harbor-bakery.example',
-    });
-    const site = await Site.create({ customerId: customer._id, name: 'Bakery' });
-    const token = newToken('zu');
-    await User.create({
-      email: 'owner@harbor-bakery.example',
-      role: 'customer',
-      customerId: customer._id,
-      tokenHash: hashToken(token),
-    });
-    const deviceId = `pi-harbor-${customer._id.slice(0, 6)}`;
-    await Device.create({
-      customerId: customer._id,
-      siteId: site._id,
-      deviceId,
-      serialNumber: `SN-${deviceId}`,
-      tokenHash: hashToken(newToken('zd')),
-    });
-    const caseId = `case-${customer._id}`;
-    await Case.create({
-      _id: caseId,
-      workflowId: `support-case-${deviceId}`,
-      customerId: customer._id,
-      deviceId,
-      channel: 'phone',
-      status: 'escalated',
-      issueCategory: 'isp',
-    });
-    return { customerId: customer._id, token, deviceId, caseId };
-  }
 
   /** Signs in by email code and returns the Set-Cookie header and the cookie pair. */
   async function signIn(email: string) {
@@ -223,6 +188,14 @@ describe('portal API', () => {
       (await call(`${stack.apiUrl}/api/cases/${other.caseId}/audit`, customer.token)).status,
     ).toBe(404);
     expect((await call(`${stack.apiUrl}/api/cases/${other.caseId}`, other.token)).status).toBe(200);
+
+    // The operator's customer filter lists every customer; customers cannot list them.
+    const names = await call(`${stack.apiUrl}/api/customers`, operator.token);
+    expect(names.body.customers.map((c: any) => c.businessName)).toEqual([
+      'Bayside Dental',
+      'Harbor Bakery',
+    ]);
+    expect((await call(`${stack.apiUrl}/api/customers`, customer.token)).status).toBe(403);
 
     const bad = await call(`${stack.apiUrl}/api/cases?status=sleeping`, operator.token);
     expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
