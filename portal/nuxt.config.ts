@@ -14,8 +14,10 @@ export default defineNuxtConfig({
     },
   },
   // Signed-in pages render in the browser: the session cookie is httpOnly and the data is
-  // per person, so the server renders only the public pages (status, sign-in).
+  // per person, so the server renders only the public status page. The sign-in form too
+  // renders in the browser, so it never shows before its script can handle it.
   routeRules: {
+    '/login': { ssr: false },
     '/dashboard': { ssr: false },
     '/cases/**': { ssr: false },
     '/cases': { ssr: false },

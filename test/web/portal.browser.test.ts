@@ -157,6 +157,31 @@ describeBrowser('the portal in a real browser', () => {
     await page.close();
   }, 180_000);
 
+  it('a 401 makes the portal refresh the session once and retry', async () => {
+    const page = await customer.newPage();
+    const before = (await customer.cookies()).find((c) => c.name === 'zen_session')!.value;
+    // The API refuses the first devices request, as it will once access tokens expire.
+    let refused = 0;
+    await page.route('**/api/devices', async (route) => {
+      if (refused++ > 0) return route.continue();
+      await route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'expired', code: 'UNAUTHENTICATED' }),
+      });
+    });
+    const refreshed = page.waitForResponse('**/api/auth/refresh');
+    await page.goto('/dashboard');
+    expect((await refreshed).status()).toBe(200);
+    await page.getByTestId('device').first().waitFor();
+    expect(refused).toBe(2);
+    expect(page.url()).toMatch(/\/dashboard$/);
+    // The refresh rotated the session cookie.
+    const after = (await customer.cookies()).find((c) => c.name === 'zen_session')!.value;
+    expect(after).not.toBe(before);
+    await page.close();
+  });
+
   it('a customer cannot see another customer’s case, in the portal or through its API', async () => {
     const page = await customer.newPage();
     await page.goto(`/cases/${other.caseId}`);

@@ -6,6 +6,7 @@ import type { SessionInfo } from '#shared/types/api';
 export function useSession() {
   const user = useState<SessionInfo | null>('session.user', () => null);
   const checked = useState('session.checked', () => false);
+  const router = useRouter();
 
   async function load(force = false): Promise<SessionInfo | null> {
     if (checked.value && !force) return user.value;
@@ -24,7 +25,7 @@ export function useSession() {
   /** The API refused the session: back to the sign-in page, then here again. */
   function expired() {
     user.value = null;
-    const route = useRoute();
+    const route = router.currentRoute.value;
     if (route.path !== '/login')
       void navigateTo({ path: '/login', query: { next: route.fullPath } });
   }

@@ -1,5 +1,5 @@
 // Signed-in pages need a session, and the operator pages an operator. The check runs in the
-// browser: the server renders only the public pages (see routeRules in nuxt.config.ts).
+// browser: the server renders only the public status page (see routeRules in nuxt.config.ts).
 
 const publicPages = new Set(['/', '/login']);
 
