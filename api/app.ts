@@ -2,11 +2,12 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { Client } from '@temporalio/client';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
 import { Server as SocketServer } from 'socket.io';
 import type { HealthResponse } from '../contracts/api';
 import { TASK_QUEUE, type CaseSettings } from '../workflows/messages';
 import { storeReachable } from '../store/connection';
-import { createAuthenticate, roleGuard, type Authenticate } from './auth';
+import { createAuthenticate, roleGuard, sessionCookie, type Authenticate } from './auth';
 import { attachDeviceGateway } from './deviceGateway';
 import { errorHandler, HttpError } from './errors';
 import { casesRouter } from './routes/cases';
@@ -22,6 +23,7 @@ import { metricsHandler } from '../observability/metrics';
 import { corsAllowlist } from './cors';
 import { rateLimiters } from './limits';
 import { observeRequests } from './observe';
+import { fleetRouter } from './routes/fleet';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -34,6 +36,8 @@ export interface ApiDeps {
   taskQueue?: string;
   /** How long a portal sign-in lasts. */
   sessionMs?: number;
+  /** The portal is served over https: its session cookie is marked Secure. */
+  secureCookies?: boolean;
   /** Durations and limits for new cases (tests shorten them). */
   caseSettings?: Partial<CaseSettings>;
   /** CORS allowlist, rate limits and the metrics token (default: from the environment). */
@@ -56,6 +60,7 @@ export function createApi({
   sessionMs = 12 * 3_600_000,
   security = loadConfig().security,
   logger = createLogger('api'),
+  secureCookies = false,
 }: ApiDeps): Api {
   const cases = { taskQueue, settings: caseSettings };
   const app = express();
@@ -85,6 +90,7 @@ export function createApi({
   const voice = createVoice(temporal, cases);
   app.use('/api', voice.router); // raw body: before express.json
   app.use(express.json({ limit: '256kb' }));
+  app.use(cookieParser());
 
   app.get('/api/health', async (_req, res) => {
     const [temporalOk, mongoOk] = await Promise.all([
@@ -101,9 +107,10 @@ export function createApi({
   app.use('/api', casesRouter(temporal, requireRole, cases, voice));
   app.use('/api', devicesRouter(temporal, requireRole, cases, voice));
   app.use('/api/internal', internalRouter(requireRole, gateway, io));
-  app.use('/api', authRouter(requireRole, sessionMs));
+  app.use('/api', authRouter(requireRole, { sessionMs, secureCookies }));
   app.use('/api', customersRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));
+  app.use('/api', fleetRouter(requireRole));
 
   app.use('/api', (req, _res, next) => {
     next(new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`));
@@ -112,12 +119,18 @@ export function createApi({
   return { app, http, io };
 }
 
-/** The portal's live view: a customer hears about their cases, operators about all. */
+/**
+ * The portal's live view: a customer hears about their cases, operators about all.
+ * Browsers reach it through the portal's same-origin proxy with the session cookie;
+ * other clients give a token in the handshake's auth.
+ */
 function attachPortalLive(io: SocketServer, authenticate: Authenticate): void {
   const portal = io.of('/portal');
   portal.use(async (socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown }).token;
-    const principal = typeof token === 'string' ? await authenticate(token) : undefined;
+    const given = (socket.handshake.auth as { token?: unknown }).token;
+    const token =
+      typeof given === 'string' ? given : sessionCookie(socket.handshake.headers.cookie);
+    const principal = token ? await authenticate(token) : undefined;
     if (!principal || (principal.role !== 'customer' && principal.role !== 'operator')) {
       return next(new Error('unauthorized'));
     }

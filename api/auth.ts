@@ -5,7 +5,12 @@ import { Device, Session, User } from '../store/models';
 import { hashToken } from '../store/tokens';
 import { HttpError } from './errors';
 
-// Who is calling: a user (customer or operator) or a device, by bearer token.
+// Who is calling: a user (customer or operator) or a device, by bearer token, or
+// a portal user by the session cookie the sign-in set.
+
+/** The portal session: httpOnly, so scripts in the page never see the token. */
+export const SESSION_COOKIE = 'zen_session';
+const tokenShape = /^[\w-]{10,200}$/;
 
 export interface Principal extends Actor {
   /** For devices: their public device id. */
@@ -73,17 +78,37 @@ async function devicePrincipal(tokenHash: string): Promise<Principal | undefined
 }
 
 function bearer(req: Request): string | undefined {
-  const header = req.get('authorization');
-  const match = header?.match(/^Bearer ([\w-]{10,200})$/);
-  return match?.[1];
+  const token = req.get('authorization')?.match(/^Bearer (\S+)$/)?.[1];
+  return token && tokenShape.test(token) ? token : undefined;
+}
+
+/** The bearer header wins; otherwise the portal's session cookie. */
+export function requestToken(req: Request): string | undefined {
+  const cookie = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
+  return (
+    bearer(req) ?? (typeof cookie === 'string' && tokenShape.test(cookie) ? cookie : undefined)
+  );
+}
+
+/** The session cookie from a raw Cookie header (socket.io handshakes have no cookie-parser). */
+export function sessionCookie(header: string | undefined): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [name, ...value] = part.trim().split('=');
+    if (name !== SESSION_COOKIE) continue;
+    const token = decodeURIComponent(value.join('='));
+    return tokenShape.test(token) ? token : undefined;
+  }
+  return undefined;
 }
 
 /** Every route states the roles it admits. */
 export function roleGuard(authenticate: Authenticate) {
   return (...roles: Role[]) =>
     async (req: Request, _res: Response, next: NextFunction) => {
-      const token = bearer(req);
-      if (!token) return next(new HttpError(401, 'UNAUTHENTICATED', 'A bearer token is required'));
+      const token = requestToken(req);
+      if (!token) {
+        return next(new HttpError(401, 'UNAUTHENTICATED', 'A bearer token or session is required'));
+      }
       const principal = await authenticate(token);
       if (!principal)
         return next(new HttpError(401, 'UNAUTHENTICATED', 'Unknown or revoked token'));

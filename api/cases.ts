@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import mongoose from 'mongoose';
+import type { ListCasesQuery } from '../contracts/api';
 import type { CaseChannel } from '../contracts/case';
 import { Case, Customer, Device } from '../store/models';
 import {
@@ -131,6 +133,22 @@ export function caseScope(principal: Principal): Record<string, string> {
   }
 }
 
+/**
+ * A caller's filter inside their tenant scope; undefined when it asks for something
+ * outside it (another customer's id), so nothing matches rather than the scope silently
+ * replacing the filter.
+ */
+export function withinScope(
+  principal: Principal,
+  filter: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const scope = caseScope(principal);
+  for (const [key, value] of Object.entries(scope)) {
+    if (key in filter && filter[key] !== value) return undefined;
+  }
+  return { ...filter, ...scope };
+}
+
 export function publicCase(doc: {
   _id: string;
   workflowId: string;
@@ -165,13 +183,26 @@ export function publicCase(doc: {
   };
 }
 
-export async function listCases(principal: Principal, limit = 100) {
-  const docs = await Case.find(caseScope(principal)).sort({ createdAt: -1 }).limit(limit).lean();
-  return docs.map(publicCase);
+export async function listCases(principal: Principal, query: ListCasesQuery) {
+  const filter = withinScope(principal, {
+    ...(query.status && { status: mongoose.trusted({ $in: query.status }) }),
+    ...(query.category && { issueCategory: query.category }),
+    ...(query.customerId && { customerId: query.customerId }),
+    ...(query.deviceId && { deviceId: query.deviceId }),
+  });
+  if (!filter) return [];
+  const docs = await Case.find(filter).sort({ createdAt: -1 }).limit(query.limit).lean();
+  // No $lookup on FerretDB: the business names come in one more query.
+  const customers = await Customer.find(
+    { _id: mongoose.trusted({ $in: [...new Set(docs.map((d) => d.customerId))] }) },
+    { businessName: 1 },
+  ).lean();
+  const names = new Map(customers.map((c) => [c._id, c.businessName]));
+  return docs.map((doc) => ({ ...publicCase(doc), businessName: names.get(doc.customerId) }));
 }
 
 export async function getCase(principal: Principal, caseId: string) {
   const doc = await Case.findOne({ ...caseScope(principal), _id: caseId }).lean();
   if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', `No case ${caseId}`);
-  return publicCase(doc);
+  return { ...publicCase(doc), results: doc.diagnosticData ?? undefined };
 }

@@ -22,6 +22,7 @@ async function main() {
     sessionMs: config.sessionMs,
     security: config.security,
     logger,
+    secureCookies: config.portal.url.startsWith('https:'),
   });
   if (!config.internalToken) {
     logger.warn('INTERNAL_API_TOKEN is not set: the worker cannot reach devices through this API.');

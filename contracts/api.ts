@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CaseChannel } from './case';
+import { CaseChannel, CaseStatus, IssueCategory } from './case';
 import { CheckResult } from './diagnostics';
 
 // Request bodies accepted at the API's edge.
@@ -53,3 +53,29 @@ export interface HealthResponse {
   temporal: 'ok' | 'unreachable';
   mongo: 'ok' | 'unreachable';
 }
+
+const id = z.string().min(1).max(100);
+/** `a,b,c` in a query string. */
+const listOf = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .max(500)
+    .transform((value) => value.split(',').filter(Boolean))
+    .pipe(z.array(item).min(1));
+
+/** GET /api/cases: filters; a customer's own scope always applies on top. */
+export const ListCasesQuery = z
+  .object({
+    status: listOf(CaseStatus).optional(),
+    category: IssueCategory.optional(),
+    customerId: id.optional(),
+    deviceId: id.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
+
+/** GET /api/devices: the dashboard's devices; a customer's own scope always applies on top. */
+export const ListDevicesQuery = z
+  .object({ customerId: id.optional(), siteId: id.optional() })
+  .strict();

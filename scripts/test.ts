@@ -11,6 +11,8 @@ import { ensurePortalBuilt } from './portalBuild';
 // Debian packages the tests use, by the command each provides.
 const debianPackages: Record<string, string> = {
   'docker-compose': 'docker-compose',
+  // The portal's browser tests drive Debian's chromium through playwright-core.
+  chromium: 'chromium',
 };
 
 function ensureDebianPackages() {

@@ -2,7 +2,12 @@ import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
 import { closedStatuses, type CaseStatus } from '../../contracts/case';
-import { ApproveRequest, CloseCaseRequest, OpenCaseRequest } from '../../contracts/api';
+import {
+  ApproveRequest,
+  CloseCaseRequest,
+  ListCasesQuery,
+  OpenCaseRequest,
+} from '../../contracts/api';
 import { verifyChain } from '../../store/audit';
 import { AuditEntry, Case } from '../../store/models';
 import {
@@ -46,7 +51,8 @@ export function casesRouter(
   });
 
   router.get('/cases', requireRole('customer', 'operator'), async (req, res) => {
-    res.json({ cases: await listCases(req.principal!) });
+    const query = ListCasesQuery.parse(req.query);
+    res.json({ cases: await listCases(req.principal!, query) });
   });
 
   router.get('/cases/:id', requireRole('customer', 'operator'), async (req, res) => {

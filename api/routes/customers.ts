@@ -4,12 +4,21 @@ import { Customer } from '../../store/models';
 import type { RequireRole } from '../auth';
 import { HttpError } from '../errors';
 
-// A customer's own account: contact details and the proactive-call opt-in.
+// A customer's own account: contact details and the proactive-call opt-in; operators'
+// list of customers (for the portal's filters).
 
 const Preferences = z.object({ callOnAgentFault: z.boolean() }).strict();
 
 export function customersRouter(requireRole: RequireRole): Router {
   const router = Router();
+
+  router.get('/customers', requireRole('operator'), async (_req, res) => {
+    const customers = await Customer.find({}, { businessName: 1 })
+      .sort({ businessName: 1 })
+      .limit(1000)
+      .lean();
+    res.json({ customers: customers.map((c) => ({ id: c._id, businessName: c.businessName })) });
+  });
 
   router.get('/customers/me', requireRole('customer'), async (req, res) => {
     res.json(await account(req.principal!.customerId));

@@ -23,7 +23,9 @@ describe('email one-time codes', () => {
   const login = (email: string) =>
     call(`${stack.apiUrl}/api/auth/login`, undefined, { body: { email } });
   const verify = (email: string, code: string) =>
-    call(`${stack.apiUrl}/api/auth/login/verify`, undefined, { body: { email, code } });
+    call(`${stack.apiUrl}/api/auth/login/verify`, undefined, {
+      body: { email, code, session: 'bearer' },
+    });
 
   it('signs in with the emailed code; the session works until sign-out', async () => {
     const email = stack.demo.customer.email;

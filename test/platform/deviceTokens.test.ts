@@ -69,7 +69,7 @@ describe('device tokens', () => {
     const url = `${stack.apiUrl}/api/devices/${stack.demo.device.deviceId}/revoke`;
 
     // Another customer cannot even tell the device exists.
-    expect((await call(url, other.userToken, { body: {} })).status).toBe(404);
+    expect((await call(url, other.token, { body: {} })).status).toBe(404);
     expect(device.socket.connected).toBe(true);
 
     const revoked = await call(url, stack.demo.customer.token, { body: {} });

@@ -1,40 +1,54 @@
-import { randomUUID } from 'node:crypto';
-import { Customer, Device, Site, User } from '../../store/models';
+import { Case, Customer, Device, Site, User } from '../../store/models';
 import { hashToken, newToken } from '../../store/tokens';
 
-// A second customer with its own site, device and user, for tenant-isolation tests.
+// A second tenant beside the demo one, for proving that tenants stay apart.
 
 export interface OtherTenant {
   customerId: string;
-  userToken: string;
+  email: string;
+  /** The customer user's API token. */
+  token: string;
   deviceId: string;
   deviceToken: string;
+  /** An escalated case of this tenant, written straight into the store. */
+  caseId: string;
 }
 
-export async function seedOtherTenant(label = 'other'): Promise<OtherTenant> {
-  const suffix = randomUUID().slice(0, 8);
-  const email = `owner-${suffix}@${label}.example`;
+export async function seedOtherTenant(): Promise<OtherTenant> {
+  const email = 'owner@harbor-bakery.example';
   const customer = await Customer.create({
-    businessName: `Other Bakery ${suffix}`,
-    primaryPhone: '+15550000001',
+    businessName: 'Harbor Bakery',
+    primaryPhone: '+15557654321',
     email,
   });
-  const site = await Site.create({ customerId: customer._id, name: 'Shop' });
-  const deviceId = `pi-${label}-${suffix}`;
+  const site = await Site.create({ customerId: customer._id, name: 'Bakery' });
+  const token = newToken('zu');
+  await User.create({
+    email,
+    role: 'customer',
+    customerId: customer._id,
+    tokenHash: hashToken(token),
+  });
+  const deviceId = `pi-harbor-${customer._id.slice(0, 8)}`;
   const deviceToken = newToken('zd');
   await Device.create({
     customerId: customer._id,
     siteId: site._id,
     deviceId,
-    serialNumber: `RPI-${suffix}`,
+    serialNumber: `SN-${deviceId}`,
     tokenHash: hashToken(deviceToken),
   });
-  const userToken = newToken('zu');
-  await User.create({
-    email,
-    role: 'customer',
+  const caseId = `case-${customer._id}`;
+  await Case.create({
+    _id: caseId,
+    workflowId: `support-case-${deviceId}`,
     customerId: customer._id,
-    tokenHash: hashToken(userToken),
+    deviceId,
+    channel: 'phone',
+    status: 'escalated',
+    step: 'Escalated to a technician: the internet provider is down',
+    issueCategory: 'isp',
+    summary: 'Card terminal offline',
   });
-  return { customerId: String(customer._id), userToken, deviceId, deviceToken };
+  return { customerId: customer._id, email, token, deviceId, deviceToken, caseId };
 }

@@ -1,4 +1,6 @@
 // Shapes of the API responses the portal reads, shared by the app and the server proxy.
+// They mirror the API's contracts (contracts/ at the repository root); the portal is built
+// on its own, so it keeps its own copy of what it reads.
 
 export interface HealthResponse {
   status: 'ok' | 'degraded';
@@ -11,30 +13,170 @@ export interface ApiError {
   code: string;
 }
 
-export type CaseStatus =
-  | 'open'
-  | 'diagnosing'
-  | 'awaiting_approval'
-  | 'fixing'
-  | 'verifying'
-  | 'resolved'
-  | 'escalated'
-  | 'cancelled';
+export type Role = 'customer' | 'operator';
+
+export interface SessionInfo {
+  userId: string;
+  role: Role;
+  email?: string;
+  name?: string;
+  customerId?: string;
+  businessName?: string;
+  expiresAt?: string;
+}
+
+export const caseStatuses = [
+  'open',
+  'diagnosing',
+  'awaiting_approval',
+  'fixing',
+  'verifying',
+  'resolved',
+  'escalated',
+  'cancelled',
+] as const;
+export type CaseStatus = (typeof caseStatuses)[number];
+
+export const issueCategories = [
+  'unknown',
+  'none',
+  'dns',
+  'dhcp',
+  'gateway',
+  'modem',
+  'isp',
+  'packet-loss',
+  'link',
+] as const;
+export type IssueCategory = (typeof issueCategories)[number];
 
 export interface CaseSummary {
   id: string;
   workflowId: string;
+  runId?: string;
+  customerId: string;
+  businessName?: string;
   status: CaseStatus;
+  step?: string;
   deviceId: string;
   channel: 'portal' | 'phone' | 'agent';
-  issueCategory: string;
-  summary: string;
+  issueCategory: IssueCategory;
+  summary?: string;
+  resolutionTimeMinutes?: number;
   createdAt: string;
   updatedAt: string;
+  completedAt?: string;
 }
 
 export interface CasesResponse {
   cases: CaseSummary[];
+}
+
+/** One check's result as the Zen box reports it; `data` depends on the check. */
+export interface CheckResult {
+  check: string;
+  ok: boolean;
+  durationMs: number;
+  data: Record<string, unknown>;
+  error?: string;
+}
+
+export interface Proposal {
+  actionId: string;
+  action: string;
+  title: string;
+  params: Record<string, unknown>;
+  risk: string;
+  estimatedDuration: string;
+  diagnosis: string;
+  rationale: string;
+  proposedAt: number;
+  expiresAt: number;
+}
+
+export interface Decision {
+  actionId: string;
+  approved: boolean;
+  actor: { id: string; role: string };
+  channel: string;
+  note?: string;
+  at: number;
+}
+
+export interface Advice {
+  kind: 'more_checks' | 'remediate' | 'escalate' | 'healthy';
+  diagnosis?: string;
+  rationale: string;
+  instructions?: string;
+}
+
+export interface LiveCase {
+  status: CaseStatus;
+  step: string;
+  round: number;
+  deviceOnline: boolean;
+  results: CheckResult[];
+  advice?: Advice;
+  proposal?: Proposal;
+  decisions: Decision[];
+  diagnosis?: string;
+  instructions?: string;
+  assignedOperator?: string;
+  timeline: { at: number; status: CaseStatus; text: string }[];
+  openedAt: number;
+  closedAt?: number;
+  resolutionMs?: number;
+}
+
+export interface CaseDetail extends CaseSummary {
+  results?: CheckResult[];
+  live?: LiveCase;
+}
+
+export interface AuditEntry {
+  id: string;
+  seq: number;
+  actionType: string;
+  actor: { id: string; role: string };
+  channel: string;
+  actionDetails: Record<string, unknown>;
+  userApproved: boolean;
+  executedAt: string;
+}
+
+export interface AuditResponse {
+  entries: AuditEntry[];
+  verification: { valid: boolean };
+}
+
+export interface DeviceHealth {
+  led?: string;
+  uptimeSeconds?: number;
+  summary?: string;
+  lte?: { signalDbm?: number; registered?: boolean };
+}
+
+export interface DeviceSummary {
+  deviceId: string;
+  customerId: string;
+  businessName?: string;
+  site: { id: string; name?: string; address?: string };
+  status: 'inactive' | 'online' | 'offline';
+  lastSeen?: string;
+  health?: DeviceHealth;
+  openCase?: { id: string; status: CaseStatus };
+}
+
+export interface DevicesResponse {
+  devices: DeviceSummary[];
+}
+
+/** What the API pushes on the live socket after every step of a case. */
+export interface CaseUpdate {
+  caseId: string;
+  status: CaseStatus;
+  step: string;
+  at: number;
 }
 
 export function isApiError(body: unknown): body is ApiError {

@@ -1,0 +1,32 @@
+import { io, type Socket } from 'socket.io-client';
+import type { CaseUpdate } from '#shared/types/api';
+
+// The live feed of case steps (socket.io namespace /portal), through the portal's origin so
+// the session cookie authenticates it. One connection per page that needs it.
+
+export interface LiveHandlers {
+  onUpdate(update: CaseUpdate): void;
+  /** Reconnected after a drop: steps may have been missed, so reload what the page shows. */
+  onResync(): void;
+}
+
+export function useLive(handlers: LiveHandlers) {
+  const connected = ref(false);
+  let socket: Socket | undefined;
+
+  onMounted(() => {
+    // /live is the portal server's proxy to the API's socket.io (server/routes/live.ts).
+    socket = io('/portal', { path: '/live', addTrailingSlash: false });
+    let connectedBefore = false;
+    socket.on('connect', () => {
+      connected.value = true;
+      if (connectedBefore) handlers.onResync();
+      connectedBefore = true;
+    });
+    socket.on('disconnect', () => (connected.value = false));
+    socket.on('case:update', (update: CaseUpdate) => handlers.onUpdate(update));
+  });
+  onBeforeUnmount(() => socket?.close());
+
+  return { connected: readonly(connected) };
+}

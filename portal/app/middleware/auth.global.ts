@@ -1,0 +1,20 @@
+// Signed-in pages need a session, and the operator pages an operator. The check runs in the
+// browser: the server renders only the public status page (see routeRules in nuxt.config.ts).
+
+const publicPages = new Set(['/', '/login']);
+
+export default defineNuxtRouteMiddleware(async (to) => {
+  if (import.meta.server) return;
+  const session = useSession();
+  const user = await session.load();
+  if (publicPages.has(to.path)) return;
+  if (!user) return navigateTo({ path: '/login', query: { next: to.fullPath } });
+  if (to.meta.role && to.meta.role !== user.role) return navigateTo(session.home.value);
+});
+
+declare module '#app' {
+  interface PageMeta {
+    /** Only people with this role may open the page. */
+    role?: 'customer' | 'operator';
+  }
+}

@@ -1,0 +1,127 @@
+import type { CheckResult } from '#shared/types/api';
+
+// Check results in words and numbers a person can read, from the data the Zen box sends.
+
+/** The fields of every check's data that the portal reads (see contracts/diagnostics.ts). */
+interface Measured {
+  up?: boolean;
+  interface?: string;
+  linkLocalOnly?: boolean;
+  address?: string;
+  gateway?: string;
+  offerReceived?: boolean;
+  arpResolved?: boolean;
+  rttMs?: number;
+  lossPct?: number;
+  configured?: { server?: string; ok?: boolean; ms?: number };
+  reference?: { server?: string; ok?: boolean; ms?: number };
+  targets?: { host: string; lossPct: number; avgMs?: number }[];
+  ok?: boolean;
+  totalMs?: number;
+  reachedTarget?: boolean;
+  reachable?: boolean;
+  services?: unknown[];
+  present?: boolean;
+  registered?: boolean;
+  signalDbm?: number;
+}
+
+export interface ChartPoint {
+  label: string;
+  value: number;
+}
+
+function ms(value: unknown): string {
+  return typeof value === 'number' ? `${Math.round(value)} ms` : 'no answer';
+}
+
+/** One sentence on what the check found. */
+export function checkSummary(result: CheckResult): string {
+  const d = result.data as Measured;
+  if (result.error) return result.error;
+  switch (result.check) {
+    case 'link':
+      return d.up ? `Connected on ${d.interface}` : `No link on ${d.interface}: check the cable`;
+    case 'ip_config':
+      if (d.linkLocalOnly) return 'No address from the router (self-assigned only)';
+      return d.address ? `Address ${d.address}, router ${d.gateway ?? 'unknown'}` : 'No address';
+    case 'dhcp':
+      return d.offerReceived ? 'The address server answers' : 'No address server answered';
+    case 'gateway':
+      return d.arpResolved
+        ? `Router answers in ${ms(d.rttMs)}, ${d.lossPct}% lost`
+        : 'The router does not answer';
+    case 'dns': {
+      const configured = d.configured?.ok
+        ? `Your name server answers in ${ms(d.configured.ms)}`
+        : `Your name server${d.configured?.server ? ` ${d.configured.server}` : ''} does not answer`;
+      const reference = d.reference?.ok
+        ? `the backup ${d.reference.server} works`
+        : `the backup ${d.reference?.server} fails too`;
+      return `${configured}; ${reference}`;
+    }
+    case 'internet': {
+      const targets = d.targets ?? [];
+      const reached = targets.filter((t) => t.lossPct < 100).length;
+      return `${reached} of ${targets.length} internet addresses reached`;
+    }
+    case 'http':
+      return d.ok ? `Websites load (${ms(d.totalMs)})` : 'Websites do not load';
+    case 'traceroute':
+      return d.reachedTarget ? 'The route to the internet is complete' : 'The route stops early';
+    case 'modem':
+      return d.reachable ? 'The modem answers' : 'The modem does not answer';
+    case 'mdns':
+      return `${(d.services ?? []).length} devices announce themselves`;
+    case 'lte':
+      if (!d.present) return 'No LTE modem';
+      return `${d.registered ? 'Registered' : 'Not registered'}${typeof d.signalDbm === 'number' ? `, signal ${d.signalDbm} dBm` : ''}`;
+    default:
+      return result.ok ? 'Passed' : 'Failed';
+  }
+}
+
+/** Round-trip times the checks measured, for the latency chart. */
+export function latencyPoints(results: CheckResult[]): ChartPoint[] {
+  const points: ChartPoint[] = [];
+  for (const r of results) {
+    const d = r.data as Measured;
+    if (r.check === 'gateway' && typeof d.rttMs === 'number') {
+      points.push({ label: 'Router', value: d.rttMs });
+    }
+    if (r.check === 'internet') {
+      for (const t of d.targets ?? []) {
+        if (typeof t.avgMs === 'number') points.push({ label: t.host, value: t.avgMs });
+      }
+    }
+    if (r.check === 'dns') {
+      if (typeof d.configured?.ms === 'number') {
+        points.push({ label: 'Your DNS', value: d.configured.ms });
+      }
+      if (typeof d.reference?.ms === 'number') {
+        points.push({ label: 'Backup DNS', value: d.reference.ms });
+      }
+    }
+    if (r.check === 'http' && typeof d.totalMs === 'number') {
+      points.push({ label: 'Website', value: d.totalMs });
+    }
+  }
+  return points;
+}
+
+/** Packet loss the checks measured, for the loss chart. */
+export function lossPoints(results: CheckResult[]): ChartPoint[] {
+  const points: ChartPoint[] = [];
+  for (const r of results) {
+    const d = r.data as Measured;
+    if (r.check === 'gateway' && typeof d.lossPct === 'number') {
+      points.push({ label: 'Router', value: d.lossPct });
+    }
+    if (r.check === 'internet') {
+      for (const t of d.targets ?? []) {
+        if (typeof t.lossPct === 'number') points.push({ label: t.host, value: t.lossPct });
+      }
+    }
+  }
+  return points;
+}

@@ -1,0 +1,203 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { SmtpSink } from '../../stand-ins/smtpSink';
+import { Session } from '../../store/models';
+import { hashToken } from '../../store/tokens';
+import { connectDevice, openDemoCase, waitForStatus } from '../support/cases';
+import { outboxMessages, readLatestCode, startMailSink } from '../support/mail';
+import { call, eventually, startTestStack, type TestStack } from '../support/stack';
+import { seedOtherTenant, type OtherTenant } from '../support/tenants';
+
+// What the portal needs from the API: the session cookie (sign-in, refresh, sign-out),
+// the live socket authenticated by it, the dashboard's devices and the case filters,
+// each scoped to the customer.
+
+describe('portal API', () => {
+  let stack: TestStack;
+  let sink: SmtpSink;
+  let other: OtherTenant;
+
+  beforeAll(async () => {
+    sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), 'zen-portal-mail-')));
+    stack = await startTestStack('portalapi');
+    other = await seedOtherTenant();
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await sink.stop();
+  });
+
+  /** Signs in by email code and returns the Set-Cookie header and the cookie pair. */
+  async function signIn(email: string) {
+    const seen = outboxMessages(sink.outbox).filter((m) => m.includes(`To: ${email}`)).length;
+    await call(`${stack.apiUrl}/api/auth/login`, undefined, { body: { email } });
+    const code = await readLatestCode(sink.outbox, email, seen);
+    const res = await fetch(`${stack.apiUrl}/api/auth/login/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, code }),
+    });
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    return { res, body: await res.json(), setCookie, cookie: setCookie.split(';')[0]! };
+  }
+
+  const withCookie = (cookie: string, url: string, init: RequestInit = {}) =>
+    fetch(`${stack.apiUrl}${url}`, { ...init, headers: { ...init.headers, cookie } });
+
+  it('sign-in sets an httpOnly SameSite=Lax session cookie and keeps the token out of the body', async () => {
+    const { res, body, setCookie, cookie } = await signIn(stack.demo.customer.email);
+    expect(res.status).toBe(200);
+    expect(body).toEqual({
+      role: 'customer',
+      customerId: stack.demo.customer.id,
+      expiresAt: expect.any(String),
+    });
+    expect(setCookie).toMatch(/^zen_session=zs_[\w-]+;/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    // Plain http here: not Secure (the API marks it Secure behind an https portal).
+    expect(setCookie).not.toMatch(/Secure/i);
+
+    const session = await withCookie(cookie, '/api/auth/session');
+    expect(session.status).toBe(200);
+    expect(await session.json()).toMatchObject({
+      role: 'customer',
+      email: stack.demo.customer.email,
+      businessName: 'Bayside Dental',
+    });
+    expect((await withCookie(cookie, '/api/cases')).status).toBe(200);
+    expect((await fetch(`${stack.apiUrl}/api/cases`)).status).toBe(401);
+  });
+
+  it('refresh rotates the session; sign-out ends it and clears the cookie', async () => {
+    const { cookie } = await signIn(stack.demo.customer.email);
+    const refreshed = await withCookie(cookie, '/api/auth/refresh', { method: 'POST' });
+    expect(refreshed.status).toBe(200);
+    const next = (refreshed.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(next).toMatch(/^zen_session=zs_/);
+    expect(next).not.toBe(cookie);
+    // The old token lives on only for a short grace period (parallel tabs), then dies.
+    const old = await Session.findById(hashToken(cookie.split('=')[1]!)).lean();
+    expect(old!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 30_000);
+
+    const out = await withCookie(next, '/api/auth/logout', { method: 'POST' });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/zen_session=;.*Expires=Thu, 01 Jan 1970/);
+    expect((await withCookie(next, '/api/cases')).status).toBe(401);
+    // Nothing to refresh once signed out.
+    const again = await withCookie(next, '/api/auth/refresh', { method: 'POST' });
+    expect(again.status).toBe(401);
+  });
+
+  it('the live socket accepts the session cookie and refuses without one', async () => {
+    const { cookie } = await signIn(stack.demo.customer.email);
+    const connect = (extraHeaders: Record<string, string>) =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = connectSocket(`${stack.apiUrl}/portal`, {
+          transports: ['websocket'],
+          extraHeaders,
+          reconnection: false,
+        });
+        socket.on('connect', () => resolve(socket));
+        socket.on('connect_error', (err) => {
+          socket.close();
+          reject(err);
+        });
+      });
+    await expect(connect({})).rejects.toThrow('unauthorized');
+    const socket = await connect({ cookie });
+    const agent = connectDevice(stack, 'dns-failure');
+    try {
+      const updates: { caseId: string; status: string }[] = [];
+      socket.on('case:update', (event) => updates.push(event));
+      const { caseId, handle } = await openDemoCase(stack, 'Websites do not load');
+      await waitForStatus(handle, 'awaiting_approval');
+      await eventually(async () => updates.some((u) => u.status === 'awaiting_approval'), {
+        what: 'a live awaiting_approval update',
+      });
+      expect(updates.every((u) => u.caseId === caseId)).toBe(true);
+      await handle.signal('closeCase', {
+        actor: { id: 'test', role: 'operator' },
+        reason: 'test done',
+      });
+      await waitForStatus(handle, 'cancelled');
+    } finally {
+      socket.close();
+      agent.stop();
+    }
+  });
+
+  it('GET /api/devices: a customer sees their own devices with site and health, operators all', async () => {
+    const mine = await call(`${stack.apiUrl}/api/devices`, stack.demo.customer.token);
+    expect(mine.status).toBe(200);
+    expect(mine.body.devices.map((d: any) => d.deviceId)).toEqual([stack.demo.device.deviceId]);
+    expect(mine.body.devices[0]).toMatchObject({
+      customerId: stack.demo.customer.id,
+      site: { id: stack.demo.siteId, name: 'Main office' },
+    });
+    // Asking for another customer's devices does not widen the scope.
+    const sneaky = await call(
+      `${stack.apiUrl}/api/devices?customerId=${other.customerId}`,
+      stack.demo.customer.token,
+    );
+    expect(sneaky.body.devices).toEqual([]);
+
+    const all = await call(`${stack.apiUrl}/api/devices`, stack.demo.operator.token);
+    expect(all.body.devices.map((d: any) => d.deviceId).sort()).toEqual(
+      [stack.demo.device.deviceId, other.deviceId].sort(),
+    );
+    const filtered = await call(
+      `${stack.apiUrl}/api/devices?customerId=${other.customerId}`,
+      stack.demo.operator.token,
+    );
+    expect(filtered.body.devices).toEqual([
+      expect.objectContaining({ deviceId: other.deviceId, businessName: 'Harbor Bakery' }),
+    ]);
+    const bad = await call(`${stack.apiUrl}/api/devices?everything=1`, stack.demo.operator.token);
+    expect(bad.status).toBe(400);
+  });
+
+  it('GET /api/cases filters by status, category and customer, inside the tenant scope', async () => {
+    const { operator, customer } = stack.demo;
+    const escalated = await call(`${stack.apiUrl}/api/cases?status=escalated`, operator.token);
+    expect(escalated.status).toBe(200);
+    expect(escalated.body.cases.map((c: any) => c.id)).toEqual([other.caseId]);
+    expect(escalated.body.cases[0]).toMatchObject({ businessName: 'Harbor Bakery' });
+
+    const byCategory = await call(`${stack.apiUrl}/api/cases?category=isp`, operator.token);
+    expect(byCategory.body.cases.map((c: any) => c.id)).toEqual([other.caseId]);
+    const byCustomer = await call(
+      `${stack.apiUrl}/api/cases?customerId=${customer.id}&status=open,cancelled`,
+      operator.token,
+    );
+    expect(byCustomer.body.cases.length).toBeGreaterThan(0);
+    expect(byCustomer.body.cases.every((c: any) => c.customerId === customer.id)).toBe(true);
+
+    // A customer never sees another tenant's case, whatever they ask for.
+    const sneaky = await call(
+      `${stack.apiUrl}/api/cases?customerId=${other.customerId}`,
+      customer.token,
+    );
+    expect(sneaky.body.cases).toEqual([]);
+    expect((await call(`${stack.apiUrl}/api/cases/${other.caseId}`, customer.token)).status).toBe(
+      404,
+    );
+    expect(
+      (await call(`${stack.apiUrl}/api/cases/${other.caseId}/audit`, customer.token)).status,
+    ).toBe(404);
+    expect((await call(`${stack.apiUrl}/api/cases/${other.caseId}`, other.token)).status).toBe(200);
+
+    // The operator's customer filter lists every customer; customers cannot list them.
+    const names = await call(`${stack.apiUrl}/api/customers`, operator.token);
+    expect(names.body.customers.map((c: any) => c.businessName)).toEqual([
+      'Bayside Dental',
+      'Harbor Bakery',
+    ]);
+    expect((await call(`${stack.apiUrl}/api/customers`, customer.token)).status).toBe(403);
+
+    const bad = await call(`${stack.apiUrl}/api/cases?status=sleeping`, operator.token);
+    expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+  });
+});
