@@ -20,6 +20,7 @@ import { deviceTokensRouter } from './routes/deviceTokens';
 import { loadConfig } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
 import { metricsHandler } from '../observability/metrics';
+import { createAccessTokens } from './accessTokens';
 import { corsAllowlist } from './cors';
 import { rateLimiters } from './limits';
 import { observeRequests } from './observe';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   taskQueue?: string;
   /** How long a portal sign-in lasts. */
   sessionMs?: number;
+  /** Signs portal access tokens; every API instance needs the same one (default: per process). */
+  jwtSecret?: string;
   /** The portal is served over https: its session cookie is marked Secure. */
   secureCookies?: boolean;
   /** Durations and limits for new cases (tests shorten them). */
@@ -61,6 +64,7 @@ export function createApi({
   security = loadConfig().security,
   logger = createLogger('api'),
   secureCookies = false,
+  jwtSecret,
 }: ApiDeps): Api {
   const cases = { taskQueue, settings: caseSettings };
   const app = express();
@@ -69,14 +73,15 @@ export function createApi({
     serveClient: false,
     cors: { origin: security.corsOrigins, credentials: true },
   });
-  const authenticate = createAuthenticate(internalToken);
+  const accessTokens = createAccessTokens(jwtSecret);
+  const authenticate = createAuthenticate(internalToken, accessTokens);
   const requireRole = roleGuard(authenticate);
   const gateway = attachDeviceGateway(io, temporal, authenticate);
   attachPortalLive(io, authenticate);
 
   app.disable('x-powered-by');
   // The portal proxies /api: its address, not the browser's, would otherwise be everyone's.
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', security.trustProxy);
   app.use(observeRequests(logger));
   app.use(helmet());
   app.use(corsAllowlist(security.corsOrigins));
@@ -107,7 +112,10 @@ export function createApi({
   app.use('/api', casesRouter(temporal, requireRole, cases, voice));
   app.use('/api', devicesRouter(temporal, requireRole, cases, voice));
   app.use('/api/internal', internalRouter(requireRole, gateway, io));
-  app.use('/api', authRouter(requireRole, { sessionMs, secureCookies }));
+  app.use(
+    '/api',
+    authRouter(requireRole, { sessionMs, secureCookies, accessTokens, authenticate }),
+  );
   app.use('/api', customersRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));
   app.use('/api', fleetRouter(requireRole));

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Actor, Role } from '../contracts/case';
 import { Device, Session, User } from '../store/models';
+import { looksLikeJwt, type AccessTokens } from './accessTokens';
 import { hashToken } from '../store/tokens';
 import { HttpError } from './errors';
 
@@ -9,12 +10,18 @@ import { HttpError } from './errors';
 // a portal user by the session cookie the sign-in set.
 
 /** The portal session: httpOnly, so scripts in the page never see the token. */
+/** The portal's access token (a short-lived JWT). */
 export const SESSION_COOKIE = 'zen_session';
-const tokenShape = /^[\w-]{10,200}$/;
+/** The portal's refresh token, sent only to /api/auth. */
+export const REFRESH_COOKIE = 'zen_refresh';
+// Opaque tokens and JWTs (three base64url parts).
+const tokenShape = /^[\w.-]{10,2000}$/;
 
 export interface Principal extends Actor {
   /** For devices: their public device id. */
   deviceId?: string;
+  /** For portal sign-ins: the refresh session the access token came from. */
+  sessionId?: string;
 }
 
 declare module 'express-serve-static-core' {
@@ -25,18 +32,33 @@ declare module 'express-serve-static-core' {
 
 export type Authenticate = (token: string) => Promise<Principal | undefined>;
 
-/** Users and devices by hashed token; the worker by the internal service token. */
-export function createAuthenticate(internalToken: string | undefined): Authenticate {
+/**
+ * Portal sign-ins by their signed access token (and its session still open); API users and
+ * devices by hashed token; the worker by the internal service token.
+ */
+export function createAuthenticate(
+  internalToken: string | undefined,
+  accessTokens: AccessTokens,
+): Authenticate {
   const internalHash = internalToken ? hashToken(internalToken) : undefined;
   return async (token) => {
+    if (looksLikeJwt(token)) {
+      const claims = await accessTokens.verify(token);
+      // Signed and unexpired, and its sign-in not ended: signing out takes effect at once.
+      if (!claims || !(await sessionAlive(claims.sessionId))) return undefined;
+      return {
+        id: claims.userId,
+        role: claims.role,
+        customerId: claims.customerId,
+        sessionId: claims.sessionId,
+      };
+    }
     const tokenHash = hashToken(token);
     if (internalHash && timingSafeEqual(Buffer.from(tokenHash), Buffer.from(internalHash))) {
       return { id: 'worker', role: 'service' };
     }
     // The prefix says which collection holds the token: one lookup per request.
     switch (token.slice(0, 3)) {
-      case 'zs_':
-        return sessionPrincipal(tokenHash);
       case 'zu_':
         return userPrincipal(await User.findOne({ tokenHash }).lean());
       case 'zd_':
@@ -47,15 +69,13 @@ export function createAuthenticate(internalToken: string | undefined): Authentic
   };
 }
 
-async function sessionPrincipal(tokenHash: string): Promise<Principal | undefined> {
-  const session = await Session.findById(tokenHash).lean();
-  if (!session) return undefined;
-  if (session.expiresAt <= new Date()) {
-    // No TTL indexes on FerretDB: an expired session is removed when it is next shown.
-    await Session.deleteOne({ _id: tokenHash });
-    return undefined;
-  }
-  return userPrincipal(await User.findById(session.userId).lean());
+async function sessionAlive(sessionId: string): Promise<boolean> {
+  const session = await Session.findById(sessionId, { expiresAt: 1 }).lean();
+  if (!session) return false;
+  if (session.expiresAt > new Date()) return true;
+  // No TTL indexes on FerretDB: an expired session is removed when it is next shown.
+  await Session.deleteOne({ _id: sessionId });
+  return false;
 }
 
 function userPrincipal(

@@ -21,6 +21,7 @@ async function main() {
     caseSettings: config.caseSettings,
     sessionMs: config.sessionMs,
     security: config.security,
+    jwtSecret: config.jwtSecret,
     logger,
     secureCookies: config.portal.url.startsWith('https:'),
   });

@@ -50,9 +50,18 @@ const schema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  // Which proxies' X-Forwarded-For to believe (express "trust proxy"): the portal's.
+  TRUST_PROXY: z.string().min(1).default('loopback'),
   RATE_LIMIT_SIGNIN_PER_MINUTE: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_DEVICE_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  // Signs the portal's 15-minute access tokens; all API instances share it. Without it
+  // each API process makes its own (a restart then asks browsers to refresh once).
+  JWT_SECRET: z
+    .string()
+    .min(32, 'JWT_SECRET must be at least 32 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   // When set, /metrics answers only with this bearer token.
   METRICS_TOKEN: optional,
   WORKER_METRICS_PORT: port(9464),
@@ -114,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     internalToken: e.INTERNAL_API_TOKEN,
     security: {
       corsOrigins: e.CORS_ORIGINS,
+      trustProxy: e.TRUST_PROXY,
       rateLimits: {
         signInPerMinute: e.RATE_LIMIT_SIGNIN_PER_MINUTE,
         webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE,
@@ -121,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       },
       metricsToken: e.METRICS_TOKEN,
     },
+    jwtSecret: e.JWT_SECRET,
     worker: {
       metricsPort: e.WORKER_METRICS_PORT,
       sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,

@@ -2,21 +2,31 @@ import { Router, type CookieOptions, type Request, type Response } from 'express
 import { z } from 'zod';
 import { Customer, Session, User } from '../../store/models';
 import { hashToken, newToken } from '../../store/tokens';
-import { SESSION_COOKIE, requestToken, type RequireRole } from '../auth';
+import type { AccessTokens } from '../accessTokens';
+import {
+  REFRESH_COOKIE,
+  SESSION_COOKIE,
+  requestToken,
+  type Authenticate,
+  type RequireRole,
+} from '../auth';
 import { HttpError } from '../errors';
 import { LockedOut, attemptsLeft, sendCode, verifyCode } from '../identity/otp';
 
 // Identity: caller-ID checks with an emailed code, and portal sign-in by email code.
-// A portal sign-in lives in an httpOnly cookie; API clients may ask for a bearer token.
+// A sign-in is a refresh session (stored hashed) plus short-lived access tokens. The
+// portal keeps both in httpOnly cookies (the refresh token only ever goes to /api/auth);
+// API clients may ask for them in the body instead.
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +15551234567');
 const VerifyCallerRequest = z.object({ phoneNumber: e164, callerId: e164 });
 const LoginRequest = z.object({ email: z.string().email().max(254) });
 const LoginVerifyRequest = LoginRequest.extend({
   code: z.string().regex(/^\d{6}$/),
-  /** cookie (the portal): the token never reaches page scripts; bearer: it is returned. */
+  /** cookie (the portal): the tokens never reach page scripts; bearer: they are returned. */
   session: z.enum(['cookie', 'bearer']).default('cookie'),
 });
+const RefreshRequest = z.object({ refreshToken: z.string().max(200).optional() }).strict();
 
 /** After a refresh the old token still works this long, so parallel tabs do not sign out. */
 const ROTATION_GRACE_MS = 30_000;
@@ -26,19 +36,64 @@ export interface SessionOptions {
   sessionMs: number;
   /** The portal is served over https: cookies are Secure even when the hop to the API is not. */
   secureCookies: boolean;
+  accessTokens: AccessTokens;
+  authenticate: Authenticate;
 }
 
 export function authRouter(requireRole: RequireRole, options: SessionOptions): Router {
   const router = Router();
-  const { sessionMs } = options;
-  const cookieOptions = (req: Request): CookieOptions => ({
+  const { sessionMs, accessTokens, authenticate } = options;
+  const cookieOptions = (req: Request, path = '/'): CookieOptions => ({
     httpOnly: true,
     sameSite: 'lax',
     secure: options.secureCookies || req.secure,
-    path: '/',
+    path,
   });
-  const setSessionCookie = (req: Request, res: Response, token: string, expiresAt: Date) =>
-    res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), expires: expiresAt });
+  const refreshPath = '/api/auth';
+
+  /** A fresh access token for a refresh session; in cookies, or in the body for API clients. */
+  async function signedIn(
+    req: Request,
+    res: Response,
+    user: { _id: string; role: 'customer' | 'operator'; customerId?: string | null },
+    session: { token: string; expiresAt: Date },
+    mode: 'cookie' | 'bearer',
+  ) {
+    const access = await accessTokens.issue({
+      userId: user._id,
+      role: user.role,
+      customerId: user.customerId ?? undefined,
+      sessionId: hashToken(session.token),
+    });
+    const identity = {
+      role: user.role,
+      customerId: user.customerId ?? undefined,
+      accessExpiresAt: access.expiresAt,
+      expiresAt: session.expiresAt,
+    };
+    if (mode === 'bearer') {
+      res.json({ token: access.token, refreshToken: session.token, ...identity });
+      return;
+    }
+    res.cookie(SESSION_COOKIE, access.token, { ...cookieOptions(req), expires: access.expiresAt });
+    res.cookie(REFRESH_COOKIE, session.token, {
+      ...cookieOptions(req, refreshPath),
+      expires: session.expiresAt,
+    });
+    res.json(identity);
+  }
+
+  function signedOut(req: Request, res: Response) {
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+    res.clearCookie(REFRESH_COOKIE, cookieOptions(req, refreshPath));
+  }
+
+  function refreshTokenOf(req: Request): string | undefined {
+    const { refreshToken } = RefreshRequest.parse(req.body ?? {});
+    const cookie = (req.cookies as Record<string, unknown> | undefined)?.[REFRESH_COOKIE];
+    const token = refreshToken ?? (typeof cookie === 'string' ? cookie : undefined);
+    return token?.startsWith('zs_') ? token : undefined;
+  }
 
   // The original contract; the voice side calls it with its service token.
   router.post('/auth/verify-caller', requireRole('service', 'operator'), async (req, res) => {
@@ -83,52 +138,36 @@ export function authRouter(requireRole: RequireRole, options: SessionOptions): R
       const left = await attemptsLeft(subject);
       throw new HttpError(401, 'CODE_WRONG', `That code is not right (${left} tries left)`);
     }
-    const { token, expiresAt } = await startSession(user._id, sessionMs);
-    const identity = { role: user.role, customerId: user.customerId ?? undefined, expiresAt };
-    if (body.session === 'bearer') {
-      res.json({ token, ...identity });
-      return;
-    }
-    setSessionCookie(req, res, token, expiresAt);
-    res.json(identity);
+    await signedIn(req, res, user, await startSession(user._id, sessionMs), body.session);
   });
 
   /**
-   * Extends the portal session by rotating its token. The portal calls it once on a 401 and
-   * retries, so swapping sessions for short-lived access tokens stays a server-side change.
+   * A new access token for a valid refresh token, which is rotated. The portal calls it
+   * once on a 401 and retries. The old refresh token keeps working a few seconds, so
+   * parallel tabs refreshing at once do not sign each other out.
    */
   router.post('/auth/refresh', async (req, res) => {
-    const token = requestToken(req);
-    const session = token?.startsWith('zs_')
-      ? await Session.findById(hashToken(token)).lean()
-      : null;
-    if (!token || !session || session.expiresAt <= new Date()) {
-      res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+    const token = refreshTokenOf(req);
+    const session = token ? await Session.findById(hashToken(token)).lean() : null;
+    const user =
+      session && session.expiresAt > new Date() ? await User.findById(session.userId).lean() : null;
+    if (!session || !user) {
+      signedOut(req, res);
       throw new HttpError(401, 'UNAUTHENTICATED', 'No session to refresh: sign in again');
     }
-    const user = await User.findById(session.userId).lean();
-    if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'No session to refresh: sign in again');
-    const fresh = await startSession(user._id, sessionMs);
     const graceEnd = new Date(Date.now() + ROTATION_GRACE_MS);
     if (session.expiresAt > graceEnd) {
       await Session.updateOne({ _id: session._id }, { $set: { expiresAt: graceEnd } });
     }
-    setSessionCookie(req, res, fresh.token, fresh.expiresAt);
-    res.json({
-      role: user.role,
-      customerId: user.customerId ?? undefined,
-      expiresAt: fresh.expiresAt,
-    });
+    const mode = req.body?.refreshToken ? 'bearer' : 'cookie';
+    await signedIn(req, res, user, await startSession(user._id, sessionMs), mode);
   });
 
   /** Who is signed in: the portal asks on load. */
   router.get('/auth/session', requireRole('customer', 'operator'), async (req, res) => {
     const principal = req.principal!;
     const user = await User.findById(principal.id).lean();
-    const token = requestToken(req)!;
-    const session = token.startsWith('zs_')
-      ? await Session.findById(hashToken(token)).lean()
-      : null;
+    const session = principal.sessionId ? await Session.findById(principal.sessionId).lean() : null;
     const customer = principal.customerId
       ? await Customer.findById(principal.customerId).lean()
       : null;
@@ -143,9 +182,14 @@ export function authRouter(requireRole: RequireRole, options: SessionOptions): R
     });
   });
 
-  router.post('/auth/logout', requireRole('customer', 'operator'), async (req, res) => {
-    await Session.deleteOne({ _id: hashToken(requestToken(req)!) });
-    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+  /** Ends the sign-in the caller holds (refresh session and cookies); needs no valid access token. */
+  router.post('/auth/logout', async (req, res) => {
+    const refresh = refreshTokenOf(req);
+    if (refresh) await Session.deleteOne({ _id: hashToken(refresh) });
+    const access = requestToken(req);
+    const sessionId = access ? (await authenticate(access))?.sessionId : undefined;
+    if (sessionId) await Session.deleteOne({ _id: sessionId });
+    signedOut(req, res);
     res.status(204).end();
   });
 

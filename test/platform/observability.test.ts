@@ -58,9 +58,11 @@ describe('observability across API and worker', () => {
     const workerMetrics = await eventually(
       async () => {
         const text = await (await fetch(worker.metricsUrl)).text();
-        return sample(text, 'zen_cases_closed_total{outcome="resolved"}') === 1 ? text : undefined;
+        const closed = sample(text, 'zen_cases_closed_total{outcome="resolved"}') === 1;
+        // The workflow completes a moment after its closing record.
+        return closed && /^temporal_workflow_completed\{/m.test(text) ? text : undefined;
       },
-      { what: 'the resolved case in the worker metrics' },
+      { what: "the resolved case in the worker metrics, ours and the SDK's" },
     );
     expect(sample(workerMetrics, 'zen_cases_opened_total{channel="portal"}')).toBe(1);
     expect(sample(workerMetrics, 'zen_case_duration_seconds_count{outcome="resolved"}')).toBe(1);
@@ -120,6 +122,7 @@ describe('HTTP hardening', () => {
       api: {
         security: {
           corsOrigins: [allowed],
+          trustProxy: 'loopback',
           rateLimits: { signInPerMinute: 3, webhookPerMinute: 5, devicePerMinute: 4 },
           metricsToken: 'scrape-secret-123',
         },

@@ -29,7 +29,15 @@ describe('portal API', () => {
     await sink.stop();
   });
 
-  /** Signs in by email code and returns the Set-Cookie header and the cookie pair. */
+  /** The Cookie header a browser would send back for these Set-Cookie headers. */
+  const cookieHeader = (setCookies: string[]) => setCookies.map((c) => c.split(';')[0]).join('; ');
+  const cookieValue = (cookie: string, name: string) =>
+    cookie
+      .split('; ')
+      .find((c) => c.startsWith(`${name}=`))!
+      .slice(name.length + 1);
+
+  /** Signs in by email code and returns the Set-Cookie headers and the Cookie header. */
   async function signIn(email: string) {
     const seen = outboxMessages(sink.outbox).filter((m) => m.includes(`To: ${email}`)).length;
     await call(`${stack.apiUrl}/api/auth/login`, undefined, { body: { email } });
@@ -39,26 +47,37 @@ describe('portal API', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, code }),
     });
-    const setCookie = res.headers.get('set-cookie') ?? '';
-    return { res, body: await res.json(), setCookie, cookie: setCookie.split(';')[0]! };
+    const setCookies = res.headers.getSetCookie();
+    return { res, body: await res.json(), setCookies, cookie: cookieHeader(setCookies) };
   }
 
   const withCookie = (cookie: string, url: string, init: RequestInit = {}) =>
     fetch(`${stack.apiUrl}${url}`, { ...init, headers: { ...init.headers, cookie } });
 
-  it('sign-in sets an httpOnly SameSite=Lax session cookie and keeps the token out of the body', async () => {
-    const { res, body, setCookie, cookie } = await signIn(stack.demo.customer.email);
+  it('sign-in sets httpOnly SameSite=Lax cookies: a 15-minute access token and a refresh token for /api/auth only', async () => {
+    const { res, body, setCookies, cookie } = await signIn(stack.demo.customer.email);
     expect(res.status).toBe(200);
     expect(body).toEqual({
       role: 'customer',
       customerId: stack.demo.customer.id,
+      accessExpiresAt: expect.any(String),
       expiresAt: expect.any(String),
     });
-    expect(setCookie).toMatch(/^zen_session=zs_[\w-]+;/);
-    expect(setCookie).toMatch(/HttpOnly/i);
-    expect(setCookie).toMatch(/SameSite=Lax/i);
-    // Plain http here: not Secure (the API marks it Secure behind an https portal).
-    expect(setCookie).not.toMatch(/Secure/i);
+    const [access, refresh] = setCookies;
+    expect(access).toMatch(/^zen_session=[\w-]+\.[\w-]+\.[\w-]+; Path=\/;/);
+    expect(refresh).toMatch(/^zen_refresh=zs_[\w-]+; Path=\/api\/auth;/);
+    for (const c of setCookies) {
+      expect(c).toMatch(/HttpOnly/i);
+      expect(c).toMatch(/SameSite=Lax/i);
+      // Plain http here: not Secure (the API marks it Secure behind an https portal).
+      expect(c).not.toMatch(/Secure/i);
+    }
+    // The access token lives 15 minutes at most.
+    const claims = JSON.parse(
+      Buffer.from(cookieValue(cookie, 'zen_session').split('.')[1]!, 'base64url').toString(),
+    );
+    expect(claims.exp - claims.iat).toBeLessThanOrEqual(15 * 60);
+    expect(new Date(body.accessExpiresAt).getTime()).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
 
     const session = await withCookie(cookie, '/api/auth/session');
     expect(session.status).toBe(200);
@@ -69,22 +88,31 @@ describe('portal API', () => {
     });
     expect((await withCookie(cookie, '/api/cases')).status).toBe(200);
     expect((await fetch(`${stack.apiUrl}/api/cases`)).status).toBe(401);
+    // The refresh token is no access token.
+    const refreshOnly = `zen_session=${cookieValue(cookie, 'zen_refresh')}`;
+    expect((await withCookie(refreshOnly, '/api/cases')).status).toBe(401);
   });
 
-  it('refresh rotates the session; sign-out ends it and clears the cookie', async () => {
+  it('refresh rotates both tokens; sign-out ends the sign-in at once and clears the cookies', async () => {
     const { cookie } = await signIn(stack.demo.customer.email);
     const refreshed = await withCookie(cookie, '/api/auth/refresh', { method: 'POST' });
     expect(refreshed.status).toBe(200);
-    const next = (refreshed.headers.get('set-cookie') ?? '').split(';')[0]!;
-    expect(next).toMatch(/^zen_session=zs_/);
-    expect(next).not.toBe(cookie);
-    // The old token lives on only for a short grace period (parallel tabs), then dies.
-    const old = await Session.findById(hashToken(cookie.split('=')[1]!)).lean();
+    const next = cookieHeader(refreshed.headers.getSetCookie());
+    expect(cookieValue(next, 'zen_session')).not.toBe(cookieValue(cookie, 'zen_session'));
+    expect(cookieValue(next, 'zen_refresh')).not.toBe(cookieValue(cookie, 'zen_refresh'));
+    // The old refresh token lives on only for a short grace period (parallel tabs), then dies.
+    const old = await Session.findById(hashToken(cookieValue(cookie, 'zen_refresh'))).lean();
     expect(old!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 30_000);
+    expect((await withCookie(next, '/api/cases')).status).toBe(200);
 
     const out = await withCookie(next, '/api/auth/logout', { method: 'POST' });
     expect(out.status).toBe(204);
-    expect(out.headers.get('set-cookie')).toMatch(/zen_session=;.*Expires=Thu, 01 Jan 1970/);
+    const cleared = out.headers.getSetCookie();
+    expect(cleared).toEqual([
+      expect.stringMatching(/^zen_session=;.*Expires=Thu, 01 Jan 1970/),
+      expect.stringMatching(/^zen_refresh=;.*Path=\/api\/auth;.*Expires=Thu, 01 Jan 1970/),
+    ]);
+    // The access token has minutes left, but its sign-in is over.
     expect((await withCookie(next, '/api/cases')).status).toBe(401);
     // Nothing to refresh once signed out.
     const again = await withCookie(next, '/api/auth/refresh', { method: 'POST' });

@@ -7,7 +7,9 @@ export default defineEventHandler(async (event) => {
   // event.path keeps the /api prefix and the query string.
   const target = apiUrl.replace(/\/+$/, '') + event.path;
   try {
-    return await proxyRequest(event, target);
+    // The browser's address, for the API's per-address limits (it trusts this hop only).
+    const client = getRequestIP(event) ?? '';
+    return await proxyRequest(event, target, { headers: { 'x-forwarded-for': client } });
   } catch (error) {
     // proxyRequest throws before writing anything when the API cannot be reached.
     if (event.node.res.headersSent) throw error;
