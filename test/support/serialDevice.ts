@@ -49,3 +49,27 @@ export function serialDevice(answer: (line: string) => string | undefined): Seri
   };
   return { binding, path, received, recording: () => opened?.recording ?? Buffer.alloc(0) };
 }
+
+/**
+ * A modem that answers AT commands like a real one: `script` maps a command to
+ * its answer: a final result code alone (`'ERROR'`, `'+CME ERROR: 30'`), or
+ * information lines, which get OK after them;
+ * undefined keeps it silent, as a hung modem is. With echo on (ATE1, the
+ * default of most modems) the command comes back first.
+ */
+export function scriptedModem(
+  script: Record<string, string[] | string | undefined>,
+  { echo = true } = {},
+): SerialDevice {
+  return serialDevice((line) => {
+    const command = line.trim();
+    if (!command) return undefined;
+    const reply = command in script ? script[command] : 'ERROR';
+    if (reply === undefined) return undefined;
+    const body =
+      typeof reply === 'string'
+        ? `\r\n${reply}\r\n`
+        : reply.map((l) => `\r\n${l}\r\n`).join('') + '\r\nOK\r\n';
+    return (echo ? `${command}\r` : '') + body;
+  });
+}
