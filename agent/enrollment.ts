@@ -40,11 +40,13 @@ export async function enroll(options: EnrollOptions): Promise<{ cloudEndpoint: s
       `${options.tokenPath} already holds a device token; enroll again only to replace it (--force)`,
     );
   }
-  const body = EnrollDeviceRequest.parse({
+  const request = EnrollDeviceRequest.safeParse({
     code: options.code,
     deviceId: options.deviceId,
     serialNumber: options.serialNumber,
   });
+  if (!request.success) throw new EnrollmentError(z.prettifyError(request.error));
+  const body = request.data;
   const res = await fetch(new URL('/api/device/enroll', options.apiUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -6,7 +6,9 @@ import { loadConfig, type AgentConfig } from './config';
 import { connectAgent } from './connection';
 import { createExecutor, type Executor } from './executor';
 import { createJournal } from './journal';
-import { createLinuxBackend } from './linux/backend';
+import { enroll, piIdentity } from './enrollment';
+import { createLinuxBackend, type Providers } from './linux/backend';
+import { peripheralProviders, startPeripherals } from './peripherals/attach';
 import { startSimulatedAgent } from './simulatedAgent';
 
 // The Pi agent's entry point.
@@ -14,6 +16,8 @@ import { startSimulatedAgent } from './simulatedAgent';
 //   --config <file> check [names...]         run checks here and print the results (JSON)
 //   --config <file> apply <action> [params]  carry out one catalog action here (JSON params)
 //   --simulate <scenario>    a network model instead of the real tools (npm start, demos)
+//   --config <file> --enroll <code> [--force] [--device-id <id> --serial <sn>]
+//                            trade a one-time enrollment code for the device token (tokenFile)
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -22,6 +26,10 @@ const { values, positionals } = parseArgs({
     simulate: { type: 'string' },
     api: { type: 'string' },
     journal: { type: 'string', default: process.env.ZEN_AGENT_JOURNAL },
+    enroll: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    'device-id': { type: 'string' },
+    serial: { type: 'string' },
   },
 });
 
@@ -30,16 +38,16 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function realExecutor(config: AgentConfig): Executor {
+function realExecutor(config: AgentConfig, providers: Providers): Executor {
   return createExecutor({
-    backend: createLinuxBackend(config),
+    backend: createLinuxBackend(config, providers),
     journal: createJournal(values.journal ?? config.journalPath),
   });
 }
 
 /** The command line's own commands: what a technician runs on the box. */
 async function runLocal(config: AgentConfig, [command, ...args]: string[]): Promise<void> {
-  const executor = realExecutor(config);
+  const executor = realExecutor(config, peripheralProviders(config));
   const commandId = `local-${Date.now()}`;
   const caseId = 'local';
   if (command === 'check') {
@@ -87,17 +95,19 @@ function connect(config: AgentConfig | undefined): Socket {
     }).socket;
   }
   if (!config) fail('Give the real agent its config file (--config) or a scenario (--simulate).');
-  const executor = realExecutor(config);
+  const peripherals = startPeripherals(config);
+  const executor = realExecutor(config, peripherals.providers);
   const started = Date.now();
   return connectAgent({
     apiUrl,
     token,
     health: () => ({
-      led: 'idle',
+      ...peripherals.heartbeat(),
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       summary: 'ok',
     }),
     onCommand: (command) => executor.execute(command),
+    onEvent: (event) => peripherals.light.handle(event),
   });
 }
 
@@ -107,6 +117,26 @@ async function main() {
     config = values.config ? loadConfig(values.config) : undefined;
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
+  }
+  if (values.enroll !== undefined) {
+    if (!config?.tokenFile) fail('Enrollment needs the config file (--config) with tokenFile.');
+    const identity =
+      values['device-id'] && values.serial
+        ? { deviceId: values['device-id'], serialNumber: values.serial }
+        : piIdentity();
+    try {
+      await enroll({
+        apiUrl: values.api ?? config.apiUrl,
+        code: values.enroll,
+        tokenPath: config.tokenFile,
+        overwrite: values.force,
+        ...identity,
+      });
+    } catch (err) {
+      fail(err instanceof Error ? err.message : String(err));
+    }
+    console.log(`Enrolled as ${identity.deviceId}; the device token is in ${config.tokenFile}.`);
+    return;
   }
   if (positionals.length > 0) {
     if (!config) fail('Local commands need the config file (--config).');
