@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,8 +14,13 @@ const inCi = process.env.CI === 'true';
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 
 /** Every package the agent's code imports, following its relative imports from main.ts. */
-function importedPackages(entry: string): { packages: Set<string>; files: string[] } {
+function importedPackages(entry: string): {
+  packages: Set<string>;
+  typeOnly: Set<string>;
+  files: string[];
+} {
   const packages = new Set<string>();
+  const typeOnly = new Set<string>();
   const seen = new Set<string>();
   const queue = [entry];
   while (queue.length > 0) {
@@ -23,7 +28,9 @@ function importedPackages(entry: string): { packages: Set<string>; files: string
     if (seen.has(file)) continue;
     seen.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const [, spec] of source.matchAll(/(?:from|import|require)\s*\(?\s*'([^']+)'/g)) {
+    for (const [statement, spec] of source.matchAll(
+      /(?:^import\b[^']*?from|import\(|require\()\s*'([^']+)'/gm,
+    )) {
       if (spec!.startsWith('.')) {
         const base = path.resolve(path.dirname(file), spec!);
         const resolved = [`${base}.ts`, path.join(base, 'index.ts')].find(existsSync);
@@ -31,11 +38,14 @@ function importedPackages(entry: string): { packages: Set<string>; files: string
         queue.push(resolved);
       } else if (!spec!.startsWith('node:')) {
         const parts = spec!.split('/');
-        packages.add(spec!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+        const name = spec!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+        // Erased when compiled: needed to build, not to run.
+        (statement.startsWith('import type') ? typeOnly : packages).add(name);
       }
     }
   }
-  return { packages, files: [...seen].map((f) => path.relative(root, f)) };
+  for (const name of packages) typeOnly.delete(name);
+  return { packages, typeOnly, files: [...seen].map((f) => path.relative(root, f)) };
 }
 
 describe('the agent package', () => {
@@ -43,11 +53,14 @@ describe('the agent package', () => {
   const rootManifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
   it('lists every package the agent imports, and nothing it does not', () => {
-    const { packages, files } = importedPackages(path.join(root, 'agent', 'main.ts'));
+    const { packages, typeOnly, files } = importedPackages(path.join(root, 'agent', 'main.ts'));
     // Only agent/ and contracts/ travel to the Pi.
     for (const file of files) expect(file).toMatch(/^(agent|contracts)\//);
-    // tsx runs the TypeScript on the Pi.
-    expect(Object.keys(manifest.dependencies).sort()).toEqual([...packages, 'tsx'].sort());
+    expect(Object.keys(manifest.dependencies).sort()).toEqual([...packages].sort());
+    // Building needs the compiler, Node's types and the packages imported only for types.
+    expect(Object.keys(manifest.devDependencies).sort()).toEqual(
+      [...typeOnly, 'typescript', '@types/node'].sort(),
+    );
     // No server-only packages on the device.
     for (const name of packages)
       expect(name).not.toMatch(/^(mongoose|@temporalio\/|express$|socket\.io$)/);
@@ -55,7 +68,8 @@ describe('the agent package', () => {
 
   it('asks for the same versions as the project', () => {
     const all = { ...rootManifest.dependencies, ...rootManifest.devDependencies };
-    for (const [name, range] of Object.entries(manifest.dependencies)) {
+    const wanted = { ...manifest.dependencies, ...manifest.devDependencies };
+    for (const [name, range] of Object.entries(wanted)) {
       if (name in all) expect(`${name}@${range}`).toBe(`${name}@${all[name]}`);
       else {
         // A package the project gets through serialport: pinned to the installed version.
@@ -66,6 +80,26 @@ describe('the agent package', () => {
       }
     }
   });
+});
+
+describe('the agent build', () => {
+  it('compiles agent/ and contracts/ to JavaScript that plain node runs', async () => {
+    // Inside the project, so the compiled code finds its packages as on the Pi.
+    const out = path.join(root, 'dist', `build-test-${process.pid}`);
+    try {
+      await run(process.execPath, [path.join(__dirname, 'build.mjs'), out], { cwd: root });
+      expect(statSync(path.join(out, 'agent', 'linux', 'udhcpc-hook.sh')).mode & 0o111).not.toBe(0);
+      const started = spawnSync(process.execPath, [path.join(out, 'agent', 'main.js')], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      });
+      // It loaded every module and got as far as asking for its token.
+      expect(started.stderr).toMatch(/No device token/);
+      expect(started.status).toBe(2);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('install.sh', () => {
@@ -117,9 +151,7 @@ describe('zen-agent.service', () => {
     expect(settings('ProtectSystem')).toEqual(['strict']);
     // The unit and the install script agree on where things are.
     const [execStart] = settings('ExecStart');
-    expect(execStart).toBe(
-      '/usr/bin/node --import tsx agent/main.ts --config /etc/zen-agent/config.json',
-    );
+    expect(execStart).toBe('/usr/bin/node dist/agent/main.js --config /etc/zen-agent/config.json');
     const install = readFileSync(script, 'utf8');
     expect(install).toContain(`readonly app_dir=${settings('WorkingDirectory')[0]}`);
     expect(install).toContain('readonly config_file=$config_dir/config.json');

@@ -9,7 +9,8 @@
 #   --force-enroll   enroll again, replacing the device token
 #
 # Run it from a checkout or an unpacked release: it copies agent/ and the
-# shared contracts/ to /opt/zen-agent and installs their npm packages there.
+# shared contracts/ to /opt/zen-agent, installs their npm packages and
+# compiles them there.
 set -euo pipefail
 
 readonly user=zen-agent
@@ -26,7 +27,7 @@ code=""
 force_enroll=false
 
 usage() {
-  sed -n '2,12s/^# \{0,1\}//p' "$0"
+  sed -n '2,13s/^# \{0,1\}//p' "$0"
 }
 
 die() {
@@ -79,10 +80,15 @@ echo "== Agent code in $app_dir"
 install -d -m 0755 "$app_dir"
 rm -rf "$app_dir/agent" "$app_dir/contracts"
 cp -r "$src/agent" "$src/contracts" "$app_dir/"
-find "$app_dir/agent" "$app_dir/contracts" -name '*.test.ts' -delete
 # One package.json at the top, so agent/ and contracts/ both find the packages.
 install -m 0644 "$src/agent/package.json" "$app_dir/package.json"
-(cd "$app_dir" && npm install --omit=dev --no-audit --no-fund --loglevel=error)
+# Compiled here (TypeScript is a build-time package only), then run by plain node.
+(
+  cd "$app_dir"
+  npm install --no-audit --no-fund --loglevel=error
+  npm run --silent build
+  npm prune --omit=dev --no-audit --no-fund --loglevel=error
+)
 
 echo "== Config in $config_file"
 install -d -m 0755 "$config_dir"
@@ -109,7 +115,7 @@ token_file="$state_dir/device-token"
 if [ -n "$code" ] && { [ ! -f "$token_file" ] || $force_enroll; }; then
   enroll=(--config "$config_file" --enroll "$code")
   $force_enroll && enroll+=(--force)
-  (cd "$app_dir" && runuser -u "$user" -- node --import tsx agent/main.ts "${enroll[@]}")
+  (cd "$app_dir" && runuser -u "$user" -- node dist/agent/main.js "${enroll[@]}")
 elif [ -f "$token_file" ]; then
   echo "Already enrolled (--force-enroll with a new --code enrolls again)."
 else
