@@ -20,7 +20,9 @@ import { nameservers } from './resolvConf';
 // what it found in the shape contracts/diagnostics.ts defines.
 
 type DataOf<K extends CheckName> = Extract<CheckResult, { check: K }>['data'];
-export type Measured<K extends CheckName> = { ok: boolean; data: DataOf<K>; error?: string };
+// No `error` here: on a result it means the check could not run, and the
+// advisor then ignores it. A check that ran and found a fault says so in `data`.
+export type Measured<K extends CheckName> = { ok: boolean; data: DataOf<K> };
 
 const LOSS_THRESHOLD_PCT = 5;
 const answeredStates = ['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT'];
@@ -61,8 +63,7 @@ export async function dhcp(config: AgentConfig): Promise<Measured<'dhcp'>> {
 
 export async function gateway(config: AgentConfig): Promise<Measured<'gateway'>> {
   const address = await defaultGateway(config.interface);
-  if (!address)
-    return { ok: false, data: { arpResolved: false, lossPct: 100 }, error: 'No default route.' };
+  if (!address) return { ok: false, data: { arpResolved: false, lossPct: 100 } };
   // Forget the cached entry so the answer below is from this check, not from before the fault.
   await forgetNeighbour(config.interface, address);
   const result = await ping(address, { count: 5, iface: config.interface });
@@ -147,8 +148,7 @@ export async function httpCheck(config: AgentConfig): Promise<Measured<'http'>> 
     req.on('error', resolve);
   });
   const totalMs = Math.round(performance.now() - started);
-  if (response instanceof Error)
-    return { ok: false, data: { url, ok: false }, error: response.message };
+  if (response instanceof Error) return { ok: false, data: { url, ok: false } };
   const ok = response.status >= 200 && response.status < 400;
   const data = {
     url,

@@ -1,17 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
-// Running commands for the lab: one-shot tools (with stdin for nft) and
-// long-lived daemons, each in its own process group so teardown can end it
-// and everything it started.
+// Running commands for the lab: one-shot tools and long-lived daemons, each
+// daemon in its own process group so teardown can end it and all it started.
+
+/**
+ * The system's tools only: under npm, node_modules/.bin comes first on PATH
+ * and has its own `nft` (a file tracer), which would silently do nothing here.
+ */
+export const systemPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const env = () => ({ ...process.env, PATH: systemPath });
 
 export function exec(
   command: string,
   args: string[],
-  { input, timeoutMs = 30_000 }: { input?: string; timeoutMs?: number } = {},
+  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: env(),
     });
     let stdout = '';
     let stderr = '';
@@ -30,11 +37,6 @@ export function exec(
           new Error(`${command} ${args.join(' ')} failed (${code ?? signal}): ${stderr || stdout}`),
         );
     });
-    if (input !== undefined) {
-      // A tool that exits before reading its input says why on stderr.
-      child.stdin!.on('error', () => undefined);
-      child.stdin!.end(input);
-    }
   });
 }
 
@@ -45,11 +47,11 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-export function daemon(command: string, args: string[], env?: NodeJS.ProcessEnv): Daemon {
+export function daemon(command: string, args: string[]): Daemon {
   const child = spawn(command, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: env(),
   });
   let log = '';
   const keep = (d: Buffer) => {

@@ -13,13 +13,13 @@ const Spec = z.object({
 });
 const spec = Spec.parse(JSON.parse(process.argv[2] ?? ''));
 
+// The script goes as an argument: `nft -f -` on a socket stdin reads nothing.
 const nft = (namespace: string, script: string) =>
   new Promise<void>((resolve) => {
-    const child = execFile('ip', ['netns', 'exec', namespace, 'nft', '-f', '-'], (err) => {
+    execFile('ip', ['netns', 'exec', namespace, 'nft', script], (err) => {
       if (err) console.error(`nft in ${namespace}: ${err.message}`);
       resolve();
     });
-    child.stdin!.end(script);
   });
 
 const dropAll = (family: string, hooks: string[]) =>

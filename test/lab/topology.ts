@@ -62,12 +62,13 @@ export class Lab {
   }
 
   /** Runs a command inside one of the lab's namespaces. */
-  in(role: Role, command: string, args: string[], input?: string): Promise<string> {
-    return exec('ip', ['netns', 'exec', this.ns(role), command, ...args], { input });
+  in(role: Role, command: string, args: string[]): Promise<string> {
+    return exec('ip', ['netns', 'exec', this.ns(role), command, ...args]);
   }
 
+  /** Loads an nft script in one transaction (as an argument: `nft -f -` on a socket stdin reads nothing). */
   nft(role: Role, script: string): Promise<string> {
-    return this.in(role, 'nft', ['-f', '-'], script);
+    return this.in(role, 'nft', [script]);
   }
 
   private start(name: string, role: Role, command: string, args: string[]): Daemon {
@@ -76,13 +77,8 @@ export class Lab {
     return d;
   }
 
-  async stopDaemon(name: string): Promise<void> {
-    await this.daemons.get(name)?.stop();
-    this.daemons.delete(name);
-  }
-
-  /** Builds the healthy network and gives the Pi its lease. */
-  async build(): Promise<void> {
+  /** Builds the network and has the Pi ask for its lease, as it does when it boots. */
+  async build({ dhcpPool = defaultPool }: { dhcpPool?: DhcpPool } = {}): Promise<void> {
     for (const role of roles) {
       await exec('ip', ['netns', 'add', this.ns(role)]);
       this.created.push(this.ns(role));
@@ -128,7 +124,7 @@ export class Lab {
     await this.nft('lte', masquerade('core0'));
 
     await this.startIsp();
-    await this.startRouterDnsmasq(defaultPool);
+    await this.startRouterDnsmasq(dhcpPool);
     const plugs = [
       { name: 'modem', address: lan.modemPlug, namespace: this.ns('mdm') },
       { name: 'router', address: lan.routerPlug, namespace: this.ns('rt') },
@@ -142,7 +138,7 @@ export class Lab {
     await this.waitForPort('plug', lan.routerPlug, 80);
 
     writeFileSync(this.resolvConf, '');
-    await this.leasePi();
+    if (!(await this.leasePi())) await this.selfAssignPi();
     this.writeAgentConfig();
   }
 
@@ -170,9 +166,8 @@ export class Lab {
     ]);
   }
 
-  /** (Re)starts the router's dnsmasq with a DHCP pool and the leases other devices hold. */
-  async startRouterDnsmasq(pool: DhcpPool): Promise<void> {
-    await this.stopDaemon('router-dnsmasq');
+  /** Starts the router's dnsmasq with a DHCP pool and the leases other devices hold. */
+  private async startRouterDnsmasq(pool: DhcpPool): Promise<void> {
     const leaseFile = path.join(this.dir, 'router.leases');
     const expiry = Math.floor(Date.now() / 1000) + 86_400;
     writeFileSync(
@@ -195,7 +190,7 @@ export class Lab {
   }
 
   /** The Pi's operating system asking for a lease, with the agent's own DHCP hook. */
-  async leasePi(): Promise<boolean> {
+  private async leasePi(): Promise<boolean> {
     const hook = path.join(repoRoot, 'agent', 'linux', 'udhcpc-hook.sh');
     const out = await exec('ip', [
       ...['netns', 'exec', this.ns('pi'), 'env', `ZEN_RESOLV_CONF=${this.resolvConf}`],
@@ -205,7 +200,7 @@ export class Lab {
   }
 
   /** What dhcpcd's IPv4LL does when no lease comes: a self-assigned address. */
-  async selfAssignPi(): Promise<void> {
+  private async selfAssignPi(): Promise<void> {
     await this.in('pi', 'ip', ['-4', 'addr', 'flush', 'dev', 'eth0']);
     await this.in('pi', 'ip', ['addr', 'add', '169.254.37.12/16', 'dev', 'eth0']);
   }
@@ -302,10 +297,10 @@ export class Lab {
 }
 
 /** Builds a lab; if building fails half-way, what was made is removed. */
-export async function buildLab(): Promise<Lab> {
+export async function buildLab(options?: { dhcpPool?: DhcpPool }): Promise<Lab> {
   const lab = new Lab();
   try {
-    await lab.build();
+    await lab.build(options);
     return lab;
   } catch (err) {
     await lab.destroy();
