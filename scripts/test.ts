@@ -8,15 +8,35 @@ import { ensurePortalBuilt } from './portalBuild';
 // `npm test`: installs what the tests need, then runs jest against real servers
 // (its global setup starts a fresh Temporal dev server and FerretDB).
 
-// Debian packages the tests use, by the command each provides.
+// Debian packages the tests use, by the command each provides. The network lab
+// (test/lab) needs the ones after docker-compose; dnsmasq-base is dnsmasq
+// without its system service: the lab runs its own, inside its namespaces.
 const debianPackages: Record<string, string> = {
   'docker-compose': 'docker-compose',
+  ip: 'iproute2',
+  ss: 'iproute2',
+  nft: 'nftables',
+  dnsmasq: 'dnsmasq-base',
+  socat: 'socat',
+  udhcpc: 'udhcpc',
+  ping: 'iputils-ping',
+  traceroute: 'traceroute',
+  sysctl: 'procps',
 };
 
+/** System directories only: node_modules/.bin has an unrelated `nft` (a file tracer). */
+const systemPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 function ensureDebianPackages() {
-  const missing = Object.entries(debianPackages)
-    .filter(([command]) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0)
-    .map(([, pkg]) => pkg);
+  const installed = (command: string) =>
+    spawnSync('sh', ['-c', `command -v ${command}`], { env: { PATH: systemPath } }).status === 0;
+  const missing = [
+    ...new Set(
+      Object.entries(debianPackages)
+        .filter(([command]) => !installed(command))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.warn(

@@ -6,7 +6,9 @@ import { systemPath } from './shell';
 // say why; in CI they must run, so there a missing piece fails the run.
 
 /** The commands the lab and the real agent use (scripts/test.ts installs them as root). */
-export const labCommands = ['ip', 'ss', 'nft', 'dnsmasq', 'socat', 'udhcpc', 'ping', 'traceroute'];
+export const labCommands = [
+  ...['ip', 'ss', 'nft', 'dnsmasq', 'socat', 'udhcpc', 'ping', 'traceroute', 'sysctl'],
+];
 
 function unavailableBecause(): string | undefined {
   if (process.platform !== 'linux') return 'it needs Linux network namespaces';
