@@ -7,7 +7,15 @@ import { systemPath } from './shell';
 
 /** The commands the lab and the real agent use (scripts/test.ts installs them as root). */
 export const labCommands = [
-  ...['ip', 'ss', 'nft', 'dnsmasq', 'socat', 'udhcpc', 'ping', 'traceroute', 'sysctl'],
+  'ip',
+  'ss',
+  'nft',
+  'dnsmasq',
+  'socat',
+  'udhcpc',
+  'ping',
+  'traceroute',
+  'sysctl',
 ];
 
 function unavailableBecause(): string | undefined {
