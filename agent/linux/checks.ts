@@ -102,7 +102,7 @@ export async function internet(config: AgentConfig): Promise<Measured<'internet'
       const result = await ping(host, { count: config.pingCount });
       return {
         host,
-        sent: result.sent || config.pingCount,
+        sent: result.sent,
         lossPct: result.lossPct,
         avgMs: result.avgMs,
         jitterMs: result.jitterMs,

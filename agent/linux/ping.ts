@@ -30,9 +30,9 @@ export async function ping(
     iface,
   }: { count?: number; intervalS?: number; iface?: string } = {},
 ): Promise<PingSummary> {
-  // -W 1: a reply later than a second counts as lost; the deadline bounds the whole run.
+  // Exactly `count` requests (no -w: with it ping keeps sending until `count` replies);
+  // -W 1: a reply later than a second counts as lost.
   const args = ['-n', '-q', '-c', String(count), '-i', String(intervalS), '-W', '1'];
-  args.push('-w', String(Math.ceil(count * intervalS) + 2));
   if (iface) args.push('-I', iface);
   const out = await run('ping', [...args, host], { timeoutMs: (count * intervalS + 5) * 1000 });
   // "connect: Network is unreachable": nothing was sent anywhere.

@@ -2,7 +2,7 @@ import { checkNames, type CheckName, type CheckResult } from '../../contracts/di
 import { applyFault } from './faults';
 import { loadScenarios } from './scenario';
 import { describeLab, failing } from './support';
-import { buildLab, type Lab } from './topology';
+import { buildLab, internet, type Lab } from './topology';
 
 // The real agent inside the lab's Pi namespace, through every scenario: its
 // checks find the faults the scenario made, and the scenario's fix, carried
@@ -20,7 +20,34 @@ function withoutUnsteady(names: string[], unsteady: string[]) {
   return names.filter((name) => !unsteady.includes(name));
 }
 
+async function routeTo(lab: Lab, address: string): Promise<string> {
+  const [route] = JSON.parse(await lab.in('pi', 'ip', ['-j', 'route', 'get', address]));
+  return route.dev;
+}
+
 describeLab('the real agent in the network lab', () => {
+  it('fails over to LTE during an ISP outage and back to the wired line after it', async () => {
+    const lab = await buildLab();
+    try {
+      await applyFault(lab, { kind: 'isp-outage' });
+      const target = internet.targets[0]!;
+      expect(await routeTo(lab, target)).toBe('eth0');
+
+      const over = await lab.agentCli(['apply', 'failover_lte', '{}']);
+      expect(over).toMatchObject({ ok: true, outcome: { executed: true } });
+      expect(await routeTo(lab, target)).toBe('wwan0');
+      expect(failing(await runChecks(lab, ['internet']))).toEqual([]);
+
+      const back = await lab.agentCli(['apply', 'failback_wan', '{}']);
+      expect(back).toMatchObject({ ok: true, outcome: { executed: true } });
+      expect(await routeTo(lab, target)).toBe('eth0');
+      // The outage is still there: the wired line is measured again.
+      expect(failing(await runChecks(lab, ['internet']))).toEqual(['internet']);
+    } finally {
+      await lab.destroy();
+    }
+  }, 120_000);
+
   for (const { name, scenario } of loadScenarios()) {
     const checks = scenario.checks ?? everyCheck;
 

@@ -45,6 +45,9 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       await lab.nft('isp', faultTable({ input: rule, forward: rule }));
       return;
     }
+    case 'lease-lost':
+      await lab.loseLease();
+      return;
     case 'link-down':
       await lab.in('sw', 'ip', ['link', 'set', 'pi', 'down']);
       return;

@@ -23,6 +23,8 @@ export const Fault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('isp-outage') }).strict(),
   /** The ISP's side loses this share of the packets coming from the customer's line. */
   z.object({ kind: z.literal('packet-loss'), pct: z.number().int().min(1).max(99) }).strict(),
+  /** The Pi lost its lease (its DHCP client gave up while the router was away): self-assigned address, no resolvers. */
+  z.object({ kind: z.literal('lease-lost') }).strict(),
   /** The switch port of the Pi goes down: no carrier on the Pi's eth0. */
   z.object({ kind: z.literal('link-down') }).strict(),
 ]);

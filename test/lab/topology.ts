@@ -205,6 +205,12 @@ export class Lab {
     await this.in('pi', 'ip', ['addr', 'add', '169.254.37.12/16', 'dev', 'eth0']);
   }
 
+  /** The lease ran out and no renewal came: address, routes and resolvers go, IPv4LL steps in. */
+  async loseLease(): Promise<void> {
+    await this.selfAssignPi();
+    writeFileSync(this.resolvConf, '');
+  }
+
   private writeAgentConfig() {
     const config: Partial<AgentConfig> = {
       apiUrl: `http://127.0.0.1:${tunnelPort}`,
