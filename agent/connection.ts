@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import type { CommandResult } from '../contracts/device';
+import { CaseStatusEvent, type CommandResult, type Heartbeat } from '../contracts/device';
+import type { AgentEvent } from './peripherals/ledState';
 import { createOutbox } from './outbox';
 
 // The Pi's only link to the cloud: one outbound socket.io connection to the
@@ -9,7 +10,9 @@ export interface AgentLinkOptions {
   apiUrl: string;
   token: string;
   heartbeatMs?: number;
-  health: () => { led: string; uptimeSeconds: number; summary: string };
+  health: () => Heartbeat;
+  /** What the agent hears and does, for the status LED. */
+  onEvent?: (event: AgentEvent) => void;
   /** Runs one `command` from the server; its result goes back as `command:result`. */
   onCommand?: (command: unknown) => Promise<CommandResult>;
   /** How long the server has to acknowledge a result before it is sent again. */
@@ -27,12 +30,21 @@ export function connectAgent(options: AgentLinkOptions): Socket {
     reconnectionDelayMax: 30_000,
   });
   const beat = () => socket.emit('heartbeat', options.health());
+  const tell = options.onEvent ?? (() => undefined);
   const timer = setInterval(() => socket.connected && beat(), options.heartbeatMs ?? 30_000);
   socket.on('connect', () => {
     log(`connected to ${options.apiUrl}`);
+    tell({ type: 'connected' });
     beat();
   });
-  socket.on('disconnect', (reason) => log(`disconnected (${reason}); reconnecting`));
+  socket.on('disconnect', (reason) => {
+    log(`disconnected (${reason}); reconnecting`);
+    tell({ type: 'disconnected' });
+  });
+  socket.on('case:status', (payload: unknown) => {
+    const event = CaseStatusEvent.safeParse(payload);
+    if (event.success) tell({ type: 'case:status', status: event.data.status });
+  });
   socket.on('connect_error', (err) => log(`cannot connect: ${err.message}`));
 
   const outbox = createOutbox(socket, { ackTimeoutMs: options.ackTimeoutMs ?? 10_000, log });
@@ -42,14 +54,18 @@ export function connectAgent(options: AgentLinkOptions): Socket {
     let work = Promise.resolve();
     socket.on('command', (command: unknown, ack?: (reply: { ok: true }) => void) => {
       ack?.({ ok: true });
+      const kind = (command as { kind?: unknown } | null)?.kind;
       work = work.then(async () => {
         try {
+          if (kind === 'diagnose' || kind === 'remediate') tell({ type: 'command', kind });
           const result = await onCommand(command);
+          if (!result.ok) tell({ type: 'command:failed' });
           log(
             `command ${result.commandId} (${result.kind}): ${result.ok ? 'done' : 'refused or failed'}`,
           );
           outbox.send(result);
         } catch (err) {
+          tell({ type: 'command:failed' });
           log(`command could not be handled: ${err instanceof Error ? err.message : String(err)}`);
         }
       });

@@ -1,58 +1,160 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Socket } from 'socket.io-client';
+import { checkNames, CheckName } from '../contracts/diagnostics';
+import { loadConfig, type AgentConfig } from './config';
 import { connectAgent } from './connection';
+import { createExecutor, type Executor } from './executor';
+import { createJournal } from './journal';
+import { enroll, piIdentity } from './enrollment';
+import { createLinuxBackend, type Providers } from './linux/backend';
+import { peripheralProviders, startPeripherals } from './peripherals/attach';
 import { startSimulatedAgent } from './simulatedAgent';
 
-// The Pi agent's entry point. `--simulate <scenario>` runs it with a network
-// model instead of the real tools (npm start, demos, machines without root).
+// The Pi agent's entry point.
+//   --config <file>          the real agent: Linux tools, connected to the API
+//   --config <file> check [names...]         run checks here and print the results (JSON)
+//   --config <file> apply <action> [params]  carry out one catalog action here (JSON params)
+//   --simulate <scenario>    a network model instead of the real tools (npm start, demos)
+//   --config <file> --enroll <code> [--force] [--device-id <id> --serial <sn>]
+//                            trade a one-time enrollment code for the device token (tokenFile)
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
+    config: { type: 'string' },
     simulate: { type: 'string' },
-    api: { type: 'string', default: process.env.ZEN_API_URL ?? 'http://127.0.0.1:4000' },
+    api: { type: 'string' },
     journal: { type: 'string', default: process.env.ZEN_AGENT_JOURNAL },
+    enroll: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    'device-id': { type: 'string' },
+    serial: { type: 'string' },
   },
 });
 
-const token = process.env.ZEN_DEVICE_TOKEN;
-if (!token) {
-  console.error('ZEN_DEVICE_TOKEN is not set: the agent needs its device token to connect.');
+function fail(message: string): never {
+  console.error(message);
   process.exit(2);
 }
 
-function start(apiUrl: string, token: string): Socket {
+function realExecutor(config: AgentConfig, providers: Providers): Executor {
+  return createExecutor({
+    backend: createLinuxBackend(config, providers),
+    journal: createJournal(values.journal ?? config.journalPath),
+  });
+}
+
+/** The command line's own commands: what a technician runs on the box. */
+async function runLocal(config: AgentConfig, [command, ...args]: string[]): Promise<void> {
+  const executor = realExecutor(config, peripheralProviders(config));
+  const commandId = `local-${Date.now()}`;
+  const caseId = 'local';
+  if (command === 'check') {
+    const checks = args.length > 0 ? args.map((name) => CheckName.parse(name)) : [...checkNames];
+    console.log(
+      JSON.stringify(await executor.execute({ commandId, caseId, kind: 'diagnose', checks })),
+    );
+    return;
+  }
+  if (command === 'apply' && args[0]) {
+    const params: unknown = JSON.parse(args[1] ?? '{}');
+    const result = await executor.execute({
+      commandId,
+      caseId,
+      kind: 'remediate',
+      action: args[0],
+      params,
+      idempotencyKey: commandId,
+    });
+    console.log(JSON.stringify(result));
+    if (!result.ok) process.exitCode = 1;
+    return;
+  }
+  fail(
+    `Unknown command "${[command, ...args].join(' ')}": use check [names...] or apply <action> [params]`,
+  );
+}
+
+function deviceToken(config?: AgentConfig): string {
+  if (config?.tokenFile) return readFileSync(config.tokenFile, 'utf8').trim();
+  const token = process.env.ZEN_DEVICE_TOKEN;
+  if (!token) fail('No device token: set tokenFile in the config or ZEN_DEVICE_TOKEN.');
+  return token;
+}
+
+function connect(config: AgentConfig | undefined): Socket {
+  const apiUrl = values.api ?? config?.apiUrl ?? process.env.ZEN_API_URL ?? 'http://127.0.0.1:4000';
+  const token = deviceToken(config);
   if (values.simulate) {
     return startSimulatedAgent({
       apiUrl,
       token,
       scenario: values.simulate,
-      journalPath: values.journal,
+      journalPath: values.journal ?? config?.journalPath,
     }).socket;
   }
-  // The real Linux tools come later: until then the agent only reports its health.
+  if (!config) fail('Give the real agent its config file (--config) or a scenario (--simulate).');
+  const peripherals = startPeripherals(config);
+  const executor = realExecutor(config, peripherals.providers);
   const started = Date.now();
   return connectAgent({
     apiUrl,
     token,
     health: () => ({
-      led: 'idle',
+      ...peripherals.heartbeat(),
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       summary: 'ok',
     }),
+    onCommand: (command) => executor.execute(command),
+    onEvent: (event) => peripherals.light.handle(event),
   });
 }
 
-let socket: Socket;
-try {
-  socket = start(values.api!, token);
-} catch (err) {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(2);
+async function main() {
+  let config: AgentConfig | undefined;
+  try {
+    config = values.config ? loadConfig(values.config) : undefined;
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  if (values.enroll !== undefined) {
+    if (!config?.tokenFile) fail('Enrollment needs the config file (--config) with tokenFile.');
+    const identity =
+      values['device-id'] && values.serial
+        ? { deviceId: values['device-id'], serialNumber: values.serial }
+        : piIdentity();
+    try {
+      await enroll({
+        apiUrl: values.api ?? config.apiUrl,
+        code: values.enroll,
+        tokenPath: config.tokenFile,
+        overwrite: values.force,
+        ...identity,
+      });
+    } catch (err) {
+      fail(err instanceof Error ? err.message : String(err));
+    }
+    console.log(`Enrolled as ${identity.deviceId}; the device token is in ${config.tokenFile}.`);
+    return;
+  }
+  if (positionals.length > 0) {
+    if (!config) fail('Local commands need the config file (--config).');
+    await runLocal(config, positionals);
+    return;
+  }
+  let socket: Socket;
+  try {
+    socket = connect(config);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      socket.disconnect();
+      process.exit(0);
+    });
+  }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    socket.disconnect();
-    process.exit(0);
-  });
-}
+void main();

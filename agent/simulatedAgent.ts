@@ -2,6 +2,13 @@ import type { Socket } from 'socket.io-client';
 import { connectAgent } from './connection';
 import { createExecutor, type Executor } from './executor';
 import { createJournal } from './journal';
+import {
+  createLed,
+  createStatusLight,
+  type Led,
+  type LedOptions,
+  type StatusLight,
+} from './peripherals/led';
 import { SimulatedNetwork } from './simulator/network';
 
 // The whole agent with a simulated network behind it: for `--simulate`,
@@ -17,12 +24,15 @@ export interface SimulatedAgentOptions {
   journalPath?: string;
   heartbeatMs?: number;
   ackTimeoutMs?: number;
+  /** A status LED controller on a serial port. */
+  led?: LedOptions;
 }
 
 export interface SimulatedAgent {
   socket: Socket;
   network: SimulatedNetwork;
   executor: Executor;
+  light: StatusLight;
   stop(): void;
 }
 
@@ -33,6 +43,8 @@ export function startSimulatedAgent(options: SimulatedAgentOptions): SimulatedAg
     journal: createJournal(options.journalPath),
   });
   const started = Date.now();
+  const led: Led | undefined = options.led && createLed({ log: options.log, ...options.led });
+  const light = createStatusLight(led);
   const socket = connectAgent({
     apiUrl: options.apiUrl,
     token: options.token,
@@ -40,11 +52,21 @@ export function startSimulatedAgent(options: SimulatedAgentOptions): SimulatedAg
     ackTimeoutMs: options.ackTimeoutMs,
     log: options.log,
     health: () => ({
-      led: 'idle',
+      led: light.state,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       summary: `simulated (${options.scenario})`,
     }),
     onCommand: (command) => executor.execute(command),
+    onEvent: (event) => light.handle(event),
   });
-  return { socket, network, executor, stop: () => socket.disconnect() };
+  return {
+    socket,
+    network,
+    executor,
+    light,
+    stop: () => {
+      socket.disconnect();
+      void led?.close();
+    },
+  };
 }

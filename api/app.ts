@@ -12,6 +12,7 @@ import { attachDeviceGateway } from './deviceGateway';
 import { errorHandler, HttpError } from './errors';
 import { casesRouter } from './routes/cases';
 import { devicesRouter } from './routes/devices';
+import { enrollmentRouter } from './routes/enrollment';
 import { internalRouter } from './routes/internal';
 import { createVoice } from './voice/router';
 import { authRouter } from './routes/auth';
@@ -111,6 +112,7 @@ export function createApi({
   });
   app.use('/api', casesRouter(temporal, requireRole, cases, voice));
   app.use('/api', devicesRouter(temporal, requireRole, cases, voice));
+  app.use('/api', enrollmentRouter(requireRole));
   app.use('/api/internal', internalRouter(requireRole, gateway, io));
   app.use(
     '/api',

@@ -2,22 +2,17 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import mongoose from 'mongoose';
 import { deviceCommandLatency } from '../observability/metrics';
-import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
 import { z } from 'zod';
-import { CommandResult } from '../contracts/device';
-import { Device, DeviceCommandDoc } from '../store/models';
+import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
+import { closedStatuses } from '../contracts/case';
+import { CaseStatusEvent, CommandResult, Heartbeat } from '../contracts/device';
+import { Case, Device, DeviceCommandDoc } from '../store/models';
 import { caseWorkflowId, deviceConnectionSignal } from '../workflows/messages';
 import type { Authenticate } from './auth';
 
 // The /device namespace: each Pi holds one outbound socket.io connection,
 // authenticated with its device token. Commands go down as `command`; answers
 // come back as `command:result` and complete the waiting workflow activity.
-
-const Heartbeat = z.object({
-  led: z.string().max(40).optional(),
-  uptimeSeconds: z.number().nonnegative().optional(),
-  summary: z.string().max(500).optional(),
-});
 
 export function deviceRoom(deviceId: string): string {
   return `device:${deviceId}`;
@@ -77,6 +72,13 @@ export function attachDeviceGateway(
     await socket.join(deviceRoom(deviceId));
     await Device.updateOne({ deviceId }, { $set: { status: 'online', lastSeen: new Date() } });
     await tellCase(temporal, deviceId, true);
+    // The device's status LED picks up its open case, then any commands it missed.
+    const open = await Case.findOne(
+      { deviceId, status: mongoose.trusted({ $nin: closedStatuses }) },
+      { status: 1 },
+    ).lean();
+    const event = CaseStatusEvent.safeParse({ caseId: open?._id, status: open?.status });
+    if (event.success) socket.emit('case:status', event.data);
     // Whatever the device missed while away goes out again, oldest first.
     const pending = await DeviceCommandDoc.find({ deviceId, status: unanswered() })
       .sort({ createdAt: 1 })
@@ -112,6 +114,17 @@ async function send(
   );
   devices.to(deviceRoom(deviceId)).emit('command', command);
   return true;
+}
+
+/** Tells a device that its case moved on (if it is connected); an unknown status is not sent. */
+export function tellDeviceCaseStatus(
+  io: SocketServer,
+  deviceId: string,
+  caseId: string,
+  status: unknown,
+): void {
+  const event = CaseStatusEvent.safeParse({ caseId, status });
+  if (event.success) io.of('/device').to(deviceRoom(deviceId)).emit('case:status', event.data);
 }
 
 /** Our own operator in a filter: sanitizeFilter strips operators from anything else. */

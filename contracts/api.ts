@@ -37,6 +37,29 @@ export const RegisterDeviceRequest = z.object({
   siteId: z.string().max(100).optional(),
 });
 
+/** The enrollment code a person reads to the Pi: `ABCD-EFGH` (case and dash optional). */
+export const EnrollmentCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .transform((v) => v.replace(/[\s-]/g, ''))
+  .pipe(
+    z
+      .string()
+      .regex(/^[A-HJ-NP-Z2-9]{8}$/, 'An enrollment code is 8 letters or digits, like ABCD-EFGH'),
+  );
+
+/** POST /api/devices/enrollment-codes: a customer (own site) or operator asks for a code. */
+export const CreateEnrollmentCodeRequest = z.object({
+  /** The site the new device will belong to (customers: default their first site). */
+  siteId: z.string().min(1).max(100).optional(),
+});
+
+/** POST /api/device/enroll: the Pi trades a one-time code for its device token. */
+export const EnrollDeviceRequest = RegisterDeviceRequest.omit({ siteId: true }).extend({
+  code: EnrollmentCode,
+});
+
 /** POST /api/device/diagnostic: a device pushing results it gathered on its own. */
 export const DeviceDiagnosticRequest = z.object({
   sessionId: z.string().max(100).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CaseStatus } from './case';
 import { CheckName, CheckResult } from './diagnostics';
 import { ActionId } from './remediation';
 
@@ -56,3 +57,25 @@ export const CommandResult = z.union([
   }),
 ]);
 export type CommandResult = z.infer<typeof CommandResult>;
+
+/** Server → device `case:status`: the device's case moved (it drives the status LED). */
+export const CaseStatusEvent = z.object({
+  caseId: z.string().min(1).max(100),
+  status: CaseStatus,
+});
+export type CaseStatusEvent = z.infer<typeof CaseStatusEvent>;
+
+/** Device → server `heartbeat`, every 30 s. */
+export const Heartbeat = z.object({
+  led: z.string().max(40).optional(),
+  uptimeSeconds: z.number().nonnegative().optional(),
+  summary: z.string().max(500).optional(),
+  /** The LTE backup link, when the Pi has a modem. */
+  lte: z
+    .object({
+      signalDbm: z.number().min(-150).max(0).optional(),
+      registered: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type Heartbeat = z.infer<typeof Heartbeat>;

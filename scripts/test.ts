@@ -13,12 +13,34 @@ const debianPackages: Record<string, string> = {
   'docker-compose': 'docker-compose',
   // The portal's browser tests drive Debian's chromium through playwright-core.
   chromium: 'chromium',
+  // The network lab (test/lab). dnsmasq-base is dnsmasq without its system service:
+  // the lab runs its own, inside its namespaces.
+  ip: 'iproute2',
+  ss: 'iproute2',
+  nft: 'nftables',
+  dnsmasq: 'dnsmasq-base',
+  socat: 'socat',
+  udhcpc: 'udhcpc',
+  ping: 'iputils-ping',
+  traceroute: 'traceroute',
+  sysctl: 'procps',
+  // The agent's install script is checked with shellcheck.
+  shellcheck: 'shellcheck',
 };
 
+/** System directories only: node_modules/.bin has an unrelated `nft` (a file tracer). */
+const systemPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 function ensureDebianPackages() {
-  const missing = Object.entries(debianPackages)
-    .filter(([command]) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0)
-    .map(([, pkg]) => pkg);
+  const installed = (command: string) =>
+    spawnSync('sh', ['-c', `command -v ${command}`], { env: { PATH: systemPath } }).status === 0;
+  const missing = [
+    ...new Set(
+      Object.entries(debianPackages)
+        .filter(([command]) => !installed(command))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.warn(

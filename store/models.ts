@@ -162,6 +162,27 @@ const oneTimeCodeSchema = new Schema(
   { timestamps: true, collection: 'one_time_codes' },
 );
 
+const enrollmentCodeSchema = new Schema(
+  {
+    _id: id,
+    // The code's first half, in clear: it finds the code so wrong guesses count against it.
+    lookup: { type: String, required: true, unique: true },
+    // sha256 of salt and the whole code; the code itself is never stored.
+    codeHash: { type: String, required: true },
+    salt: { type: String, required: true },
+    customerId: { type: String, required: true },
+    siteId: { type: String, required: true },
+    createdBy: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+    // Wrong codes tried against this one; at the limit the code is burned.
+    attempts: { type: Number, default: 0 },
+    used: { type: Boolean, default: false },
+    usedAt: Date,
+    deviceId: String,
+  },
+  { timestamps: true, collection: 'enrollment_codes' },
+);
+
 const sessionSchema = new Schema(
   {
     // sha256 of the session token.
@@ -193,6 +214,7 @@ const webhookEventSchema = new Schema(
 );
 
 export const OneTimeCode = mongoose.model('OneTimeCode', oneTimeCodeSchema);
+export const EnrollmentCodeDoc = mongoose.model('EnrollmentCode', enrollmentCodeSchema);
 export const Session = mongoose.model('Session', sessionSchema);
 export const WebhookEvent = mongoose.model('WebhookEvent', webhookEventSchema);
 
@@ -206,6 +228,7 @@ export const models = {
   DeviceCommandDoc,
   AdvisorCacheEntry,
   OneTimeCode,
+  EnrollmentCodeDoc,
   Session,
   WebhookEvent,
 };

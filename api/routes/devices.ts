@@ -4,10 +4,10 @@ import { closedStatuses } from '../../contracts/case';
 import mongoose from 'mongoose';
 import { DeviceDiagnosticRequest, RegisterDeviceRequest } from '../../contracts/api';
 import { advise } from '../../activities/advisor';
-import { Case, Device, Site } from '../../store/models';
-import { hashToken, newToken } from '../../store/tokens';
+import { Case, Device } from '../../store/models';
 import type { RequireRole } from '../auth';
 import { openAgentCase, type CaseDefaults } from '../cases';
+import { cloudEndpoint, createDevice, siteFor } from '../devices';
 import { HttpError } from '../errors';
 import type { Voice } from '../voice/router';
 
@@ -28,8 +28,7 @@ export function devicesRouter(
     async (req, res) => {
       const body = RegisterDeviceRequest.parse(req.body);
       const principal = req.principal!;
-      // Where the device's socket.io connection goes: this API, as the device reached it.
-      const cloudEndpoint = `${req.protocol === 'https' ? 'wss' : 'ws'}://${req.get('host')}/device`;
+      const endpoint = cloudEndpoint(req);
       if (principal.role === 'device') {
         if (principal.deviceId !== body.deviceId) {
           throw new HttpError(403, 'FORBIDDEN', 'A device registers only itself');
@@ -39,28 +38,19 @@ export function devicesRouter(
           { $set: { networkConfig: body.networkInfo ?? {}, lastSeen: new Date() } },
         );
         const open = await openCaseOf(body.deviceId);
-        res.json({ status: 'registered', sessionId: open?._id ?? null, cloudEndpoint });
+        res.json({
+          status: 'registered',
+          sessionId: open?._id ?? null,
+          cloudEndpoint: endpoint,
+        });
         return;
       }
       // A person enrolls a new device for a customer they act for.
-      const customerId = principal.role === 'customer' ? principal.customerId : undefined;
-      const site = body.siteId
-        ? await Site.findOne({ _id: body.siteId, ...(customerId ? { customerId } : {}) }).lean()
-        : await Site.findOne({ customerId }).lean();
-      if (!site) throw new HttpError(404, 'SITE_NOT_FOUND', 'No such site');
-      if (await Device.exists({ deviceId: body.deviceId })) {
-        throw new HttpError(409, 'DEVICE_EXISTS', `Device ${body.deviceId} is already registered`);
-      }
-      const deviceToken = newToken('zd');
-      await Device.create({
-        customerId: site.customerId,
-        siteId: site._id,
-        deviceId: body.deviceId,
-        serialNumber: body.serialNumber,
-        tokenHash: hashToken(deviceToken),
-        networkConfig: body.networkInfo ?? {},
-      });
-      res.status(201).json({ status: 'registered', sessionId: null, cloudEndpoint, deviceToken });
+      const site = await siteFor(principal, body.siteId);
+      const deviceToken = await createDevice(site, body);
+      res
+        .status(201)
+        .json({ status: 'registered', sessionId: null, cloudEndpoint: endpoint, deviceToken });
     },
   );
 

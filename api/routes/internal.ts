@@ -2,11 +2,11 @@ import { Router } from 'express';
 import type { Server as SocketServer } from 'socket.io';
 import { Case } from '../../store/models';
 import type { RequireRole } from '../auth';
-import type { DeviceGateway } from '../deviceGateway';
+import { tellDeviceCaseStatus, type DeviceGateway } from '../deviceGateway';
 import { HttpError } from '../errors';
 
 // Calls from the worker (service token only): push a stored command to its
-// device, and relay a case's progress to the portal.
+// device, and relay a case's progress to the portal and to the case's device.
 
 export function internalRouter(
   requireRole: RequireRole,
@@ -22,12 +22,13 @@ export function internalRouter(
   });
 
   router.post('/cases/:id/events', async (req, res) => {
-    const doc = await Case.findById(String(req.params.id), { customerId: 1 }).lean();
+    const doc = await Case.findById(String(req.params.id), { customerId: 1, deviceId: 1 }).lean();
     if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', 'No such case');
     const event = { caseId: doc._id, ...(req.body as Record<string, unknown>) };
     io.of('/portal')
       .to([`customer:${doc.customerId}`, 'operators'])
       .emit('case:update', event);
+    tellDeviceCaseStatus(io, doc.deviceId, doc._id, (req.body as { status?: unknown }).status);
     res.json({ ok: true });
   });
 

@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { IssueCategory } from '../../contracts/case';
+import { CheckName } from '../../contracts/diagnostics';
+import { ActionId } from '../../contracts/remediation';
+
+// A lab scenario is a data file in scenarios/ (format in README.md): the
+// network it builds, the faults it makes, what the agent must find, the fix
+// that must repair it, and how a support case about it ends.
+
+const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/);
+const mac = z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+
+export const Fault = z.discriminatedUnion('kind', [
+  /** The router's DNS forwarder stops answering (a setting: a reboot keeps it). */
+  z.object({ kind: z.literal('resolver-down') }).strict(),
+  /** The router hangs: nothing in or out, not even ARP, until its plug cycles it. */
+  z.object({ kind: z.literal('router-hung') }).strict(),
+  /** The modem hangs: management address silent, nothing passes, until its plug cycles it. */
+  z.object({ kind: z.literal('modem-hung') }).strict(),
+  /** The ISP drops everything from the customer's line (the LTE path is another line). */
+  z.object({ kind: z.literal('isp-outage') }).strict(),
+  /** The ISP's side loses this share of the packets coming from the customer's line. */
+  z.object({ kind: z.literal('packet-loss'), pct: z.number().int().min(1).max(99) }).strict(),
+  /** The Pi lost its lease (its DHCP client gave up while the router was away): self-assigned address, no resolvers. */
+  z.object({ kind: z.literal('lease-lost') }).strict(),
+  /** The switch port of the Pi goes down: no carrier on the Pi's eth0. */
+  z.object({ kind: z.literal('link-down') }).strict(),
+]);
+export type Fault = z.infer<typeof Fault>;
+
+export const Scenario = z
+  .object({
+    description: z.string().min(1),
+    topology: z
+      .object({
+        /** The router's DHCP pool and the leases other devices already hold in it. */
+        dhcpPool: z
+          .object({ start: ipv4, end: ipv4, leases: z.array(z.tuple([mac, ipv4])).optional() })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    faults: z.array(Fault),
+    /** The checks the agent runs; all of them when absent. */
+    checks: z.array(CheckName).min(1).optional(),
+    /** Exactly the checks that must fail (the others must pass), apart from `unsteady`. */
+    expectedFailing: z.array(CheckName),
+    /** Checks the fault may or may not break on a given run (random loss): not asserted. */
+    unsteady: z.array(CheckName).default([]),
+    /** A catalog action that must repair the network in the lab. */
+    fix: z
+      .object({
+        action: ActionId,
+        params: z.record(z.string(), z.unknown()),
+        /** The checks that must pass afterwards; all the scenario's checks when absent. */
+        repairs: z.array(CheckName).optional(),
+      })
+      .strict()
+      .optional(),
+    /** How a support case about it ends with the real agent and the offline advisor. */
+    expectedEnd: z
+      .object({
+        status: z.enum(['resolved', 'escalated']),
+        category: IssueCategory,
+        /** The fix the case proposes and carries out, when it resolves by one. */
+        action: ActionId.optional(),
+      })
+      .strict(),
+    /** Also run it as a whole support case through the real stack. */
+    endToEnd: z.boolean().default(false),
+  })
+  .strict();
+export type Scenario = z.infer<typeof Scenario>;
+
+const dir = path.join(__dirname, 'scenarios');
+
+export function loadScenarios(): { name: string; scenario: Scenario }[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const name = file.replace(/\.json$/, '');
+      const parsed = Scenario.safeParse(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+      if (!parsed.success) throw new Error(`scenarios/${file}: ${z.prettifyError(parsed.error)}`);
+      return { name, scenario: parsed.data };
+    });
+}

@@ -1,0 +1,315 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AgentConfig } from '../../agent/config';
+import { daemon, exec, type Daemon } from './shell';
+
+// A small office network built from network namespaces, one lab per test:
+//
+//   pi ─┐                                   ┌─ 198.51.100.20, 203.0.113.20 (ping)
+//  plug ┼─ switch ─ router ─ modem ─ isp ─────┼─ 203.0.113.53 (DNS), 198.51.100.80 (web)
+//       │  192.168.1.0/24  192.168.100.0/24 └─ lte ─ pi (wwan0, 100.64.0.0/24)
+//
+// The router runs dnsmasq (DHCP and DNS) and NATs out through the modem; the
+// modem's management address is 192.168.100.1; the ISP hosts a small
+// internet on the documentation ranges. The plug namespace is a Shelly smart
+// plug for the modem (.50) and one for the router (.51). The Pi reaches the
+// API on the host's loopback through socat and a unix socket: the tunnel
+// never touches a real interface.
+
+export const lan = {
+  router: '192.168.1.1',
+  modemPlug: '192.168.1.50',
+  routerPlug: '192.168.1.51',
+  modem: '192.168.100.1',
+  routerWan: '192.168.100.2',
+};
+export const internet = {
+  targets: ['198.51.100.20', '203.0.113.20'],
+  resolver: '203.0.113.53',
+  web: '198.51.100.80',
+  webName: 'www.example.com',
+};
+const lte = { pi: '100.64.0.2', gateway: '100.64.0.1' };
+/** Where the agent inside the Pi finds the API: its own loopback, the tunnel's end. */
+const tunnelPort = 4000;
+const repoRoot = path.resolve(__dirname, '..', '..');
+const tsx = ['--import', 'tsx'];
+
+export const roles = ['pi', 'sw', 'rt', 'mdm', 'isp', 'plug', 'lte'] as const;
+export type Role = (typeof roles)[number];
+
+export interface DhcpPool {
+  start: string;
+  end: string;
+  /** Leases already held by other devices: [mac, address]. */
+  leases?: [string, string][];
+}
+
+const defaultPool: DhcpPool = { start: '192.168.1.100', end: '192.168.1.150' };
+
+export class Lab {
+  readonly prefix = `zl${randomBytes(3).toString('hex')}`;
+  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'zen-lab-'));
+  readonly configPath = path.join(this.dir, 'agent.json');
+  readonly resolvConf = path.join(this.dir, 'pi-resolv.conf');
+  private readonly daemons = new Map<string, Daemon>();
+  private created: string[] = [];
+
+  ns(role: Role): string {
+    return `${this.prefix}-${role}`;
+  }
+
+  /** Runs a command inside one of the lab's namespaces. */
+  in(role: Role, command: string, args: string[]): Promise<string> {
+    return exec('ip', ['netns', 'exec', this.ns(role), command, ...args]);
+  }
+
+  /** Loads an nft script in one transaction (as an argument: `nft -f -` on a socket stdin reads nothing). */
+  nft(role: Role, script: string): Promise<string> {
+    return this.in(role, 'nft', [script]);
+  }
+
+  private start(name: string, role: Role, command: string, args: string[]): Daemon {
+    const d = daemon('ip', ['netns', 'exec', this.ns(role), command, ...args]);
+    this.daemons.set(name, d);
+    return d;
+  }
+
+  /** Builds the network and has the Pi ask for its lease, as it does when it boots. */
+  async build({ dhcpPool = defaultPool }: { dhcpPool?: DhcpPool } = {}): Promise<void> {
+    for (const role of roles) {
+      await exec('ip', ['netns', 'add', this.ns(role)]);
+      this.created.push(this.ns(role));
+      await this.in(role, 'ip', ['link', 'set', 'lo', 'up']);
+      await this.in(role, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    }
+    await this.in('sw', 'ip', ['link', 'add', 'br0', 'type', 'bridge']);
+    await this.in('sw', 'ip', ['link', 'set', 'br0', 'up']);
+    await this.wire('pi', 'eth0', 'sw', 'pi', { bridge: true });
+    await this.wire('rt', 'lan0', 'sw', 'rt', { bridge: true });
+    await this.wire('plug', 'eth0', 'sw', 'plug', { bridge: true });
+    await this.wire('rt', 'wan0', 'mdm', 'lan0');
+    await this.wire('mdm', 'wan0', 'isp', 'cust0');
+    await this.wire('lte', 'core0', 'isp', 'lte0');
+    await this.wire('pi', 'wwan0', 'lte', 'ran0');
+
+    const addr = (role: Role, cidr: string, dev: string) =>
+      this.in(role, 'ip', ['addr', 'add', cidr, 'dev', dev]);
+    const route = (role: Role, ...args: string[]) => this.in(role, 'ip', ['route', 'add', ...args]);
+    await addr('rt', `${lan.router}/24`, 'lan0');
+    await addr('rt', `${lan.routerWan}/24`, 'wan0');
+    await route('rt', 'default', 'via', lan.modem);
+    await addr('mdm', `${lan.modem}/24`, 'lan0');
+    await addr('mdm', '203.0.113.2/30', 'wan0');
+    await route('mdm', 'default', 'via', '203.0.113.1');
+    await addr('isp', '203.0.113.1/30', 'cust0');
+    await addr('isp', '203.0.113.5/30', 'lte0');
+    for (const a of [...internet.targets, internet.resolver, internet.web]) {
+      // On loopback: the kernel here has no dummy interfaces.
+      await addr('isp', `${a}/32`, 'lo');
+    }
+    await route('isp', '192.168.100.0/24', 'via', '203.0.113.2');
+    await addr('lte', '203.0.113.6/30', 'core0');
+    await addr('lte', `${lte.gateway}/24`, 'ran0');
+    await route('lte', 'default', 'via', '203.0.113.5');
+    await addr('plug', `${lan.modemPlug}/24`, 'eth0');
+    await addr('plug', `${lan.routerPlug}/24`, 'eth0');
+    await route('plug', 'default', 'via', lan.router);
+    await addr('pi', `${lte.pi}/24`, 'wwan0');
+    const masquerade = (dev: string) =>
+      `table ip nat {\n chain post {\n  type nat hook postrouting priority 100;\n  oifname "${dev}" masquerade\n }\n}\n`;
+    await this.nft('rt', masquerade('wan0'));
+    await this.nft('lte', masquerade('core0'));
+
+    await this.startIsp();
+    await this.startRouterDnsmasq(dhcpPool);
+    const plugs = [
+      { name: 'modem', address: lan.modemPlug, namespace: this.ns('mdm') },
+      { name: 'router', address: lan.routerPlug, namespace: this.ns('rt') },
+    ];
+    this.start('plugs', 'plug', process.execPath, [
+      ...tsx,
+      path.join(__dirname, 'smartPlugEmulator.ts'),
+      JSON.stringify({ plugs }),
+    ]);
+    await this.waitForPort('isp', internet.web, 80);
+    await this.waitForPort('plug', lan.routerPlug, 80);
+
+    writeFileSync(this.resolvConf, '');
+    if (!(await this.leasePi())) await this.selfAssignPi();
+    this.writeAgentConfig();
+  }
+
+  private async wire(a: Role, aDev: string, b: Role, bDev: string, { bridge = false } = {}) {
+    await exec('ip', [
+      ...['-n', this.ns(a), 'link', 'add', aDev, 'type', 'veth'],
+      ...['peer', 'name', bDev, 'netns', this.ns(b)],
+    ]);
+    if (bridge) await this.in(b, 'ip', ['link', 'set', bDev, 'master', 'br0']);
+    await this.in(a, 'ip', ['link', 'set', aDev, 'up']);
+    await this.in(b, 'ip', ['link', 'set', bDev, 'up']);
+  }
+
+  private async startIsp() {
+    this.start('isp-dns', 'isp', 'dnsmasq', [
+      ...['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts'],
+      ...['--user=root', '--bind-interfaces', `--listen-address=${internet.resolver}`],
+      `--pid-file=${path.join(this.dir, 'isp-dns.pid')}`,
+      `--address=/example.com/${internet.web}`,
+    ]);
+    this.start('web', 'isp', process.execPath, [
+      ...tsx,
+      path.join(__dirname, 'webServer.ts'),
+      internet.web,
+    ]);
+  }
+
+  /** Starts the router's dnsmasq with a DHCP pool and the leases other devices hold. */
+  private async startRouterDnsmasq(pool: DhcpPool): Promise<void> {
+    const leaseFile = path.join(this.dir, 'router.leases');
+    const expiry = Math.floor(Date.now() / 1000) + 86_400;
+    writeFileSync(
+      leaseFile,
+      (pool.leases ?? []).map(([mac, ip], i) => `${expiry} ${mac} ${ip} device${i} *\n`).join(''),
+    );
+    this.start('router-dnsmasq', 'rt', 'dnsmasq', [
+      ...['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts'],
+      ...['--user=root', '--bind-interfaces', '--interface=lan0', '--except-interface=lo'],
+      `--pid-file=${path.join(this.dir, 'router-dnsmasq.pid')}`,
+      `--dhcp-leasefile=${leaseFile}`,
+      `--dhcp-range=${pool.start},${pool.end},255.255.255.0,1h`,
+      `--dhcp-option=option:router,${lan.router}`,
+      `--dhcp-option=option:dns-server,${lan.router}`,
+      `--server=${internet.resolver}`,
+      '--dhcp-authoritative',
+      '--no-ping',
+    ]);
+    await this.waitForPort('rt', lan.router, 53, 'udp');
+  }
+
+  /** The Pi's operating system asking for a lease, with the agent's own DHCP hook. */
+  private async leasePi(): Promise<boolean> {
+    const hook = path.join(repoRoot, 'agent', 'linux', 'udhcpc-hook.sh');
+    const out = await exec('ip', [
+      ...['netns', 'exec', this.ns('pi'), 'env', `ZEN_RESOLV_CONF=${this.resolvConf}`],
+      ...['udhcpc', '-f', '-q', '-n', '-i', 'eth0', '-t', '4', '-T', '1', '-s', hook],
+    ]).catch(() => '');
+    return /bound/.test(out);
+  }
+
+  /** What dhcpcd's IPv4LL does when no lease comes: a self-assigned address. */
+  private async selfAssignPi(): Promise<void> {
+    await this.in('pi', 'ip', ['-4', 'addr', 'flush', 'dev', 'eth0']);
+    await this.in('pi', 'ip', ['addr', 'add', '169.254.37.12/16', 'dev', 'eth0']);
+  }
+
+  /** The lease ran out and no renewal came: address, routes and resolvers go, IPv4LL steps in. */
+  async loseLease(): Promise<void> {
+    await this.selfAssignPi();
+    writeFileSync(this.resolvConf, '');
+  }
+
+  private writeAgentConfig() {
+    const config: Partial<AgentConfig> = {
+      apiUrl: `http://127.0.0.1:${tunnelPort}`,
+      tokenFile: path.join(this.dir, 'device-token'),
+      journalPath: path.join(this.dir, 'journal.json'),
+      interface: 'eth0',
+      resolvConfPath: this.resolvConf,
+      referenceResolver: internet.resolver,
+      dnsTestName: internet.webName,
+      internetTargets: internet.targets,
+      httpUrl: `http://${internet.webName}/`,
+      tracerouteTarget: internet.targets[0],
+      modemAddress: lan.modem,
+      smartPlugs: { modem: `http://${lan.modemPlug}`, router: `http://${lan.routerPlug}` },
+      lte: { interface: 'wwan0', gateway: lte.gateway },
+    };
+    writeFileSync(this.configPath, JSON.stringify(config, null, 2));
+  }
+
+  /** The management tunnel: Pi 127.0.0.1:4000 → unix socket → host API. */
+  openTunnel(apiUrl: string): void {
+    const api = new URL(apiUrl);
+    const socket = path.join(this.dir, 'api.sock');
+    this.daemons.set(
+      'tunnel-host',
+      daemon('socat', [`UNIX-LISTEN:${socket},fork,mode=600`, `TCP:127.0.0.1:${api.port}`]),
+    );
+    this.start('tunnel-pi', 'pi', 'socat', [
+      `TCP-LISTEN:${tunnelPort},bind=127.0.0.1,fork,reuseaddr`,
+      `UNIX-CONNECT:${socket}`,
+    ]);
+  }
+
+  /** The real agent, connected to the API through the tunnel. */
+  startAgent(token: string): Daemon {
+    writeFileSync(path.join(this.dir, 'device-token'), token, { mode: 0o600 });
+    return this.start('agent', 'pi', process.execPath, [
+      ...tsx,
+      path.join(repoRoot, 'agent', 'main.ts'),
+      '--config',
+      this.configPath,
+    ]);
+  }
+
+  /** The agent's command line inside the Pi: `check ...` or `apply ...`; its JSON answer. */
+  async agentCli(args: string[]): Promise<any> {
+    const out = await exec(
+      'ip',
+      [
+        ...['netns', 'exec', this.ns('pi'), process.execPath, ...tsx],
+        ...[path.join(repoRoot, 'agent', 'main.ts'), '--config', this.configPath, ...args],
+      ],
+      { timeoutMs: 240_000 },
+    ).catch((err: Error) => {
+      // `apply` exits 1 when the action failed; its JSON still says why.
+      const json = /\{.*\}\s*$/s.exec(err.message)?.[0];
+      if (!json) throw err;
+      return json;
+    });
+    return JSON.parse(out.trim().split('\n').pop()!);
+  }
+
+  async waitForPort(role: Role, address: string, port: number, proto: 'tcp' | 'udp' = 'tcp') {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const listening = await this.in(role, 'ss', ['-Hln', proto === 'tcp' ? '-t' : '-u']);
+      if (listening.includes(`${address}:${port}`)) return;
+      if (Date.now() > deadline) {
+        const logs = [...this.daemons].map(([n, d]) => `${n}: ${d.output()}`).join('\n');
+        throw new Error(`Nothing listens on ${address}:${port} in ${role}.\n${logs}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Output of the lab's daemons, for a failing test's message. */
+  logs(): string {
+    return [...this.daemons].map(([name, d]) => `--- ${name}\n${d.output()}`).join('\n');
+  }
+
+  async destroy(): Promise<void> {
+    for (const d of [...this.daemons.values()].reverse()) await d.stop();
+    this.daemons.clear();
+    for (const ns of this.created.reverse()) {
+      await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
+    }
+    this.created = [];
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Builds a lab; if building fails half-way, what was made is removed. */
+export async function buildLab(options?: { dhcpPool?: DhcpPool }): Promise<Lab> {
+  const lab = new Lab();
+  try {
+    await lab.build(options);
+    return lab;
+  } catch (err) {
+    await lab.destroy();
+    throw err;
+  }
+}
