@@ -23,6 +23,7 @@ import { createLogger, type Logger } from '../observability/logger';
 import { metricsHandler } from '../observability/metrics';
 import { createAccessTokens } from './accessTokens';
 import { corsAllowlist } from './cors';
+import { openApiDocument } from './openapi';
 import { rateLimiters } from './limits';
 import { observeRequests } from './observe';
 import { fleetRouter } from './routes/fleet';
@@ -98,6 +99,10 @@ export function createApi({
   app.use(express.json({ limit: '256kb' }));
   app.use(cookieParser());
 
+  const openApi = openApiDocument();
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   app.get('/api/health', async (_req, res) => {
     const [temporalOk, mongoOk] = await Promise.all([
       temporalReachable(temporal, namespace),

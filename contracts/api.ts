@@ -69,7 +69,40 @@ export const DeviceDiagnosticRequest = z.object({
   }),
 });
 
+/** Routes that take no input still refuse a body that says something. */
+export const EmptyBody = z.union([z.object({}).strict(), z.undefined()]);
+
 export const CloseCaseRequest = z.object({ reason: z.string().min(1).max(500) });
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +15551234567');
+
+/** POST /api/auth/verify-caller: the original caller-ID check (the voice side, operators). */
+export const VerifyCallerRequest = z.object({ phoneNumber: e164, callerId: e164 });
+
+/** POST /api/auth/login: sends a one-time code to a known address (same answer for any). */
+export const LoginRequest = z.object({ email: z.string().email().max(254) });
+
+export const LoginVerifyRequest = LoginRequest.extend({
+  code: z.string().regex(/^\d{6}$/),
+  /** cookie (the portal): the tokens never reach page scripts; bearer: they are returned. */
+  session: z.enum(['cookie', 'bearer']).default('cookie'),
+});
+
+/** POST /api/auth/refresh and /logout: the refresh token in the body (API clients) or its cookie. */
+export const RefreshRequest = z.object({ refreshToken: z.string().max(200).optional() }).strict();
+
+/** PATCH /api/customers/me */
+export const CustomerPreferences = z.object({ callOnAgentFault: z.boolean() }).strict();
+
+/** POST /api/internal/cases/:id/events: a case step, relayed to the portal and the device. */
+export const CaseEventRequest = z
+  .object({
+    status: CaseStatus,
+    step: z.string().max(2000),
+    actionType: z.string().max(100),
+    at: z.number().int().nonnegative(),
+  })
+  .strict();
 
 export interface HealthResponse {
   status: 'ok' | 'degraded';

@@ -1,5 +1,10 @@
 import { Router, type CookieOptions, type Request, type Response } from 'express';
-import { z } from 'zod';
+import {
+  LoginRequest,
+  LoginVerifyRequest,
+  RefreshRequest,
+  VerifyCallerRequest,
+} from '../../contracts/api';
 import { Customer, Session, User } from '../../store/models';
 import { hashToken, newToken } from '../../store/tokens';
 import type { AccessTokens } from '../accessTokens';
@@ -17,16 +22,6 @@ import { LockedOut, attemptsLeft, sendCode, verifyCode } from '../identity/otp';
 // A sign-in is a refresh session (stored hashed) plus short-lived access tokens. The
 // portal keeps both in httpOnly cookies (the refresh token only ever goes to /api/auth);
 // API clients may ask for them in the body instead.
-
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +15551234567');
-const VerifyCallerRequest = z.object({ phoneNumber: e164, callerId: e164 });
-const LoginRequest = z.object({ email: z.string().email().max(254) });
-const LoginVerifyRequest = LoginRequest.extend({
-  code: z.string().regex(/^\d{6}$/),
-  /** cookie (the portal): the tokens never reach page scripts; bearer: they are returned. */
-  session: z.enum(['cookie', 'bearer']).default('cookie'),
-});
-const RefreshRequest = z.object({ refreshToken: z.string().max(200).optional() }).strict();
 
 /** After a refresh the old token still works this long, so parallel tabs do not sign out. */
 const ROTATION_GRACE_MS = 30_000;

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { closedStatuses, type CaseStatus } from '../../contracts/case';
 import {
   ApproveRequest,
+  EmptyBody,
   CloseCaseRequest,
   ListCasesQuery,
   OpenCaseRequest,
@@ -102,6 +103,7 @@ export function casesRouter(
   });
 
   router.post('/cases/:id/take-over', requireRole('operator'), async (req, res) => {
+    EmptyBody.parse(req.body);
     const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
     try {
       const state = await handle.executeUpdate(takeOverUpdate, {

@@ -1,13 +1,11 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { CustomerPreferences } from '../../contracts/api';
 import { Customer } from '../../store/models';
 import type { RequireRole } from '../auth';
 import { HttpError } from '../errors';
 
 // A customer's own account: contact details and the proactive-call opt-in; operators'
 // list of customers (for the portal's filters).
-
-const Preferences = z.object({ callOnAgentFault: z.boolean() }).strict();
 
 export function customersRouter(requireRole: RequireRole): Router {
   const router = Router();
@@ -25,7 +23,7 @@ export function customersRouter(requireRole: RequireRole): Router {
   });
 
   router.patch('/customers/me', requireRole('customer'), async (req, res) => {
-    const { callOnAgentFault } = Preferences.parse(req.body);
+    const { callOnAgentFault } = CustomerPreferences.parse(req.body);
     await Customer.updateOne({ _id: req.principal!.customerId }, { $set: { callOnAgentFault } });
     res.json(await account(req.principal!.customerId));
   });

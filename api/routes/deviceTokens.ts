@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { EmptyBody } from '../../contracts/api';
 import { Device } from '../../store/models';
 import { hashToken, newToken } from '../../store/tokens';
 import type { Principal, RequireRole } from '../auth';
@@ -17,6 +18,7 @@ export function deviceTokensRouter(requireRole: RequireRole, gateway: DeviceGate
 
   /** The device rotates its own token (it reconnects with the new one). */
   router.post('/device/token/rotate', requireRole('device'), async (req, res) => {
+    EmptyBody.parse(req.body);
     const deviceId = req.principal!.deviceId!;
     const deviceToken = await replaceToken(deviceId, {});
     // Dropped after the answer has left: the device needs it to reconnect.
@@ -30,6 +32,7 @@ export function deviceTokensRouter(requireRole: RequireRole, gateway: DeviceGate
     requireRole('customer', 'operator'),
     async (req, res) => {
       const { deviceId } = DeviceParams.parse(req.params);
+      EmptyBody.parse(req.body);
       await ownedDevice(req.principal!, deviceId);
       const deviceToken = await replaceToken(deviceId, {});
       await gateway.disconnect(deviceId);
@@ -43,6 +46,7 @@ export function deviceTokensRouter(requireRole: RequireRole, gateway: DeviceGate
     requireRole('customer', 'operator'),
     async (req, res) => {
       const { deviceId } = DeviceParams.parse(req.params);
+      EmptyBody.parse(req.body);
       await ownedDevice(req.principal!, deviceId);
       // Nobody ever sees this token: the hash only keeps the unique index filled.
       await replaceToken(deviceId, { revokedAt: new Date(), status: 'offline' });

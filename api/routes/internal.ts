@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Server as SocketServer } from 'socket.io';
+import { CaseEventRequest, EmptyBody } from '../../contracts/api';
 import { Case } from '../../store/models';
 import type { RequireRole } from '../auth';
 import { tellDeviceCaseStatus, type DeviceGateway } from '../deviceGateway';
@@ -18,17 +19,19 @@ export function internalRouter(
   router.use(requireRole('service'));
 
   router.post('/device-commands/:id/push', async (req, res) => {
+    EmptyBody.parse(req.body);
     res.json({ sent: await gateway.push(String(req.params.id)) });
   });
 
   router.post('/cases/:id/events', async (req, res) => {
+    const body = CaseEventRequest.parse(req.body);
     const doc = await Case.findById(String(req.params.id), { customerId: 1, deviceId: 1 }).lean();
     if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', 'No such case');
-    const event = { caseId: doc._id, ...(req.body as Record<string, unknown>) };
+    const event = { caseId: doc._id, ...body };
     io.of('/portal')
       .to([`customer:${doc.customerId}`, 'operators'])
       .emit('case:update', event);
-    tellDeviceCaseStatus(io, doc.deviceId, doc._id, (req.body as { status?: unknown }).status);
+    tellDeviceCaseStatus(io, doc.deviceId, doc._id, body.status);
     res.json({ ok: true });
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,8 @@ import { freshMongoUrl, temporalAddress, temporalNamespace } from './env';
 
 export interface TestStack {
   apiUrl: string;
+  /** The API's express app, for reading its routes. */
+  app: Express;
   /** Holds demo-credentials.json, as .data does for npm start. */
   dataDir: string;
   taskQueue: string;
@@ -83,6 +86,7 @@ export async function startTestStack(
 
   return {
     apiUrl,
+    app: api.app,
     dataDir,
     taskQueue,
     internalToken,

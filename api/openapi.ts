@@ -1,0 +1,329 @@
+import { z } from 'zod';
+import {
+  ApproveRequest,
+  CaseEventRequest,
+  CloseCaseRequest,
+  CreateEnrollmentCodeRequest,
+  CustomerPreferences,
+  DeviceDiagnosticRequest,
+  EnrollDeviceRequest,
+  ListCasesQuery,
+  ListDevicesQuery,
+  LoginRequest,
+  LoginVerifyRequest,
+  OpenCaseRequest,
+  RefreshRequest,
+  RegisterDeviceRequest,
+  VerifyCallerRequest,
+} from '../contracts/api';
+import type { Role } from '../contracts/case';
+
+// The HTTP API as data: every route, who may call it, and the zod schema its
+// input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
+// holds this list and the express app to each other, and the fuzz run uses
+// it to know which answers would be unauthorized successes.
+
+/** Who may call a route: roles by token, or one of the doors that take no token. */
+export type Access =
+  | { roles: Role[] }
+  | { public: 'anyone' | 'telnyx-signature' | 'metrics-token' | 'enrollment-code' };
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** Express style: /api/cases/:id */
+  path: string;
+  summary: string;
+  access: Access;
+  body?: z.ZodType;
+  query?: z.ZodType;
+}
+
+const people: Role[] = ['customer', 'operator'];
+
+export const routes: RouteSpec[] = [
+  {
+    method: 'GET',
+    path: '/api/health',
+    summary: 'Health of the API, Temporal and MongoDB',
+    access: { public: 'anyone' },
+  },
+  {
+    method: 'GET',
+    path: '/api/openapi.json',
+    summary: 'This document',
+    access: { public: 'anyone' },
+  },
+  {
+    method: 'GET',
+    path: '/metrics',
+    summary: 'Prometheus metrics (bearer METRICS_TOKEN when set)',
+    access: { public: 'metrics-token' },
+  },
+  {
+    method: 'POST',
+    path: '/api/voice/telnyx/webhook',
+    summary: 'Telnyx Call Control events (signed, replay-checked)',
+    access: { public: 'telnyx-signature' },
+  },
+
+  {
+    method: 'POST',
+    path: '/api/cases',
+    summary: "Open the device's case, or join the open one",
+    access: { roles: ['customer', 'operator', 'device'] },
+    body: OpenCaseRequest,
+  },
+  {
+    method: 'GET',
+    path: '/api/cases',
+    summary: 'Cases, filtered; a customer sees only their own',
+    access: { roles: people },
+    query: ListCasesQuery,
+  },
+  {
+    method: 'GET',
+    path: '/api/cases/:id',
+    summary: 'A case document with its live workflow state',
+    access: { roles: people },
+  },
+  {
+    method: 'GET',
+    path: '/api/cases/:id/audit',
+    summary: "The case's audit trail",
+    access: { roles: people },
+  },
+  {
+    method: 'GET',
+    path: '/api/cases/:id/audit/verify',
+    summary: "Checks the audit trail's hash chain",
+    access: { roles: people },
+  },
+  {
+    method: 'POST',
+    path: '/api/remediation/approve',
+    summary: 'Approve or decline the proposed fix',
+    access: { roles: people },
+    body: ApproveRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/take-over',
+    summary: 'An operator takes the case over',
+    access: { roles: ['operator'] },
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/close',
+    summary: 'An operator closes the case',
+    access: { roles: ['operator'] },
+    body: CloseCaseRequest,
+  },
+
+  {
+    method: 'POST',
+    path: '/api/device/register',
+    summary: 'A device re-registers, or a person registers a new one',
+    access: { roles: ['device', 'customer', 'operator'] },
+    body: RegisterDeviceRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/device/diagnostic',
+    summary: 'A device pushes results it gathered on its own',
+    access: { roles: ['device'] },
+    body: DeviceDiagnosticRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/devices/enrollment-codes',
+    summary: 'A one-time enrollment code for a site',
+    access: { roles: people },
+    body: CreateEnrollmentCodeRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/device/enroll',
+    summary: 'A new device trades an enrollment code for its token',
+    access: { public: 'enrollment-code' },
+    body: EnrollDeviceRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/device/token/rotate',
+    summary: 'A device replaces its own token',
+    access: { roles: ['device'] },
+  },
+  {
+    method: 'POST',
+    path: '/api/devices/:deviceId/token/rotate',
+    summary: 'A new token for a device (the old one dies at once)',
+    access: { roles: people },
+  },
+  {
+    method: 'POST',
+    path: '/api/devices/:deviceId/revoke',
+    summary: 'Revoke a device: refused and disconnected at once',
+    access: { roles: people },
+  },
+  {
+    method: 'GET',
+    path: '/api/devices',
+    summary: 'Zen boxes with site, status, health and open case',
+    access: { roles: people },
+    query: ListDevicesQuery,
+  },
+
+  {
+    method: 'POST',
+    path: '/api/auth/verify-caller',
+    summary: 'Caller-ID check; emails a one-time code',
+    access: { roles: ['service', 'operator'] },
+    body: VerifyCallerRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/login',
+    summary: 'Email a sign-in code (same answer for any address)',
+    access: { public: 'anyone' },
+    body: LoginRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/login/verify',
+    summary: 'Trade the code for a sign-in (cookies, or tokens with session=bearer)',
+    access: { public: 'anyone' },
+    body: LoginVerifyRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/refresh',
+    summary: 'A new 15-minute access token for the refresh token (rotated)',
+    access: { public: 'anyone' },
+    body: RefreshRequest,
+  },
+  {
+    method: 'GET',
+    path: '/api/auth/session',
+    summary: 'Who is signed in',
+    access: { roles: people },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/logout',
+    summary: 'End the sign-in the caller holds',
+    access: { public: 'anyone' },
+    body: RefreshRequest,
+  },
+
+  {
+    method: 'GET',
+    path: '/api/customers',
+    summary: "Every customer's id and business name",
+    access: { roles: ['operator'] },
+  },
+  {
+    method: 'GET',
+    path: '/api/customers/me',
+    summary: "The customer's own account",
+    access: { roles: ['customer'] },
+  },
+  {
+    method: 'PATCH',
+    path: '/api/customers/me',
+    summary: 'Change the proactive-call opt-in',
+    access: { roles: ['customer'] },
+    body: CustomerPreferences,
+  },
+
+  {
+    method: 'POST',
+    path: '/api/internal/device-commands/:id/push',
+    summary: 'The worker: push a stored command to its device',
+    access: { roles: ['service'] },
+  },
+  {
+    method: 'POST',
+    path: '/api/internal/cases/:id/events',
+    summary: "The worker: relay a case's step to the portal and device",
+    access: { roles: ['service'] },
+    body: CaseEventRequest,
+  },
+];
+
+const error = {
+  type: 'object',
+  required: ['error', 'code'],
+  properties: { error: { type: 'string' }, code: { type: 'string' }, details: {} },
+};
+
+function schemaOf(type: z.ZodType) {
+  // The document describes what callers send: defaults are optional for them.
+  const schema: Record<string, unknown> = z.toJSONSchema(type, {
+    io: 'input',
+    unrepresentable: 'any',
+  });
+  delete schema.$schema;
+  return schema;
+}
+
+function operation(route: RouteSpec) {
+  const params = [...route.path.matchAll(/:(\w+)/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string', maxLength: 100 },
+  }));
+  const query = route.query
+    ? Object.entries(
+        (schemaOf(route.query) as { properties?: Record<string, unknown> }).properties ?? {},
+      ).map(([name, schema]) => ({ name, in: 'query', required: false, schema }))
+    : [];
+  const access = route.access;
+  const responses: Record<string, unknown> = {
+    '200': { description: 'Done' },
+    '400': { description: 'Invalid input', content: { 'application/json': { schema: error } } },
+    '429': { description: 'Too many requests' },
+  };
+  if ('roles' in access) {
+    responses['401'] = { description: 'No or unknown credentials' };
+    responses['403'] = { description: `Needs the role ${access.roles.join(' or ')}` };
+  }
+  return {
+    summary: route.summary,
+    'x-roles': 'roles' in access ? access.roles : [access.public],
+    security: 'roles' in access ? [{ bearer: [] }, { sessionCookie: [] }] : [],
+    parameters: [...params, ...query],
+    ...(route.body && {
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: schemaOf(route.body) } },
+      },
+    }),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of `routes`. */
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Zen & Zen Network Support API',
+      version: '1',
+      description:
+        'Support cases, devices and sign-in. People use a bearer API token or the portal cookies; devices their device token; the worker its service token.',
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'zen_session' },
+      },
+    },
+    paths,
+  };
+}
