@@ -31,6 +31,78 @@ const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'portal'
 const TEMPORAL_UI = 'http://127.0.0.1:8233';
 const STEP_MS = 45_000;
 
+/**
+ * What a person with low vision or a screen reader meets on the page: text below
+ * the WCAG AA contrast ratio (4.5:1, 3:1 for large text) against what is really
+ * behind it, and form controls, buttons or links without a name.
+ */
+function accessibilityProblems(): string[] {
+  const problems: string[] = [];
+  const parse = (color: string) => {
+    const parts = color
+      .match(/rgba?\(([^)]+)\)/)?.[1]
+      ?.split(/[\s,/]+/)
+      .filter(Boolean)
+      .map(Number);
+    return parts ? { rgb: parts.slice(0, 3), alpha: parts[3] ?? 1 } : undefined;
+  };
+  const background = (el: Element | null): number[] => {
+    for (let e = el; e; e = e.parentElement) {
+      const color = parse(getComputedStyle(e).backgroundColor);
+      if (color && color.alpha > 0.99) return color.rgb;
+    }
+    return [255, 255, 255];
+  };
+  const luminance = (rgb: number[]) => {
+    const [r, g, b] = rgb.map((c) => {
+      const v = c / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const visible = (el: Element) => (el as HTMLElement).getClientRects().length > 0;
+  for (const el of Array.from(document.body.querySelectorAll('*'))) {
+    if (!visible(el)) continue;
+    const text = Array.from(el.childNodes)
+      .filter((n) => n.nodeType === Node.TEXT_NODE)
+      .map((n) => n.textContent ?? '')
+      .join('')
+      .trim();
+    if (!text) continue;
+    const style = getComputedStyle(el);
+    const fg = parse(style.color);
+    if (!fg) {
+      problems.push(`unreadable colour ${style.color} on "${text.slice(0, 30)}"`);
+      continue;
+    }
+    const bg = background(el);
+    const shown = fg.rgb.map((c, i) => c * fg.alpha + bg[i]! * (1 - fg.alpha));
+    const [hi, lo] = [luminance(shown), luminance(bg)].sort((a, b) => b - a);
+    const ratio = (hi! + 0.05) / (lo! + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) {
+      problems.push(`contrast ${ratio.toFixed(2)}:1 for "${text.slice(0, 30)}"`);
+    }
+  }
+  for (const el of Array.from(document.querySelectorAll('input, select, textarea'))) {
+    const input = el as HTMLInputElement;
+    if (input.type === 'hidden' || !visible(el)) continue;
+    const named =
+      (input.labels?.length ?? 0) > 0 ||
+      input.getAttribute('aria-label') ||
+      input.getAttribute('aria-labelledby');
+    if (!named) problems.push(`no label for ${el.tagName.toLowerCase()}#${el.id || '?'}`);
+  }
+  for (const el of Array.from(document.querySelectorAll('button, a[href]'))) {
+    if (!visible(el)) continue;
+    if (!el.textContent?.trim() && !el.getAttribute('aria-label')) {
+      problems.push(`no name for ${el.tagName.toLowerCase()} ${el.outerHTML.slice(0, 60)}`);
+    }
+  }
+  return problems;
+}
+
 describeBrowser('the portal in a real browser', () => {
   let stack: TestStack;
   let sink: SmtpSink;
@@ -246,17 +318,21 @@ describeBrowser('the portal in a real browser', () => {
     const email = stack.demo.customer.email;
     const seen = codesSent(email);
     await page.goto('/');
+    // Keys pressed before the page's scripts run would go to a page about to be replaced.
+    await page.waitForLoadState('networkidle');
     // The first Tab reaches the skip link; it is visible when focused.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe(
       'Skip to main content',
     );
     // Tab along the header to the "Sign in" link and follow it.
+    let focused: string | undefined;
     for (let i = 0; i < 10; i++) {
-      const name = await page.evaluate(() => document.activeElement?.textContent?.trim());
-      if (name === 'Sign in') break;
+      focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
+      if (focused === 'Sign in') break;
       await page.keyboard.press('Tab');
     }
+    expect(focused).toBe('Sign in');
     const outline = await page.evaluate(() => {
       const style = getComputedStyle(document.activeElement!);
       return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
@@ -285,5 +361,91 @@ describeBrowser('the portal in a real browser', () => {
     const after = await page.request.get('/api/auth/session');
     expect(after.status()).toBe(401);
     await context.close();
+  });
+  it('an operator takes an open case over from its page', async () => {
+    // A fresh case on the demo box (its network broken again), waiting for the customer.
+    agent.stop();
+    agent = connectDevice(stack, 'dns-failure');
+    const opened = await fetch(`${stack.apiUrl}/api/cases`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${stack.demo.customer.token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ deviceId: stack.demo.device.deviceId, description: 'Slow again' }),
+    });
+    const { caseId: openId } = (await opened.json()) as { caseId: string };
+    const context = await browser.newContext({ baseURL: portal.url });
+    const page = await context.newPage();
+    await signIn(page, stack.demo.operator.email);
+    await page.waitForURL('**/operator');
+    await page.goto(`/cases/${openId}`);
+    await page
+      .getByTestId('case-status')
+      .filter({ hasText: /Waiting/ })
+      .waitFor({ timeout: STEP_MS });
+    await page.getByRole('button', { name: 'Take over this case' }).click();
+    await page.getByText(/Taken over by/).waitFor({ timeout: STEP_MS });
+    await shot(page, '9-operator-took-over');
+    const res = await page.request.get(`/api/cases/${openId}`);
+    expect((await res.json()).live.assignedOperator).toBeTruthy();
+    // Leave the box free for nothing else: close the case as the operator.
+    const closed = await page.request.post(`/api/cases/${openId}/close`, {
+      data: { reason: 'Handled by phone' },
+    });
+    expect(closed.status()).toBe(202);
+    await context.close();
+  });
+
+  it('every page has readable contrast and named controls, for customers and operators', async () => {
+    const anonymous = await browser.newContext({ baseURL: portal.url });
+    const operator = await browser.newContext({ baseURL: portal.url });
+    const operatorPage = await operator.newPage();
+    await signIn(operatorPage, stack.demo.operator.email);
+    await operatorPage.waitForURL('**/operator');
+    const visits: Array<[BrowserContext, string, string]> = [
+      [anonymous, '/', 'the front page'],
+      [anonymous, '/login', 'sign-in'],
+      [customer, '/dashboard', 'the dashboard'],
+      [customer, '/cases', "the customer's cases"],
+      [customer, `/cases/${caseId}`, 'a resolved case'],
+      [operator, '/operator', 'the escalation queue'],
+      [operator, '/cases', 'all cases'],
+      [operator, `/cases/${other.caseId}`, 'an escalated case'],
+    ];
+    const found: string[] = [];
+    for (const [context, url, name] of visits) {
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.locator('main').waitFor();
+      // Client-rendered pages fill in after their data arrives.
+      await page.waitForLoadState('networkidle');
+      for (const problem of await page.evaluate(accessibilityProblems)) {
+        found.push(`${name}: ${problem}`);
+      }
+      await page.close();
+    }
+    expect(found).toEqual([]);
+
+    // The check itself sees faint text and an unlabelled field when there are some.
+    const probe = await anonymous.newPage();
+    await probe.goto('/');
+    // After hydration, which would otherwise replace what is added here.
+    await probe.waitForLoadState('networkidle');
+    await probe.evaluate(() => {
+      document
+        .querySelector('main')!
+        .insertAdjacentHTML(
+          'beforeend',
+          '<p style="color:#bbb;background:#fff">faint words</p><input id="nameless">',
+        );
+    });
+    const seen = await probe.evaluate(accessibilityProblems);
+    expect(seen).toEqual([
+      expect.stringMatching(/^contrast 1\.\d+:1 for "faint words"/),
+      'no label for input#nameless',
+    ]);
+    await anonymous.close();
+    await operator.close();
   });
 });
