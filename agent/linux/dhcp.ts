@@ -10,8 +10,6 @@ export interface DhcpAttempt {
   leased: boolean;
   server?: string;
   address?: string;
-  /** What udhcpc and the hook printed (for the action's message). */
-  log: string;
 }
 
 async function udhcpc(iface: string, env: NodeJS.ProcessEnv, tries: number): Promise<DhcpAttempt> {
@@ -21,14 +19,11 @@ async function udhcpc(iface: string, env: NodeJS.ProcessEnv, tries: number): Pro
     timeoutMs: (tries * 2 + 5) * 1000,
     env: { ...process.env, ...env },
   });
-  const log = `${out.stdout}\n${out.stderr}`;
-  const bound = /(?:offer|bound) (\S+)?.*server=(\S*)/m.exec(out.stdout);
-  const address = /(?:address=|bound )(\d+\.\d+\.\d+\.\d+)/.exec(out.stdout)?.[1];
+  // The hook prints "offer server=… address=…" (probe) or "bound <address>/<bits> … server=…".
   return {
-    leased: out.code === 0 && bound !== null,
-    server: bound?.[2] || undefined,
-    address,
-    log: log.trim(),
+    leased: out.code === 0 && /^(offer|bound) /m.test(out.stdout),
+    server: /server=(\d+\.\d+\.\d+\.\d+)/.exec(out.stdout)?.[1],
+    address: /(?:address=|bound )(\d+\.\d+\.\d+\.\d+)/.exec(out.stdout)?.[1],
   };
 }
 
@@ -42,5 +37,5 @@ export function probeDhcp(iface: string): Promise<DhcpAttempt> {
 
 /** Gets a lease and applies it: address, default route, resolvers in `resolvConfPath`. */
 export function renewLease(iface: string, resolvConfPath: string): Promise<DhcpAttempt> {
-  return udhcpc(iface, { ZEN_RESOLV_CONF: resolvConfPath }, 5);
+  return udhcpc(iface, { ZEN_DHCP_PROBE: '0', ZEN_RESOLV_CONF: resolvConfPath }, 5);
 }

@@ -5,7 +5,6 @@ import { runOrThrow } from './exec';
 
 export interface LinkState {
   up: boolean;
-  mac?: string;
   speedMbps?: number;
 }
 
@@ -20,10 +19,7 @@ export interface Ipv4Address {
 const ip = async (args: string[]) => JSON.parse((await runOrThrow('ip', ['-j', ...args])) || '[]');
 
 export async function linkState(iface: string): Promise<LinkState> {
-  const [link] = (await ip(['link', 'show', 'dev', iface])) as {
-    flags?: string[];
-    address?: string;
-  }[];
+  const [link] = (await ip(['link', 'show', 'dev', iface])) as { flags?: string[] }[];
   if (!link) throw new Error(`No interface ${iface}`);
   const flags = link.flags ?? [];
   const up = flags.includes('UP') && flags.includes('LOWER_UP');
@@ -31,7 +27,7 @@ export async function linkState(iface: string): Promise<LinkState> {
   const speed = up
     ? Number(await readFile(`/sys/class/net/${iface}/speed`, 'utf8').catch(() => ''))
     : NaN;
-  return { up, mac: link.address, speedMbps: speed > 0 ? speed : undefined };
+  return { up, speedMbps: speed > 0 ? speed : undefined };
 }
 
 export async function ipv4Addresses(iface: string): Promise<Ipv4Address[]> {

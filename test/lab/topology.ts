@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
@@ -79,6 +79,7 @@ export class Lab {
 
   /** Builds the network and has the Pi ask for its lease, as it does when it boots. */
   async build({ dhcpPool = defaultPool }: { dhcpPool?: DhcpPool } = {}): Promise<void> {
+    this.recordOwner();
     for (const role of roles) {
       await exec('ip', ['netns', 'add', this.ns(role)]);
       this.created.push(this.ns(role));
@@ -238,6 +239,7 @@ export class Lab {
       'tunnel-host',
       daemon('socat', [`UNIX-LISTEN:${socket},fork,mode=600`, `TCP:127.0.0.1:${api.port}`]),
     );
+    this.recordOwner();
     this.start('tunnel-pi', 'pi', 'socat', [
       `TCP-LISTEN:${tunnelPort},bind=127.0.0.1,fork,reuseaddr`,
       `UNIX-CONNECT:${socket}`,
@@ -294,16 +296,72 @@ export class Lab {
   async destroy(): Promise<void> {
     for (const d of [...this.daemons.values()].reverse()) await d.stop();
     this.daemons.clear();
-    for (const ns of this.created.reverse()) {
-      await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
-    }
+    await removeNamespaces(this.created.reverse());
     this.created = [];
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(path.join(ownersDir, this.prefix), { force: true });
+  }
+
+  /** Notes which test process owns this lab and what it keeps outside its namespaces. */
+  private recordOwner() {
+    const tunnel = this.daemons.get('tunnel-host')?.child.pid;
+    const owner = { pid: process.pid, dir: this.dir, hostPids: tunnel ? [tunnel] : [] };
+    mkdirSync(ownersDir, { recursive: true });
+    writeFileSync(path.join(ownersDir, this.prefix), JSON.stringify(owner));
+  }
+}
+
+/** One file per lab in use, named by its prefix: see sweepAbandonedLabs. */
+const ownersDir = path.join(os.tmpdir(), 'zen-lab-owners');
+
+async function removeNamespaces(names: string[]): Promise<void> {
+  for (const ns of names) {
+    // Anything still running inside (a daemon that left its group) would keep it alive.
+    const pids = await exec('ip', ['netns', 'pids', ns]).catch(() => '');
+    for (const pid of pids.split(/\s+/).filter(Boolean)) killQuietly(Number(pid));
+    await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
+  }
+}
+
+function killQuietly(pid: number) {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the labs of test processes that died before their teardown (killed, crashed). */
+async function sweepAbandonedLabs(): Promise<void> {
+  mkdirSync(ownersDir, { recursive: true });
+  for (const prefix of readdirSync(ownersDir)) {
+    const file = path.join(ownersDir, prefix);
+    let owner: { pid: number; dir: string; hostPids: number[] };
+    try {
+      owner = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // Being written right now.
+    }
+    if (isAlive(owner.pid)) continue;
+    owner.hostPids.forEach(killQuietly);
+    await removeNamespaces(roles.map((role) => `${prefix}-${role}`));
+    rmSync(owner.dir, { recursive: true, force: true });
+    rmSync(file, { force: true });
   }
 }
 
 /** Builds a lab; if building fails half-way, what was made is removed. */
 export async function buildLab(options?: { dhcpPool?: DhcpPool }): Promise<Lab> {
+  await sweepAbandonedLabs();
   const lab = new Lab();
   try {
     await lab.build(options);
