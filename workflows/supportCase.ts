@@ -161,8 +161,10 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     main.cancel();
   });
 
+  let connectionSignals = 0;
   setHandler(deviceConnectionSignal, ({ online }) => {
     state.deviceOnline = online;
+    connectionSignals++;
   });
 
   setHandler(callEventSignal, (event) => {
@@ -254,8 +256,17 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     state.status = status;
   }
 
-  function isDeviceOnline(summary: string): Promise<boolean> {
-    return acts.deviceIsOnline.executeWithOptions({ ...recordOptions, summary }, [input.deviceId]);
+  /** Asks the store whether the device is connected. */
+  async function checkDeviceOnline(summary: string): Promise<void> {
+    const signalsBefore = connectionSignals;
+    const online = await acts.deviceIsOnline.executeWithOptions({ ...recordOptions, summary }, [
+      input.deviceId,
+    ]);
+    // A connection signal that arrived while the check ran is newer than its answer: a
+    // device that connected just then would otherwise be waited for as if it were away.
+    if (!patched('connection-signal-beats-check') || connectionSignals === signalsBefore) {
+      state.deviceOnline = online;
+    }
   }
 
   async function waitForDevice(): Promise<void> {
@@ -310,7 +321,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
           );
         }
         // No answer in time: was it the device going away?
-        state.deviceOnline = await isDeviceOnline('Check whether the Zen box is still connected');
+        await checkDeviceOnline('Check whether the Zen box is still connected');
         if (attempt >= 3) {
           throw new Escalation(
             state.issueCategory,
@@ -474,7 +485,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   }
 
   async function handleCase(): Promise<void> {
-    state.deviceOnline = await isDeviceOnline('Check whether the Zen box is connected');
+    await checkDeviceOnline('Check whether the Zen box is connected');
     await record(
       'identified',
       `${input.businessName}, identified by ${input.openedBy.role} credentials`,

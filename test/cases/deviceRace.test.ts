@@ -1,0 +1,81 @@
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createApiLink } from '../../activities/apiLink';
+import type { SimulatedAgent } from '../../agent/simulatedAgent';
+import { createWorker } from '../../workers/worker';
+import { connectDevice, openDemoCase, saveHistory, waitForStatus } from '../support/cases';
+import { temporalAddress, temporalNamespace } from '../support/env';
+import { eventually, startTestStack, type TestStack } from '../support/stack';
+
+// A Zen box that connects while the case is asking whether it is connected:
+// the connection signal is newer than the check's "offline" and must win, or
+// the case waits ten minutes for a device that is already there.
+
+describe('a device connecting during the online check', () => {
+  let stack: TestStack;
+  let worker: Worker;
+  let running: Promise<void>;
+  let connection: NativeConnection;
+  let device: SimulatedAgent | undefined;
+  let checkStarted: () => void;
+  let releaseCheck: () => void;
+  const started = new Promise<void>((resolve) => (checkStarted = resolve));
+  const released = new Promise<void>((resolve) => (releaseCheck = resolve));
+
+  beforeAll(async () => {
+    stack = await startTestStack('race', { worker: false });
+    connection = await NativeConnection.connect({ address: temporalAddress() });
+    const activities = createActivities(createApiLink(stack.apiUrl, stack.internalToken));
+    let calls = 0;
+    worker = await createWorker(
+      {
+        connection,
+        namespace: temporalNamespace(),
+        apiUrl: stack.apiUrl,
+        internalToken: stack.internalToken,
+        taskQueue: stack.taskQueue,
+      },
+      {
+        activities: {
+          ...activities,
+          // The first check answers only when the test says so, with what it saw at its start.
+          async deviceIsOnline(deviceId: string) {
+            const online = await activities.deviceIsOnline(deviceId);
+            if (calls++ === 0) {
+              checkStarted();
+              await released;
+            }
+            return online;
+          },
+        },
+      },
+    );
+    running = worker.run();
+  });
+  afterAll(async () => {
+    device?.stop();
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await stack?.stop();
+  });
+
+  it('goes on with the case at once', async () => {
+    const { handle } = await openDemoCase(stack);
+    await started;
+    device = connectDevice(stack, 'dns-failure');
+    // The connection signal is in the history before the check answers "offline".
+    await eventually(
+      async () =>
+        (await handle.fetchHistory()).events?.some(
+          (e) => e.workflowExecutionSignaledEventAttributes,
+        ),
+      { what: 'the connection signal' },
+    );
+    releaseCheck();
+    const waiting = await waitForStatus(handle, 'awaiting_approval', 30_000);
+    expect(waiting.timeline.map((t) => t.text).join('\n')).not.toMatch(/offline/i);
+    await handle.terminate('test over');
+    await saveHistory(handle, 'device-connects-during-check');
+  }, 60_000);
+});
