@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { CaseStatusEvent, type CommandResult, type Heartbeat } from '../contracts/device';
 import type { AgentEvent } from './peripherals/ledState';
+import { jsonLog, type Log } from './log';
 import { createOutbox } from './outbox';
 
 // The Pi's only link to the cloud: one outbound socket.io connection to the
@@ -17,11 +18,11 @@ export interface AgentLinkOptions {
   onCommand?: (command: unknown) => Promise<CommandResult>;
   /** How long the server has to acknowledge a result before it is sent again. */
   ackTimeoutMs?: number;
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 export function connectAgent(options: AgentLinkOptions): Socket {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? jsonLog;
   const socket = io(`${options.apiUrl}/device`, {
     auth: { token: options.token },
     transports: ['websocket'],
@@ -54,15 +55,18 @@ export function connectAgent(options: AgentLinkOptions): Socket {
     let work = Promise.resolve();
     socket.on('command', (command: unknown, ack?: (reply: { ok: true }) => void) => {
       ack?.({ ok: true });
-      const kind = (command as { kind?: unknown } | null)?.kind;
+      const { kind, caseId } = (command ?? {}) as { kind?: unknown; caseId?: unknown };
       work = work.then(async () => {
         try {
           if (kind === 'diagnose' || kind === 'remediate') tell({ type: 'command', kind });
           const result = await onCommand(command);
           if (!result.ok) tell({ type: 'command:failed' });
-          log(
-            `command ${result.commandId} (${result.kind}): ${result.ok ? 'done' : 'refused or failed'}`,
-          );
+          log(`command ${result.ok ? 'done' : 'refused or failed'}`, {
+            caseId: typeof caseId === 'string' ? caseId : undefined,
+            commandId: result.commandId,
+            kind: result.kind,
+            ...(!result.ok && { error: result.error }),
+          });
           outbox.send(result);
         } catch (err) {
           tell({ type: 'command:failed' });

@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { connectAgent } from './connection';
+import type { Log } from './log';
 import { createExecutor, type Executor } from './executor';
 import { createJournal } from './journal';
 import {
@@ -19,7 +20,7 @@ export interface SimulatedAgentOptions {
   token: string;
   /** A name from `scenarios`; an unknown name throws, listing the valid ones. */
   scenario: string;
-  log?: (line: string) => void;
+  log?: Log;
   /** Keep the remediation journal in this file (otherwise in memory). */
   journalPath?: string;
   heartbeatMs?: number;

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type { SimulatedAgent } from '../../agent/simulatedAgent';
-import { approve, connectDevice, openDemoCase, waitForStatus } from '../support/cases';
+import { startSimulatedAgent, type SimulatedAgent } from '../../agent/simulatedAgent';
+import { approve, openDemoCase, waitForStatus } from '../support/cases';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
 import { killProcess, startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
@@ -27,6 +27,7 @@ describe('observability across API and worker', () => {
   let worker: WorkerProcess;
   let device: SimulatedAgent;
   let apiLog = '';
+  const agentLines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     const sink = new Writable({
@@ -41,7 +42,12 @@ describe('observability across API and worker', () => {
     });
     worker = await startWorkerProcess(stack);
     await worker.ready;
-    device = connectDevice(stack, 'dns-failure');
+    device = startSimulatedAgent({
+      apiUrl: stack.apiUrl,
+      token: stack.demo.device.token,
+      scenario: 'dns-failure',
+      log: (msg, fields) => agentLines.push({ msg, ...fields }),
+    });
   });
   afterAll(async () => {
     device?.stop();
@@ -105,6 +111,10 @@ describe('observability across API and worker', () => {
         expect.objectContaining({ route: '/api/cases', status: 201, workflowId }),
         expect.objectContaining({ route: '/api/remediation/approve', status: 200 }),
       ]),
+    );
+    // The Pi's lines about the case's commands carry the same case id.
+    expect(agentLines.filter((l) => l.caseId === caseId).map((l) => l.kind)).toEqual(
+      expect.arrayContaining(['diagnose', 'remediate']),
     );
     // Tokens never reach the logs.
     expect(apiLog).not.toContain(stack.demo.customer.token);
