@@ -54,6 +54,8 @@ export interface Api {
   app: express.Express;
   http: HttpServer;
   io: SocketServer;
+  /** Stops accepting, drops every socket and waits for their handlers to finish. */
+  close(): Promise<void>;
 }
 
 export function createApi({
@@ -78,7 +80,7 @@ export function createApi({
   const accessTokens = createAccessTokens(jwtSecret);
   const authenticate = createAuthenticate(internalToken, accessTokens);
   const requireRole = roleGuard(authenticate);
-  const gateway = attachDeviceGateway(io, temporal, authenticate);
+  const gateway = attachDeviceGateway(io, temporal, authenticate, logger);
   attachPortalLive(io, authenticate);
 
   app.disable('x-powered-by');
@@ -131,7 +133,12 @@ export function createApi({
     next(new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`));
   });
   app.use(errorHandler(logger));
-  return { app, http, io };
+  const close = async () => {
+    // Closing socket.io closes the HTTP server too; the sockets' handlers still run.
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await gateway.settled();
+  };
+  return { app, http, io, close };
 }
 
 /**

@@ -8,6 +8,7 @@ import { closedStatuses } from '../contracts/case';
 import { CaseStatusEvent, CommandResult, Heartbeat } from '../contracts/device';
 import { Case, Device, DeviceCommandDoc } from '../store/models';
 import { caseWorkflowId, deviceConnectionSignal } from '../workflows/messages';
+import type { Logger } from '../observability/logger';
 import type { Authenticate } from './auth';
 
 // The /device namespace: each Pi holds one outbound socket.io connection,
@@ -23,14 +24,30 @@ export interface DeviceGateway {
   push(commandId: string): Promise<boolean>;
   /** Drops the device's connections (its token changed or was revoked). */
   disconnect(deviceId: string): Promise<void>;
+  /** Resolves when no socket handler is still running (the API waits for this on close). */
+  settled(): Promise<void>;
 }
 
 export function attachDeviceGateway(
   io: SocketServer,
   temporal: Client,
   authenticate: Authenticate,
+  logger: Logger,
 ): DeviceGateway {
   const devices = io.of('/device');
+  const running = new Set<Promise<void>>();
+  // Socket handlers run detached from any request: a failure (the database away) is logged,
+  // never left to crash the process, and closing the API waits for them.
+  const detached =
+    <A extends unknown[]>(what: string, work: (...args: A) => Promise<unknown>) =>
+    (...args: A) => {
+      const run = work(...args).then(
+        () => undefined,
+        (err: unknown) => logger.warn({ err }, `device ${what} failed`),
+      );
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    };
 
   devices.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
@@ -42,49 +59,64 @@ export function attachDeviceGateway(
     next();
   });
 
-  devices.on('connection', async (socket: Socket) => {
-    const deviceId = socket.data.deviceId as string;
-    // Handlers first: a resent command may be answered at once.
-    socket.on('heartbeat', async (payload: unknown, ack?: (reply: unknown) => void) => {
-      const parsed = Heartbeat.safeParse(payload);
-      if (!parsed.success) return ack?.({ ok: false, error: 'invalid heartbeat' });
-      await Device.updateOne(
-        { deviceId },
-        { $set: { status: 'online', lastSeen: new Date(), health: parsed.data } },
+  devices.on(
+    'connection',
+    detached('connection', async (socket: Socket) => {
+      const deviceId = socket.data.deviceId as string;
+      // Handlers first: a resent command may be answered at once.
+      socket.on(
+        'heartbeat',
+        detached('heartbeat', async (payload: unknown, ack?: (reply: unknown) => void) => {
+          const parsed = Heartbeat.safeParse(payload);
+          if (!parsed.success) return ack?.({ ok: false, error: 'invalid heartbeat' });
+          await Device.updateOne(
+            { deviceId },
+            { $set: { status: 'online', lastSeen: new Date(), health: parsed.data } },
+          );
+          ack?.({ ok: true });
+        }),
       );
-      ack?.({ ok: true });
-    });
-    socket.on('command:result', async (payload: unknown, ack?: (reply: unknown) => void) => {
-      try {
-        ack?.(await completeCommand(temporal, deviceId, payload));
-      } catch (err) {
-        ack?.({ ok: false, error: (err as Error).message });
-      }
-    });
-    socket.on('disconnect', async () => {
-      // Another socket of the same device may still be connected (a quick reconnect).
-      const stillThere = await devices.in(deviceRoom(deviceId)).fetchSockets();
-      if (stillThere.length > 0) return;
-      await Device.updateOne({ deviceId }, { $set: { status: 'offline', lastSeen: new Date() } });
-      await tellCase(temporal, deviceId, false);
-    });
+      socket.on(
+        'command:result',
+        detached('result', async (payload: unknown, ack?: (reply: unknown) => void) => {
+          try {
+            ack?.(await completeCommand(temporal, deviceId, payload));
+          } catch (err) {
+            ack?.({ ok: false, error: (err as Error).message });
+          }
+        }),
+      );
+      socket.on(
+        'disconnect',
+        detached('disconnect', async () => {
+          // Another socket of the same device may still be connected (a quick reconnect).
+          const stillThere = await devices.in(deviceRoom(deviceId)).fetchSockets();
+          if (stillThere.length > 0) return;
+          await Device.updateOne(
+            { deviceId },
+            { $set: { status: 'offline', lastSeen: new Date() } },
+          );
+          await tellCase(temporal, deviceId, false);
+        }),
+      );
 
-    await socket.join(deviceRoom(deviceId));
-    await Device.updateOne({ deviceId }, { $set: { status: 'online', lastSeen: new Date() } });
-    await tellCase(temporal, deviceId, true);
-    // The device's status LED picks up its open case, then any commands it missed.
-    const open = await Case.findOne(
-      { deviceId, status: mongoose.trusted({ $nin: closedStatuses }) },
-      { status: 1 },
-    ).lean();
-    const event = CaseStatusEvent.safeParse({ caseId: open?._id, status: open?.status });
-    if (event.success) socket.emit('case:status', event.data);
-    // Whatever the device missed while away goes out again, oldest first.
-    const pending = await DeviceCommandDoc.find({ deviceId, status: unanswered() })
-      .sort({ createdAt: 1 })
-      .lean();
-    for (const command of pending) await send(devices, command._id, deviceId, command.command);
-  });
+      await socket.join(deviceRoom(deviceId));
+      await Device.updateOne({ deviceId }, { $set: { status: 'online', lastSeen: new Date() } });
+      await tellCase(temporal, deviceId, true);
+      // The device's status LED picks up its open case, then any commands it missed.
+      const open = await Case.findOne(
+        { deviceId, status: mongoose.trusted({ $nin: closedStatuses }) },
+        { status: 1 },
+      ).lean();
+      const event = CaseStatusEvent.safeParse({ caseId: open?._id, status: open?.status });
+      if (event.success) socket.emit('case:status', event.data);
+      // Whatever the device missed while away goes out again, oldest first.
+      const pending = await DeviceCommandDoc.find({ deviceId, status: unanswered() })
+        .sort({ createdAt: 1 })
+        .lean();
+      for (const command of pending) await send(devices, command._id, deviceId, command.command);
+    }),
+  );
 
   return {
     async push(commandId) {
@@ -94,6 +126,9 @@ export function attachDeviceGateway(
     },
     async disconnect(deviceId) {
       devices.in(deviceRoom(deviceId)).disconnectSockets(true);
+    },
+    async settled() {
+      while (running.size > 0) await Promise.all([...running]);
     },
   };
 }

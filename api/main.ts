@@ -13,7 +13,7 @@ async function main() {
   // Lazy: the API starts (and reports health) even while Temporal is down.
   const connection = Connection.lazy({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const { http, io } = createApi({
+  const { http, close } = createApi({
     temporal,
     namespace: config.temporal.namespace,
     internalToken: config.internalToken,
@@ -36,8 +36,7 @@ async function main() {
   logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening');
 
   const shutdown = async () => {
-    io.close();
-    http.close();
+    await close();
     await connection.close();
     await disconnectStore();
     process.exit(0);

@@ -29,8 +29,7 @@ describe('GET /api/health', () => {
         body: { status: 'degraded', temporal: 'unreachable', mongo: 'ok' },
       });
     } finally {
-      api.io.close();
-      await new Promise((r) => api.http.close(r));
+      await api.close();
     }
   });
 

@@ -99,8 +99,7 @@ export async function startTestStack(
         await running.done;
         await running.connection.close();
       }
-      api.io.close();
-      await new Promise((resolve) => api.http.close(resolve));
+      await api.close();
       await connection.close();
       await disconnectStore();
     },
