@@ -15,7 +15,9 @@ import { startSimulatedAgent } from './simulatedAgent';
 //   --config <file>          the real agent: Linux tools, connected to the API
 //   --config <file> check [names...]         run checks here and print the results (JSON)
 //   --config <file> apply <action> [params]  carry out one catalog action here (JSON params)
-//   --simulate <scenario>    a network model instead of the real tools (npm start, demos)
+//   --simulate <scenario>[,<scenario>...]   network models instead of the real tools (npm
+//                            start, demos): one simulated device per scenario in this process,
+//                            with the tokens in ZEN_DEVICE_TOKEN (comma-separated, same order)
 //   --config <file> --enroll <code> [--force] [--device-id <id> --serial <sn>]
 //                            trade a one-time enrollment code for the device token (tokenFile)
 
@@ -83,22 +85,39 @@ function deviceToken(config?: AgentConfig): string {
   return token;
 }
 
-function connect(config: AgentConfig | undefined): Socket {
+/** Several simulated devices in one process: one scenario and one token each. */
+function simulate(
+  apiUrl: string,
+  scenarios: string[],
+  tokens: string[],
+  journalBase: string | undefined,
+): Socket[] {
+  if (tokens.length !== scenarios.length) {
+    fail(
+      `--simulate names ${scenarios.length} scenario(s) but ZEN_DEVICE_TOKEN holds ${tokens.length} token(s): give one token per device, comma-separated.`,
+    );
+  }
+  // One journal file per device: the journal is what keeps each device's fixes from repeating.
+  const journal = (i: number) =>
+    journalBase && scenarios.length > 1 ? `${journalBase}.${i}` : journalBase;
+  return scenarios.map(
+    (scenario, i) =>
+      startSimulatedAgent({ apiUrl, token: tokens[i]!, scenario, journalPath: journal(i) }).socket,
+  );
+}
+
+function connect(config: AgentConfig | undefined): Socket[] {
   const apiUrl = values.api ?? config?.apiUrl ?? process.env.ZEN_API_URL ?? 'http://127.0.0.1:4000';
   const token = deviceToken(config);
   if (values.simulate) {
-    return startSimulatedAgent({
-      apiUrl,
-      token,
-      scenario: values.simulate,
-      journalPath: values.journal ?? config?.journalPath,
-    }).socket;
+    const journalBase = values.journal ?? config?.journalPath;
+    return simulate(apiUrl, values.simulate.split(','), token.split(','), journalBase);
   }
   if (!config) fail('Give the real agent its config file (--config) or a scenario (--simulate).');
   const peripherals = startPeripherals(config);
   const executor = realExecutor(config, peripherals.providers);
   const started = Date.now();
-  return connectAgent({
+  const socket = connectAgent({
     apiUrl,
     token,
     health: () => ({
@@ -109,6 +128,7 @@ function connect(config: AgentConfig | undefined): Socket {
     onCommand: (command) => executor.execute(command),
     onEvent: (event) => peripherals.light.handle(event),
   });
+  return [socket];
 }
 
 async function main() {
@@ -143,15 +163,15 @@ async function main() {
     await runLocal(config, positionals);
     return;
   }
-  let socket: Socket;
+  let sockets: Socket[];
   try {
-    socket = connect(config);
+    sockets = connect(config);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      socket.disconnect();
+      for (const socket of sockets) socket.disconnect();
       process.exit(0);
     });
   }
