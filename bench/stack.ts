@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { seedDemo, type DemoCredentials } from '../scripts/seed';
+import { connectStore, disconnectStore } from '../store/connection';
+import { namespace } from '../temporal-config/dev-servers';
+import { isToolCurrent } from '../temporal-config/tools';
+import { startProduct, startServers, type ProductProcesses } from '../test/support/processStack';
+
+// The stack a bench section measures: the API and the worker as their own
+// processes, on a fresh Temporal dev server and FerretDB (or on the running
+// ones that TEMPORAL_ADDRESS and MONGO_URL point at, in a database of its own).
+
+/** Fixed cases settle this long after a fix instead of a minute: simulated networks settle at once. */
+export const benchSettleSeconds = 1;
+
+export interface BenchStack {
+  dir: string;
+  apiUrl: string;
+  client: Client;
+  demo: DemoCredentials;
+  product: ProductProcesses;
+  temporalAddress: string;
+  mongoUrl: string;
+  taskQueue: string;
+  /** Whether the dev servers were started for this run. */
+  ownServers: boolean;
+}
+
+export async function withBenchStack<T>(
+  label: string,
+  run: (stack: BenchStack) => Promise<T>,
+  { env = {}, log = (line: string) => console.error(line) } = {},
+): Promise<T> {
+  const config = loadConfig();
+  const dir = mkdtempSync(path.join(os.tmpdir(), `zen-bench-${label}-`));
+  const reuse = !config.temporal.local && !config.mongo.local;
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    let temporalAddress = config.temporal.address;
+    let mongoServer = config.mongo.url;
+    if (reuse) {
+      log(`using the running Temporal (${temporalAddress}) and MongoDB`);
+    } else {
+      for (const tool of ['temporal', 'ferretdb'] as const) {
+        if (!isToolCurrent(tool)) throw new Error(`${tool} is not built: run \`npm run tools\`.`);
+      }
+      log('starting a Temporal dev server and FerretDB...');
+      const servers = await startServers(dir);
+      stops.push(() => servers.stop());
+      temporalAddress = servers.temporalAddress;
+      mongoServer = servers.mongoServer;
+    }
+    const suffix = randomUUID().slice(0, 8);
+    const mongoUrl = new URL(mongoServer);
+    mongoUrl.pathname = `/bench_${label}_${suffix}`;
+    await connectStore(mongoUrl.toString());
+    stops.push(() => disconnectStore());
+    const demo = await seedDemo(dir, { deviceId: `pi-bench-${suffix}` });
+    const taskQueue = `bench-${label}-${suffix}`;
+    log('starting the API and the worker processes...');
+    const product = await startProduct({
+      dir,
+      temporalAddress,
+      mongoUrl: mongoUrl.toString(),
+      taskQueue,
+      env: { CASE_SETTLE_AFTER_FIX_SECONDS: String(benchSettleSeconds), ...env },
+    });
+    stops.push(() => product.stop());
+    const connection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace });
+    return await run({
+      dir,
+      apiUrl: product.apiUrl,
+      client,
+      demo,
+      product,
+      temporalAddress,
+      mongoUrl: mongoUrl.toString(),
+      taskQueue,
+      ownServers: !reuse,
+    });
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
