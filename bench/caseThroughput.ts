@@ -6,7 +6,7 @@ import type { temporal } from '@temporalio/proto';
 import { caseWorkflowId, decideRemediationUpdate } from '../workflows/messages';
 import { startCaseDriver, type CaseTimes } from '../test/support/caseDriver';
 import { connectFleet, seedFleet } from '../test/support/fleet';
-import { memoryOf, startNodeWorker } from '../test/support/processStack';
+import { cpuSecondsOf, memoryOf, startNodeWorker } from '../test/support/processStack';
 import { baselineApproveUpdate, baselineCase, type BaselinePlan } from './baselineWorkflow';
 import { benchSettleSeconds, withBenchStack, type BenchStack } from './stack';
 import { formatSpread, round, spread, type Spread } from './stats';
@@ -28,7 +28,9 @@ export interface CaseThroughputResult {
   settleAfterFixSeconds: number;
   outcomes: Record<string, number>;
   casesPerMinute: number;
+  /** Mean of the runs before and after the cases. */
   baselinePerMinute: number;
+  baselineRunsPerMinute: number[];
   ratio: { value: number; target: number };
   /** Round trips of one case, copied by the baseline. */
   plan: { activities: number; timers: number; approvals: number };
@@ -42,6 +44,9 @@ export interface CaseThroughputResult {
     baselineWholeCase: Spread;
   };
   peakRssMb: { worker: number; api: number; baselineWorker: number };
+  /** CPU seconds each process used while the N cases ran: where the time went. */
+  cpuSeconds: Record<string, number>;
+  elapsedSeconds: number;
   /** 1-minute load average before and after the section: other work on the machine shows here. */
   loadAverage: { before: number; after: number };
   ok: boolean;
@@ -72,8 +77,24 @@ function planFrom(history: temporal.api.history.v1.IHistory): BaselinePlan['step
   return steps;
 }
 
-async function runCases(stack: BenchStack, count: number, log: (line: string) => void) {
-  // One device more than cases: the first runs a warm-up case whose history gives the plan.
+/** CPU seconds used so far by each process of the run (the dev servers when they are ours). */
+function cpuOf(stack: BenchStack): Record<string, number> {
+  const own = process.cpuUsage();
+  const cpu: Record<string, number> = {
+    api: cpuSecondsOf(stack.product.api.pid()),
+    worker: cpuSecondsOf(stack.product.worker.pid()),
+    'bench (devices, customer)': (own.user + own.system) / 1e6,
+  };
+  if (stack.servers) {
+    cpu.temporal = cpuSecondsOf(stack.servers.temporal.pid());
+    cpu.ferretdb = cpuSecondsOf(stack.servers.ferret.pid());
+  }
+  return cpu;
+}
+
+/** The simulated fleet and its customer, after a warm-up case whose history gives the plan. */
+async function prepareCases(stack: BenchStack, count: number, log: (line: string) => void) {
+  // One device more than cases: the first runs the warm-up case.
   const devices = await seedFleet(stack.demo, count + 1);
   const driver = await startCaseDriver({
     apiUrl: stack.apiUrl,
@@ -88,7 +109,14 @@ async function runCases(stack: BenchStack, count: number, log: (line: string) =>
     onCommand: (command) => {
       if (command.kind === 'remediate') fixReceived.set(command.caseId, Date.now());
     },
+  }).catch((err: Error) => {
+    driver.stop();
+    throw err;
   });
+  const stop = () => {
+    for (const agent of agents) agent.stop();
+    driver.stop();
+  };
   try {
     log('warm-up case...');
     const warm = await driver.open(devices[0]!.deviceId);
@@ -96,31 +124,37 @@ async function runCases(stack: BenchStack, count: number, log: (line: string) =>
     const history = await stack.client.workflow
       .getHandle(caseWorkflowId(warm.deviceId))
       .fetchHistory();
-    const steps = planFrom(history);
-
-    log(`running ${count} cases at once...`);
     driver.byId.clear();
-    const started = Date.now();
-    const opened = await Promise.all(devices.slice(1).map((d) => driver.open(d.deviceId)));
-    await driver.allClosed(Math.max(300_000, count * 3000));
-    const times: CaseTimes[] = opened.map((t) => ({
-      ...t,
-      fixReceived: fixReceived.get(t.caseId),
-    }));
-    const lastClosed = Math.max(...times.map((t) => t.closed!));
-    return { times, steps, elapsedMs: lastClosed - started };
-  } finally {
-    for (const agent of agents) agent.stop();
-    driver.stop();
+    return {
+      steps: planFrom(history),
+      stop,
+      /** The measured run: every remaining device gets a case, all at once. */
+      async run() {
+        log(`running ${count} cases at once...`);
+        const cpuBefore = cpuOf(stack);
+        const started = Date.now();
+        const opened = await Promise.all(devices.slice(1).map((d) => driver.open(d.deviceId)));
+        await driver.allClosed(Math.max(300_000, count * 3000));
+        const times: CaseTimes[] = opened.map((t) => ({
+          ...t,
+          fixReceived: fixReceived.get(t.caseId),
+        }));
+        const lastClosed = Math.max(...times.map((t) => t.closed!));
+        const cpuAfter = cpuOf(stack);
+        const cpu = Object.fromEntries(
+          Object.entries(cpuAfter).map(([name, s]) => [name, round(s - cpuBefore[name]!)]),
+        );
+        return { times, elapsedMs: lastClosed - started, cpu };
+      },
+    };
+  } catch (err) {
+    stop();
+    throw err;
   }
 }
 
-async function runBaseline(
-  stack: BenchStack,
-  count: number,
-  plan: BaselinePlan,
-  log: (line: string) => void,
-) {
+/** The baseline's worker process; `run` starts `count` baseline workflows at once. */
+async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: string) => void) {
   const taskQueue = `${stack.taskQueue}-baseline`;
   log('starting the baseline worker process...');
   const worker = await startNodeWorker(
@@ -134,32 +168,31 @@ async function runBaseline(
     },
     stack.dir,
   );
-  try {
-    const one = (client: Client) => async () => {
-      const begun = Date.now();
-      const workflowId = `bench-baseline-${randomUUID()}`;
-      const startWorkflowOperation = new WithStartWorkflowOperation(baselineCase, {
-        workflowId,
-        taskQueue,
-        args: [plan],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-      await client.workflow.executeUpdateWithStart(baselineApproveUpdate, {
-        startWorkflowOperation,
-      });
-      await client.workflow.getHandle(workflowId).result();
-      return Date.now() - begun;
-    };
-    log('warm-up baseline...');
-    await one(stack.client)();
-    log(`running ${count} baseline workflows at once...`);
-    const started = Date.now();
-    const durations = await Promise.all(Array.from({ length: count }, one(stack.client)));
-    const elapsedMs = Date.now() - started;
-    return { durations, elapsedMs, peakRssMb: memoryOf(worker.child.pid!).peakRssMb };
-  } finally {
-    await worker.stop();
-  }
+  const one = async () => {
+    const begun = Date.now();
+    const workflowId = `bench-baseline-${randomUUID()}`;
+    const startWorkflowOperation = new WithStartWorkflowOperation(baselineCase, {
+      workflowId,
+      taskQueue,
+      args: [plan],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    await stack.client.workflow.executeUpdateWithStart(baselineApproveUpdate, {
+      startWorkflowOperation,
+    });
+    await stack.client.workflow.getHandle(workflowId).result();
+    return Date.now() - begun;
+  };
+  return {
+    async run(count: number) {
+      log(`running ${count} baseline workflows at once...`);
+      const started = Date.now();
+      const durations = await Promise.all(Array.from({ length: count }, one));
+      return { durations, elapsedMs: Date.now() - started };
+    },
+    peakRssMb: () => memoryOf(worker.child.pid!).peakRssMb,
+    stop: () => worker.stop(),
+  };
 }
 
 export async function measureCaseThroughput({
@@ -170,12 +203,30 @@ export async function measureCaseThroughput({
   return withBenchStack(
     'cases',
     async (stack) => {
-      const run = await runCases(stack, cases, log);
-      const steps = run.steps;
+      const fleet = await prepareCases(stack, cases, log);
+      const steps = fleet.steps;
       const plan: BaselinePlan = { steps, timerMs: benchSettleSeconds * 1000 };
+      let baselineRuns: { durations: number[]; elapsedMs: number }[];
+      let run: Awaited<ReturnType<typeof fleet.run>>;
+      let baselineRss: number;
+      try {
+        const baseline = await startBaseline(stack, plan, log);
+        try {
+          await baseline.run(1);
+          // Before and after the cases: other work on the machine comes and goes.
+          const before = await baseline.run(cases);
+          run = await fleet.run();
+          const after = await baseline.run(cases);
+          baselineRuns = [before, after];
+          baselineRss = baseline.peakRssMb();
+        } finally {
+          await baseline.stop();
+        }
+      } finally {
+        fleet.stop();
+      }
       const worker = memoryOf(stack.product.worker.pid()).peakRssMb;
       const api = memoryOf(stack.product.api.pid()).peakRssMb;
-      const baseline = await runBaseline(stack, cases, plan, log);
 
       const { times } = run;
       const stage = (from: keyof CaseTimes, to: keyof CaseTimes) =>
@@ -186,8 +237,10 @@ export async function measureCaseThroughput({
         );
       const outcomes: Record<string, number> = {};
       for (const t of times) outcomes[t.outcome!] = (outcomes[t.outcome!] ?? 0) + 1;
-      const casesPerMinute = (cases / run.elapsedMs) * 60_000;
-      const baselinePerMinute = (cases / baseline.elapsedMs) * 60_000;
+      const perMinute = (ms: number) => (cases / ms) * 60_000;
+      const casesPerMinute = perMinute(run.elapsedMs);
+      const baselineEach = baselineRuns.map((b) => round(perMinute(b.elapsedMs)));
+      const baselinePerMinute = baselineEach.reduce((a, b) => a + b, 0) / baselineEach.length;
       const ratio = casesPerMinute / baselinePerMinute;
       const approvalToFixStart = stage('approveReturned', 'fixReceived');
       const result: CaseThroughputResult = {
@@ -198,6 +251,7 @@ export async function measureCaseThroughput({
         outcomes,
         casesPerMinute: round(casesPerMinute),
         baselinePerMinute: round(baselinePerMinute),
+        baselineRunsPerMinute: baselineEach,
         ratio: { value: round(ratio, 2), target: caseTargets.ratio },
         plan: {
           activities: steps.filter((s) => s === 'activity').length,
@@ -209,13 +263,15 @@ export async function measureCaseThroughput({
           approveCall: stage('approveSent', 'approveReturned'),
           approvalToFixStart: { ...approvalToFixStart, target: caseTargets.approvalToFixP99Ms },
           wholeCase: stage('openSent', 'closed'),
-          baselineWholeCase: spread(baseline.durations),
+          baselineWholeCase: spread(baselineRuns.flatMap((b) => b.durations)),
         },
         peakRssMb: {
           worker: round(worker),
           api: round(api),
-          baselineWorker: round(baseline.peakRssMb),
+          baselineWorker: round(baselineRss),
         },
+        cpuSeconds: run.cpu,
+        elapsedSeconds: round(run.elapsedMs / 1000),
         loadAverage: { before: loadBefore, after: round(os.loadavg()[0]!, 2) },
         ok: false,
       };
@@ -238,7 +294,7 @@ export function formatCaseThroughput(r: CaseThroughputResult): string {
       .map(([k, v]) => `${v} ${k}`)
       .join(', ')}`,
     `  cases             ${r.casesPerMinute} per minute`,
-    `  baseline          ${r.baselinePerMinute} per minute (${r.plan.activities} no-op activities, ${r.plan.timers} timer, ${r.plan.approvals} approval update per workflow)`,
+    `  baseline          ${r.baselinePerMinute} per minute (before ${r.baselineRunsPerMinute[0]}, after ${r.baselineRunsPerMinute[1]}; ${r.plan.activities} no-op activities, ${r.plan.timers} timer, ${r.plan.approvals} approval update per workflow)`,
     `  ratio             ${r.ratio.value}   target >= ${r.ratio.target}   ${mark(r.ratio.value >= r.ratio.target)}`,
     `  open -> first diagnostics   ${formatSpread(s.openToFirstDiagnostics)}`,
     `  approve call                ${formatSpread(s.approveCall)}`,
@@ -246,6 +302,9 @@ export function formatCaseThroughput(r: CaseThroughputResult): string {
     `  whole case                  ${formatSpread(s.wholeCase)}`,
     `  whole baseline workflow     ${formatSpread(s.baselineWholeCase)}`,
     `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB, baseline worker ${r.peakRssMb.baselineWorker} MB`,
+    `  CPU while the cases ran (${r.elapsedSeconds} s): ${Object.entries(r.cpuSeconds)
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(', ')}`,
     `  load average      ${r.loadAverage.before} before, ${r.loadAverage.after} after (1 min, 2 cores)`,
   ].join('\n');
 }

@@ -8,7 +8,12 @@ import { seedDemo, type DemoCredentials } from '../scripts/seed';
 import { connectStore, disconnectStore } from '../store/connection';
 import { namespace } from '../temporal-config/dev-servers';
 import { isToolCurrent } from '../temporal-config/tools';
-import { startProduct, startServers, type ProductProcesses } from '../test/support/processStack';
+import {
+  startProduct,
+  startServers,
+  type ProductProcesses,
+  type Servers,
+} from '../test/support/processStack';
 
 // The stack a bench section measures: the API and the worker as their own
 // processes, on a fresh Temporal dev server and FerretDB (or on the running
@@ -26,8 +31,8 @@ export interface BenchStack {
   temporalAddress: string;
   mongoUrl: string;
   taskQueue: string;
-  /** Whether the dev servers were started for this run. */
-  ownServers: boolean;
+  /** The dev servers, when started for this run. */
+  servers?: Servers;
 }
 
 export async function withBenchStack<T>(
@@ -42,6 +47,7 @@ export async function withBenchStack<T>(
   try {
     let temporalAddress = config.temporal.address;
     let mongoServer = config.mongo.url;
+    let servers: Servers | undefined;
     if (reuse) {
       log(`using the running Temporal (${temporalAddress}) and MongoDB`);
     } else {
@@ -49,10 +55,11 @@ export async function withBenchStack<T>(
         if (!isToolCurrent(tool)) throw new Error(`${tool} is not built: run \`npm run tools\`.`);
       }
       log('starting a Temporal dev server and FerretDB...');
-      const servers = await startServers(dir);
-      stops.push(() => servers.stop());
-      temporalAddress = servers.temporalAddress;
-      mongoServer = servers.mongoServer;
+      const started = await startServers(dir);
+      servers = started;
+      stops.push(() => started.stop());
+      temporalAddress = started.temporalAddress;
+      mongoServer = started.mongoServer;
     }
     const suffix = randomUUID().slice(0, 8);
     const mongoUrl = new URL(mongoServer);
@@ -82,7 +89,7 @@ export async function withBenchStack<T>(
       temporalAddress,
       mongoUrl: mongoUrl.toString(),
       taskQueue,
-      ownServers: !reuse,
+      servers,
     });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
