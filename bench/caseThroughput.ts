@@ -6,9 +6,15 @@ import type { temporal } from '@temporalio/proto';
 import { caseWorkflowId, decideRemediationUpdate } from '../workflows/messages';
 import { startCaseDriver, type CaseTimes } from '../test/support/caseDriver';
 import { connectFleet, seedFleet } from '../test/support/fleet';
-import { cpuSecondsOf, memoryOf, startNodeWorker } from '../test/support/processStack';
+import { memoryOf, startNodeWorker } from '../test/support/processStack';
 import { baselineApproveUpdate, baselineCase, type BaselinePlan } from './baselineWorkflow';
-import { benchSettleSeconds, withBenchStack, type BenchStack } from './stack';
+import {
+  benchSettleSeconds,
+  cpuBetween,
+  cpuByProcess,
+  withBenchStack,
+  type BenchStack,
+} from './stack';
 import { formatSpread, round, spread, type Spread } from './stats';
 
 // N support cases at once, end to end: simulated Zen boxes with a hung modem,
@@ -77,21 +83,6 @@ function planFrom(history: temporal.api.history.v1.IHistory): BaselinePlan['step
   return steps;
 }
 
-/** CPU seconds used so far by each process of the run (the dev servers when they are ours). */
-function cpuOf(stack: BenchStack): Record<string, number> {
-  const own = process.cpuUsage();
-  const cpu: Record<string, number> = {
-    api: cpuSecondsOf(stack.product.api.pid()),
-    worker: cpuSecondsOf(stack.product.worker.pid()),
-    'bench (devices, customer)': (own.user + own.system) / 1e6,
-  };
-  if (stack.servers) {
-    cpu.temporal = cpuSecondsOf(stack.servers.temporal.pid());
-    cpu.ferretdb = cpuSecondsOf(stack.servers.ferret.pid());
-  }
-  return cpu;
-}
-
 /** The simulated fleet and its customer, after a warm-up case whose history gives the plan. */
 async function prepareCases(stack: BenchStack, count: number, log: (line: string) => void) {
   // One device more than cases: the first runs the warm-up case.
@@ -131,7 +122,7 @@ async function prepareCases(stack: BenchStack, count: number, log: (line: string
       /** The measured run: every remaining device gets a case, all at once. */
       async run() {
         log(`running ${count} cases at once...`);
-        const cpuBefore = cpuOf(stack);
+        const cpuBefore = cpuByProcess(stack);
         const started = Date.now();
         const opened = await Promise.all(devices.slice(1).map((d) => driver.open(d.deviceId)));
         await driver.allClosed(Math.max(300_000, count * 3000));
@@ -140,10 +131,8 @@ async function prepareCases(stack: BenchStack, count: number, log: (line: string
           fixReceived: fixReceived.get(t.caseId),
         }));
         const lastClosed = Math.max(...times.map((t) => t.closed!));
-        const cpuAfter = cpuOf(stack);
-        const cpu = Object.fromEntries(
-          Object.entries(cpuAfter).map(([name, s]) => [name, round(s - cpuBefore[name]!)]),
-        );
+        const cpuAfter = cpuByProcess(stack);
+        const cpu = cpuBetween(cpuBefore, cpuAfter);
         return { times, elapsedMs: lastClosed - started, cpu };
       },
     };

@@ -9,6 +9,7 @@ import { connectStore, disconnectStore } from '../store/connection';
 import { namespace } from '../temporal-config/dev-servers';
 import { isToolCurrent } from '../temporal-config/tools';
 import {
+  cpuSecondsOf,
   startProduct,
   startServers,
   type ProductProcesses,
@@ -95,4 +96,29 @@ export async function withBenchStack<T>(
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds used so far by each process of the run (the dev servers when they are ours). */
+export function cpuByProcess(stack: BenchStack): Record<string, number> {
+  const own = process.cpuUsage();
+  const cpu: Record<string, number> = {
+    api: cpuSecondsOf(stack.product.api.pid()),
+    worker: cpuSecondsOf(stack.product.worker.pid()),
+    'bench (devices, customer)': (own.user + own.system) / 1e6,
+  };
+  if (stack.servers) {
+    cpu.temporal = cpuSecondsOf(stack.servers.temporal.pid());
+    cpu.ferretdb = cpuSecondsOf(stack.servers.ferret.pid());
+  }
+  return cpu;
+}
+
+/** CPU seconds used between two readings of cpuByProcess. */
+export function cpuBetween(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after).map(([name, s]) => [name, Math.round((s - before[name]!) * 10) / 10]),
+  );
 }
