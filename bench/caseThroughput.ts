@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { caseWorkflowId, decideRemediationUpdate } from '../workflows/messages';
 import { startCaseDriver, type CaseTimes } from '../test/support/caseDriver';
