@@ -72,6 +72,9 @@ if (all || values.footprint) {
   });
 }
 
+// Ctrl-C ends the run through process.exit, whose handlers stop the servers it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 async function main() {
   let allOk = true;
   for (const section of sections) {

@@ -175,6 +175,11 @@ describe('a batch of cases while each part is killed and restarted', () => {
       await driver.allClosed(150_000).catch((err: Error) => {
         throw new Error(`${err.message}\nseed ${seed}\n${log.join('\n')}`);
       });
+      for (const [i, c] of cases.entries()) {
+        note(
+          `${devices[i]!.scenario}: ${c.outcome} after ${((c.closed! - c.openSent) / 1000).toFixed(1)} s`,
+        );
+      }
       console.log(`chaos run (seed ${seed}):\n${log.join('\n')}`);
 
       for (const [i, times] of cases.entries()) {

@@ -43,10 +43,23 @@ export async function connectFleet(
   scenario: string,
   { onCommand }: { onCommand?: (command: DeviceCommand) => void } = {},
 ): Promise<SimulatedAgent[]> {
-  const agents = devices.map((d) =>
-    startSimulatedAgent({ apiUrl, token: d.token, scenario, log: () => undefined }),
-  );
-  if (onCommand) for (const agent of agents) agent.socket.on('command', onCommand);
+  // In batches: a thousand handshakes at once would time out and retry as a herd.
+  const agents: SimulatedAgent[] = [];
+  for (let i = 0; i < devices.length; i += 50) {
+    const batch = devices
+      .slice(i, i + 50)
+      .map((d) => startSimulatedAgent({ apiUrl, token: d.token, scenario, log: () => undefined }));
+    if (onCommand) for (const agent of batch) agent.socket.on('command', onCommand);
+    agents.push(...batch);
+    await Promise.all(
+      batch.map(
+        (agent) =>
+          new Promise<void>((resolve) =>
+            agent.socket.connected ? resolve() : agent.socket.once('connect', () => resolve()),
+          ),
+      ),
+    );
+  }
   const ids = devices.map((d) => d.deviceId);
   await eventually(
     async () =>
@@ -54,7 +67,7 @@ export async function connectFleet(
         deviceId: mongoose.trusted({ $in: ids }),
         status: 'online',
       })) === ids.length,
-    { timeoutMs: 60_000 + ids.length * 100, what: `${ids.length} simulated devices online` },
+    { timeoutMs: 60_000, what: `${ids.length} simulated devices online` },
   );
   return agents;
 }
