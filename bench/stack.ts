@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -81,7 +81,17 @@ export async function withBenchStack<T>(
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace });
-    return await run({
+    // A product process that dies ends the run with its last words, instead of a hang.
+    const died = Promise.race(
+      [product.api, product.worker].map((p) =>
+        p.exited().then((code) => {
+          const log = readFileSync(path.join(dir, `${p.name}.log`), 'utf8');
+          const tail = log.trimEnd().split('\n').slice(-30).join('\n');
+          throw new Error(`The ${p.name} process exited (code ${code}) during the run:\n${tail}`);
+        }),
+      ),
+    );
+    const measured = run({
       dir,
       apiUrl: product.apiUrl,
       client,
@@ -92,6 +102,8 @@ export async function withBenchStack<T>(
       taskQueue,
       servers,
     });
+    measured.catch(() => undefined);
+    return await Promise.race([measured, died]);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

@@ -75,6 +75,7 @@ async function startAgentFleet(config: FleetConfig): Promise<Restartable> {
   return {
     name: 'agent',
     pid: () => service.child.pid!,
+    exited: () => service.exited,
     async kill() {
       service.child.kill('SIGKILL');
       await service.exited;

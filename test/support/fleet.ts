@@ -43,31 +43,25 @@ export async function connectFleet(
   scenario: string,
   { onCommand }: { onCommand?: (command: DeviceCommand) => void } = {},
 ): Promise<SimulatedAgent[]> {
-  // In batches: a thousand handshakes at once would time out and retry as a herd.
+  // In batches, each online before the next: a thousand handshakes at once
+  // would time out and retry as a herd.
   const agents: SimulatedAgent[] = [];
   for (let i = 0; i < devices.length; i += 50) {
-    const batch = devices
-      .slice(i, i + 50)
-      .map((d) => startSimulatedAgent({ apiUrl, token: d.token, scenario, log: () => undefined }));
-    if (onCommand) for (const agent of batch) agent.socket.on('command', onCommand);
-    agents.push(...batch);
-    await Promise.all(
-      batch.map(
-        (agent) =>
-          new Promise<void>((resolve) =>
-            agent.socket.connected ? resolve() : agent.socket.once('connect', () => resolve()),
-          ),
-      ),
+    const batch = devices.slice(i, i + 50);
+    for (const d of batch) {
+      const agent = startSimulatedAgent({ apiUrl, token: d.token, scenario, log: () => undefined });
+      if (onCommand) agent.socket.on('command', onCommand);
+      agents.push(agent);
+    }
+    const ids = batch.map((d) => d.deviceId);
+    await eventually(
+      async () =>
+        (await Device.countDocuments({
+          deviceId: mongoose.trusted({ $in: ids }),
+          status: 'online',
+        })) === ids.length,
+      { timeoutMs: 60_000, what: `simulated devices ${i + 1}-${i + ids.length} online` },
     );
   }
-  const ids = devices.map((d) => d.deviceId);
-  await eventually(
-    async () =>
-      (await Device.countDocuments({
-        deviceId: mongoose.trusted({ $in: ids }),
-        status: 'online',
-      })) === ids.length,
-    { timeoutMs: 60_000, what: `${ids.length} simulated devices online` },
-  );
   return agents;
 }

@@ -21,6 +21,8 @@ const root = path.resolve(__dirname, '..', '..');
 export interface Restartable {
   readonly name: string;
   pid(): number;
+  /** Resolves when the running instance exits, for whatever reason. */
+  exited(): Promise<number | null>;
   /** kill -9, and wait until it is gone. */
   kill(): Promise<void>;
   /** Starts it again (after kill) and waits until it serves. */
@@ -34,6 +36,7 @@ async function restartable(name: string, launch: () => Promise<Service>): Promis
   return {
     name,
     pid: () => service.child.pid!,
+    exited: () => service.exited,
     async kill() {
       if (service.child.exitCode === null && service.child.signalCode === null) {
         service.child.kill('SIGKILL');
