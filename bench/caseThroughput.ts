@@ -15,7 +15,7 @@ import {
   withBenchStack,
   type BenchStack,
 } from './stack';
-import { formatSpread, round, spread, type Spread } from './stats';
+import { crashLines, formatSpread, round, spread, type Spread } from './stats';
 
 // N support cases at once, end to end: simulated Zen boxes with a hung modem,
 // opened and approved through the public API by a customer watching the
@@ -55,6 +55,8 @@ export interface CaseThroughputResult {
   elapsedSeconds: number;
   /** 1-minute load average before and after the section: other work on the machine shows here. */
   loadAverage: { before: number; after: number };
+  /** Each time the API process died during the run (it was restarted): a finding, never ok. */
+  apiCrashes: string[];
   ok: boolean;
 }
 
@@ -262,9 +264,11 @@ export async function measureCaseThroughput({
         cpuSeconds: run.cpu,
         elapsedSeconds: round(run.elapsedMs / 1000),
         loadAverage: { before: loadBefore, after: round(os.loadavg()[0]!, 2) },
+        apiCrashes: stack.apiCrashes,
         ok: false,
       };
       result.ok =
+        stack.apiCrashes.length === 0 &&
         ratio >= caseTargets.ratio &&
         (approvalToFixStart.p99 ?? Infinity) < caseTargets.approvalToFixP99Ms &&
         (outcomes.resolved ?? 0) === cases;
@@ -294,6 +298,7 @@ export function formatCaseThroughput(r: CaseThroughputResult): string {
     `  CPU while the cases ran (${r.elapsedSeconds} s): ${Object.entries(r.cpuSeconds)
       .map(([k, v]) => `${k} ${v} s`)
       .join(', ')}`,
+    ...crashLines(r.apiCrashes),
     `  load average      ${r.loadAverage.before} before, ${r.loadAverage.after} after (1 min, 2 cores)`,
   ].join('\n');
 }

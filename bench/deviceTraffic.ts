@@ -3,7 +3,7 @@ import { baselineChecks } from '../contracts/diagnostics';
 import { connectFleet, seedFleet } from '../test/support/fleet';
 import { memoryOf } from '../test/support/processStack';
 import { cpuBetween, cpuByProcess, withBenchStack } from './stack';
-import { formatSpread, round, spread, type Spread } from './stats';
+import { crashLines, formatSpread, round, spread, type Spread } from './stats';
 
 // The API under a fleet's steady traffic: connected simulated Zen boxes send
 // heartbeats over their socket.io link (acknowledged once stored) and post
@@ -28,6 +28,8 @@ export interface DeviceTrafficResult {
   cpuSeconds: Record<string, number>;
   elapsedSeconds: number;
   loadAverage: { before: number; after: number };
+  /** Each time the API process died during the run (it was restarted): a finding, never ok. */
+  apiCrashes: string[];
   ok: boolean;
 }
 
@@ -100,7 +102,6 @@ export async function measureDeviceTraffic({
         };
 
         log(`${rate} requests/s for ${seconds} s...`);
-        const apiPid = stack.product.api.pid();
         const cpuBefore = cpuByProcess(stack);
         const started = performance.now();
         await new Promise<void>((resolve) => {
@@ -150,15 +151,17 @@ export async function measureDeviceTraffic({
           errors: errors.length,
           firstErrors: errors.slice(0, 5),
           api: {
-            peakRssMb: round(memoryOf(apiPid).peakRssMb),
+            peakRssMb: round(memoryOf(stack.product.api.pid()).peakRssMb),
             cpuPct: round((cpu.api! / answeredSeconds) * 100),
           },
           cpuSeconds: cpu,
           elapsedSeconds: round(answeredSeconds),
           loadAverage: { before: loadBefore, after: round(os.loadavg()[0]!, 2) },
+          apiCrashes: stack.apiCrashes,
           ok: false,
         };
         result.ok =
+          stack.apiCrashes.length === 0 &&
           errors.length === 0 &&
           (all.p99 ?? Infinity) < trafficTargets.p99Ms &&
           result.achievedRate >= rate * 0.98;
@@ -185,6 +188,7 @@ export function formatDeviceTraffic(r: DeviceTrafficResult): string {
     `  CPU during the run (${r.elapsedSeconds} s): ${Object.entries(r.cpuSeconds)
       .map(([k, v]) => `${k} ${v} s`)
       .join(', ')}`,
+    ...crashLines(r.apiCrashes),
     `  load average      ${r.loadAverage.before} before, ${r.loadAverage.after} after (1 min, 2 cores)`,
   ].join('\n');
 }

@@ -32,6 +32,8 @@ export interface BenchStack {
   temporalAddress: string;
   mongoUrl: string;
   taskQueue: string;
+  /** Why the API process died, each time it did (it is restarted). */
+  apiCrashes: string[];
   /** The dev servers, when started for this run. */
   servers?: Servers;
 }
@@ -81,16 +83,25 @@ export async function withBenchStack<T>(
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace });
-    // A product process that dies ends the run with its last words, instead of a hang.
-    const died = Promise.race(
-      [product.api, product.worker].map((p) =>
-        p.exited().then((code) => {
-          const log = readFileSync(path.join(dir, `${p.name}.log`), 'utf8');
-          const tail = log.trimEnd().split('\n').slice(-30).join('\n');
-          throw new Error(`The ${p.name} process exited (code ${code}) during the run:\n${tail}`);
-        }),
-      ),
-    );
+    // The API is restarted when it dies, as a service manager would, and each
+    // crash is reported; a dead worker ends the run with its last words.
+    const apiCrashes: string[] = [];
+    let stopping = false;
+    stops.push(async () => void (stopping = true));
+    void (async () => {
+      for (;;) {
+        const code = await product.api.exited();
+        if (stopping) return;
+        const cause = crashCause(path.join(dir, 'api.log'));
+        apiCrashes.push(`exit ${code}: ${cause}`);
+        log(`the API process died (${cause}); restarting it`);
+        await product.api.start().catch(() => undefined);
+      }
+    })();
+    const died = product.worker.exited().then((code) => {
+      const tail = lastLines(path.join(dir, 'worker.log'), 30);
+      throw new Error(`The worker process exited (code ${code}) during the run:\n${tail}`);
+    });
     const measured = run({
       dir,
       apiUrl: product.apiUrl,
@@ -101,6 +112,7 @@ export async function withBenchStack<T>(
       mongoUrl: mongoUrl.toString(),
       taskQueue,
       servers,
+      apiCrashes,
     });
     measured.catch(() => undefined);
     return await Promise.race([measured, died]);
@@ -108,6 +120,19 @@ export async function withBenchStack<T>(
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function lastLines(file: string, count: number): string {
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
+}
+
+/** The error and the first line of the product's own code in a crash's stack trace. */
+function crashCause(logFile: string): string {
+  const lines = lastLines(logFile, 60).split('\n');
+  const error = lines.findLast((l) => /Error\b/.test(l) && !/^\[api\]\s+at /.test(l)) ?? '';
+  const where = lines.find((l) => /\bat .*\/(api|store|activities)\//.test(l)) ?? '';
+  const file = /\/((?:api|store|activities)\/[^)\s]+)/.exec(where)?.[1] ?? 'unknown place';
+  return `${error.replace(/^\[api\]\s*/, '').slice(0, 240)} (at ${file})`;
 }
 
 /** CPU seconds used so far by each process of the run (the dev servers when they are ours). */

@@ -25,3 +25,12 @@ export function formatSpread(s: Spread, unit = 'ms'): string {
   const v = (x: number | undefined) => (x === undefined ? '-' : `${Math.round(x)} ${unit}`);
   return `p50 ${v(s.p50)}, p99 ${v(s.p99)} (n=${s.n})`;
 }
+
+/** The report lines for API crashes during a run (none when it never crashed). */
+export function crashLines(crashes: string[]): string[] {
+  if (crashes.length === 0) return [];
+  return [
+    `  API CRASHED       ${crashes.length} time(s), restarted each time:`,
+    ...crashes.map((c) => `                    ${c}`),
+  ];
+}

@@ -4,7 +4,7 @@ import { startCaseDriver } from '../test/support/caseDriver';
 import { connectFleet, seedFleet } from '../test/support/fleet';
 import { memoryOf } from '../test/support/processStack';
 import { withBenchStack } from './stack';
-import { round } from './stats';
+import { crashLines, round } from './stats';
 
 // Many open cases at once, each waiting for its customer's approval (the
 // common state of a busy day): the worker's memory with all of them open.
@@ -19,6 +19,8 @@ export interface WaitingCasesResult {
   workerRssMb: { now: number; peak: number; target: number };
   apiRssMb: { now: number; peak: number };
   loadAverage: { before: number; after: number };
+  /** Each time the API process died during the run (it was restarted): a finding, never ok. */
+  apiCrashes: string[];
   ok: boolean;
 }
 
@@ -80,7 +82,8 @@ export async function measureWaitingCases({
           },
           apiRssMb: { now: round(api.rssMb), peak: round(api.peakRssMb) },
           loadAverage: { before: loadBefore, after: round(os.loadavg()[0]!, 2) },
-          ok: worker.peakRssMb < waitingTargets.workerRssMb,
+          apiCrashes: stack.apiCrashes,
+          ok: stack.apiCrashes.length === 0 && worker.peakRssMb < waitingTargets.workerRssMb,
         };
         // On a running server the cases would wait for 20 minutes: end them.
         if (!stack.servers) {
@@ -107,6 +110,7 @@ export function formatWaitingCases(r: WaitingCasesResult): string {
     `Waiting cases (${r.cases} open cases, each waiting for approval; all waiting after ${r.secondsToAllWaiting} s)`,
     `  worker RSS        ${r.workerRssMb.now} MB now, ${r.workerRssMb.peak} MB peak   target < ${r.workerRssMb.target} MB   ${mark(r.workerRssMb.peak < r.workerRssMb.target)}`,
     `  API RSS           ${r.apiRssMb.now} MB now, ${r.apiRssMb.peak} MB peak`,
+    ...crashLines(r.apiCrashes),
     `  load average      ${r.loadAverage.before} before, ${r.loadAverage.after} after (1 min, 2 cores)`,
   ].join('\n');
 }
