@@ -129,10 +129,16 @@ function lastLines(file: string, count: number): string {
 /** The error and the first line of the product's own code in a crash's stack trace. */
 function crashCause(logFile: string): string {
   const lines = lastLines(logFile, 60).split('\n');
-  const error = lines.findLast((l) => /Error\b/.test(l) && !/^\[api\]\s+at /.test(l)) ?? '';
-  const where = lines.find((l) => /\bat .*\/(api|store|activities)\//.test(l)) ?? '';
+  const at = Math.max(
+    0,
+    lines.findLastIndex((l) => /\w*Error: /.test(l)),
+  );
+  const error = lines[at] ?? '';
+  const where = lines.slice(at).find((l) => /\bat .*\/(api|store|activities)\//.test(l)) ?? '';
   const file = /\/((?:api|store|activities)\/[^)\s]+)/.exec(where)?.[1] ?? 'unknown place';
-  return `${error.replace(/^\[api\]\s*/, '').slice(0, 240)} (at ${file})`;
+  // FerretDB prefixes its messages with its Go stack, [file.go:line ...] each.
+  const message = error.replace(/^\[api\]\s*/, '').replace(/\[[^\]]*\]\s*/g, '');
+  return `${message.slice(0, 240)} (at ${file})`;
 }
 
 /** CPU seconds used so far by each process of the run (the dev servers when they are ours). */
