@@ -115,7 +115,12 @@ export async function withBenchStack<T>(
       apiCrashes,
     });
     measured.catch(() => undefined);
-    return await Promise.race([measured, died]);
+    return await Promise.race([measured, died]).catch((err: Error) => {
+      if (apiCrashes.length === 0) throw err;
+      throw new Error(
+        `${err.message}\nThe API process died ${apiCrashes.length} time(s) during the run:\n  ${apiCrashes.join('\n  ')}`,
+      );
+    });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
