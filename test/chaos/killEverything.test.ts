@@ -30,7 +30,7 @@ import { readApplied, type FleetConfig } from './agentFleet';
 // CHAOS_SEED=<n> replays a run; the seed is printed.
 
 const root = path.resolve(__dirname, '..', '..');
-/** Two new cases just before each fault, so every fault hits cases in flight. */
+/** Two new cases before each fault; the first of each pair needs a fix. */
 const scenarios = [
   'modem-hung',
   'gateway-unreachable',
@@ -43,6 +43,19 @@ const scenarios = [
   'gateway-unreachable',
   'modem-hung',
 ];
+
+/** Where in a fixed case a fault may land. */
+const stages = ['openSent', 'firstDiagnostics', 'proposed', 'approveReturned'] as const;
+
+/** Polls `done` until it holds (true) or a minute passes (false). */
+async function until(done: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + 60_000;
+  while (!done()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
 
 /** A small seeded generator (mulberry32): the same seed, the same moments. */
 function random(seed: number): () => number {
@@ -157,8 +170,13 @@ describe('a batch of cases while each part is killed and restarted', () => {
         const pair = devices.slice(2 * k, 2 * k + 2);
         cases.push(...(await Promise.all(pair.map((d) => driver.open(d.deviceId)))));
         note(`opened ${pair.map((d) => d.scenario).join(' and ')}`);
-        // A fixed case takes a few seconds here: the fault lands somewhere inside them.
-        await new Promise((r) => setTimeout(r, between(200, 3000)));
+        // The first of each pair is fixed by a remediation: the fault lands at a random
+        // stage of it (and up to half a second later), whatever the machine's speed.
+        const fixed = cases.at(-2)!;
+        const stage = stages[Math.floor(rand() * stages.length)]!;
+        const reached = await until(() => fixed[stage] !== undefined || fixed.closed !== undefined);
+        await new Promise((r) => setTimeout(r, between(0, 500)));
+        note(`${pair[0]!.scenario} ${reached ? `reached ${stage}` : `did not reach ${stage}`}`);
         const open = cases.filter((c) => !c.closed).length;
         note(`kill -9 ${part.name} (${open} cases open)`);
         // A fault that hits no case in flight proves nothing.
