@@ -1,30 +1,86 @@
 import { parseArgs } from 'node:util';
 import { formatFootprint, measureAgentFootprint } from './agentFootprint';
+import { formatCaseThroughput, measureCaseThroughput } from './caseThroughput';
+import { formatDeviceTraffic, measureDeviceTraffic } from './deviceTraffic';
+import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 
-// `npm run bench [-- --json] [-- --seconds N]`: measurements against their
-// targets, one section each. Progress goes to stderr; with --json, stdout is
-// one JSON object per section. Exits 1 when a target is missed.
+// `npm run bench -- [flags]`: measurements against their targets, one section
+// each, every section on a fresh stack of its own. Progress goes to stderr;
+// with --json, stdout is one JSON object per section. Exits 1 when a target is missed.
+//
+//   --cases N       N concurrent support cases end to end, and the baseline workflow
+//   --waiting N     N open cases waiting for approval: the worker's memory
+//   --heartbeats    device heartbeats and result posts at --rate R per second (500)
+//                   for --seconds S (30)
+//   --footprint     the idle agent's memory and CPU for --seconds S (30)
+//   --json          one JSON object per section on stdout
+// No section flag runs the default set: --cases 20 --waiting 100 --heartbeats --footprint.
 
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    seconds: { type: 'string', default: '30' },
+    cases: { type: 'string' },
+    waiting: { type: 'string' },
+    heartbeats: { type: 'boolean', default: false },
+    rate: { type: 'string' },
+    seconds: { type: 'string' },
+    footprint: { type: 'boolean', default: false },
   },
 });
 
-const sections = [
-  {
-    run: () => measureAgentFootprint({ seconds: Number(values.seconds) }),
+function whole(value: string | undefined, fallback: number): number {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`Not a positive whole number: ${value}`);
+  return n;
+}
+
+const all =
+  values.cases === undefined &&
+  values.waiting === undefined &&
+  !values.heartbeats &&
+  !values.footprint;
+const seconds = whole(values.seconds, 30);
+
+interface Section {
+  run(): Promise<{ ok: boolean }>;
+  format(result: never): string;
+}
+
+const sections: Section[] = [];
+if (all || values.cases !== undefined) {
+  sections.push({
+    run: () => measureCaseThroughput({ cases: whole(values.cases, 20) }),
+    format: formatCaseThroughput,
+  });
+}
+if (all || values.waiting !== undefined) {
+  sections.push({
+    run: () => measureWaitingCases({ cases: whole(values.waiting, 100) }),
+    format: formatWaitingCases,
+  });
+}
+if (all || values.heartbeats) {
+  sections.push({
+    run: () => measureDeviceTraffic({ rate: whole(values.rate, 500), seconds }),
+    format: formatDeviceTraffic,
+  });
+}
+if (all || values.footprint) {
+  sections.push({
+    run: () => measureAgentFootprint({ seconds }),
     format: formatFootprint,
-  },
-];
+  });
+}
+
+// Ctrl-C ends the run through process.exit, whose handlers stop the servers it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 async function main() {
   let allOk = true;
   for (const section of sections) {
     const result = await section.run();
     allOk &&= result.ok;
-    console.log(values.json ? JSON.stringify(result) : section.format(result));
+    console.log(values.json ? JSON.stringify(result) : section.format(result as never));
   }
   process.exit(allOk ? 0 : 1);
 }

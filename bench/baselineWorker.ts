@@ -1,0 +1,27 @@
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { createLogger, temporalLogger } from '../observability/logger';
+
+// The worker process of the bench's baseline workflow: its own task queue, activities that do nothing.
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger('baseline-worker', config.logLevel);
+  Runtime.install({ logger: temporalLogger(logger, 'INFO') });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('./baselineWorkflow'),
+    activities: { nothing: async () => undefined },
+  });
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { caseWorkflowId, decideRemediationUpdate } from '../workflows/messages';
+import { startCaseDriver, type CaseTimes } from '../test/support/caseDriver';
+import { connectFleet, seedFleet } from '../test/support/fleet';
+import { memoryOf, startNodeWorker } from '../test/support/processStack';
+import { baselineApproveUpdate, baselineCase, type BaselinePlan } from './baselineWorkflow';
+import {
+  benchSettleSeconds,
+  cpuBetween,
+  cpuByProcess,
+  withBenchStack,
+  type BenchStack,
+} from './stack';
+import { crashLines, formatSpread, round, spread, type Spread } from './stats';
+
+// N support cases at once, end to end: simulated Zen boxes with a hung modem,
+// opened and approved through the public API by a customer watching the
+// portal's live view. Then, on the same server, N baseline workflows with the
+// same round trips and activities that do nothing. Throughput of each, their
+// ratio, the stage latencies, and the worker's and the API's peak memory.
+
+export const caseTargets = { ratio: 0.7, approvalToFixP99Ms: 300 };
+
+const scenario = 'modem-hung';
+
+export interface CaseThroughputResult {
+  section: 'case-throughput';
+  cases: number;
+  scenario: string;
+  settleAfterFixSeconds: number;
+  outcomes: Record<string, number>;
+  casesPerMinute: number;
+  /** Mean of the runs before and after the cases. */
+  baselinePerMinute: number;
+  baselineRunsPerMinute: number[];
+  ratio: { value: number; target: number };
+  /** Round trips of one case, copied by the baseline. */
+  plan: { activities: number; timers: number; approvals: number };
+  stagesMs: {
+    openToFirstDiagnostics: Spread;
+    /** The approve call itself (HTTP request to answer). */
+    approveCall: Spread;
+    /** From the approve call's answer to the device receiving the remediate command. */
+    approvalToFixStart: Spread & { target: number };
+    wholeCase: Spread;
+    baselineWholeCase: Spread;
+  };
+  peakRssMb: { worker: number; api: number; baselineWorker: number };
+  /** CPU seconds each process used while the N cases ran: where the time went. */
+  cpuSeconds: Record<string, number>;
+  elapsedSeconds: number;
+  /** 1-minute load average before and after the section: other work on the machine shows here. */
+  loadAverage: { before: number; after: number };
+  /** Each time the API process died during the run (it was restarted): a finding, never ok. */
+  apiCrashes: string[];
+  ok: boolean;
+}
+
+/**
+ * The baseline's steps, read from a finished case's history. Only timers that
+ * fired count as waits: the approval's timeout timer is cancelled by the approval.
+ */
+function planFrom(history: temporal.api.history.v1.IHistory): BaselinePlan['steps'] {
+  const events = history.events ?? [];
+  const fired = new Set(
+    events.flatMap((e) =>
+      e.timerFiredEventAttributes ? [e.timerFiredEventAttributes.timerId] : [],
+    ),
+  );
+  const steps: BaselinePlan['steps'] = [];
+  for (const event of events) {
+    if (event.activityTaskScheduledEventAttributes) steps.push('activity');
+    else if (fired.has(event.timerStartedEventAttributes?.timerId)) steps.push('timer');
+    else if (
+      event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ===
+      decideRemediationUpdate.name
+    ) {
+      steps.push('approval');
+    }
+  }
+  return steps;
+}
+
+/** The simulated fleet and its customer, after a warm-up case whose history gives the plan. */
+async function prepareCases(stack: BenchStack, count: number, log: (line: string) => void) {
+  // One device more than cases: the first runs the warm-up case.
+  const devices = await seedFleet(stack.demo, count + 1);
+  const driver = await startCaseDriver({
+    apiUrl: stack.apiUrl,
+    customerToken: stack.demo.customer.token,
+    approve: true,
+    sweepMs: 5000,
+    log,
+  });
+  const fixReceived = new Map<string, number>();
+  log(`connecting ${devices.length} simulated devices (${scenario})...`);
+  const agents = await connectFleet(stack.apiUrl, devices, scenario, {
+    onCommand: (command) => {
+      if (command.kind === 'remediate') fixReceived.set(command.caseId, Date.now());
+    },
+  }).catch((err: Error) => {
+    driver.stop();
+    throw err;
+  });
+  const stop = () => {
+    for (const agent of agents) agent.stop();
+    driver.stop();
+  };
+  try {
+    log('warm-up case...');
+    const warm = await driver.open(devices[0]!.deviceId);
+    await driver.allClosed(120_000);
+    const history = await stack.client.workflow
+      .getHandle(caseWorkflowId(warm.deviceId))
+      .fetchHistory();
+    driver.byId.clear();
+    return {
+      steps: planFrom(history),
+      stop,
+      /** The measured run: every remaining device gets a case, all at once. */
+      async run() {
+        log(`running ${count} cases at once...`);
+        const cpuBefore = cpuByProcess(stack);
+        const started = Date.now();
+        const opened = await Promise.all(devices.slice(1).map((d) => driver.open(d.deviceId)));
+        await driver.allClosed(Math.max(300_000, count * 3000));
+        const times: CaseTimes[] = opened.map((t) => ({
+          ...t,
+          fixReceived: fixReceived.get(t.caseId),
+        }));
+        const lastClosed = Math.max(...times.map((t) => t.closed!));
+        const cpuAfter = cpuByProcess(stack);
+        const cpu = cpuBetween(cpuBefore, cpuAfter);
+        return { times, elapsedMs: lastClosed - started, cpu };
+      },
+    };
+  } catch (err) {
+    stop();
+    throw err;
+  }
+}
+
+/** The baseline's worker process; `run` starts `count` baseline workflows at once. */
+async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: string) => void) {
+  const taskQueue = `${stack.taskQueue}-baseline`;
+  log('starting the baseline worker process...');
+  const worker = await startNodeWorker(
+    'baseline-worker',
+    path.join('bench', 'baselineWorker.ts'),
+    {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'info',
+    },
+    stack.dir,
+  );
+  const one = async () => {
+    const begun = Date.now();
+    const workflowId = `bench-baseline-${randomUUID()}`;
+    const startWorkflowOperation = new WithStartWorkflowOperation(baselineCase, {
+      workflowId,
+      taskQueue,
+      args: [plan],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    await stack.client.workflow.executeUpdateWithStart(baselineApproveUpdate, {
+      startWorkflowOperation,
+    });
+    await stack.client.workflow.getHandle(workflowId).result();
+    return Date.now() - begun;
+  };
+  return {
+    async run(count: number) {
+      log(`running ${count} baseline workflows at once...`);
+      const started = Date.now();
+      const durations = await Promise.all(Array.from({ length: count }, one));
+      return { durations, elapsedMs: Date.now() - started };
+    },
+    peakRssMb: () => memoryOf(worker.child.pid!).peakRssMb,
+    stop: () => worker.stop(),
+  };
+}
+
+export async function measureCaseThroughput({
+  cases = 20,
+  log = (line: string) => console.error(line),
+} = {}): Promise<CaseThroughputResult> {
+  const loadBefore = round(os.loadavg()[0]!, 2);
+  return withBenchStack(
+    'cases',
+    async (stack) => {
+      const fleet = await prepareCases(stack, cases, log);
+      const steps = fleet.steps;
+      const plan: BaselinePlan = { steps, timerMs: benchSettleSeconds * 1000 };
+      let baselineRuns: { durations: number[]; elapsedMs: number }[];
+      let run: Awaited<ReturnType<typeof fleet.run>>;
+      let baselineRss: number;
+      try {
+        const baseline = await startBaseline(stack, plan, log);
+        try {
+          await baseline.run(1);
+          // Before and after the cases: other work on the machine comes and goes.
+          const before = await baseline.run(cases);
+          run = await fleet.run();
+          const after = await baseline.run(cases);
+          baselineRuns = [before, after];
+          baselineRss = baseline.peakRssMb();
+        } finally {
+          await baseline.stop();
+        }
+      } finally {
+        fleet.stop();
+      }
+      const worker = memoryOf(stack.product.worker.pid()).peakRssMb;
+      const api = memoryOf(stack.product.api.pid()).peakRssMb;
+
+      const { times } = run;
+      const stage = (from: keyof CaseTimes, to: keyof CaseTimes) =>
+        spread(
+          times
+            .filter((t) => typeof t[from] === 'number' && typeof t[to] === 'number')
+            .map((t) => (t[to] as number) - (t[from] as number)),
+        );
+      const outcomes: Record<string, number> = {};
+      for (const t of times) outcomes[t.outcome!] = (outcomes[t.outcome!] ?? 0) + 1;
+      const perMinute = (ms: number) => (cases / ms) * 60_000;
+      const casesPerMinute = perMinute(run.elapsedMs);
+      const baselineEach = baselineRuns.map((b) => round(perMinute(b.elapsedMs)));
+      const baselinePerMinute = baselineEach.reduce((a, b) => a + b, 0) / baselineEach.length;
+      const ratio = casesPerMinute / baselinePerMinute;
+      const approvalToFixStart = stage('approveReturned', 'fixReceived');
+      const result: CaseThroughputResult = {
+        section: 'case-throughput',
+        cases,
+        scenario,
+        settleAfterFixSeconds: benchSettleSeconds,
+        outcomes,
+        casesPerMinute: round(casesPerMinute),
+        baselinePerMinute: round(baselinePerMinute),
+        baselineRunsPerMinute: baselineEach,
+        ratio: { value: round(ratio, 2), target: caseTargets.ratio },
+        plan: {
+          activities: steps.filter((s) => s === 'activity').length,
+          timers: steps.filter((s) => s === 'timer').length,
+          approvals: steps.filter((s) => s === 'approval').length,
+        },
+        stagesMs: {
+          openToFirstDiagnostics: stage('openSent', 'firstDiagnostics'),
+          approveCall: stage('approveSent', 'approveReturned'),
+          approvalToFixStart: { ...approvalToFixStart, target: caseTargets.approvalToFixP99Ms },
+          wholeCase: stage('openSent', 'closed'),
+          baselineWholeCase: spread(baselineRuns.flatMap((b) => b.durations)),
+        },
+        peakRssMb: {
+          worker: round(worker),
+          api: round(api),
+          baselineWorker: round(baselineRss),
+        },
+        cpuSeconds: run.cpu,
+        elapsedSeconds: round(run.elapsedMs / 1000),
+        loadAverage: { before: loadBefore, after: round(os.loadavg()[0]!, 2) },
+        apiCrashes: stack.apiCrashes,
+        ok: false,
+      };
+      result.ok =
+        stack.apiCrashes.length === 0 &&
+        ratio >= caseTargets.ratio &&
+        (approvalToFixStart.p99 ?? Infinity) < caseTargets.approvalToFixP99Ms &&
+        (outcomes.resolved ?? 0) === cases;
+      return result;
+    },
+    { log },
+  );
+}
+
+export function formatCaseThroughput(r: CaseThroughputResult): string {
+  const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  const s = r.stagesMs;
+  return [
+    `Case throughput (${r.cases} concurrent "${r.scenario}" cases, approved through the API; settle after a fix ${r.settleAfterFixSeconds} s instead of 60 s)`,
+    `  outcomes          ${Object.entries(r.outcomes)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}`,
+    `  cases             ${r.casesPerMinute} per minute`,
+    `  baseline          ${r.baselinePerMinute} per minute (before ${r.baselineRunsPerMinute[0]}, after ${r.baselineRunsPerMinute[1]}; ${r.plan.activities} no-op activities, ${r.plan.timers} timer, ${r.plan.approvals} approval update per workflow)`,
+    `  ratio             ${r.ratio.value}   target >= ${r.ratio.target}   ${mark(r.ratio.value >= r.ratio.target)}`,
+    `  open -> first diagnostics   ${formatSpread(s.openToFirstDiagnostics)}`,
+    `  approve call                ${formatSpread(s.approveCall)}`,
+    `  approval -> fix starts      ${formatSpread(s.approvalToFixStart)}   target p99 < ${s.approvalToFixStart.target} ms   ${mark((s.approvalToFixStart.p99 ?? Infinity) < s.approvalToFixStart.target)}`,
+    `  whole case                  ${formatSpread(s.wholeCase)}`,
+    `  whole baseline workflow     ${formatSpread(s.baselineWholeCase)}`,
+    `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB, baseline worker ${r.peakRssMb.baselineWorker} MB`,
+    `  CPU while the cases ran (${r.elapsedSeconds} s): ${Object.entries(r.cpuSeconds)
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(', ')}`,
+    ...crashLines(r.apiCrashes),
+    `  load average      ${r.loadAverage.before} before, ${r.loadAverage.after} after (1 min, 2 cores)`,
+  ].join('\n');
+}

@@ -1,0 +1,62 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startSimulatedAgent } from '../../agent/simulatedAgent';
+import type { AppliedAction } from '../../agent/simulator/network';
+
+// Simulated Zen boxes in a process of their own, so a chaos test can kill -9
+// them all and start them again: `agentFleet.ts '<json FleetConfig>'`, prints
+// "connected" once every box is connected. Each box keeps its remediation
+// journal in a file, as the real agent does, and every action that reaches the
+// (simulated) network is appended to applied-<deviceId>.jsonl before anything
+// else can happen. The network itself outlives the box (a Pi that reboots does
+// not un-reboot the modem): on start, the actions applied before are applied
+// to the fresh model again, without being logged twice.
+
+export interface FleetConfig {
+  apiUrl: string;
+  dir: string;
+  devices: { deviceId: string; token: string; scenario: string }[];
+}
+
+export function appliedLog(dir: string, deviceId: string): string {
+  return path.join(dir, `applied-${deviceId}.jsonl`);
+}
+
+export function readApplied(dir: string, deviceId: string): AppliedAction[] {
+  const file = appliedLog(dir, deviceId);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AppliedAction);
+}
+
+function main() {
+  const config = JSON.parse(process.argv[2]!) as FleetConfig;
+  let connected = 0;
+  for (const device of config.devices) {
+    const agent = startSimulatedAgent({
+      apiUrl: config.apiUrl,
+      token: device.token,
+      scenario: device.scenario,
+      journalPath: path.join(config.dir, `journal-${device.deviceId}.json`),
+      log: () => undefined,
+    });
+    const network = agent.network;
+    const apply = network.apply.bind(network);
+    for (const done of readApplied(config.dir, device.deviceId)) apply(done.action, done.params);
+    network.apply = (action, params) => {
+      const message = apply(action, params);
+      appendFileSync(
+        appliedLog(config.dir, device.deviceId),
+        JSON.stringify({ action, params }) + '\n',
+      );
+      return message;
+    };
+    agent.socket.once('connect', () => {
+      if (++connected === config.devices.length) console.log('connected');
+    });
+  }
+}
+
+if (require.main === module) main();
