@@ -181,6 +181,20 @@ describe('HTTP hardening', () => {
     expect(statuses).toEqual([202, 202, 202, 429, 429]);
   });
 
+  it('limits refused webhooks per address, and only those', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await fetch(`${stack.apiUrl}/api/voice/telnyx/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"data":{}}',
+      });
+      statuses.push(res.status);
+    }
+    // Voice is not configured in this stack, so each is refused: five count, then 429.
+    expect(statuses).toEqual([503, 503, 503, 503, 503, 429, 429]);
+  });
+
   it('limits each device on its own budget', async () => {
     const register = (token: string) =>
       call(`${stack.apiUrl}/api/device/register`, token, {
