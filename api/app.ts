@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Client } from '@temporalio/client';
-import express, { type RequestHandler } from 'express';
+import express from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
 import { Server as SocketServer } from 'socket.io';
@@ -20,7 +20,7 @@ import { customersRouter } from './routes/customers';
 import { deviceTokensRouter } from './routes/deviceTokens';
 import { loadConfig } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
-import { metricsHandler } from '../observability/metrics';
+import { metricsGuard, metricsHandler } from '../observability/metrics';
 import { createAccessTokens } from './accessTokens';
 import { corsAllowlist } from './cors';
 import { openApiDocument } from './openapi';
@@ -161,14 +161,6 @@ function attachPortalLive(io: SocketServer, authenticate: Authenticate): void {
     next();
   });
   portal.on('connection', (socket) => void socket.join(socket.data.room as string));
-}
-
-/** Open on a private network by default; with METRICS_TOKEN set, only for the scraper. */
-function metricsGuard(token: string | undefined): RequestHandler {
-  return (req, res, next) => {
-    if (!token || req.get('authorization') === `Bearer ${token}`) return next();
-    res.status(401).json({ error: 'Metrics need the metrics token', code: 'UNAUTHORIZED' });
-  };
 }
 
 async function temporalReachable(client: Client, namespace: string): Promise<boolean> {

@@ -55,6 +55,14 @@ export const httpDuration = new Histogram({
   registers: [registry],
 });
 
+/** Open on a private network by default; with a metrics token set, only for the scraper. */
+export function metricsGuard(token: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    if (!token || req.get('authorization') === `Bearer ${token}`) return next();
+    res.status(401).json({ error: 'Metrics need the metrics token', code: 'UNAUTHORIZED' });
+  };
+}
+
 /**
  * Serves the registry, followed by whatever `extra` returns (the Temporal SDK's
  * own metrics in the worker) so one scrape gets both.

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import express from 'express';
-import { metricsHandler } from '../observability/metrics';
+import { metricsGuard, metricsHandler } from '../observability/metrics';
 
 // The worker's /metrics: our case metrics followed by the Temporal SDK's own
 // (polls, task latencies, slots), which the SDK serves on a loopback port.
@@ -15,10 +15,7 @@ export function serveWorkerMetrics(options: {
   app.disable('x-powered-by');
   app.get(
     '/metrics',
-    (req, res, next) => {
-      if (!options.token || req.get('authorization') === `Bearer ${options.token}`) return next();
-      res.status(401).json({ error: 'Metrics need the metrics token', code: 'UNAUTHORIZED' });
-    },
+    metricsGuard(options.token),
     metricsHandler(async () => {
       const res = await fetch(options.sdkMetricsUrl, { signal: AbortSignal.timeout(2000) });
       return res.ok ? res.text() : '';
