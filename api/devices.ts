@@ -29,8 +29,18 @@ export async function siteFor(principal: Principal, siteId: string | undefined) 
   return site;
 }
 
-/** Refuses a device id or serial number that is already registered. */
-export async function assertNewDevice(device: NewDevice): Promise<void> {
+/** A device this customer revoked: enrolling it again gives it a new token. */
+async function revokedOf(customerId: string, deviceId: string) {
+  const device = await Device.findOne({ deviceId }, { customerId: 1, revokedAt: 1 }).lean();
+  return device?.revokedAt && device.customerId === customerId ? device : undefined;
+}
+
+/**
+ * Refuses a device id or serial number that is already registered, except the
+ * customer's own revoked device coming back.
+ */
+export async function assertNewDevice(customerId: string, device: NewDevice): Promise<void> {
+  if (await revokedOf(customerId, device.deviceId)) return;
   if (await Device.exists({ deviceId: device.deviceId })) {
     throw new HttpError(409, 'DEVICE_EXISTS', `Device ${device.deviceId} is already registered`);
   }
@@ -43,20 +53,24 @@ export async function assertNewDevice(device: NewDevice): Promise<void> {
   }
 }
 
-/** Creates the device at a site; returns its token, which is stored only hashed. */
+/** Creates the device at a site (or re-keys its revoked self); returns its token, stored only hashed. */
 export async function createDevice(
   site: { _id: string; customerId: string },
   device: NewDevice,
 ): Promise<string> {
-  await assertNewDevice(device);
+  await assertNewDevice(site.customerId, device);
   const deviceToken = newToken('zd');
-  await Device.create({
-    customerId: site.customerId,
+  const fields = {
     siteId: site._id,
-    deviceId: device.deviceId,
     serialNumber: device.serialNumber,
     tokenHash: hashToken(deviceToken),
     networkConfig: device.networkInfo ?? {},
-  });
+  };
+  const revoked = await revokedOf(site.customerId, device.deviceId);
+  if (revoked) {
+    await Device.updateOne({ _id: revoked._id }, { $set: fields, $unset: { revokedAt: 1 } });
+    return deviceToken;
+  }
+  await Device.create({ customerId: site.customerId, deviceId: device.deviceId, ...fields });
   return deviceToken;
 }

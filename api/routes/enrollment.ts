@@ -112,7 +112,7 @@ export function enrollmentRouter(requireRole: RequireRole): Router {
     const site = await Site.findById(found.siteId).lean();
     if (!site) throw new HttpError(404, 'SITE_NOT_FOUND', 'The site of this code is gone');
     // Checked before the code is spent, so a clash leaves the code usable.
-    await assertNewDevice(body);
+    await assertNewDevice(site.customerId, body);
     const claimed = await EnrollmentCodeDoc.updateOne(
       { _id: found._id, used: false },
       { $set: { used: true, usedAt: new Date(), deviceId: body.deviceId } },

@@ -87,6 +87,28 @@ describe('device tokens', () => {
         'offline',
       { what: 'the device to show offline' },
     );
+
+    // Enrolled again with a code from its own customer, it comes back with a new token;
+    // another customer's code cannot take it over.
+    const enroll = async (customerToken: string) => {
+      const code = await call(`${stack.apiUrl}/api/devices/enrollment-codes`, customerToken, {
+        body: {},
+      });
+      return call(`${stack.apiUrl}/api/device/enroll`, undefined, {
+        body: {
+          code: code.body.code,
+          deviceId: stack.demo.device.deviceId,
+          serialNumber: doc!.serialNumber,
+        },
+      });
+    };
+    expect((await enroll(other.token)).status).toBe(409);
+    const back = await enroll(stack.demo.customer.token);
+    expect(back.status).toBe(201);
+    expect((await register(back.body.deviceToken)).status).toBe(200);
+    const after = await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean();
+    expect(after?.revokedAt).toBeUndefined();
+    stack.demo.device.token = back.body.deviceToken;
   });
 
   it('an operator issues a new token that works, for any customer', async () => {
