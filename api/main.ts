@@ -1,7 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { connectStore, disconnectStore } from '../store/connection';
+import { connectTemporal } from '../temporal-config/client';
 import { createApi } from './app';
 
 // The API process: connects to MongoDB and Temporal, serves HTTP and socket.io.
@@ -11,10 +11,13 @@ async function main() {
   const logger = createLogger('api', config.logLevel);
   await connectStore(config.mongo.url);
   // Lazy: the API starts (and reports health) even while Temporal is down.
-  const connection = Connection.lazy({ address: config.temporal.address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = await connectTemporal({
+    address: config.temporal.address,
+    namespace: config.temporal.namespace,
+    lazy: true,
+  });
   const { http, close } = createApi({
-    temporal,
+    temporal: temporal.client,
     namespace: config.temporal.namespace,
     internalToken: config.internalToken,
     taskQueue: config.temporal.taskQueue,
@@ -37,7 +40,7 @@ async function main() {
 
   const shutdown = async () => {
     await close();
-    await connection.close();
+    await temporal.close();
     await disconnectStore();
     process.exit(0);
   };

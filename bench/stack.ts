@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { connectTemporal } from '../temporal-config/client';
 import { loadConfig } from '../config';
 import { seedDemo, type DemoCredentials } from '../scripts/seed';
 import { connectStore, disconnectStore } from '../store/connection';
@@ -80,9 +81,9 @@ export async function withBenchStack<T>(
       env: { CASE_SETTLE_AFTER_FIX_SECONDS: String(benchSettleSeconds), ...env },
     });
     stops.push(() => product.stop());
-    const connection = await Connection.connect({ address: temporalAddress });
-    stops.push(() => connection.close());
-    const client = new Client({ connection, namespace });
+    const temporal = await connectTemporal({ address: temporalAddress, namespace });
+    stops.push(() => temporal.close());
+    const { client } = temporal;
     // The API is restarted when it dies, as a service manager would, and each
     // crash is reported; a dead worker ends the run with its last words.
     const apiCrashes: string[] = [];

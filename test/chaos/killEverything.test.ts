@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { connectTemporal, type TemporalClient } from '../../temporal-config/client';
 import { scenarioByName } from '../../agent/simulator/scenarios';
 import { seedDemo } from '../../scripts/seed';
 import { verifyChain } from '../../store/audit';
@@ -106,12 +106,12 @@ describe('a batch of cases while each part is killed and restarted', () => {
   let servers: Servers | undefined;
   let product: ProductProcesses | undefined;
   let agents: Restartable | undefined;
-  let connection: Connection | undefined;
+  let temporal: TemporalClient | undefined;
 
   afterAll(async () => {
     await agents?.stop();
     await product?.stop();
-    await connection?.close();
+    await temporal?.close();
     await disconnectStore();
     await servers?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -138,8 +138,8 @@ describe('a batch of cases while each part is killed and restarted', () => {
       env: { CASE_SETTLE_AFTER_FIX_SECONDS: '1' },
     });
     agents = await startAgentFleet({ apiUrl: product.apiUrl, dir, devices });
-    connection = await Connection.connect({ address: servers.temporalAddress });
-    const client = new Client({ connection, namespace });
+    temporal = await connectTemporal({ address: servers.temporalAddress, namespace });
+    const { client } = temporal;
 
     const log: string[] = [];
     const driver = await startCaseDriver({

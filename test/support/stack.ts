@@ -4,12 +4,13 @@ import type { Express } from 'express';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApi, type ApiDeps } from '../../api/app';
 import { createLogger } from '../../observability/logger';
 import { seedDemo, type DemoCredentials } from '../../scripts/seed';
 import { connectStore, disconnectStore } from '../../store/connection';
+import { connectTemporal } from '../../temporal-config/client';
 import { createWorker } from '../../workers/worker';
 import type { CaseSettings } from '../../workflows/messages';
 import { freshMongoUrl, temporalAddress, temporalNamespace } from './env';
@@ -51,8 +52,11 @@ export async function startTestStack(
     deviceId: `pi-${label}-${randomUUID().slice(0, 8)}`,
   });
 
-  const connection = await Connection.connect({ address: temporalAddress() });
-  const client = new Client({ connection, namespace: temporalNamespace() });
+  const temporal = await connectTemporal({
+    address: temporalAddress(),
+    namespace: temporalNamespace(),
+  });
+  const { client } = temporal;
   const internalToken = randomBytes(24).toString('base64url');
   // A task queue per file: workers of other files (other databases) must not pick up its tasks.
   const taskQueue = `support-cases-${label}-${randomUUID().slice(0, 8)}`;
@@ -100,10 +104,7 @@ export async function startTestStack(
         await running.connection.close();
       }
       await api.close();
-      // Closed later, not now: a client call still retrying (a voice flow's poll, a signal
-      // sent as a socket dropped) would otherwise fire into a shut channel and throw from a
-      // timer inside the SDK, failing whichever test file this jest worker runs next.
-      setTimeout(() => void connection.close(), 60_000).unref();
+      await temporal.close();
       await disconnectStore();
     },
   };
