@@ -413,7 +413,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         `Nobody approved "${entry.title}" in time, so nothing was changed. A technician will call you.`,
       );
     }
-    await record(
+    const recorded = record(
       decision.approved ? 'fix_approved' : 'fix_declined',
       `${decision.approved ? 'Approved' : 'Declined'} by ${decision.actor.role} through ${decision.channel}`,
       {
@@ -427,6 +427,9 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         },
       },
     );
+    // An approved fix goes to the device at once: records are chained, so the audit
+    // trail still reads approved, started, done. Cases from before waited for each record.
+    if (!decision.approved || !patched('fix-dispatched-beside-records')) await recorded;
     if (!decision.approved) {
       throw new Escalation(
         advice.issueCategory,
@@ -439,7 +442,8 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
 
   async function fix(proposal: Proposal): Promise<void> {
     setStatus('fixing');
-    await record('fix_started', `Carrying out: ${proposal.title}`);
+    const started = record('fix_started', `Carrying out: ${proposal.title}`);
+    if (!patched('fix-dispatched-beside-records')) await started;
     const answer = (await onDevice(
       {
         kind: 'remediate',

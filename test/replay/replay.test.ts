@@ -31,7 +31,7 @@ describe('replaying recorded supportCase histories', () => {
 
   // Every patch in the workflow has recorded histories from before it and after it.
   const source = readFileSync(require.resolve('../../workflows/supportCase'), 'utf8');
-  const patches = [...source.matchAll(/patched\('([\w-]+)'\)/g)].map((m) => m[1]!);
+  const patches = [...new Set([...source.matchAll(/patched\('([\w-]+)'\)/g)].map((m) => m[1]!))];
   it.each(patches)('covers both sides of the %s patch', (patch) => {
     const withMarker = fixtures.filter((f) => patchesIn(f).includes(patch));
     expect(withMarker.length).toBeGreaterThan(0);
