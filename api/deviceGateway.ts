@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import mongoose from 'mongoose';
-import { deviceCommandLatency } from '../observability/metrics';
+import { deviceCommandLatency, deviceHeartbeats } from '../observability/metrics';
 import { z } from 'zod';
 import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
 import { closedStatuses } from '../contracts/case';
@@ -27,6 +27,13 @@ export interface DeviceGateway {
   /** Resolves when no socket handler is still running (the API waits for this on close). */
   settled(): Promise<void>;
 }
+
+/**
+ * A connected device's heartbeat is written when its health changed, or when
+ * lastSeen is this old: thousands of boxes beating every 30 s would otherwise
+ * each cost a database write while nothing changes.
+ */
+export const seenWriteIntervalMs = 5 * 60_000;
 
 export function attachDeviceGateway(
   io: SocketServer,
@@ -63,16 +70,26 @@ export function attachDeviceGateway(
     'connection',
     detached('connection', async (socket: Socket) => {
       const deviceId = socket.data.deviceId as string;
+      let written: { at: number; health: string } | undefined;
       // Handlers first: a resent command may be answered at once.
       socket.on(
         'heartbeat',
         detached('heartbeat', async (payload: unknown, ack?: (reply: unknown) => void) => {
           const parsed = Heartbeat.safeParse(payload);
           if (!parsed.success) return ack?.({ ok: false, error: 'invalid heartbeat' });
-          await Device.updateOne(
-            { deviceId },
-            { $set: { status: 'online', lastSeen: new Date(), health: parsed.data } },
-          );
+          // Uptime always grows: it alone is no change worth a write.
+          const health = JSON.stringify({ ...parsed.data, uptimeSeconds: undefined });
+          const now = Date.now();
+          const fresh =
+            written && written.health === health && now - written.at < seenWriteIntervalMs;
+          deviceHeartbeats.inc({ written: String(!fresh) });
+          if (!fresh) {
+            await Device.updateOne(
+              { deviceId },
+              { $set: { status: 'online', lastSeen: new Date(now), health: parsed.data } },
+            );
+            written = { at: now, health };
+          }
           ack?.({ ok: true });
         }),
       );

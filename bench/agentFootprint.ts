@@ -2,6 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { deviceHeartbeats } from '../observability/metrics';
 import { Device } from '../store/models';
 import globalSetup from '../test/globalSetup';
 import globalTeardown from '../test/globalTeardown';
@@ -82,9 +83,10 @@ export async function measureAgentFootprint({
       );
       // Let start-up work (module loading, the first heartbeat) settle first.
       await new Promise((r) => setTimeout(r, 3000));
-      const seenBefore = (await Device.findOne({ deviceId }).lean())?.lastSeen?.getTime() ?? 0;
-      let heartbeats = 0;
-      let lastSeen = seenBefore;
+      // The API runs in this process: its heartbeat counter is read directly.
+      const heartbeatsSoFar = async () =>
+        (await deviceHeartbeats.get()).values.reduce((sum, v) => sum + v.value, 0);
+      const heartbeatsBefore = await heartbeatsSoFar();
       log(`measuring the idle agent (pid ${agent.pid}) for ${seconds} s...`);
       const first = sample(agent.pid!);
       const started = process.hrtime.bigint();
@@ -92,10 +94,8 @@ export async function measureAgentFootprint({
       for (let i = 0; i < seconds; i++) {
         await new Promise((r) => setTimeout(r, 1000));
         rss.push(sample(agent.pid!).rssMb);
-        const seen = (await Device.findOne({ deviceId }).lean())?.lastSeen?.getTime() ?? 0;
-        if (seen > lastSeen) heartbeats++;
-        lastSeen = seen;
       }
+      const heartbeats = (await heartbeatsSoFar()) - heartbeatsBefore;
       const last = sample(agent.pid!);
       const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
       const cpuPct = ((last.cpuSeconds - first.cpuSeconds) / elapsed) * 100;

@@ -47,6 +47,13 @@ export const deviceCommandLatency = new Histogram({
   registers: [registry],
 });
 
+export const deviceHeartbeats = new Counter({
+  name: 'zen_device_heartbeats_total',
+  help: 'Device heartbeats received, by whether they were written to the device document',
+  labelNames: ['written'],
+  registers: [registry],
+});
+
 export const httpDuration = new Histogram({
   name: 'zen_http_request_duration_seconds',
   help: 'HTTP request latency, by method, route pattern and status code',
