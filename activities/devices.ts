@@ -1,11 +1,14 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
-import type { DeviceCommand } from '../contracts/device';
+import type { CommandResult, DeviceCommand } from '../contracts/device';
 import { Device, DeviceCommandDoc } from '../store/models';
+import { deviceCommandFailure } from '../workflows/messages';
 import type { ApiLink } from './apiLink';
 
 // Device commands complete asynchronously: the command is stored with this
 // activity's task token, the API pushes it to the Pi, and the Pi's answer
-// (through the API) completes the activity.
+// (through the API) completes the activity. A command answered while no
+// attempt was listening (it timed out, Temporal was away) keeps its result, and
+// the next attempt takes it at once instead of asking the Pi again.
 
 export function createDeviceActivities(api: ApiLink) {
   return {
@@ -13,14 +16,19 @@ export function createDeviceActivities(api: ApiLink) {
       const { taskToken } = Context.current().info;
       const { deviceId, ...payload } = command;
       // A retried dispatch replaces the token, so a late answer completes the live attempt.
-      await DeviceCommandDoc.updateOne(
+      const stored = await DeviceCommandDoc.findOneAndUpdate(
         { _id: command.commandId },
         {
-          $set: { taskToken: Buffer.from(taskToken).toString('base64'), status: 'pending' },
+          $set: { taskToken: Buffer.from(taskToken).toString('base64') },
           $setOnInsert: { deviceId, caseId: command.caseId, command: payload },
         },
-        { upsert: true },
-      );
+        { upsert: true, new: true },
+      ).lean();
+      const answer = stored.result as CommandResult | undefined;
+      if (answer) {
+        if (!answer.ok) throw deviceCommandFailure(answer.error);
+        return answer;
+      }
       // If the push fails the command stays pending and goes out when the device reconnects.
       await api.pushCommand(command.commandId).catch(() => undefined);
       throw new CompleteAsyncError();

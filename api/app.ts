@@ -136,7 +136,7 @@ export function createApi({
   const close = async () => {
     // Closing socket.io closes the HTTP server too; the sockets' handlers still run.
     await new Promise<void>((resolve) => io.close(() => resolve()));
-    await gateway.settled();
+    await gateway.close();
   };
   return { app, http, io, close };
 }

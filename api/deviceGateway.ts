@@ -1,5 +1,4 @@
-import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityNotFoundError, type Client } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { deviceCommandLatency, deviceHeartbeats } from '../observability/metrics';
 import { z } from 'zod';
@@ -7,13 +6,19 @@ import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
 import { closedStatuses } from '../contracts/case';
 import { CaseStatusEvent, CommandResult, Heartbeat } from '../contracts/device';
 import { Case, Device, DeviceCommandDoc } from '../store/models';
-import { caseWorkflowId, deviceConnectionSignal } from '../workflows/messages';
+import {
+  caseWorkflowId,
+  deviceCommandFailure,
+  deviceConnectionSignal,
+} from '../workflows/messages';
 import type { Logger } from '../observability/logger';
 import type { Authenticate } from './auth';
 
 // The /device namespace: each Pi holds one outbound socket.io connection,
 // authenticated with its device token. Commands go down as `command`; answers
 // come back as `command:result` and complete the waiting workflow activity.
+// An answer is stored before its workflow is told: while Temporal is away it
+// waits as `answered` and is delivered again every few seconds.
 
 export function deviceRoom(deviceId: string): string {
   return `device:${deviceId}`;
@@ -24,8 +29,8 @@ export interface DeviceGateway {
   push(commandId: string): Promise<boolean>;
   /** Drops the device's connections (its token changed or was revoked). */
   disconnect(deviceId: string): Promise<void>;
-  /** Resolves when no socket handler is still running (the API waits for this on close). */
-  settled(): Promise<void>;
+  /** Stops redelivering answers; resolves when no socket handler is still running. */
+  close(): Promise<void>;
 }
 
 /**
@@ -34,6 +39,9 @@ export interface DeviceGateway {
  * each cost a database write while nothing changes.
  */
 export const seenWriteIntervalMs = 5 * 60_000;
+
+/** How often answers that Temporal did not take are offered again. */
+export const redeliverIntervalMs = 5_000;
 
 export function attachDeviceGateway(
   io: SocketServer,
@@ -97,7 +105,7 @@ export function attachDeviceGateway(
         'command:result',
         detached('result', async (payload: unknown, ack?: (reply: unknown) => void) => {
           try {
-            ack?.(await completeCommand(temporal, deviceId, payload));
+            ack?.(await completeCommand(temporal, deviceId, payload, logger));
           } catch (err) {
             ack?.({ ok: false, error: (err as Error).message });
           }
@@ -135,16 +143,24 @@ export function attachDeviceGateway(
     }),
   );
 
+  const redelivery = setInterval(
+    detached('redelivery', () => redeliverAnswers(temporal, logger)),
+    redeliverIntervalMs,
+  );
+  redelivery.unref();
+
   return {
     async push(commandId) {
       const command = await DeviceCommandDoc.findById(commandId).lean();
-      if (!command || command.status === 'done') return false;
+      // An answered command is not asked again.
+      if (!command || command.status === 'answered' || command.status === 'done') return false;
       return send(devices, command._id, command.deviceId, command.command);
     },
     async disconnect(deviceId) {
       devices.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
-    async settled() {
+    async close() {
+      clearInterval(redelivery);
       while (running.size > 0) await Promise.all([...running]);
     },
   };
@@ -184,34 +200,84 @@ function unanswered() {
   return mongoose.trusted({ $in: ['pending', 'sent'] });
 }
 
-/** The device's answer completes (or fails) the activity that dispatched the command. */
-async function completeCommand(temporal: Client, deviceId: string, payload: unknown) {
+/** Stores the device's answer, then completes (or fails) the activity that dispatched it. */
+async function completeCommand(
+  temporal: Client,
+  deviceId: string,
+  payload: unknown,
+  logger: Logger,
+) {
   const result = readResult(payload);
   // A device answers only its own commands, and each command once.
   const command = await DeviceCommandDoc.findOneAndUpdate(
     { _id: result.commandId, deviceId, status: unanswered() },
-    { $set: { status: 'done', result, answeredAt: new Date() } },
+    { $set: { status: 'answered', result, answeredAt: new Date() } },
+    { new: true },
   ).lean();
   if (!command) return { ok: true, duplicate: true };
   deviceCommandLatency.observe(
     { kind: result.kind, ok: String(result.ok) },
     (Date.now() - new Date(command.createdAt).getTime()) / 1000,
   );
-  const taskToken = new Uint8Array(Buffer.from(command.taskToken, 'base64'));
+  // Stored: the device may forget it whatever Temporal says.
+  return {
+    ok: true,
+    ...(await deliverAnswer(temporal, command._id, command.taskToken, result, logger)),
+  };
+}
+
+/** Hands a stored answer to its workflow; it stays `answered` while Temporal cannot take it. */
+async function deliverAnswer(
+  temporal: Client,
+  commandId: string,
+  encodedToken: string,
+  result: CommandResult,
+  logger: Logger,
+): Promise<{ stale?: true; queued?: true; reason?: string }> {
+  const taskToken = new Uint8Array(Buffer.from(encodedToken, 'base64'));
+  let stale: string | undefined;
   try {
     if (result.ok) await temporal.activity.complete(taskToken, result);
-    else {
-      await temporal.activity.fail(
-        taskToken,
-        ApplicationFailure.nonRetryable(result.error, 'DeviceCommandFailed'),
-      );
-    }
+    else await temporal.activity.fail(taskToken, deviceCommandFailure(result.error));
   } catch (err) {
-    // The workflow stopped waiting (timed out, case closed): the answer is kept, and the
-    // command stays answered so it is never sent again.
-    return { ok: true, stale: true, reason: (err as Error).message };
+    if (!(err instanceof ActivityNotFoundError)) {
+      logger.warn(
+        { err, commandId },
+        'Temporal did not take a device answer; it will be offered again',
+      );
+      return { queued: true };
+    }
+    // The attempt stopped waiting (timed out, case closed): a retried dispatch takes the
+    // stored answer, and the command is never sent again.
+    stale = err.message;
   }
-  return { ok: true };
+  // Only the token it was delivered to: a retried dispatch may have replaced it meanwhile.
+  await DeviceCommandDoc.updateOne(
+    { _id: commandId, status: 'answered', taskToken: encodedToken },
+    { $set: { status: 'done' } },
+  );
+  return stale === undefined ? {} : { stale: true, reason: stale };
+}
+
+/** Offers Temporal again the answers it could not take when they came. */
+async function redeliverAnswers(temporal: Client, logger: Logger): Promise<void> {
+  // Not the answers arriving right now: their own handler is delivering them.
+  const waiting = await DeviceCommandDoc.find({
+    status: 'answered',
+    answeredAt: mongoose.trusted({ $lt: new Date(Date.now() - redeliverIntervalMs) }),
+  })
+    .limit(100)
+    .lean();
+  for (const command of waiting) {
+    const outcome = await deliverAnswer(
+      temporal,
+      command._id,
+      command.taskToken,
+      command.result as CommandResult,
+      logger,
+    );
+    if (outcome.queued) return; // Temporal is still away: try the rest next time.
+  }
 }
 
 /**

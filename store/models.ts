@@ -127,7 +127,8 @@ const deviceCommandSchema = new Schema(
     command: { type: Schema.Types.Mixed, required: true },
     // Base64 of the activity's task token: completing it finishes the dispatch activity.
     taskToken: { type: String, required: true },
-    status: { type: String, enum: ['pending', 'sent', 'done'], default: 'pending' },
+    // answered: the result is stored, its workflow not yet told (Temporal was away).
+    status: { type: String, enum: ['pending', 'sent', 'answered', 'done'], default: 'pending' },
     result: Schema.Types.Mixed,
     sentAt: Date,
     answeredAt: Date,
@@ -135,6 +136,8 @@ const deviceCommandSchema = new Schema(
   { timestamps: true, collection: 'device_commands' },
 );
 deviceCommandSchema.index({ deviceId: 1, status: 1, createdAt: 1 });
+// The API's redelivery looks for answers its workflows have not taken.
+deviceCommandSchema.index({ status: 1, answeredAt: 1 });
 
 const advisorCacheSchema = new Schema(
   {

@@ -1,4 +1,8 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  defineSearchAttributeKey,
+  SearchAttributeType,
+} from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Advice } from '../contracts/advice';
 import type { Actor, CaseChannel, CaseStatus, IssueCategory } from '../contracts/case';
@@ -167,3 +171,10 @@ export interface CallEvent {
   callControlId: string;
 }
 export const callEventSignal = defineSignal<[CallEvent]>('callEvent');
+
+/** The Pi answered a command with an error: the case escalates instead of retrying. */
+export const deviceCommandFailedType = 'DeviceCommandFailed';
+
+export function deviceCommandFailure(reason: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(reason, deviceCommandFailedType);
+}

@@ -25,6 +25,7 @@ import {
   closeCaseSignal,
   decideRemediationUpdate,
   defaultCaseSettings,
+  deviceCommandFailedType,
   deviceConnectionSignal,
   joinCaseUpdate,
   searchAttributes,
@@ -312,7 +313,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         if (
           err instanceof ActivityFailure &&
           err.cause instanceof ApplicationFailure &&
-          err.cause.type === 'DeviceCommandFailed'
+          err.cause.type === deviceCommandFailedType
         ) {
           throw new Escalation(
             state.issueCategory,

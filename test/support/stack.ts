@@ -37,11 +37,18 @@ export interface TestStackOptions {
   caseSettings?: Partial<CaseSettings>;
   /** The API's logger and security settings, for tests of those. */
   api?: Pick<ApiDeps, 'logger' | 'security'>;
+  /** Where the API (and `client`) reach Temporal, when not directly (a cuttable proxy). */
+  apiTemporalAddress?: string;
 }
 
 export async function startTestStack(
   label: string,
-  { worker = true, caseSettings = {}, api: apiOptions = {} }: TestStackOptions = {},
+  {
+    worker = true,
+    caseSettings = {},
+    api: apiOptions = {},
+    apiTemporalAddress = temporalAddress(),
+  }: TestStackOptions = {},
 ): Promise<TestStack> {
   const mongoUrl = freshMongoUrl(label);
   await connectStore(mongoUrl);
@@ -53,7 +60,7 @@ export async function startTestStack(
   });
 
   const temporal = await connectTemporal({
-    address: temporalAddress(),
+    address: apiTemporalAddress,
     namespace: temporalNamespace(),
   });
   const { client } = temporal;
