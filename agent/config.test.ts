@@ -19,6 +19,7 @@ describe('agent config file', () => {
       resolvConfPath: '/etc/resolv.conf',
       modemAddress: '192.168.100.1',
       smartPlugs: {},
+      network: { manager: 'auto', stateDir: '/var/lib/zen-agent' },
       timeouts: { checkMs: 15_000, actionMs: 180_000 },
     });
     expect(config.lte).toBeUndefined();
@@ -45,6 +46,16 @@ describe('agent config file', () => {
   it('refuses fields it does not know (a typo must not silently fall back to a default)', () => {
     expect(() => loadConfig(fileWith({ resolvconfPath: '/tmp/resolv.conf' }))).toThrow(
       /resolvconfPath/,
+    );
+  });
+
+  it('takes the NetworkManager route only as auto, networkmanager or none, and says so', () => {
+    const manager = (value: string) =>
+      loadConfig(fileWith({ network: { manager: value } })).network.manager;
+    expect(manager('networkmanager')).toBe('networkmanager');
+    expect(manager('none')).toBe('none');
+    expect(() => manager('nm')).toThrow(
+      /one of "auto" \(NetworkManager when it manages the interface\), "networkmanager" or "none"\s+→ at network\.manager/,
     );
   });
 

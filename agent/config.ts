@@ -31,6 +31,18 @@ export const AgentConfig = z
       .object({ led: z.string().min(1).optional(), lteModem: z.string().min(1).optional() })
       .strict()
       .default({}),
+    network: z
+      .object({
+        manager: z
+          .enum(['auto', 'networkmanager', 'none'], {
+            error:
+              'one of "auto" (NetworkManager when it manages the interface), "networkmanager" or "none"',
+          })
+          .default('auto'),
+        stateDir: z.string().min(1).default('/var/lib/zen-agent'),
+      })
+      .strict()
+      .default({ manager: 'auto', stateDir: '/var/lib/zen-agent' }),
     timeouts: z
       .object({
         checkMs: z.number().int().positive().default(15_000),

@@ -7,6 +7,7 @@ import { connectAgent } from './connection';
 import { createExecutor, type Executor } from './executor';
 import { createJournal } from './journal';
 import { enroll, piIdentity } from './enrollment';
+import { restoreDns } from './linux/actions';
 import { createLinuxBackend, type Providers } from './linux/backend';
 import { peripheralProviders, startPeripherals } from './peripherals/attach';
 import { startSimulatedAgent } from './simulatedAgent';
@@ -15,6 +16,7 @@ import { startSimulatedAgent } from './simulatedAgent';
 //   --config <file>          the real agent: Linux tools, connected to the API
 //   --config <file> check [names...]         run checks here and print the results (JSON)
 //   --config <file> apply <action> [params]  carry out one catalog action here (JSON params)
+//   --config <file> restore-dns              undo switch_dns_fallback: the kept resolvers go back
 //   --simulate <scenario>[,<scenario>...]   network models instead of the real tools (npm
 //                            start, demos): one simulated device per scenario in this process,
 //                            with the tokens in ZEN_DEVICE_TOKEN (comma-separated, same order)
@@ -73,8 +75,17 @@ async function runLocal(config: AgentConfig, [command, ...args]: string[]): Prom
     if (!result.ok) process.exitCode = 1;
     return;
   }
+  if (command === 'restore-dns' && args.length === 0) {
+    const outcome = await restoreDns(config).then(
+      (message) => ({ ok: true, message }),
+      (err: Error) => ({ ok: false, error: err.message }),
+    );
+    console.log(JSON.stringify(outcome));
+    if (!outcome.ok) process.exitCode = 1;
+    return;
+  }
   fail(
-    `Unknown command "${[command, ...args].join(' ')}": use check [names...] or apply <action> [params]`,
+    `Unknown command "${[command, ...args].join(' ')}": use check [names...], apply <action> [params] or restore-dns`,
   );
 }
 

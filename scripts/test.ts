@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureTools } from '../temporal-config/tools';
@@ -24,6 +24,14 @@ const debianPackages: Record<string, string> = {
   ping: 'iputils-ping',
   traceroute: 'traceroute',
   sysctl: 'procps',
+  // The lab's Pi under NetworkManager (test/lab/networkManager.test.ts): the real NM, its
+  // system bus and polkit (polkitd is not on PATH). The host's own NetworkManager must
+  // never start from this install: see ensureDebianPackages.
+  NetworkManager: 'network-manager',
+  nmcli: 'network-manager',
+  'dbus-daemon': 'dbus',
+  '/usr/lib/polkit-1/polkitd': 'polkitd',
+  setpriv: 'util-linux',
   // The agent's install script is checked with shellcheck.
   shellcheck: 'shellcheck',
 };
@@ -50,6 +58,10 @@ function ensureDebianPackages() {
   }
   console.log(`Installing Debian packages: ${missing.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (missing.includes('network-manager') && existsSync('/run/systemd/system')) {
+    // Masked first, so the package cannot start NetworkManager on the host's interfaces.
+    spawnSync('systemctl', ['mask', 'NetworkManager.service'], { stdio: 'inherit' });
+  }
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   const install = spawnSync('apt-get', ['install', '-y', '-qq', ...missing], {
     stdio: 'inherit',

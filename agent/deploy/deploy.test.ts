@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import vm from 'node:vm';
+import { AgentConfig } from '../config';
+import { polkitActions } from '../linux/networkManager';
 
 // The agent ships on its own: its package.json, install script and systemd unit.
 
@@ -124,6 +127,48 @@ describe('install.sh', () => {
   });
 });
 
+describe('the polkit rule for NetworkManager', () => {
+  const rulesPath = path.join(__dirname, 'zen-agent.rules');
+
+  /** polkit's verdict for (action, user), running the rules file as polkitd does. */
+  function verdict(action: string, user: string): string {
+    const rules: ((action: { id: string }, subject: { user: string }) => string)[] = [];
+    const polkit = {
+      Result: { YES: 'yes', NO: 'no', NOT_HANDLED: 'not handled' },
+      addRule: (rule: (typeof rules)[number]) => rules.push(rule),
+    };
+    vm.runInNewContext(readFileSync(rulesPath, 'utf8'), { polkit });
+    expect(rules).toHaveLength(1);
+    return rules[0]!({ id: action }, { user }) ?? 'not handled';
+  }
+
+  it('allows zen-agent exactly the NetworkManager actions its nmcli commands need', () => {
+    const others = [
+      'org.freedesktop.NetworkManager.enable-disable-network',
+      'org.freedesktop.NetworkManager.settings.modify.hostname',
+      'org.freedesktop.NetworkManager.settings.modify.own',
+      'org.freedesktop.NetworkManager.settings.modify.global-dns',
+      'org.freedesktop.NetworkManager.wifi.share.open',
+      'org.freedesktop.NetworkManager.checkpoint-rollback',
+      'org.freedesktop.login1.reboot',
+    ];
+    for (const action of polkitActions) {
+      expect(`${action}: ${verdict(action, 'zen-agent')}`).toBe(`${action}: yes`);
+      expect(`${action}: ${verdict(action, 'pi')}`).toBe(`${action}: not handled`);
+    }
+    for (const action of others)
+      expect(`${action}: ${verdict(action, 'zen-agent')}`).toBe(`${action}: not handled`);
+  });
+
+  it("is installed by install.sh into polkit's rules directory, readable by polkitd", () => {
+    const install = readFileSync(script, 'utf8');
+    expect(install).toContain('readonly polkit_rule=/etc/polkit-1/rules.d/50-zen-agent.rules');
+    expect(install).toContain(
+      'install -D -m 0644 "$src/agent/deploy/zen-agent.rules" "$polkit_rule"',
+    );
+  });
+});
+
 describe('zen-agent.service', () => {
   const unit = readFileSync(unitPath, 'utf8');
   const settings = (key: string) =>
@@ -149,6 +194,10 @@ describe('zen-agent.service', () => {
     expect(settings('Restart')).toEqual(['on-failure']);
     expect(settings('NoNewPrivileges')).toEqual(['yes']);
     expect(settings('ProtectSystem')).toEqual(['strict']);
+    // The one place it writes its own state, the NM route's kept DNS settings included.
+    expect(`/var/lib/${settings('StateDirectory')[0]}`).toBe(
+      AgentConfig.parse({}).network.stateDir,
+    );
     // The unit and the install script agree on where things are.
     const [execStart] = settings('ExecStart');
     expect(execStart).toBe('/usr/bin/node dist/agent/main.js --config /etc/zen-agent/config.json');

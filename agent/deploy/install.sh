@@ -19,6 +19,8 @@ readonly config_dir=/etc/zen-agent
 readonly config_file=$config_dir/config.json
 readonly state_dir=/var/lib/zen-agent
 readonly unit_file=/etc/systemd/system/zen-agent.service
+# Lets zen-agent (and no one else) make its fixes through NetworkManager.
+readonly polkit_rule=/etc/polkit-1/rules.d/50-zen-agent.rules
 # The Debian tools the agent's checks and fixes run.
 readonly debian_packages=(iproute2 iputils-ping traceroute udhcpc)
 
@@ -121,6 +123,10 @@ elif [ -f "$token_file" ]; then
 else
   echo "Not enrolled yet: run again with --code <code from the portal>."
 fi
+
+echo "== NetworkManager permission (polkit rule $polkit_rule)"
+# Only what the agent's nmcli commands need (see the file); polkitd reloads it by itself.
+install -D -m 0644 "$src/agent/deploy/zen-agent.rules" "$polkit_rule"
 
 echo "== Service"
 install -m 0644 "$src/agent/deploy/zen-agent.service" "$unit_file"

@@ -5,7 +5,15 @@ import { renewLease } from './dhcp';
 import { run, runOrThrow, sleep } from './exec';
 import { defaultGateway, linkState } from './iproute';
 import { ping } from './ping';
-import { useResolver } from './resolvConf';
+import {
+  flushDnsNm,
+  networkRoute,
+  renewLeaseNm,
+  restartInterfaceNm,
+  restoreResolversNm,
+  useResolverNm,
+} from './networkManager';
+import { restoreResolvers, useResolver } from './resolvConf';
 import { powerCycle } from './smartPlug';
 
 // The remediation catalog carried out with the real tools. Parameters were
@@ -29,9 +37,15 @@ async function until(
 
 const answers = async (address: string) => (await ping(address, { count: 1 })).lossPct < 100;
 
-async function renew(config: AgentConfig, iface: string): Promise<string> {
+function ownInterface(config: AgentConfig, iface: string) {
   if (iface !== config.interface)
     throw new Error(`${iface} is not the interface this agent manages (${config.interface}).`);
+}
+
+async function renew(config: AgentConfig, iface: string): Promise<string> {
+  ownInterface(config, iface);
+  const route = await networkRoute(config);
+  if (route.via === 'networkmanager') return renewLeaseNm(iface);
   const attempt = await renewLease(iface, config.resolvConfPath);
   if (!attempt.leased)
     throw new Error(`No DHCP server gave ${iface} an address; the current address is kept.`);
@@ -39,8 +53,9 @@ async function renew(config: AgentConfig, iface: string): Promise<string> {
 }
 
 async function restartInterface(config: AgentConfig, iface: string): Promise<string> {
-  if (iface !== config.interface)
-    throw new Error(`${iface} is not the interface this agent manages (${config.interface}).`);
+  ownInterface(config, iface);
+  const route = await networkRoute(config);
+  if (route.via === 'networkmanager') return restartInterfaceNm(iface);
   await runOrThrow('ip', ['link', 'set', 'dev', iface, 'down']);
   await sleep(1000);
   await runOrThrow('ip', ['link', 'set', 'dev', iface, 'up']);
@@ -75,14 +90,18 @@ export async function applyAction(
     case 'restart_interface':
       return restartInterface(config, remediationCatalog[action].params.parse(params).interface);
     case 'flush_dns': {
+      const route = await networkRoute(config);
+      const nm = route.via === 'networkmanager' ? `${await flushDnsNm()} ` : '';
       // Only a local caching resolver holds answers; without one there is nothing to flush.
       const flushed = await run('resolvectl', ['flush-caches']).catch(() => undefined);
       return flushed?.code === 0
-        ? 'Flushed the DNS cache (systemd-resolved).'
-        : 'This device keeps no DNS cache: names are looked up afresh.';
+        ? `${nm}Flushed the DNS cache (systemd-resolved).`
+        : nm || 'This device keeps no DNS cache: names are looked up afresh.';
     }
     case 'switch_dns_fallback': {
       const { resolver } = remediationCatalog[action].params.parse(params);
+      const route = await networkRoute(config);
+      if (route.via === 'networkmanager') return useResolverNm(config, route.device, resolver);
       const previous = useResolver(config.resolvConfPath, resolver);
       return `Switched the DNS resolver to ${resolver}; the previous setting (${previous.join(', ') || 'none'}) is kept to restore.`;
     }
@@ -126,4 +145,14 @@ export async function applyAction(
       return `The Pi sends its traffic over ${config.interface} (via ${wired}) again.`;
     }
   }
+}
+
+/** The undo of switch_dns_fallback: the resolvers the agent kept go back. */
+export async function restoreDns(config: AgentConfig): Promise<string> {
+  const route = await networkRoute(config);
+  if (route.via === 'networkmanager') return restoreResolversNm(config, config.interface);
+  const restored = restoreResolvers(config.resolvConfPath);
+  return restored
+    ? `Restored the previous resolvers (${restored.join(', ') || 'none'}).`
+    : 'Nothing to restore: the agent has not changed the DNS resolvers.';
 }

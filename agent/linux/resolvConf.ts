@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 // The resolv.conf the agent is configured to use: read for the checks,
 // rewritten by the DNS fixes with the previous version kept beside it.
@@ -25,4 +25,12 @@ export function useResolver(path: string, resolver: string): string[] {
   // In place, not renamed: resolv.conf may be a bind mount or a symlink target.
   writeFileSync(path, [...kept, `nameserver ${resolver}`, ''].join('\n'));
   return nameservers(previousPath(path));
+}
+
+/** Writes the kept version back (in place) and forgets it. Returns the restored servers. */
+export function restoreResolvers(path: string): string[] | undefined {
+  if (!existsSync(previousPath(path))) return undefined;
+  writeFileSync(path, readFileSync(previousPath(path), 'utf8'));
+  rmSync(previousPath(path));
+  return nameservers(path);
 }

@@ -18,10 +18,10 @@ export const labCommands = [
   'sysctl',
 ];
 
-function unavailableBecause(): string | undefined {
+function unavailableBecause(extraCommands: string[]): string | undefined {
   if (process.platform !== 'linux') return 'it needs Linux network namespaces';
   if (process.getuid?.() !== 0) return 'it needs root for network namespaces and nftables';
-  const missing = labCommands.filter(
+  const missing = [...labCommands, ...extraCommands].filter(
     (command) =>
       spawnSync('sh', ['-c', `command -v ${command}`], { env: { PATH: systemPath } }).status !== 0,
   );
@@ -29,8 +29,9 @@ function unavailableBecause(): string | undefined {
   return undefined;
 }
 
-export function describeLab(name: string, body: () => void): void {
-  const reason = unavailableBecause();
+/** `extraCommands`: what this test file needs beyond the lab's own tools. */
+export function describeLab(name: string, body: () => void, extraCommands: string[] = []): void {
+  const reason = unavailableBecause(extraCommands);
   if (!reason) {
     describe(name, body);
   } else if (process.env.CI === 'true') {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
+import { labNmcli, nmPaths, startPiNetworkManager } from './piNetworkManager';
 import { daemon, exec, type Daemon } from './shell';
 
 // A small office network built from network namespaces, one lab per test:
@@ -53,7 +54,11 @@ export class Lab {
   readonly prefix = `zl${randomBytes(3).toString('hex')}`;
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'zen-lab-'));
   readonly configPath = path.join(this.dir, 'agent.json');
-  readonly resolvConf = path.join(this.dir, 'pi-resolv.conf');
+  private ownResolvConf = path.join(this.dir, 'pi-resolv.conf');
+  /** The Pi's system bus: NetworkManager's when it runs, else nothing listens there. */
+  readonly busAddress = `unix:path=${nmPaths(this.dir).socket}`;
+  /** NetworkManager owns the Pi's eth0 (as on Raspberry Pi OS Bookworm). */
+  networkManager = false;
   private readonly daemons = new Map<string, Daemon>();
   private created: string[] = [];
 
@@ -71,6 +76,11 @@ export class Lab {
     return this.in(role, 'nft', [script]);
   }
 
+  /** The resolv.conf the Pi uses: NM's own when NM runs. */
+  get resolvConf(): string {
+    return this.networkManager ? nmPaths(this.dir).resolvConf : this.ownResolvConf;
+  }
+
   private start(name: string, role: Role, command: string, args: string[]): Daemon {
     const d = daemon('ip', ['netns', 'exec', this.ns(role), command, ...args]);
     this.daemons.set(name, d);
@@ -78,7 +88,7 @@ export class Lab {
   }
 
   /** Builds the network and has the Pi ask for its lease, as it does when it boots. */
-  async build({ dhcpPool = defaultPool }: { dhcpPool?: DhcpPool } = {}): Promise<void> {
+  async build({ dhcpPool = defaultPool, networkManager = false }: LabOptions = {}): Promise<void> {
     this.recordOwner();
     for (const role of roles) {
       await exec('ip', ['netns', 'add', this.ns(role)]);
@@ -138,9 +148,36 @@ export class Lab {
     await this.waitForPort('isp', internet.web, 80);
     await this.waitForPort('plug', lan.routerPlug, 80);
 
-    writeFileSync(this.resolvConf, '');
-    if (!(await this.leasePi())) await this.selfAssignPi();
+    if (networkManager) {
+      this.networkManager = true;
+      startPiNetworkManager(this.dir, (name, command, args) =>
+        this.start(name, 'pi', command, args),
+      );
+      await this.waitForPiConnected();
+    } else {
+      writeFileSync(this.resolvConf, '');
+      if (!(await this.leasePi())) await this.selfAssignPi();
+    }
     this.writeAgentConfig();
+  }
+
+  /** nmcli inside the Pi on the lab's bus (root unless a uid is given). */
+  nmcli(args: string[], options?: { uid?: number }): Promise<string> {
+    return labNmcli(this.ns('pi'), this.dir, args, options);
+  }
+
+  /** Until NetworkManager has activated eth0 with a lease from the router. */
+  async waitForPiConnected(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const status = await this.nmcli(['-t', '-f', 'DEVICE,STATE', 'device', 'status']).catch(
+        (err: Error) => err.message,
+      );
+      if (/^eth0:connected$/m.test(status)) return;
+      if (Date.now() > deadline)
+        throw new Error(`NetworkManager did not connect eth0: ${status}\n${this.logs()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   private async wire(a: Role, aDev: string, b: Role, bDev: string, { bridge = false } = {}) {
@@ -206,13 +243,22 @@ export class Lab {
     await this.in('pi', 'ip', ['addr', 'add', '169.254.37.12/16', 'dev', 'eth0']);
   }
 
-  /** The lease ran out and no renewal came: address, routes and resolvers go, IPv4LL steps in. */
+  /**
+   * The lease ran out and no renewal came: address, routes and resolvers go, IPv4LL steps in.
+   * Under NetworkManager: where NM leaves eth0 once its DHCP client gave up, disconnected
+   * (no address, no routes, no resolvers) with autoconnect blocked.
+   */
   async loseLease(): Promise<void> {
+    if (this.networkManager) {
+      await this.nmcli(['device', 'disconnect', 'eth0']);
+      return;
+    }
     await this.selfAssignPi();
     writeFileSync(this.resolvConf, '');
   }
 
-  private writeAgentConfig() {
+  /** The agent's config file; `overrides` for a test that needs another setting. */
+  writeAgentConfig(overrides: Partial<AgentConfig> = {}, file = this.configPath) {
     const config: Partial<AgentConfig> = {
       apiUrl: `http://127.0.0.1:${tunnelPort}`,
       tokenFile: path.join(this.dir, 'device-token'),
@@ -227,8 +273,10 @@ export class Lab {
       modemAddress: lan.modem,
       smartPlugs: { modem: `http://${lan.modemPlug}`, router: `http://${lan.routerPlug}` },
       lte: { interface: 'wwan0', gateway: lte.gateway },
+      network: { manager: 'auto', stateDir: this.dir },
+      ...overrides,
     };
-    writeFileSync(this.configPath, JSON.stringify(config, null, 2));
+    writeFileSync(file, JSON.stringify(config, null, 2));
   }
 
   /** The management tunnel: Pi 127.0.0.1:4000 → unix socket → host API. */
@@ -249,7 +297,9 @@ export class Lab {
   /** The real agent, connected to the API through the tunnel. */
   startAgent(token: string): Daemon {
     writeFileSync(path.join(this.dir, 'device-token'), token, { mode: 0o600 });
-    return this.start('agent', 'pi', process.execPath, [
+    return this.start('agent', 'pi', 'env', [
+      `DBUS_SYSTEM_BUS_ADDRESS=${this.busAddress}`,
+      process.execPath,
       ...tsx,
       path.join(repoRoot, 'agent', 'main.ts'),
       '--config',
@@ -257,18 +307,35 @@ export class Lab {
     ]);
   }
 
-  /** The agent's command line inside the Pi: `check ...` or `apply ...`; its JSON answer. */
-  async agentCli(args: string[]): Promise<any> {
+  /**
+   * The agent's command line inside the Pi: `check ...`, `apply ...`, `restore-dns`; its
+   * JSON answer. It talks only to the lab's bus, never to a NetworkManager of the host.
+   * `as`: run it as that user with only the unit's capabilities, as systemd does on the Pi.
+   */
+  async agentCli(
+    args: string[],
+    { config = this.configPath, as }: { config?: string; as?: number } = {},
+  ): Promise<any> {
+    const asUser =
+      as === undefined
+        ? []
+        : [
+            ...['setpriv', `--reuid=${as}`, `--regid=${as}`, '--clear-groups'],
+            ...['--inh-caps=+net_admin,+net_raw', '--ambient-caps=+net_admin,+net_raw'],
+          ];
     const out = await exec(
       'ip',
       [
-        ...['netns', 'exec', this.ns('pi'), process.execPath, ...tsx],
-        ...[path.join(repoRoot, 'agent', 'main.ts'), '--config', this.configPath, ...args],
+        ...['netns', 'exec', this.ns('pi'), 'env', `DBUS_SYSTEM_BUS_ADDRESS=${this.busAddress}`],
+        ...[...asUser, process.execPath, ...tsx],
+        ...[path.join(repoRoot, 'agent', 'main.ts'), '--config', config, ...args],
       ],
       { timeoutMs: 240_000 },
     ).catch((err: Error) => {
       // `apply` exits 1 when the action failed; its JSON still says why.
-      const json = /\{.*\}\s*$/s.exec(err.message)?.[0];
+      // Looked for after "failed (1): ": the command line before it may hold JSON parameters.
+      const output = err.message.slice(err.message.indexOf(' failed ('));
+      const json = /\{.*\}\s*$/s.exec(output)?.[0];
       if (!json) throw err;
       return json;
     });
@@ -359,8 +426,14 @@ async function sweepAbandonedLabs(): Promise<void> {
   }
 }
 
+export interface LabOptions {
+  dhcpPool?: DhcpPool;
+  /** NetworkManager owns the Pi's eth0 instead of the agent's own DHCP hook. */
+  networkManager?: boolean;
+}
+
 /** Builds a lab; if building fails half-way, what was made is removed. */
-export async function buildLab(options?: { dhcpPool?: DhcpPool }): Promise<Lab> {
+export async function buildLab(options?: LabOptions): Promise<Lab> {
   await sweepAbandonedLabs();
   const lab = new Lab();
   try {
