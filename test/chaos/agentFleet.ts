@@ -1,7 +1,10 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSimulatedAgent } from '../../agent/simulatedAgent';
+import type { Backend } from '../../agent/executor';
 import type { AppliedAction } from '../../agent/simulator/network';
+import { spawnService, waitUntilReady } from '../../temporal-config/process';
+import type { Restartable } from '../support/processStack';
 
 // Simulated Zen boxes in a process of their own, so a chaos test can kill -9
 // them all and start them again: `agentFleet.ts '<json FleetConfig>'`, prints
@@ -10,12 +13,16 @@ import type { AppliedAction } from '../../agent/simulator/network';
 // (simulated) network is appended to applied-<deviceId>.jsonl before anything
 // else can happen. The network itself outlives the box (a Pi that reboots does
 // not un-reboot the modem): on start, the actions applied before are applied
-// to the fresh model again, without being logged twice.
+// to the fresh model again, without being logged twice. A fix may take a
+// while after it reached the network (a modem cycled by its plug takes
+// minutes), so a box can be killed between its fix and its answer.
 
 export interface FleetConfig {
   apiUrl: string;
   dir: string;
   devices: { deviceId: string; token: string; scenario: string }[];
+  /** How long a fix goes on after it reached the network, before the box answers. */
+  fixMs?: number;
 }
 
 export function appliedLog(dir: string, deviceId: string): string {
@@ -45,18 +52,53 @@ function main() {
     const network = agent.network;
     const apply = network.apply.bind(network);
     for (const done of readApplied(config.dir, device.deviceId)) apply(done.action, done.params);
-    network.apply = (action, params) => {
+    // The executor awaits its backend: the answer waits for the whole fix.
+    (network as Backend).apply = async (action, params) => {
       const message = apply(action, params);
       appendFileSync(
         appliedLog(config.dir, device.deviceId),
         JSON.stringify({ action, params }) + '\n',
       );
+      await new Promise((resolve) => setTimeout(resolve, config.fixMs ?? 0));
       return message;
     };
     agent.socket.once('connect', () => {
       if (++connected === config.devices.length) console.log('connected');
     });
   }
+}
+
+const root = path.resolve(__dirname, '..', '..');
+
+/** The simulated boxes as one process that can be killed and started again. */
+export async function startAgentFleet(config: FleetConfig): Promise<Restartable> {
+  const launch = async () => {
+    let connected = false;
+    const service = spawnService(
+      'agents',
+      process.execPath,
+      ['--import', 'tsx', path.join('test', 'chaos', 'agentFleet.ts'), JSON.stringify(config)],
+      { cwd: root, echo: (line) => (connected ||= line.includes('connected')) },
+    );
+    await waitUntilReady(service, async () => {
+      if (!connected) throw new Error('not connected yet');
+    });
+    return service;
+  };
+  let service = await launch();
+  return {
+    name: 'agent',
+    pid: () => service.child.pid!,
+    exited: () => service.exited,
+    async kill() {
+      service.child.kill('SIGKILL');
+      await service.exited;
+    },
+    async start() {
+      service = await launch();
+    },
+    stop: () => service.stop(),
+  };
 }
 
 if (require.main === module) main();

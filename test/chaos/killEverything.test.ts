@@ -9,7 +9,6 @@ import { verifyChain } from '../../store/audit';
 import { connectStore, disconnectStore } from '../../store/connection';
 import { AuditEntry, Case } from '../../store/models';
 import { namespace } from '../../temporal-config/dev-servers';
-import { spawnService, waitUntilReady } from '../../temporal-config/process';
 import { caseWorkflowId } from '../../workflows/messages';
 import type { supportCase } from '../../workflows/supportCase';
 import { startCaseDriver, type CaseTimes } from '../support/caseDriver';
@@ -21,7 +20,7 @@ import {
   type Restartable,
   type Servers,
 } from '../support/processStack';
-import { readApplied, type FleetConfig } from './agentFleet';
+import { readApplied, startAgentFleet } from './agentFleet';
 
 // A batch of cases while every part of the system is killed with SIGKILL, one
 // after another, in a random order at random moments, and started again on
@@ -29,7 +28,6 @@ import { readApplied, type FleetConfig } from './agentFleet';
 // server and FerretDB. The Temporal server and FerretDB are this file's own.
 // CHAOS_SEED=<n> replays a run; the seed is printed.
 
-const root = path.resolve(__dirname, '..', '..');
 /** Two new cases before each fault; the first of each pair needs a fix. */
 const scenarios = [
   'modem-hung',
@@ -66,37 +64,6 @@ function random(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The simulated boxes as one process that can be killed and started again. */
-async function startAgentFleet(config: FleetConfig): Promise<Restartable> {
-  const launch = async () => {
-    let connected = false;
-    const service = spawnService(
-      'agents',
-      process.execPath,
-      ['--import', 'tsx', path.join('test', 'chaos', 'agentFleet.ts'), JSON.stringify(config)],
-      { cwd: root, echo: (line) => (connected ||= line.includes('connected')) },
-    );
-    await waitUntilReady(service, async () => {
-      if (!connected) throw new Error('not connected yet');
-    });
-    return service;
-  };
-  let service = await launch();
-  return {
-    name: 'agent',
-    pid: () => service.child.pid!,
-    exited: () => service.exited,
-    async kill() {
-      service.child.kill('SIGKILL');
-      await service.exited;
-    },
-    async start() {
-      service = await launch();
-    },
-    stop: () => service.stop(),
   };
 }
 
@@ -137,7 +104,7 @@ describe('a batch of cases while each part is killed and restarted', () => {
       taskQueue: `chaos-${randomUUID().slice(0, 8)}`,
       env: { CASE_SETTLE_AFTER_FIX_SECONDS: '1' },
     });
-    agents = await startAgentFleet({ apiUrl: product.apiUrl, dir, devices });
+    agents = await startAgentFleet({ apiUrl: product.apiUrl, dir, devices, fixMs: 1000 });
     temporal = await connectTemporal({ address: servers.temporalAddress, namespace });
     const { client } = temporal;
 
