@@ -71,6 +71,8 @@ export function attachDeviceGateway(
       return next(new Error('unauthorized'));
     }
     socket.data.deviceId = principal.deviceId;
+    // Its document's _id: FerretDB on SQLite looks documents up by _id alone, scanning otherwise.
+    socket.data.deviceDocId = principal.id;
     next();
   });
 
@@ -78,6 +80,7 @@ export function attachDeviceGateway(
     'connection',
     detached('connection', async (socket: Socket) => {
       const deviceId = socket.data.deviceId as string;
+      const self = { _id: socket.data.deviceDocId as string };
       let written: { at: number; health: string } | undefined;
       // Handlers first: a resent command may be answered at once.
       socket.on(
@@ -92,10 +95,9 @@ export function attachDeviceGateway(
             written && written.health === health && now - written.at < seenWriteIntervalMs;
           deviceHeartbeats.inc({ written: String(!fresh) });
           if (!fresh) {
-            await Device.updateOne(
-              { deviceId },
-              { $set: { status: 'online', lastSeen: new Date(now), health: parsed.data } },
-            );
+            await Device.updateOne(self, {
+              $set: { status: 'online', lastSeen: new Date(now), health: parsed.data },
+            });
             written = { at: now, health };
           }
           ack?.({ ok: true });
@@ -117,16 +119,13 @@ export function attachDeviceGateway(
           // Another socket of the same device may still be connected (a quick reconnect).
           const stillThere = await devices.in(deviceRoom(deviceId)).fetchSockets();
           if (stillThere.length > 0) return;
-          await Device.updateOne(
-            { deviceId },
-            { $set: { status: 'offline', lastSeen: new Date() } },
-          );
+          await Device.updateOne(self, { $set: { status: 'offline', lastSeen: new Date() } });
           await tellCase(temporal, deviceId, false);
         }),
       );
 
       await socket.join(deviceRoom(deviceId));
-      await Device.updateOne({ deviceId }, { $set: { status: 'online', lastSeen: new Date() } });
+      await Device.updateOne(self, { $set: { status: 'online', lastSeen: new Date() } });
       await tellCase(temporal, deviceId, true);
       // The device's status LED picks up its open case, then any commands it missed.
       const open = await Case.findOne(
