@@ -1,11 +1,6 @@
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { createApiLink } from '../../activities/apiLink';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
-import { createWorker } from '../../workers/worker';
 import { connectDevice, openDemoCase, saveHistory, waitForStatus } from '../support/cases';
-import { temporalAddress, temporalNamespace } from '../support/env';
-import { eventually, startTestStack, type TestStack } from '../support/stack';
+import { eventually, startTestStack, startWorkerWith, type TestStack } from '../support/stack';
 
 // A Zen box that connects while the case is asking whether it is connected:
 // the connection signal is newer than the check's "offline" and must win, or
@@ -13,9 +8,7 @@ import { eventually, startTestStack, type TestStack } from '../support/stack';
 
 describe('a device connecting during the online check', () => {
   let stack: TestStack;
-  let worker: Worker;
-  let running: Promise<void>;
-  let connection: NativeConnection;
+  let worker: { stop(): Promise<void> } | undefined;
   let device: SimulatedAgent | undefined;
   let checkStarted: () => void;
   let releaseCheck: () => void;
@@ -24,39 +17,22 @@ describe('a device connecting during the online check', () => {
 
   beforeAll(async () => {
     stack = await startTestStack('race', { worker: false });
-    connection = await NativeConnection.connect({ address: temporalAddress() });
-    const activities = createActivities(createApiLink(stack.apiUrl, stack.internalToken));
     let calls = 0;
-    worker = await createWorker(
-      {
-        connection,
-        namespace: temporalNamespace(),
-        apiUrl: stack.apiUrl,
-        internalToken: stack.internalToken,
-        taskQueue: stack.taskQueue,
+    worker = await startWorkerWith(stack, (activities) => ({
+      // The first check answers only when the test says so, with what it saw at its start.
+      async deviceIsOnline(deviceId: string) {
+        const online = await activities.deviceIsOnline(deviceId);
+        if (calls++ === 0) {
+          checkStarted();
+          await released;
+        }
+        return online;
       },
-      {
-        activities: {
-          ...activities,
-          // The first check answers only when the test says so, with what it saw at its start.
-          async deviceIsOnline(deviceId: string) {
-            const online = await activities.deviceIsOnline(deviceId);
-            if (calls++ === 0) {
-              checkStarted();
-              await released;
-            }
-            return online;
-          },
-        },
-      },
-    );
-    running = worker.run();
+    }));
   });
   afterAll(async () => {
     device?.stop();
-    worker?.shutdown();
-    await running;
-    await connection?.close();
+    await worker?.stop();
     await stack?.stop();
   });
 

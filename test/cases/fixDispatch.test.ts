@@ -1,23 +1,16 @@
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { createApiLink } from '../../activities/apiLink';
 import type { StepRecord } from '../../activities/caseStore';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import { verifyChain } from '../../store/audit';
 import { AuditEntry } from '../../store/models';
-import { createWorker } from '../../workers/worker';
 import { approve, connectDevice, openDemoCase, saveHistory, waitForStatus } from '../support/cases';
-import { temporalAddress, temporalNamespace } from '../support/env';
-import { eventually, startTestStack, type TestStack } from '../support/stack';
+import { eventually, startTestStack, startWorkerWith, type TestStack } from '../support/stack';
 
 // An approved fix goes to the Zen box without waiting for the approval to be
 // written down: the customer is waiting, and the audit trail keeps its order anyway.
 
 describe('an approved fix', () => {
   let stack: TestStack;
-  let worker: Worker;
-  let running: Promise<void>;
-  let connection: NativeConnection;
+  let worker: { stop(): Promise<void> } | undefined;
   let device: SimulatedAgent | undefined;
   let recordHeld: () => void;
   let releaseRecord: () => void;
@@ -26,38 +19,21 @@ describe('an approved fix', () => {
 
   beforeAll(async () => {
     stack = await startTestStack('dispatch', { worker: false });
-    connection = await NativeConnection.connect({ address: temporalAddress() });
-    const activities = createActivities(createApiLink(stack.apiUrl, stack.internalToken));
-    worker = await createWorker(
-      {
-        connection,
-        namespace: temporalNamespace(),
-        apiUrl: stack.apiUrl,
-        internalToken: stack.internalToken,
-        taskQueue: stack.taskQueue,
+    worker = await startWorkerWith(stack, (activities) => ({
+      // The approval's record is written only when the test says so.
+      async recordStep(step: StepRecord) {
+        if (step.actionType === 'fix_approved') {
+          recordHeld();
+          await released;
+        }
+        return activities.recordStep(step);
       },
-      {
-        activities: {
-          ...activities,
-          // The approval's record is written only when the test says so.
-          async recordStep(step: StepRecord) {
-            if (step.actionType === 'fix_approved') {
-              recordHeld();
-              await released;
-            }
-            return activities.recordStep(step);
-          },
-        },
-      },
-    );
-    running = worker.run();
+    }));
   });
   afterAll(async () => {
     releaseRecord();
     device?.stop();
-    worker?.shutdown();
-    await running;
-    await connection?.close();
+    await worker?.stop();
     await stack?.stop();
   });
 

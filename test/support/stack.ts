@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createActivities, type Activities } from '../../activities';
+import { createApiLink } from '../../activities/apiLink';
 import { createApi, type ApiDeps } from '../../api/app';
 import { createLogger } from '../../observability/logger';
 import { seedDemo, type DemoCredentials } from '../../scripts/seed';
@@ -156,4 +158,34 @@ export function quietRuntime() {
   } catch {
     // Installed already by an earlier test file in this jest worker.
   }
+}
+
+/**
+ * A worker for the stack's task queue whose activities the test may replace
+ * (to hold one until the test says so); for stacks started with `worker: false`.
+ */
+export async function startWorkerWith(
+  stack: TestStack,
+  replace: (activities: Activities) => Partial<Activities>,
+): Promise<{ stop(): Promise<void> }> {
+  const connection = await NativeConnection.connect({ address: temporalAddress() });
+  const activities = createActivities(createApiLink(stack.apiUrl, stack.internalToken));
+  const worker = await createWorker(
+    {
+      connection,
+      namespace: temporalNamespace(),
+      apiUrl: stack.apiUrl,
+      internalToken: stack.internalToken,
+      taskQueue: stack.taskQueue,
+    },
+    { activities: { ...activities, ...replace(activities) } },
+  );
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
 }
