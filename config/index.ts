@@ -67,9 +67,6 @@ const schema = z.object({
   WORKER_METRICS_PORT: port(9464),
   // The Temporal SDK's own Prometheus exporter, on loopback; /metrics on the worker includes it.
   TEMPORAL_SDK_METRICS_PORT: port(9465),
-  // Cases kept in the worker's memory between their steps; the others are replayed from
-  // their history when they next move. Each waiting case weighs about 1.5 MB.
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(250),
   CASE_APPROVAL_TIMEOUT_MINUTES: z.coerce.number().positive().default(15),
   CASE_SETTLE_AFTER_FIX_SECONDS: z.coerce.number().nonnegative().default(60),
 
@@ -138,7 +135,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     worker: {
       metricsPort: e.WORKER_METRICS_PORT,
       sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
-      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     },
     mail: { smtpUrl: e.SMTP_URL, mailFrom: e.MAIL_FROM },
     sessionMs: e.SESSION_HOURS * 3_600_000,

@@ -32,17 +32,13 @@ async function main() {
   });
   await connectStore(config.mongo.url);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker(
-    {
-      connection,
-      namespace: config.temporal.namespace,
-      apiUrl: config.api.url,
-      internalToken: config.internalToken,
-      taskQueue: config.temporal.taskQueue,
-    },
-    // The SDK sizes its cache from the heap limit (thousands of cases): bounded here instead.
-    { maxCachedWorkflows: config.worker.maxCachedWorkflows },
-  );
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    apiUrl: config.api.url,
+    internalToken: config.internalToken,
+    taskQueue: config.temporal.taskQueue,
+  });
   logger.info(
     {
       taskQueue: config.temporal.taskQueue,
