@@ -1,6 +1,6 @@
 # One image for every Zen server process; docker-compose.yml picks the process with `command`:
 #   api     tsx api/main.ts        (the default below)
-#   worker  tsx workers/main.ts
+#   worker  node --max-old-space-size=512 --import tsx workers/main.ts (see workers/nodeFlags.ts)
 #   portal  node portal/.output/server/index.mjs
 # tsx comes from node_modules/.bin on PATH: the same as `npx tsx` without npm in between.
 

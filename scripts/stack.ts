@@ -14,6 +14,7 @@ import { ensureTools, type ToolName } from '../temporal-config/tools';
 import { startSmtpSink } from '../stand-ins/smtpSink';
 import { startTelnyxStandIn } from '../stand-ins/telnyx';
 import { ensurePortalBuilt, portalServerEntry } from './portalBuild';
+import { workerNodeFlags } from '../workers/nodeFlags';
 import { credentialsPath, seedDemo } from './seed';
 
 // `npm start`: the whole product on this machine with the embedded defaults.
@@ -114,7 +115,12 @@ async function main() {
     CASE_SETTLE_AFTER_FIX_SECONDS: process.env.CASE_SETTLE_AFTER_FIX_SECONDS ?? '3',
     INTERNAL_API_TOKEN: config.internalToken ?? randomBytes(24).toString('base64url'),
   };
-  watch(spawnService('worker', process.execPath, [...tsx, 'workers/main.ts'], { cwd: root, env }));
+  watch(
+    spawnService('worker', process.execPath, [...workerNodeFlags, ...tsx, 'workers/main.ts'], {
+      cwd: root,
+      env,
+    }),
+  );
   const api = watch(
     spawnService('api', process.execPath, [...tsx, 'api/main.ts'], { cwd: root, env }),
   );
