@@ -33,7 +33,7 @@ export const remediationCatalog = {
     params: z.object({ resolver: ipv4 }).strict(),
     risk: 'low',
     estimatedDuration: '30 seconds',
-    undo: 'The previous resolvers are kept and restored on request.',
+    undo: 'The previous resolvers are kept; a technician restores them on the box (zen-agent restore-dns).',
   },
   power_cycle_modem: {
     title: 'Power-cycle the modem through its smart plug',
