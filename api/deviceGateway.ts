@@ -18,7 +18,7 @@ import type { Authenticate } from './auth';
 // authenticated with its device token. Commands go down as `command`; answers
 // come back as `command:result` and complete the waiting workflow activity.
 // An answer is stored before its workflow is told: while Temporal is away it
-// waits as `answered` and is delivered again every few seconds.
+// waits as `answered` and this process offers it again every few seconds.
 
 export function deviceRoom(deviceId: string): string {
   return `device:${deviceId}`;
@@ -38,10 +38,10 @@ export interface DeviceGateway {
  * lastSeen is this old: thousands of boxes beating every 30 s would otherwise
  * each cost a database write while nothing changes.
  */
-export const seenWriteIntervalMs = 5 * 60_000;
+const seenWriteIntervalMs = 5 * 60_000;
 
 /** How often answers that Temporal did not take are offered again. */
-export const redeliverIntervalMs = 5_000;
+const redeliverIntervalMs = 5_000;
 
 export function attachDeviceGateway(
   io: SocketServer,
@@ -107,7 +107,9 @@ export function attachDeviceGateway(
         'command:result',
         detached('result', async (payload: unknown, ack?: (reply: unknown) => void) => {
           try {
-            ack?.(await completeCommand(temporal, deviceId, payload, logger));
+            const reply = await completeCommand(temporal, deviceId, payload, logger);
+            if ('queued' in reply) queued.add(reply.commandId);
+            ack?.(reply);
           } catch (err) {
             ack?.({ ok: false, error: (err as Error).message });
           }
@@ -142,8 +144,11 @@ export function attachDeviceGateway(
     }),
   );
 
+  // Answers this process stored but Temporal could not take. One left behind by a
+  // process that died is taken by its command's retried dispatch instead.
+  const queued = new Set<string>();
   const redelivery = setInterval(
-    detached('redelivery', () => redeliverAnswers(temporal, logger)),
+    detached('redelivery', () => redeliverAnswers(temporal, queued, logger)),
     redeliverIntervalMs,
   );
   redelivery.unref();
@@ -213,7 +218,7 @@ async function completeCommand(
     { $set: { status: 'answered', result, answeredAt: new Date() } },
     { new: true },
   ).lean();
-  if (!command) return { ok: true, duplicate: true };
+  if (!command) return { ok: true, commandId: result.commandId, duplicate: true };
   deviceCommandLatency.observe(
     { kind: result.kind, ok: String(result.ok) },
     (Date.now() - new Date(command.createdAt).getTime()) / 1000,
@@ -221,6 +226,7 @@ async function completeCommand(
   // Stored: the device may forget it whatever Temporal says.
   return {
     ok: true,
+    commandId: command._id,
     ...(await deliverAnswer(temporal, command._id, command.taskToken, result, logger)),
   };
 }
@@ -259,23 +265,25 @@ async function deliverAnswer(
 }
 
 /** Offers Temporal again the answers it could not take when they came. */
-async function redeliverAnswers(temporal: Client, logger: Logger): Promise<void> {
-  // Not the answers arriving right now: their own handler is delivering them.
-  const waiting = await DeviceCommandDoc.find({
-    status: 'answered',
-    answeredAt: mongoose.trusted({ $lt: new Date(Date.now() - redeliverIntervalMs) }),
-  })
-    .limit(100)
-    .lean();
-  for (const command of waiting) {
-    const outcome = await deliverAnswer(
-      temporal,
-      command._id,
-      command.taskToken,
-      command.result as CommandResult,
-      logger,
-    );
-    if (outcome.queued) return; // Temporal is still away: try the rest next time.
+async function redeliverAnswers(
+  temporal: Client,
+  queued: Set<string>,
+  logger: Logger,
+): Promise<void> {
+  for (const commandId of queued) {
+    const command = await DeviceCommandDoc.findById(commandId).lean();
+    if (command?.status === 'answered') {
+      // The current token: a retried dispatch may have replaced it.
+      const outcome = await deliverAnswer(
+        temporal,
+        commandId,
+        command.taskToken,
+        command.result as CommandResult,
+        logger,
+      );
+      if (outcome.queued) return; // Temporal is still away: try again next time.
+    }
+    queued.delete(commandId);
   }
 }
 

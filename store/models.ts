@@ -136,8 +136,6 @@ const deviceCommandSchema = new Schema(
   { timestamps: true, collection: 'device_commands' },
 );
 deviceCommandSchema.index({ deviceId: 1, status: 1, createdAt: 1 });
-// The API's redelivery looks for answers its workflows have not taken.
-deviceCommandSchema.index({ status: 1, answeredAt: 1 });
 
 const advisorCacheSchema = new Schema(
   {
