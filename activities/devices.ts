@@ -1,6 +1,7 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import type { CommandResult, DeviceCommand } from '../contracts/device';
-import { Device, DeviceCommandDoc } from '../store/models';
+import { deviceByDeviceId } from '../store/lookups';
+import { DeviceCommandDoc } from '../store/models';
 import { deviceCommandFailure } from '../workflows/messages';
 import type { ApiLink } from './apiLink';
 
@@ -35,7 +36,7 @@ export function createDeviceActivities(api: ApiLink) {
     },
 
     async deviceIsOnline(deviceId: string): Promise<boolean> {
-      const device = await Device.findOne({ deviceId }, { status: 1 }).lean();
+      const device = await deviceByDeviceId(deviceId);
       return device?.status === 'online';
     },
   };

@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Actor, Role } from '../contracts/case';
-import { Device, Session, User } from '../store/models';
+import { deviceByTokenHash, userByTokenHash } from '../store/lookups';
+import { Session } from '../store/models';
 import { looksLikeJwt, type AccessTokens } from './accessTokens';
 import { hashToken } from '../store/tokens';
 import { HttpError } from './errors';
@@ -60,7 +61,7 @@ export function createAuthenticate(
     // The prefix says which collection holds the token: one lookup per request.
     switch (token.slice(0, 3)) {
       case 'zu_':
-        return userPrincipal(await User.findOne({ tokenHash }).lean());
+        return userPrincipal(await userByTokenHash(tokenHash));
       case 'zd_':
         return devicePrincipal(tokenHash);
       default:
@@ -87,7 +88,7 @@ function userPrincipal(
 }
 
 async function devicePrincipal(tokenHash: string): Promise<Principal | undefined> {
-  const device = await Device.findOne({ tokenHash }).lean();
+  const device = await deviceByTokenHash(tokenHash);
   if (!device) return undefined;
   return {
     id: device._id,

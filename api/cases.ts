@@ -3,7 +3,8 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import mongoose from 'mongoose';
 import type { ListCasesQuery } from '../contracts/api';
 import type { CaseChannel } from '../contracts/case';
-import { Case, Customer, Device } from '../store/models';
+import { deviceByDeviceId } from '../store/lookups';
+import { Case, Customer } from '../store/models';
 import {
   caseWorkflowId,
   joinCaseUpdate,
@@ -42,7 +43,7 @@ export async function openCase(
   request: OpenCaseOptions,
   defaults: CaseDefaults,
 ): Promise<OpenedCase> {
-  const device = await Device.findOne({ deviceId: request.deviceId }).lean();
+  const device = await deviceByDeviceId(request.deviceId);
   // The same answer for "no such device" and "not yours": ids are not probeable.
   if (!device || !canActFor(principal, device.customerId, device.deviceId)) {
     throw new HttpError(404, 'DEVICE_NOT_FOUND', `No device ${request.deviceId}`);

@@ -34,7 +34,7 @@ export function devicesRouter(
           throw new HttpError(403, 'FORBIDDEN', 'A device registers only itself');
         }
         await Device.updateOne(
-          { deviceId: body.deviceId },
+          { _id: principal.id },
           { $set: { networkConfig: body.networkInfo ?? {}, lastSeen: new Date() } },
         );
         const open = await openCaseOf(body.deviceId);
