@@ -24,6 +24,10 @@ export function temporalArgs(opts: TemporalOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
   args.push('--db-filename', opts.dbFile, '--namespace', namespace);
   args.push('--log-format', 'json', '--log-level', 'warn');
+  // SQLite's defaults (a rollback journal, a disk flush per commit) make every workflow
+  // task wait for the disk. A write-ahead log flushed at checkpoints still survives the
+  // process being killed; only a power cut may lose the last commits, of a dev server.
+  args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   if (opts.uiPort === null) args.push('--headless');
   else args.push('--ui-ip', '127.0.0.1', '--ui-port', String(opts.uiPort));
   for (const [name, type] of Object.entries(devServer.searchAttributes)) {
@@ -97,7 +101,10 @@ export async function startFerret(opts: FerretOptions): Promise<Service> {
     toolPath('ferretdb'),
     [
       '--handler=sqlite',
-      `--sqlite-url=file:${path.resolve(sqliteDir)}/`,
+      // FerretDB already keeps a write-ahead log; flushing it at checkpoints instead of on
+      // every commit (SQLite's default) keeps writes from queueing behind the disk, and
+      // still survives the process being killed.
+      `--sqlite-url=file:${path.resolve(sqliteDir)}/?_pragma=synchronous(normal)`,
       `--listen-addr=127.0.0.1:${opts.port}`,
       `--state-dir=${path.resolve(stateDir)}`,
       '--telemetry=disable',
