@@ -62,12 +62,15 @@ export async function appendAudit(record: AuditRecord): Promise<string> {
   const prevHash = prev?.hash ?? GENESIS_HASH;
   const hash = hashEntry(prevHash, record);
   const _id = `${record.caseId}:${record.seq}`;
-  const existing = await AuditEntry.findById(_id).lean();
-  if (existing) {
+  try {
+    await AuditEntry.create({ _id, ...record, prevHash, hash });
+  } catch (err) {
+    // Written first, read only when that failed: a retry is rare, every append is not.
+    // (FerretDB does not always report a taken _id as a duplicate key.)
+    const existing = await AuditEntry.findById(_id).lean();
+    if (!existing) throw err;
     if (existing.hash !== hash) throw new Error(`audit entry ${_id} exists with other content`);
-    return hash;
   }
-  await AuditEntry.create({ _id, ...record, prevHash, hash });
   return hash;
 }
 

@@ -1,8 +1,8 @@
 import mongoose from 'mongoose';
 import { freshMongoUrl } from '../test/support/env';
 import { connectStore, disconnectStore } from './connection';
-import { deviceByDeviceId, deviceByTokenHash } from './lookups';
-import { Device } from './models';
+import { caseParties, deviceByDeviceId, deviceByTokenHash } from './lookups';
+import { Case, Device } from './models';
 
 // Device lookups by public id or token hash read the document by _id once they
 // know where it is (FerretDB scans for anything else), and never trust that
@@ -25,7 +25,7 @@ describe('device lookups', () => {
   beforeAll(async () => {
     await connectStore(freshMongoUrl('lookups'));
     mongoose.set('debug', (collection: string, method: string, filter: unknown) => {
-      if (collection === 'devices' && method === 'findOne') {
+      if (['devices', 'diagnostic_sessions'].includes(collection) && method === 'findOne') {
         filters.push(filter as Record<string, unknown>);
       }
     });
@@ -78,5 +78,21 @@ describe('device lookups', () => {
   it('finds nothing for an unknown value', async () => {
     expect(await deviceByDeviceId('pi-nobody')).toBeNull();
     expect(await deviceByTokenHash('no-such-hash')).toBeNull();
+  });
+
+  it("reads a case's customer and device once", async () => {
+    await Case.create({
+      _id: 'case-parties',
+      workflowId: 'case-pi-lookup-1',
+      customerId: 'customer-1',
+      deviceId: 'pi-lookup-1',
+      channel: 'portal',
+    });
+    const parties = { _id: 'case-parties', customerId: 'customer-1', deviceId: 'pi-lookup-1' };
+
+    expect(await caseParties('case-parties')).toEqual(parties);
+    expect(await caseParties('case-parties')).toEqual(parties);
+    expect(await caseParties('no-such-case')).toBeNull();
+    expect(filters).toEqual([{ _id: 'case-parties' }, { _id: 'no-such-case' }]);
   });
 });

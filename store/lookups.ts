@@ -1,30 +1,42 @@
 import type { Model } from 'mongoose';
-import { Device, User } from './models';
+import { Case, Device, User } from './models';
 
 // FerretDB on SQLite (the local and test database) finds a document quickly only
-// by _id; any other filter reads the whole collection, on every device request.
-// A device id never moves to another document and a token hash only when the
-// token is replaced, so each process remembers which _id held a value and reads
-// that document by _id, checking it still holds the value: a replaced or revoked
-// token no longer does, and is looked up afresh (finding nothing).
+// by _id; any other filter reads the whole collection, and every read costs it a
+// few milliseconds of CPU. The hot lookups therefore remember what cannot change
+// under them, per process, and read by _id.
 
 const maxRemembered = 20_000;
 
+/** A Map that forgets its oldest entry when full (a Map iterates in insertion order). */
+function boundedMemory<V>() {
+  const entries = new Map<string, V>();
+  return {
+    get: (key: string) => entries.get(key),
+    forget: (key: string) => entries.delete(key),
+    remember(key: string, value: V) {
+      if (entries.size >= maxRemembered) entries.delete(entries.keys().next().value!);
+      entries.set(key, value);
+    },
+  };
+}
+
+/**
+ * A device id never moves to another document and a token hash only when the token is
+ * replaced: once found, the document is read by _id and checked to still hold the value.
+ * A replaced or revoked token no longer does, and is looked up afresh (finding nothing).
+ */
 function rememberingLookup<T extends { _id: string }>(model: Model<T>, field: keyof T & string) {
-  const idOf = new Map<string, string>();
+  const idOf = boundedMemory<string>();
   return async (value: string): Promise<T | null> => {
     const known = idOf.get(value);
     if (known !== undefined) {
       const doc = await model.findById(known).lean<T>();
       if (doc?.[field] === value) return doc;
-      idOf.delete(value);
+      idOf.forget(value);
     }
     const doc = await model.findOne({ [field]: value }).lean<T>();
-    if (doc) {
-      // Oldest first out: a Map iterates in insertion order.
-      if (idOf.size >= maxRemembered) idOf.delete(idOf.keys().next().value!);
-      idOf.set(value, doc._id);
-    }
+    if (doc) idOf.remember(value, doc._id);
     return doc;
   };
 }
@@ -32,3 +44,22 @@ function rememberingLookup<T extends { _id: string }>(model: Model<T>, field: ke
 export const deviceByDeviceId = rememberingLookup(Device, 'deviceId');
 export const deviceByTokenHash = rememberingLookup(Device, 'tokenHash');
 export const userByTokenHash = rememberingLookup(User, 'tokenHash');
+
+const partiesOf = boundedMemory<CaseParties>();
+
+export interface CaseParties {
+  _id: string;
+  customerId: string;
+  deviceId: string;
+}
+
+/** A case's customer and device are set when it opens and never change: read once. */
+export async function caseParties(caseId: string): Promise<CaseParties | null> {
+  const known = partiesOf.get(caseId);
+  if (known) return known;
+  const doc = await Case.findById(caseId, { customerId: 1, deviceId: 1 }).lean();
+  if (!doc) return null;
+  const parties = { _id: doc._id, customerId: doc.customerId, deviceId: doc.deviceId };
+  partiesOf.remember(caseId, parties);
+  return parties;
+}

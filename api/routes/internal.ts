@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Server as SocketServer } from 'socket.io';
 import { CaseEventRequest, EmptyBody } from '../../contracts/api';
-import { Case } from '../../store/models';
+import { caseParties } from '../../store/lookups';
 import type { RequireRole } from '../auth';
 import { tellDeviceCaseStatus, type DeviceGateway } from '../deviceGateway';
 import { HttpError } from '../errors';
@@ -25,7 +25,7 @@ export function internalRouter(
 
   router.post('/cases/:id/events', async (req, res) => {
     const body = CaseEventRequest.parse(req.body);
-    const doc = await Case.findById(String(req.params.id), { customerId: 1, deviceId: 1 }).lean();
+    const doc = await caseParties(String(req.params.id));
     if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', 'No such case');
     const event = { caseId: doc._id, ...body };
     io.of('/portal')

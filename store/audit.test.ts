@@ -1,0 +1,47 @@
+import { freshMongoUrl } from '../test/support/env';
+import { appendAudit, verifyChain, type AuditRecord } from './audit';
+import { connectStore, disconnectStore } from './connection';
+import { AuditEntry } from './models';
+
+// Appends are retried by Temporal: a retry of the same entry writes nothing
+// twice, a different entry under a taken place is refused, and the chain holds.
+
+const entry = (caseId: string, seq: number, actionType = `step_${seq}`): AuditRecord => ({
+  caseId,
+  seq,
+  actionType,
+  actor: { id: 'worker', role: 'service' },
+  channel: 'portal',
+  actionDetails: { seq },
+  userApproved: false,
+  executedAt: new Date(1_700_000_000_000 + seq * 1000),
+});
+
+describe('audit appends', () => {
+  beforeAll(() => connectStore(freshMongoUrl('audit')));
+  afterAll(() => disconnectStore());
+
+  it('a retried append finds its entry and writes nothing twice', async () => {
+    const first = await appendAudit(entry('case-retry', 1));
+    const second = await appendAudit(entry('case-retry', 2));
+
+    expect(await appendAudit(entry('case-retry', 2))).toBe(second);
+    expect(await appendAudit(entry('case-retry', 1))).toBe(first);
+    expect(await AuditEntry.countDocuments({ caseId: 'case-retry' })).toBe(2);
+    expect(await verifyChain('case-retry')).toMatchObject({ entries: 2, valid: true });
+  });
+
+  it('refuses another entry in a place already taken', async () => {
+    await appendAudit(entry('case-clash', 1));
+    await expect(appendAudit(entry('case-clash', 1, 'something_else'))).rejects.toThrow(
+      'audit entry case-clash:1 exists with other content',
+    );
+    expect(await AuditEntry.countDocuments({ caseId: 'case-clash' })).toBe(1);
+  });
+
+  it('refuses an entry whose predecessor is missing', async () => {
+    await expect(appendAudit(entry('case-gap', 2))).rejects.toThrow(
+      'audit entry 1 of case case-gap is missing',
+    );
+  });
+});
