@@ -1,8 +1,10 @@
 // The worker's line to the API, which holds the device and portal sockets.
 // Authenticated with the internal service token.
 
+import type { DeviceCommand } from '../contracts/device';
+
 export interface ApiLink {
-  pushCommand(commandId: string): Promise<void>;
+  pushCommand(deviceId: string, command: DeviceCommand): Promise<void>;
   notifyCase(caseId: string, event: Record<string, unknown>): Promise<void>;
 }
 
@@ -17,8 +19,11 @@ export function createApiLink(apiUrl: string, token: string): ApiLink {
     if (!res.ok) throw new Error(`API ${path} answered ${res.status}: ${await res.text()}`);
   }
   return {
-    pushCommand: (commandId) =>
-      post(`/api/internal/device-commands/${encodeURIComponent(commandId)}/push`, {}),
+    pushCommand: (deviceId, command) =>
+      post(`/api/internal/device-commands/${encodeURIComponent(command.commandId)}/push`, {
+        deviceId,
+        command,
+      }),
     // Live updates are a convenience: the document is already written, so a
     // missed notification must not fail (and repeat) the step.
     notifyCase: (caseId, event) =>

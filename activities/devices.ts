@@ -31,7 +31,7 @@ export function createDeviceActivities(api: ApiLink) {
         return answer;
       }
       // If the push fails the command stays pending and goes out when the device reconnects.
-      await api.pushCommand(command.commandId).catch(() => undefined);
+      await api.pushCommand(deviceId, payload).catch(() => undefined);
       throw new CompleteAsyncError();
     },
 

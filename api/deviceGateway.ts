@@ -4,7 +4,7 @@ import { deviceCommandLatency, deviceHeartbeats } from '../observability/metrics
 import { z } from 'zod';
 import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
 import { closedStatuses } from '../contracts/case';
-import { CaseStatusEvent, CommandResult, Heartbeat } from '../contracts/device';
+import { CaseStatusEvent, CommandResult, Heartbeat, type DeviceCommand } from '../contracts/device';
 import { Case, Device, DeviceCommandDoc } from '../store/models';
 import {
   caseWorkflowId,
@@ -25,8 +25,8 @@ export function deviceRoom(deviceId: string): string {
 }
 
 export interface DeviceGateway {
-  /** Sends a stored command to its device if connected; true when sent. */
-  push(commandId: string): Promise<boolean>;
+  /** Sends a stored, unanswered command to its device if connected; true when sent. */
+  push(deviceId: string, command: DeviceCommand): Promise<boolean>;
   /** Drops the device's connections (its token changed or was revoked). */
   disconnect(deviceId: string): Promise<void>;
   /** Stops redelivering answers; resolves when no socket handler is still running. */
@@ -137,10 +137,10 @@ export function attachDeviceGateway(
       const event = CaseStatusEvent.safeParse({ caseId: open?._id, status: open?.status });
       if (event.success) socket.emit('case:status', event.data);
       // Whatever the device missed while away goes out again, oldest first.
-      const pending = await DeviceCommandDoc.find({ deviceId, status: unanswered() })
+      const pending = await DeviceCommandDoc.find({ deviceId, status: 'pending' })
         .sort({ createdAt: 1 })
         .lean();
-      for (const command of pending) await send(devices, command._id, deviceId, command.command);
+      for (const command of pending) await send(devices, deviceId, command.command);
     }),
   );
 
@@ -154,12 +154,7 @@ export function attachDeviceGateway(
   redelivery.unref();
 
   return {
-    async push(commandId) {
-      const command = await DeviceCommandDoc.findById(commandId).lean();
-      // An answered command is not asked again.
-      if (!command || command.status === 'answered' || command.status === 'done') return false;
-      return send(devices, command._id, command.deviceId, command.command);
-    },
+    push: (deviceId, command) => send(devices, deviceId, command),
     async disconnect(deviceId) {
       devices.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
@@ -170,20 +165,14 @@ export function attachDeviceGateway(
   };
 }
 
-async function send(
-  devices: Namespace,
-  commandId: string,
-  deviceId: string,
-  command: unknown,
-): Promise<boolean> {
+/**
+ * Sends a command to its device if connected. Nothing is written: a command stays pending
+ * until its answer, which is the only write after the worker stored it (FerretDB rewrites
+ * whole documents, so a write racing the answer's could undo it).
+ */
+async function send(devices: Namespace, deviceId: string, command: unknown): Promise<boolean> {
   const sockets = await devices.in(deviceRoom(deviceId)).fetchSockets();
   if (sockets.length === 0) return false;
-  // Marked before it goes out: the answer's write must come after this one. FerretDB
-  // rewrites whole documents, so two concurrent updates can lose one of them.
-  await DeviceCommandDoc.updateOne(
-    { _id: commandId, status: unanswered() },
-    { $set: { status: 'sent', sentAt: new Date() } },
-  );
   devices.to(deviceRoom(deviceId)).emit('command', command);
   return true;
 }
@@ -199,11 +188,6 @@ export function tellDeviceCaseStatus(
   if (event.success) io.of('/device').to(deviceRoom(deviceId)).emit('case:status', event.data);
 }
 
-/** Our own operator in a filter: sanitizeFilter strips operators from anything else. */
-function unanswered() {
-  return mongoose.trusted({ $in: ['pending', 'sent'] });
-}
-
 /** Stores the device's answer, then completes (or fails) the activity that dispatched it. */
 async function completeCommand(
   temporal: Client,
@@ -214,7 +198,7 @@ async function completeCommand(
   const result = readResult(payload);
   // A device answers only its own commands, and each command once.
   const command = await DeviceCommandDoc.findOneAndUpdate(
-    { _id: result.commandId, deviceId, status: unanswered() },
+    { _id: result.commandId, deviceId, status: 'pending' },
     { $set: { status: 'answered', result, answeredAt: new Date() } },
     { new: true },
   ).lean();

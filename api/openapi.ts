@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   ApproveRequest,
   CaseEventRequest,
+  PushCommandRequest,
   CloseCaseRequest,
   CreateEnrollmentCodeRequest,
   CustomerPreferences,
@@ -240,6 +241,7 @@ export const routes: RouteSpec[] = [
     path: '/api/internal/device-commands/:id/push',
     summary: 'The worker: push a stored command to its device',
     access: { roles: ['service'] },
+    body: PushCommandRequest,
   },
   {
     method: 'POST',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CaseChannel, CaseStatus, IssueCategory } from './case';
+import { DeviceCommand } from './device';
 import { CheckResult } from './diagnostics';
 
 // Request bodies accepted at the API's edge.
@@ -93,6 +94,14 @@ export const RefreshRequest = z.object({ refreshToken: z.string().max(200).optio
 
 /** PATCH /api/customers/me */
 export const CustomerPreferences = z.object({ callOnAgentFault: z.boolean() }).strict();
+
+/**
+ * POST /api/internal/device-commands/:id/push: a command the worker stored, sent with it so
+ * the API need not read it back before it goes out.
+ */
+export const PushCommandRequest = z
+  .object({ deviceId: z.string().min(1).max(100), command: DeviceCommand })
+  .strict();
 
 /** POST /api/internal/cases/:id/events: a case step, relayed to the portal and the device. */
 export const CaseEventRequest = z

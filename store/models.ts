@@ -127,10 +127,10 @@ const deviceCommandSchema = new Schema(
     command: { type: Schema.Types.Mixed, required: true },
     // Base64 of the activity's task token: completing it finishes the dispatch activity.
     taskToken: { type: String, required: true },
+    // pending until the device answers (it is sent whenever the device is connected);
     // answered: the result is stored, its workflow not yet told (Temporal was away).
-    status: { type: String, enum: ['pending', 'sent', 'answered', 'done'], default: 'pending' },
+    status: { type: String, enum: ['pending', 'answered', 'done'], default: 'pending' },
     result: Schema.Types.Mixed,
-    sentAt: Date,
     answeredAt: Date,
   },
   { timestamps: true, collection: 'device_commands' },

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Server as SocketServer } from 'socket.io';
-import { CaseEventRequest, EmptyBody } from '../../contracts/api';
+import { CaseEventRequest, PushCommandRequest } from '../../contracts/api';
 import { caseParties } from '../../store/lookups';
 import type { RequireRole } from '../auth';
 import { tellDeviceCaseStatus, type DeviceGateway } from '../deviceGateway';
@@ -19,8 +19,11 @@ export function internalRouter(
   router.use(requireRole('service'));
 
   router.post('/device-commands/:id/push', async (req, res) => {
-    EmptyBody.parse(req.body);
-    res.json({ sent: await gateway.push(String(req.params.id)) });
+    const { deviceId, command } = PushCommandRequest.parse(req.body);
+    if (command.commandId !== req.params.id) {
+      throw new HttpError(400, 'COMMAND_MISMATCH', 'The body is another command than the path');
+    }
+    res.json({ sent: await gateway.push(deviceId, command) });
   });
 
   router.post('/cases/:id/events', async (req, res) => {

@@ -122,4 +122,38 @@ describe('device endpoints and delivery', () => {
       device.stop();
     }
   });
+
+  it("the worker's push carries its command, which must be the one the path names", async () => {
+    const push = (id: string, body: unknown) =>
+      call(`${stack.apiUrl}/api/internal/device-commands/${id}/push`, stack.internalToken, {
+        body,
+      });
+    const command = {
+      kind: 'diagnose',
+      commandId: 'case-x:cmd1',
+      caseId: 'case-x',
+      checks: ['link'],
+    };
+    const deviceId = 'pi-not-connected';
+
+    expect(await push('case-x:cmd1', { deviceId, command })).toEqual({
+      status: 200,
+      body: { sent: false },
+    });
+    expect(await push('case-x:cmd2', { deviceId, command })).toMatchObject({
+      status: 400,
+      body: { code: 'COMMAND_MISMATCH' },
+    });
+    expect((await push('case-x:cmd1', {})).status).toBe(400);
+    expect(
+      (await push('case-x:cmd1', { deviceId, command: { ...command, kind: 'reboot' } })).status,
+    ).toBe(400);
+    // Only the worker's service token.
+    const asDevice = await call(
+      `${stack.apiUrl}/api/internal/device-commands/case-x:cmd1/push`,
+      stack.demo.device.token,
+      { body: { deviceId, command } },
+    );
+    expect(asDevice.status).toBe(403);
+  });
 });
