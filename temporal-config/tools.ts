@@ -63,6 +63,24 @@ function elapsed(since: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
+/** Our fixes to a pinned module (each says why in versions.json); refused if the text moved. */
+function applyPatch(
+  name: ToolName,
+  srcDir: string,
+  patch: { file: string; find: string; replace: string },
+): void {
+  const target = path.join(srcDir, patch.file);
+  const text = readFileSync(target, 'utf8');
+  if (text.split(patch.find).length !== 2) {
+    throw new Error(`[${name}] patch for ${patch.file} no longer applies: ${patch.find}`);
+  }
+  chmodSync(target, 0o644);
+  writeFileSync(
+    target,
+    text.replace(patch.find, () => patch.replace),
+  );
+}
+
 async function buildTool(name: ToolName, log: (line: string) => void): Promise<void> {
   const pin = versions[name];
   const started = Date.now();
@@ -87,6 +105,7 @@ async function buildTool(name: ToolName, log: (line: string) => void): Promise<v
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
+  for (const patch of 'patches' in pin ? pin.patches : []) applyPatch(name, srcDir, patch);
 
   log(`[${name}] resolving packages`);
   const env = { ...process.env, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' };

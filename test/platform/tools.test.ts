@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import mongoose from 'mongoose';
 import versions from '../../temporal-config/versions.json';
 import { isToolCurrent, toolPath } from '../../temporal-config/tools';
+import { connectStore, disconnectStore } from '../../store/connection';
+import { Device } from '../../store/models';
+import { freshMongoUrl } from '../support/env';
 
 const run = promisify(execFile);
 
@@ -14,5 +18,29 @@ describe('the pinned tools', () => {
     expect(temporal.stdout).toContain('UI 2.42');
     const ferret = await run(toolPath('ferretdb'), ['--version']);
     expect(ferret.stdout).toContain(`version: ${versions.ferretdb.version}`);
+  });
+
+  // The FerretDB build carries one fix (versions.json): without it every lookup, update and
+  // delete by _id read the whole collection.
+  it('FerretDB finds a document by _id through its _id index', async () => {
+    await connectStore(freshMongoUrl('tools'));
+    try {
+      await Device.create({
+        customerId: 'customer-1',
+        siteId: 'site-1',
+        deviceId: 'pi-tools',
+        serialNumber: 'ZEN-TOOLS',
+        tokenHash: 'hash-tools',
+      });
+      const explained = await mongoose.connection.db!.command({
+        explain: { find: 'devices', filter: { _id: 'some-device' } },
+      });
+      expect(explained.serverInfo?.ferretdbVersion).toBe(versions.ferretdb.version);
+      expect(explained.queryPlanner.Plan).toEqual([
+        expect.stringMatching(/detail=SEARCH \S+ USING INDEX \S+__id_ /),
+      ]);
+    } finally {
+      await disconnectStore();
+    }
   });
 });
