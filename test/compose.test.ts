@@ -1,6 +1,8 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import devDynamicConfig from '../temporal-config/dynamic-config.json';
 
 // docker-compose.yml is checked by the docker-compose CLI itself: `config` validates the file
 // against the compose schema and renders it without needing a Docker engine.
@@ -245,4 +247,25 @@ describeCompose('docker-compose.yml', () => {
     },
     TIMEOUT_MS,
   );
+});
+
+describe("the compose Temporal server's dynamic config", () => {
+  // Only the dev server needs these: it runs with a fresh search-attribute cache.
+  const devOnly = ['system.forceSearchAttributesCacheRefreshOnRead'];
+
+  test('switches on what the dev server has switched on (Update, update-with-start, eager activities)', () => {
+    const yaml = parseYaml(
+      readFileSync(path.join(root, 'temporal-config/docker/dynamicconfig.yaml'), 'utf8'),
+    ) as Record<string, { value: string }[]>;
+    const compose = Object.fromEntries(
+      Object.entries(yaml).map(([key, [setting]]) => [key, setting?.value]),
+    );
+    const dev = Object.fromEntries(
+      Object.entries(devDynamicConfig)
+        .filter(([key]) => !devOnly.includes(key))
+        .map(([key, value]) => [key, String(value)]),
+    );
+    expect(compose).toEqual(dev);
+    expect(dev['system.enableActivityEagerExecution']).toBe('true');
+  });
 });
