@@ -63,22 +63,22 @@ function elapsed(since: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-/** Our fixes to a pinned module (each says why in versions.json); refused if the text moved. */
+/**
+ * Our fixes to a pinned module (each says why in versions.json): `find` must occur exactly
+ * `count` times (default once), or the build stops: the module's text moved.
+ */
 function applyPatch(
   name: ToolName,
   srcDir: string,
-  patch: { file: string; find: string; replace: string },
+  patch: { file: string; find: string; replace: string; count?: number },
 ): void {
   const target = path.join(srcDir, patch.file);
-  const text = readFileSync(target, 'utf8');
-  if (text.split(patch.find).length !== 2) {
+  const parts = readFileSync(target, 'utf8').split(patch.find);
+  if (parts.length - 1 !== (patch.count ?? 1)) {
     throw new Error(`[${name}] patch for ${patch.file} no longer applies: ${patch.find}`);
   }
   chmodSync(target, 0o644);
-  writeFileSync(
-    target,
-    text.replace(patch.find, () => patch.replace),
-  );
+  writeFileSync(target, parts.join(patch.replace));
 }
 
 async function buildTool(name: ToolName, log: (line: string) => void): Promise<void> {

@@ -20,9 +20,9 @@ describe('the pinned tools', () => {
     expect(ferret.stdout).toContain(`version: ${versions.ferretdb.version}`);
   });
 
-  // The FerretDB build carries one fix (versions.json): without it every lookup, update and
-  // delete by _id read the whole collection.
-  it('FerretDB finds a document by _id through its _id index', async () => {
+  // The FerretDB build carries fixes (versions.json): without them every lookup, update and
+  // delete by _id, alone or with other fields, read the whole collection.
+  it('FerretDB finds documents by _id through its _id index', async () => {
     await connectStore(freshMongoUrl('tools'));
     try {
       await Device.create({
@@ -32,13 +32,21 @@ describe('the pinned tools', () => {
         serialNumber: 'ZEN-TOOLS',
         tokenHash: 'hash-tools',
       });
-      const explained = await mongoose.connection.db!.command({
-        explain: { find: 'devices', filter: { _id: 'some-device' } },
+      for (const filter of [{ _id: 'some-device' }, { _id: 'some-device', status: 'online' }]) {
+        const explained = await mongoose.connection.db!.command({
+          explain: { find: 'devices', filter },
+        });
+        expect(explained.serverInfo?.ferretdbVersion).toBe(versions.ferretdb.version);
+        expect(explained.queryPlanner.Plan).toEqual([
+          expect.stringMatching(/detail=SEARCH \S+ USING INDEX \S+__id_ /),
+        ]);
+      }
+      // Narrowed by _id, still filtered by the rest.
+      const device = await Device.findOne({ deviceId: 'pi-tools' }).lean();
+      expect(await Device.findOne({ _id: device!._id, status: 'offline' }).lean()).toBeNull();
+      expect(await Device.findOne({ _id: device!._id, status: 'inactive' }).lean()).toMatchObject({
+        deviceId: 'pi-tools',
       });
-      expect(explained.serverInfo?.ferretdbVersion).toBe(versions.ferretdb.version);
-      expect(explained.queryPlanner.Plan).toEqual([
-        expect.stringMatching(/detail=SEARCH \S+ USING INDEX \S+__id_ /),
-      ]);
     } finally {
       await disconnectStore();
     }
