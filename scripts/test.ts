@@ -30,6 +30,7 @@ const debianPackages: Record<string, string> = {
   NetworkManager: 'network-manager',
   nmcli: 'network-manager',
   'dbus-daemon': 'dbus',
+  'dbus-send': 'dbus-bin',
   '/usr/lib/polkit-1/polkitd': 'polkitd',
   setpriv: 'util-linux',
   // The agent's install script is checked with shellcheck.

@@ -104,8 +104,16 @@ method=auto
 method=disabled
 `;
 
-/** Starts the bus, polkitd and NetworkManager in the Pi's namespace. */
-export function startPiNetworkManager(labDir: string, start: Start): void {
+/**
+ * Starts the bus, polkitd and NetworkManager in the Pi's namespace, each once the one
+ * before it is on the bus: a polkitd that finds no bus ends, and NM asking a polkit not
+ * yet there refuses every caller ("PolicyKit1 was not provided").
+ */
+export async function startPiNetworkManager(
+  labDir: string,
+  start: Start,
+  logs: () => string,
+): Promise<void> {
   const { dir, socket } = nmPaths(labDir);
   const at = (name: string) => path.join(dir, name);
   for (const sub of ['conf.d', 'connections', 'var', 'run', 'rules'])
@@ -128,6 +136,7 @@ export function startPiNetworkManager(labDir: string, start: Start): void {
     'sh',
     shell(`${ownPasswd}; exec dbus-daemon --config-file=${at('bus.conf')} --nofork --nopidfile`),
   );
+  await waitForBusName(socket, 'org.freedesktop.DBus', logs);
   const bus = `export DBUS_SYSTEM_BUS_ADDRESS=unix:path=${socket}`;
   start(
     'polkitd',
@@ -136,6 +145,7 @@ export function startPiNetworkManager(labDir: string, start: Start): void {
       `${bus}; ${ownPasswd}; mount --bind ${at('rules')} /etc/polkit-1/rules.d; exec ${polkitd} --no-debug`,
     ),
   );
+  await waitForBusName(socket, 'org.freedesktop.PolicyKit1', logs);
   start(
     'NetworkManager',
     'sh',
@@ -159,6 +169,22 @@ export function startPiNetworkManager(labDir: string, start: Start): void {
       ].join('; '),
     ),
   );
+}
+
+/** Until `name` has an owner on the lab's bus (the bus itself owns org.freedesktop.DBus). */
+async function waitForBusName(socket: string, name: string, logs: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const reply = await exec('env', [
+      `DBUS_SYSTEM_BUS_ADDRESS=unix:path=${socket}`,
+      ...['dbus-send', '--system', '--print-reply', '--dest=org.freedesktop.DBus'],
+      ...['/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`],
+    ]).catch((err: Error) => err.message);
+    if (/boolean true/.test(reply)) return;
+    if (Date.now() > deadline)
+      throw new Error(`${name} is not on the lab's bus: ${reply}\n${logs()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** nmcli in the Pi's namespace on the lab's bus, as root or as one of the lab's users. */

@@ -150,8 +150,10 @@ export class Lab {
 
     if (networkManager) {
       this.networkManager = true;
-      startPiNetworkManager(this.dir, (name, command, args) =>
-        this.start(name, 'pi', command, args),
+      await startPiNetworkManager(
+        this.dir,
+        (name, command, args) => this.start(name, 'pi', command, args),
+        () => this.logs(),
       );
       await this.waitForPiConnected();
     } else {
