@@ -14,7 +14,7 @@ import { ensureTools, type ToolName } from '../temporal-config/tools';
 import { startSmtpSink } from '../stand-ins/smtpSink';
 import { startTelnyxStandIn } from '../stand-ins/telnyx';
 import { ensurePortalBuilt, portalServerEntry } from './portalBuild';
-import { workerNodeFlags } from '../workers/nodeFlags';
+import { workerNodeArgs } from '../workers/nodeFlags';
 import { credentialsPath, seedDemo } from './seed';
 
 // `npm start`: the whole product on this machine with the embedded defaults.
@@ -116,7 +116,7 @@ async function main() {
     INTERNAL_API_TOKEN: config.internalToken ?? randomBytes(24).toString('base64url'),
   };
   watch(
-    spawnService('worker', process.execPath, [...workerNodeFlags, ...tsx, 'workers/main.ts'], {
+    spawnService('worker', process.execPath, workerNodeArgs(), {
       cwd: root,
       env,
     }),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import devDynamicConfig from '../temporal-config/dynamic-config.json';
+import { workerNodeArgs } from '../workers/nodeFlags';
 
 // docker-compose.yml is checked by the docker-compose CLI itself: `config` validates the file
 // against the compose schema and renders it without needing a Docker engine.
@@ -31,6 +32,7 @@ interface PortMapping {
 
 interface ComposeService {
   image?: string;
+  command?: string[];
   ports?: (string | PortMapping)[];
   environment?: Record<string, string | null> | string[];
 }
@@ -215,6 +217,10 @@ describeCompose('docker-compose.yml', () => {
   test('defines the whole stack', () => {
     const expected = ['postgresql', 'temporal', 'temporal-ui', 'mongo', 'api', 'worker', 'portal'];
     expect(Object.keys(config.services)).toEqual(expect.arrayContaining(expected));
+  });
+
+  test('starts the worker as every other launcher does (workers/nodeFlags.ts)', () => {
+    expect(config.services.worker?.command).toEqual(['node', ...workerNodeArgs()]);
   });
 
   test('runs MongoDB 7', () => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { namespace, startFerret, startTemporal } from '../../temporal-config/dev-servers';
-import { workerNodeFlags } from '../../workers/nodeFlags';
+import { workerNodeArgs } from '../../workers/nodeFlags';
 import {
   freePort,
   spawnService,
@@ -180,20 +180,15 @@ export async function startNodeWorker(
   const file = path.join(dir, `${name}.log`);
   const { echo } = logLines(file);
   let polling = false;
-  const service = spawnService(
-    name,
-    process.execPath,
-    [...workerNodeFlags, '--import', 'tsx', entry],
-    {
-      cwd: root,
-      env: { ...env, LOG_LEVEL: env.LOG_LEVEL === 'warn' ? 'info' : env.LOG_LEVEL },
-      echo: (line) => {
-        if (line.includes('worker polling')) polling = true;
-        // Per-step info lines are the worker's own cost, but not worth a disk write each.
-        if (!/"level":30|INFO/.test(line) || line.includes('worker polling')) echo(line);
-      },
+  const service = spawnService(name, process.execPath, workerNodeArgs(entry), {
+    cwd: root,
+    env: { ...env, LOG_LEVEL: env.LOG_LEVEL === 'warn' ? 'info' : env.LOG_LEVEL },
+    echo: (line) => {
+      if (line.includes('worker polling')) polling = true;
+      // Per-step info lines are the worker's own cost, but not worth a disk write each.
+      if (!/"level":30|INFO/.test(line) || line.includes('worker polling')) echo(line);
     },
-  );
+  });
   await waitUntilReady(
     service,
     async () => {

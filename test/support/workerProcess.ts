@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../temporal-config/process';
 import { temporalAddress, temporalNamespace } from './env';
-import { workerNodeFlags } from '../../workers/nodeFlags';
+import { workerNodeArgs } from '../../workers/nodeFlags';
 import type { TestStack } from './stack';
 
 // The worker as a real process (workers/main.ts) against a test stack.
@@ -19,26 +19,22 @@ export interface WorkerProcess {
 
 export async function startWorkerProcess(stack: TestStack): Promise<WorkerProcess> {
   const metricsPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    [...workerNodeFlags, '--import', 'tsx', 'workers/main.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: temporalAddress(),
-        TEMPORAL_NAMESPACE: temporalNamespace(),
-        TEMPORAL_TASK_QUEUE: stack.taskQueue,
-        MONGO_URL: stack.mongoUrl,
-        API_URL: stack.apiUrl,
-        INTERNAL_API_TOKEN: stack.internalToken,
-        WORKER_METRICS_PORT: String(metricsPort),
-        TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, workerNodeArgs(), {
+    cwd: root,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_NAMESPACE: temporalNamespace(),
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      MONGO_URL: stack.mongoUrl,
+      API_URL: stack.apiUrl,
+      INTERNAL_API_TOKEN: stack.internalToken,
+      WORKER_METRICS_PORT: String(metricsPort),
+      TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
+      LOG_LEVEL: 'info',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
