@@ -6,7 +6,7 @@ import type { temporal } from '@temporalio/proto';
 import { caseWorkflowId, decideRemediationUpdate } from '../workflows/messages';
 import { startCaseDriver, type CaseTimes } from '../test/support/caseDriver';
 import { connectFleet, seedFleet } from '../test/support/fleet';
-import { memoryOf, startNodeWorker } from '../test/support/processStack';
+import { cpuSecondsOf, memoryOf, startNodeWorker } from '../test/support/processStack';
 import { baselineApproveUpdate, baselineCase, type BaselinePlan } from './baselineWorkflow';
 import {
   benchSettleSeconds,
@@ -52,6 +52,8 @@ export interface CaseThroughputResult {
   peakRssMb: { worker: number; api: number; baselineWorker: number };
   /** CPU seconds each process used while the N cases ran: where the time went. */
   cpuSeconds: Record<string, number>;
+  /** The same for the baseline's run after the cases (its worker in place of the product's). */
+  baselineCpuSeconds: Record<string, number>;
   elapsedSeconds: number;
   /** 1-minute load average before and after the section: other work on the machine shows here. */
   loadAverage: { before: number; after: number };
@@ -177,9 +179,19 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
   return {
     async run(count: number) {
       log(`running ${count} baseline workflows at once...`);
+      // The servers and the bench itself; the baseline's worker in place of the product's.
+      const cpu = () => {
+        const all = cpuByProcess(stack);
+        const shared = Object.entries(all).filter(([name]) => name !== 'api' && name !== 'worker');
+        return {
+          ...Object.fromEntries(shared),
+          'baseline worker': cpuSecondsOf(worker.child.pid!),
+        };
+      };
+      const cpuBefore = cpu();
       const started = Date.now();
       const durations = await Promise.all(Array.from({ length: count }, one));
-      return { durations, elapsedMs: Date.now() - started };
+      return { durations, elapsedMs: Date.now() - started, cpu: cpuBetween(cpuBefore, cpu()) };
     },
     peakRssMb: () => memoryOf(worker.child.pid!).peakRssMb,
     stop: () => worker.stop(),
@@ -197,7 +209,7 @@ export async function measureCaseThroughput({
       const fleet = await prepareCases(stack, cases, log);
       const steps = fleet.steps;
       const plan: BaselinePlan = { steps, timerMs: benchSettleSeconds * 1000 };
-      let baselineRuns: { durations: number[]; elapsedMs: number }[];
+      let baselineRuns: Awaited<ReturnType<Awaited<ReturnType<typeof startBaseline>>['run']>>[];
       let run: Awaited<ReturnType<typeof fleet.run>>;
       let baselineRss: number;
       try {
@@ -262,6 +274,7 @@ export async function measureCaseThroughput({
           baselineWorker: round(baselineRss),
         },
         cpuSeconds: run.cpu,
+        baselineCpuSeconds: baselineRuns[1]!.cpu,
         elapsedSeconds: round(run.elapsedMs / 1000),
         loadAverage: { before: loadBefore, after: round(os.loadavg()[0]!, 2) },
         apiCrashes: stack.apiCrashes,
@@ -296,6 +309,9 @@ export function formatCaseThroughput(r: CaseThroughputResult): string {
     `  whole baseline workflow     ${formatSpread(s.baselineWholeCase)}`,
     `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB, baseline worker ${r.peakRssMb.baselineWorker} MB`,
     `  CPU while the cases ran (${r.elapsedSeconds} s): ${Object.entries(r.cpuSeconds)
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(', ')}`,
+    `  CPU while the baseline ran after them: ${Object.entries(r.baselineCpuSeconds)
       .map(([k, v]) => `${k} ${v} s`)
       .join(', ')}`,
     ...crashLines(r.apiCrashes),
