@@ -41,6 +41,8 @@ export interface StepRecord {
   caseId: string;
   /** The audit entry's place in the case's chain, counted by the workflow. */
   seq: number;
+  /** The hash the previous step's record returned; without it the entry before is read. */
+  prevHash?: string;
   at: number;
   actionType: string;
   actor: Actor;
@@ -58,8 +60,11 @@ export interface StepRecord {
 
 export function createCaseStoreActivities(api: ApiLink) {
   return {
-    /** Updates the case document, appends the audit entry, and tells the portal. */
-    async recordStep(step: StepRecord): Promise<void> {
+    /**
+     * Updates the case document, appends the audit entry, and tells the portal.
+     * Returns the entry's hash, which the workflow hands to the next step's record.
+     */
+    async recordStep(step: StepRecord): Promise<string> {
       const set: Record<string, unknown> = { status: step.status, step: step.step };
       if (step.issueCategory) set.issueCategory = step.issueCategory;
       if (step.diagnosticData !== undefined) set.diagnosticData = step.diagnosticData;
@@ -71,16 +76,19 @@ export function createCaseStoreActivities(api: ApiLink) {
       // $addToSet: a retried step does not list the same action twice.
       if (step.remediationAction) update.$addToSet = { remediationActions: step.remediationAction };
       await Case.updateOne({ _id: step.caseId }, update);
-      await appendAudit({
-        caseId: step.caseId,
-        seq: step.seq,
-        actionType: step.actionType,
-        actor: step.actor,
-        channel: step.channel,
-        actionDetails: step.details,
-        userApproved: step.userApproved ?? false,
-        executedAt: new Date(step.at),
-      });
+      const hash = await appendAudit(
+        {
+          caseId: step.caseId,
+          seq: step.seq,
+          actionType: step.actionType,
+          actor: step.actor,
+          channel: step.channel,
+          actionDetails: step.details,
+          userApproved: step.userApproved ?? false,
+          executedAt: new Date(step.at),
+        },
+        step.prevHash,
+      );
       observe(step);
       await api.notifyCase(step.caseId, {
         status: step.status,
@@ -88,6 +96,7 @@ export function createCaseStoreActivities(api: ApiLink) {
         actionType: step.actionType,
         at: step.at,
       });
+      return hash;
     },
   };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Socket } from 'socket.io-client';
-import { checkNames, CheckName } from '../contracts/diagnostics';
+import { checkNames } from '../contracts/checks';
+import { CheckName } from '../contracts/diagnostics';
 import { loadConfig, type AgentConfig } from './config';
 import { connectAgent } from './connection';
 import { createExecutor, type Executor } from './executor';

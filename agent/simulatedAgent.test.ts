@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
 import { CommandResult } from '../contracts/device';
-import { baselineChecks } from '../contracts/diagnostics';
+import { baselineChecks } from '../contracts/checks';
 import { startSimulatedAgent, type SimulatedAgent } from './simulatedAgent';
 
 // The agent against a real socket.io server on 127.0.0.1 that plays the API's

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { baselineChecks } from '../contracts/diagnostics';
+import { baselineChecks } from '../contracts/checks';
 import { connectFleet, seedFleet } from '../test/support/fleet';
 import { memoryOf } from '../test/support/processStack';
 import { cpuBetween, cpuByProcess, withBenchStack } from './stack';

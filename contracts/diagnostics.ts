@@ -1,22 +1,10 @@
 import { z } from 'zod';
+import { checkNames } from './checks';
 
 // The diagnostics catalog: every check the agent can run and the shape of its
 // result. Strings that come from the network (SSIDs, hostnames, banners,
 // mDNS names) are untrusted and reach the advisor only as quoted data.
 
-export const checkNames = [
-  'link',
-  'ip_config',
-  'dhcp',
-  'gateway',
-  'dns',
-  'internet',
-  'http',
-  'traceroute',
-  'modem',
-  'mdns',
-  'lte',
-] as const;
 export const CheckName = z.enum(checkNames);
 export type CheckName = z.infer<typeof CheckName>;
 
@@ -144,6 +132,3 @@ export const CheckResult = z.discriminatedUnion('check', [
   resultOf('lte'),
 ]);
 export type CheckResult = z.infer<typeof CheckResult>;
-
-/** The first round of every case. */
-export const baselineChecks: CheckName[] = ['link', 'ip_config', 'gateway', 'dns', 'internet'];

@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { freshMongoUrl } from '../test/support/env';
 import { appendAudit, verifyChain, type AuditRecord } from './audit';
 import { connectStore, disconnectStore } from './connection';
@@ -37,6 +38,32 @@ describe('audit appends', () => {
       'audit entry case-clash:1 exists with other content',
     );
     expect(await AuditEntry.countDocuments({ caseId: 'case-clash' })).toBe(1);
+  });
+
+  it('appends after a known hash without reading the entry before, and the chain verifies', async () => {
+    const methods: string[] = [];
+    mongoose.set('debug', (collection: string, method: string) => {
+      if (collection === 'audit_log') methods.push(method);
+    });
+    const hashes = [await appendAudit(entry('case-known', 1))];
+    try {
+      hashes.push(await appendAudit(entry('case-known', 2), hashes[0]));
+      hashes.push(await appendAudit(entry('case-known', 3), hashes[1]));
+    } finally {
+      mongoose.set('debug', false);
+    }
+
+    expect(methods).toEqual(['insertOne', 'insertOne', 'insertOne']);
+    const stored = await AuditEntry.find({ caseId: 'case-known' }).sort({ seq: 1 }).lean();
+    expect(stored.map((e) => e.hash)).toEqual(hashes);
+    expect(await verifyChain('case-known')).toMatchObject({ entries: 3, valid: true });
+  });
+
+  it("an entry appended after a wrong hash breaks the chain's verification", async () => {
+    const first = await appendAudit(entry('case-wrong', 1));
+    await appendAudit(entry('case-wrong', 2), first.replace(/^./, first[0] === '0' ? '1' : '0'));
+
+    expect(await verifyChain('case-wrong')).toMatchObject({ valid: false, brokenAt: { seq: 2 } });
   });
 
   it('refuses an entry whose predecessor is missing', async () => {

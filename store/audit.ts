@@ -48,18 +48,16 @@ export function hashEntry(prevHash: string, record: AuditRecord): string {
 }
 
 /**
- * Appends entry `seq` after entry `seq - 1`. A retry of the same append finds
- * its entry already there and succeeds without writing twice.
+ * Appends entry `seq` after entry `seq - 1` and returns its hash. A retry of the
+ * same append finds its entry already there and succeeds without writing twice.
+ * `prevHash`, when the caller has it (the hash its previous append returned),
+ * saves reading entry `seq - 1`.
  */
-export async function appendAudit(record: AuditRecord): Promise<string> {
-  const prev =
+export async function appendAudit(record: AuditRecord, knownPrevHash?: string): Promise<string> {
+  const prevHash =
     record.seq === 1
-      ? undefined
-      : await AuditEntry.findById(`${record.caseId}:${record.seq - 1}`).lean();
-  if (record.seq > 1 && !prev) {
-    throw new Error(`audit entry ${record.seq - 1} of case ${record.caseId} is missing`);
-  }
-  const prevHash = prev?.hash ?? GENESIS_HASH;
+      ? GENESIS_HASH
+      : (knownPrevHash ?? (await storedHash(record.caseId, record.seq - 1)));
   const hash = hashEntry(prevHash, record);
   const _id = `${record.caseId}:${record.seq}`;
   try {
@@ -72,6 +70,12 @@ export async function appendAudit(record: AuditRecord): Promise<string> {
     if (existing.hash !== hash) throw new Error(`audit entry ${_id} exists with other content`);
   }
   return hash;
+}
+
+async function storedHash(caseId: string, seq: number): Promise<string> {
+  const entry = await AuditEntry.findById(`${caseId}:${seq}`, { hash: 1 }).lean();
+  if (!entry) throw new Error(`audit entry ${seq} of case ${caseId} is missing`);
+  return entry.hash;
 }
 
 export interface ChainVerdict {

@@ -10,6 +10,7 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -17,8 +18,9 @@ import type { StepRecord } from '../activities/caseStore';
 import type { Advice } from '../contracts/advice';
 import type { Actor, CaseStatus, IssueCategory } from '../contracts/case';
 import type { CommandResult, DeviceCommand } from '../contracts/device';
-import { baselineChecks, type CheckName, type CheckResult } from '../contracts/diagnostics';
-import { remediationCatalog } from '../contracts/remediation';
+import { baselineChecks, type CheckName } from '../contracts/checks';
+import type { CheckResult } from '../contracts/diagnostics';
+import { fixDescriptions } from '../contracts/fixes';
 import {
   callEventSignal,
   caseStateQuery,
@@ -83,9 +85,14 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     openedAt: Date.now(),
   };
   let auditSeq = 0;
+  /** The hash of the case's latest audit entry, as its record returned it. */
+  let auditHash: string | undefined;
   let commandSeq = 0;
   let closeRequest: CloseRequest | undefined;
   let caseRecorded = false;
+  /** The search attributes as last set (at the start, then by upserts), as status/category. */
+  const startAttributes = workflowInfo().typedSearchAttributes;
+  let indexed = `${startAttributes.get(searchAttributes.status)}/${startAttributes.get(searchAttributes.issueCategory)}`;
   let recording: Promise<void> = Promise.resolve();
   const main = new CancellationScope();
 
@@ -200,10 +207,17 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   ): Promise<void> {
     state.step = text;
     state.timeline.push({ at: Date.now(), status: state.status, text });
-    upsertSearchAttributes([
-      { key: searchAttributes.status, value: state.status },
-      { key: searchAttributes.issueCategory, value: state.issueCategory },
-    ]);
+    // Each upsert is a history event and a visibility write: only changes are sent.
+    // Cases from before this change upserted at every step. One patch id with
+    // recordBeside's: each patch costs every case a marker and an upsert of its own.
+    const indexedNow = `${state.status}/${state.issueCategory}`;
+    if (indexedNow !== indexed || !patched('records-beside-steps')) {
+      upsertSearchAttributes([
+        { key: searchAttributes.status, value: state.status },
+        { key: searchAttributes.issueCategory, value: state.issueCategory },
+      ]);
+      indexed = indexedNow;
+    }
     setCurrentDetails(currentDetails());
     const step: StepRecord = {
       caseId: state.caseId,
@@ -224,14 +238,25 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       completed: isClosed(),
     };
     // Recording must finish even while the case is being closed.
-    recording = recording.then(() =>
-      CancellationScope.nonCancellable(() =>
+    recording = recording.then(async () => {
+      // Histories from before records returned their hash give none: the activity reads it.
+      auditHash = await CancellationScope.nonCancellable(() =>
         acts.recordStep.executeWithOptions({ ...recordOptions, summary: `Record: ${text}` }, [
-          step,
+          { ...step, prevHash: auditHash },
         ]),
-      ),
-    );
+      );
+    });
     return recording;
+  }
+
+  /**
+   * Records a step while the case goes on: records are chained, so the trail
+   * keeps its order, and the next step need not wait for the write. Cases from
+   * before this change waited for each record.
+   */
+  async function recordBeside(...args: Parameters<typeof record>): Promise<void> {
+    const recorded = record(...args);
+    if (!patched('records-beside-steps')) await recorded;
   }
 
   function currentDetails(): string {
@@ -272,7 +297,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
 
   async function waitForDevice(): Promise<void> {
     const minutes = Math.round(settings.deviceOfflineLimitMs / 60_000);
-    await record(
+    await recordBeside(
       'device_offline',
       `The Zen box is offline: waiting up to ${minutes || '<1'} min for it to reconnect`,
     );
@@ -286,7 +311,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         'Check that the Zen box has power and that its network cable is plugged in; a technician will call you.',
       );
     }
-    await record('device_online', 'The Zen box is back online');
+    await recordBeside('device_online', 'The Zen box is back online');
   }
 
   /** Sends one command to the Pi and waits for its answer, riding out disconnects. */
@@ -336,7 +361,10 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
 
   async function diagnose(checks: CheckName[]): Promise<void> {
     setStatus(state.actionsTaken.length > 0 ? 'verifying' : 'diagnosing');
-    await record('diagnostics_requested', `Round ${state.round}: running ${checks.join(', ')}`);
+    await recordBeside(
+      'diagnostics_requested',
+      `Round ${state.round}: running ${checks.join(', ')}`,
+    );
     const answer = (await onDevice(
       { kind: 'diagnose', checks },
       `Run checks on the Zen box: ${checks.join(', ')}`,
@@ -345,7 +373,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     for (const result of answer.results) latest.set(result.check, result);
     state.results = [...latest.values()];
     const failed = answer.results.filter((r) => !r.ok).map((r) => r.check);
-    await record(
+    await recordBeside(
       'diagnostics_received',
       failed.length
         ? `Round ${state.round}: ${failed.length} of ${answer.results.length} checks failed (${failed.join(', ')})`
@@ -374,7 +402,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
 
   /** Proposes the fix and waits for a decision: remind once, then give up. */
   async function propose(advice: Extract<Advice, { kind: 'remediate' }>) {
-    const entry = remediationCatalog[advice.action];
+    const entry = fixDescriptions[advice.action];
     const proposedAt = Date.now();
     const proposal: Proposal = {
       actionId: `${state.caseId}:fix${state.actionsTaken.length + 1}`,
@@ -391,7 +419,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     };
     state.proposal = proposal;
     setStatus('awaiting_approval');
-    await record('fix_proposed', `Proposed fix: ${entry.title}. Waiting for approval`, {
+    await recordBeside('fix_proposed', `Proposed fix: ${entry.title}. Waiting for approval`, {
       details: { actionId: proposal.actionId, action: advice.action, params: advice.params },
     });
     const decided = () => decisionFor(proposal) !== undefined;
@@ -400,7 +428,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     });
     if (!answered) {
       proposal.reminded = true;
-      await record('approval_reminder', `Reminder: "${entry.title}" is waiting for approval`);
+      await recordBeside('approval_reminder', `Reminder: "${entry.title}" is waiting for approval`);
       answered = await condition(decided, settings.approvalGraceMs, {
         summary: 'Wait for approval after the reminder',
       });
@@ -456,7 +484,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       `Carry out on the Zen box: ${proposal.title}`,
     )) as RemediateAnswer;
     state.actionsTaken.push(proposal.action);
-    await record('fix_done', answer.outcome.message, {
+    await recordBeside('fix_done', answer.outcome.message, {
       channel: 'agent',
       remediationAction: {
         actionId: proposal.actionId,
@@ -491,7 +519,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
 
   async function handleCase(): Promise<void> {
     await checkDeviceOnline('Check whether the Zen box is connected');
-    await record(
+    await recordBeside(
       'identified',
       `${input.businessName}, identified by ${input.openedBy.role} credentials`,
       { actor: input.openedBy },
@@ -501,7 +529,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       await diagnose(checks);
       const advice = await ask();
       if (advice.kind === 'more_checks') {
-        await record(
+        await recordBeside(
           'more_checks',
           `The advisor asks for more checks: ${advice.checks.join(', ')}`,
         );
@@ -526,7 +554,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         throw new Escalation(
           advice.issueCategory,
           advice.diagnosis,
-          `"${remediationCatalog[advice.action].title}" was already tried. A technician will call you.`,
+          `"${fixDescriptions[advice.action].title}" was already tried. A technician will call you.`,
         );
       }
       const proposal = await propose(advice);
@@ -549,7 +577,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     [input],
   );
   caseRecorded = true;
-  await record('case_opened', `Case opened through ${input.channel}`, {
+  await recordBeside('case_opened', `Case opened through ${input.channel}`, {
     actor: input.openedBy,
     details: { description: input.description, callerPhone: input.callerPhone },
   });

@@ -1,6 +1,7 @@
 import type { Advice, AdvisorInput } from '../../contracts/advice';
 import type { IssueCategory } from '../../contracts/case';
-import { baselineChecks, type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import { baselineChecks } from '../../contracts/checks';
+import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { parseRemediation, type ActionId } from '../../contracts/remediation';
 import { sanitizeResult } from '../../agent/sanitize';
 import { SimulatedNetwork } from '../../agent/simulator/network';

@@ -1,5 +1,6 @@
 import { Advice, type AdvisorInput } from '../../contracts/advice';
-import { baselineChecks, type CheckResult } from '../../contracts/diagnostics';
+import { baselineChecks } from '../../contracts/checks';
+import { type CheckResult } from '../../contracts/diagnostics';
 import { SimulatedNetwork } from '../../agent/simulator/network';
 import { scenarioNames, scenarios } from '../../agent/simulator/scenarios';
 import { createAdvisor } from './engine';

@@ -1,6 +1,7 @@
 import type { Advice, AdvisorInput } from '../../contracts/advice';
 import type { IssueCategory } from '../../contracts/case';
-import { baselineChecks, type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import { baselineChecks } from '../../contracts/checks';
+import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import type { ActionId } from '../../contracts/remediation';
 
 // The offline expert engine: fixed rules over the diagnostics, used when Claude

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AdvisorInput } from '../../contracts/advice';
 import { IssueCategory } from '../../contracts/case';
-import { checkNames, type CheckResult } from '../../contracts/diagnostics';
+import { checkNames } from '../../contracts/checks';
+import { type CheckResult } from '../../contracts/diagnostics';
 import { actionIds, remediationCatalog } from '../../contracts/remediation';
 import { sanitizeText } from '../../agent/sanitize';
 

@@ -1,5 +1,6 @@
 import { Advice, type AdvisorInput } from '../../contracts/advice';
-import { baselineChecks, type CheckResult } from '../../contracts/diagnostics';
+import { baselineChecks } from '../../contracts/checks';
+import { type CheckResult } from '../../contracts/diagnostics';
 import { parseRemediation } from '../../contracts/remediation';
 
 // A model's answer is used only if it fits the contract, names a catalog action

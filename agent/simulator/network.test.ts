@@ -1,9 +1,5 @@
-import {
-  baselineChecks,
-  checkNames,
-  CheckResult,
-  type CheckName,
-} from '../../contracts/diagnostics';
+import { baselineChecks, checkNames } from '../../contracts/checks';
+import { CheckResult, type CheckName } from '../../contracts/diagnostics';
 import { parseRemediation, type ActionId } from '../../contracts/remediation';
 import { SimulatedNetwork } from './network';
 import { scenarioNames, scenarios, type ScenarioName } from './scenarios';

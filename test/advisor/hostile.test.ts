@@ -1,6 +1,6 @@
 import corpus from '../fixtures/hostile-strings.json';
 import { Advice, type AdvisorInput } from '../../contracts/advice';
-import { checkNames } from '../../contracts/diagnostics';
+import { checkNames } from '../../contracts/checks';
 import { actionIds, parseRemediation } from '../../contracts/remediation';
 import { createAdvisor, type AdviseFn } from '../../activities/advisor/engine';
 import { offlineAdvice } from '../../activities/advisor/offline';

@@ -1,5 +1,6 @@
 import type { AdvisorInput } from '../../contracts/advice';
-import { baselineChecks, type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import { baselineChecks } from '../../contracts/checks';
+import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { sanitizeResult } from '../../agent/sanitize';
 import { SimulatedNetwork } from '../../agent/simulator/network';
 

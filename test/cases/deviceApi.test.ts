@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Case, Device, DeviceCommandDoc } from '../../store/models';
 import { SimulatedNetwork } from '../../agent/simulator/network';
-import { baselineChecks } from '../../contracts/diagnostics';
+import { baselineChecks } from '../../contracts/checks';
 import { connectDevice, openDemoCase } from '../support/cases';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
 

@@ -1,4 +1,5 @@
-import { checkNames, type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import { checkNames } from '../../contracts/checks';
+import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { applyFault } from './faults';
 import { loadScenarios } from './scenario';
 import { describeLab, failing } from './support';

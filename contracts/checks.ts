@@ -1,0 +1,22 @@
+// The names of the checks the agent can run, and the first round of every
+// case: plain data, so the workflow can use it without bundling zod. What each
+// check reports is in ./diagnostics.ts.
+
+export const checkNames = [
+  'link',
+  'ip_config',
+  'dhcp',
+  'gateway',
+  'dns',
+  'internet',
+  'http',
+  'traceroute',
+  'modem',
+  'mdns',
+  'lte',
+] as const;
+
+export type CheckName = (typeof checkNames)[number];
+
+/** The first round of every case. */
+export const baselineChecks: CheckName[] = ['link', 'ip_config', 'gateway', 'dns', 'internet'];
