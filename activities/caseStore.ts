@@ -90,7 +90,8 @@ export function createCaseStoreActivities(api: ApiLink) {
         step.prevHash,
       );
       observe(step);
-      await api.notifyCase(step.caseId, {
+      await api.notifyCase({
+        caseId: step.caseId,
         status: step.status,
         step: step.step,
         actionType: step.actionType,

@@ -9,11 +9,11 @@ import { TASK_QUEUE, type CaseSettings } from '../workflows/messages';
 import { storeReachable } from '../store/connection';
 import { createAuthenticate, roleGuard, sessionCookie, type Authenticate } from './auth';
 import { attachDeviceGateway } from './deviceGateway';
+import { attachInternalLink } from './internalLink';
 import { errorHandler, HttpError } from './errors';
 import { casesRouter } from './routes/cases';
 import { devicesRouter } from './routes/devices';
 import { enrollmentRouter } from './routes/enrollment';
-import { internalRouter } from './routes/internal';
 import { createVoice } from './voice/router';
 import { authRouter } from './routes/auth';
 import { customersRouter } from './routes/customers';
@@ -82,6 +82,7 @@ export function createApi({
   const requireRole = roleGuard(authenticate);
   const gateway = attachDeviceGateway(io, temporal, authenticate, logger);
   attachPortalLive(io, authenticate);
+  attachInternalLink(io, authenticate, gateway, logger);
 
   app.disable('x-powered-by');
   // The portal proxies /api: its address, not the browser's, would otherwise be everyone's.
@@ -120,7 +121,6 @@ export function createApi({
   app.use('/api', casesRouter(temporal, requireRole, cases, voice));
   app.use('/api', devicesRouter(temporal, requireRole, cases, voice));
   app.use('/api', enrollmentRouter(requireRole));
-  app.use('/api/internal', internalRouter(requireRole, gateway, io));
   app.use(
     '/api',
     authRouter(requireRole, { sessionMs, secureCookies, accessTokens, authenticate }),

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import {
   ApproveRequest,
-  CaseEventRequest,
-  PushCommandRequest,
   CloseCaseRequest,
   CreateEnrollmentCodeRequest,
   CustomerPreferences,
@@ -234,21 +232,6 @@ export const routes: RouteSpec[] = [
     summary: 'Change the proactive-call opt-in',
     access: { roles: ['customer'] },
     body: CustomerPreferences,
-  },
-
-  {
-    method: 'POST',
-    path: '/api/internal/device-commands/:id/push',
-    summary: 'The worker: push a stored command to its device',
-    access: { roles: ['service'] },
-    body: PushCommandRequest,
-  },
-  {
-    method: 'POST',
-    path: '/api/internal/cases/:id/events',
-    summary: "The worker: relay a case's step to the portal and device",
-    access: { roles: ['service'] },
-    body: CaseEventRequest,
   },
 ];
 

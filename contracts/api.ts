@@ -96,22 +96,38 @@ export const RefreshRequest = z.object({ refreshToken: z.string().max(200).optio
 export const CustomerPreferences = z.object({ callOnAgentFault: z.boolean() }).strict();
 
 /**
- * POST /api/internal/device-commands/:id/push: a command the worker stored, sent with it so
- * the API need not read it back before it goes out.
+ * The worker's link to the API: one socket.io connection to this namespace,
+ * authenticated with the service token in the handshake's auth. A case sends
+ * some twenty messages over it; as HTTP requests each cost both processes
+ * about a millisecond of CPU.
  */
-export const PushCommandRequest = z
+export const internalLink = {
+  namespace: '/internal',
+  /** A stored command for its device (PushCommand), acknowledged with PushCommandAck. */
+  pushCommand: 'command:push',
+  /** A case's step for the portal and the case's device (CaseStepEvent); not acknowledged. */
+  caseStep: 'case:step',
+} as const;
+
+/** A command the worker stored, sent with it so the API need not read it back before it goes out. */
+export const PushCommand = z
   .object({ deviceId: z.string().min(1).max(100), command: DeviceCommand })
   .strict();
 
-/** POST /api/internal/cases/:id/events: a case step, relayed to the portal and the device. */
-export const CaseEventRequest = z
+/** Whether the device was connected to take the command, or why the push was refused. */
+export type PushCommandAck = { sent: boolean } | { error: string };
+
+/** A case step, relayed to the portal and to the case's device. */
+export const CaseStepEvent = z
   .object({
+    caseId: z.string().min(1).max(100),
     status: CaseStatus,
     step: z.string().max(2000),
     actionType: z.string().max(100),
     at: z.number().int().nonnegative(),
   })
   .strict();
+export type CaseStepEvent = z.infer<typeof CaseStepEvent>;
 
 export interface HealthResponse {
   status: 'ok' | 'degraded';

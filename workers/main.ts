@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
+import { createApiLink } from '../activities/apiLink';
 import { createLogger, temporalLogger } from '../observability/logger';
 import { connectStore, disconnectStore } from '../store/connection';
 import { serveWorkerMetrics } from './metricsServer';
@@ -32,11 +33,13 @@ async function main() {
   });
   await connectStore(config.mongo.url);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const api = createApiLink(config.api.url, config.internalToken, {
+    onRefused: (message) => logger.error(`${message} (INTERNAL_API_TOKEN)`),
+  });
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
-    apiUrl: config.api.url,
-    internalToken: config.internalToken,
+    api,
     taskQueue: config.temporal.taskQueue,
   });
   logger.info(
@@ -50,6 +53,7 @@ async function main() {
   );
   // The SDK shuts down gracefully on SIGINT/SIGTERM: running activities finish first.
   await worker.run();
+  api.close();
   metrics.close();
   await connection.close();
   await disconnectStore();

@@ -1,6 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createApiLink } from '../activities/apiLink';
+import type { ApiLink } from '../activities/apiLink';
 import { TASK_QUEUE } from '../workflows/messages';
 
 // Builds the support-case worker; main.ts runs it as a process, tests run it in-process.
@@ -8,14 +8,13 @@ import { TASK_QUEUE } from '../workflows/messages';
 export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
-  /** The API that holds the device sockets, and the service token it expects. */
-  apiUrl: string;
-  internalToken: string;
+  /** The link to the API that holds the device sockets; its owner closes it after the worker stops. */
+  api: ApiLink;
   taskQueue?: string;
 }
 
 export async function createWorker(
-  { connection, namespace, apiUrl, internalToken, taskQueue = TASK_QUEUE }: WorkerDeps,
+  { connection, namespace, api, taskQueue = TASK_QUEUE }: WorkerDeps,
   options: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   return Worker.create({
@@ -23,7 +22,7 @@ export async function createWorker(
     namespace,
     taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities(createApiLink(apiUrl, internalToken)),
+    activities: createActivities(api),
     ...options,
   });
 }

@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { io } from 'socket.io-client';
+import { createApiLink } from '../../activities/apiLink';
 import { Case, Device, DeviceCommandDoc } from '../../store/models';
 import { SimulatedNetwork } from '../../agent/simulator/network';
+import { internalLink } from '../../contracts/api';
 import { baselineChecks } from '../../contracts/checks';
 import { connectDevice, openDemoCase } from '../support/cases';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
@@ -123,37 +126,59 @@ describe('device endpoints and delivery', () => {
     }
   });
 
-  it("the worker's push carries its command, which must be the one the path names", async () => {
-    const push = (id: string, body: unknown) =>
-      call(`${stack.apiUrl}/api/internal/device-commands/${id}/push`, stack.internalToken, {
-        body,
-      });
+  it("the worker's link pushes the command it carries, and takes only the service token", async () => {
     const command = {
-      kind: 'diagnose',
+      kind: 'diagnose' as const,
       commandId: 'case-x:cmd1',
       caseId: 'case-x',
-      checks: ['link'],
+      checks: ['link' as const],
     };
-    const deviceId = 'pi-not-connected';
+    const api = createApiLink(stack.apiUrl, stack.internalToken);
+    const device = io(`${stack.apiUrl}/device`, {
+      auth: { token: stack.demo.device.token },
+      transports: ['websocket'],
+    });
+    const raw = io(`${stack.apiUrl}${internalLink.namespace}`, {
+      auth: { token: stack.internalToken },
+      transports: ['websocket'],
+    });
+    try {
+      expect(await api.pushCommand('pi-not-connected', command)).toBe(false);
 
-    expect(await push('case-x:cmd1', { deviceId, command })).toEqual({
-      status: 200,
-      body: { sent: false },
-    });
-    expect(await push('case-x:cmd2', { deviceId, command })).toMatchObject({
-      status: 400,
-      body: { code: 'COMMAND_MISMATCH' },
-    });
-    expect((await push('case-x:cmd1', {})).status).toBe(400);
-    expect(
-      (await push('case-x:cmd1', { deviceId, command: { ...command, kind: 'reboot' } })).status,
-    ).toBe(400);
-    // Only the worker's service token.
-    const asDevice = await call(
-      `${stack.apiUrl}/api/internal/device-commands/case-x:cmd1/push`,
-      stack.demo.device.token,
-      { body: { deviceId, command } },
-    );
-    expect(asDevice.status).toBe(403);
+      const received = new Promise((resolve) => device.once('command', resolve));
+      await eventually(
+        async () =>
+          (await Device.findOne({ deviceId: stack.demo.device.deviceId }))?.status === 'online',
+        { what: 'the device online' },
+      );
+      expect(await api.pushCommand(stack.demo.device.deviceId, command)).toBe(true);
+      expect(await received).toEqual(command);
+
+      // Checked at the edge: a push that is not a catalog command is answered with an error.
+      const ask = (message: unknown) =>
+        raw.timeout(5000).emitWithAck(internalLink.pushCommand, message) as Promise<unknown>;
+      expect(await ask({})).toEqual({ error: expect.stringMatching(/^Not a command push/) });
+      expect(await ask({ deviceId: 'pi-x', command: { ...command, kind: 'reboot' } })).toEqual({
+        error: expect.stringMatching(/^Not a command push/),
+      });
+    } finally {
+      api.close();
+      device.close();
+      raw.close();
+    }
+
+    // Only the worker's service token opens the link.
+    for (const token of [stack.demo.device.token, stack.demo.customer.token, 'zs_guess']) {
+      const other = io(`${stack.apiUrl}${internalLink.namespace}`, {
+        auth: { token },
+        transports: ['websocket'],
+      });
+      const outcome = await new Promise<string>((resolve) => {
+        other.once('connect', () => resolve('connected'));
+        other.once('connect_error', (err) => resolve(err.message));
+      });
+      other.close();
+      expect(outcome).toBe('unauthorized');
+    }
   });
 });

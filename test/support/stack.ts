@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
-import { createApiLink } from '../../activities/apiLink';
+import { createApiLink, type ApiLink } from '../../activities/apiLink';
 import { createApi, type ApiDeps } from '../../api/app';
 import { createLogger } from '../../observability/logger';
 import { seedDemo, type DemoCredentials } from '../../scripts/seed';
@@ -84,17 +84,18 @@ export async function startTestStack(
   const apiUrl = `http://127.0.0.1:${(api.http.address() as AddressInfo).port}`;
 
   if (worker) quietRuntime();
-  let running: { worker: Worker; done: Promise<void>; connection: NativeConnection } | undefined;
+  let running:
+    { worker: Worker; done: Promise<void>; connection: NativeConnection; api: ApiLink } | undefined;
   if (worker) {
     const workerConnection = await NativeConnection.connect({ address: temporalAddress() });
+    const link = createApiLink(apiUrl, internalToken);
     const w = await createWorker({
       connection: workerConnection,
       namespace: temporalNamespace(),
-      apiUrl,
-      internalToken,
+      api: link,
       taskQueue,
     });
-    running = { worker: w, done: w.run(), connection: workerConnection };
+    running = { worker: w, done: w.run(), connection: workerConnection, api: link };
   }
 
   return {
@@ -110,6 +111,7 @@ export async function startTestStack(
       if (running) {
         running.worker.shutdown();
         await running.done;
+        running.api.close();
         await running.connection.close();
       }
       await api.close();
@@ -169,15 +171,10 @@ export async function startWorkerWith(
   replace: (activities: Activities) => Partial<Activities>,
 ): Promise<{ stop(): Promise<void> }> {
   const connection = await NativeConnection.connect({ address: temporalAddress() });
-  const activities = createActivities(createApiLink(stack.apiUrl, stack.internalToken));
+  const api = createApiLink(stack.apiUrl, stack.internalToken);
+  const activities = createActivities(api);
   const worker = await createWorker(
-    {
-      connection,
-      namespace: temporalNamespace(),
-      apiUrl: stack.apiUrl,
-      internalToken: stack.internalToken,
-      taskQueue: stack.taskQueue,
-    },
+    { connection, namespace: temporalNamespace(), api, taskQueue: stack.taskQueue },
     { activities: { ...activities, ...replace(activities) } },
   );
   const running = worker.run();
@@ -185,6 +182,7 @@ export async function startWorkerWith(
     async stop() {
       worker.shutdown();
       await running;
+      api.close();
       await connection.close();
     },
   };

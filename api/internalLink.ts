@@ -1,0 +1,61 @@
+import type { Server as SocketServer } from 'socket.io';
+import { CaseStepEvent, internalLink, PushCommand, type PushCommandAck } from '../contracts/api';
+import type { Logger } from '../observability/logger';
+import { caseParties } from '../store/lookups';
+import type { Authenticate } from './auth';
+import { tellDeviceCaseStatus, type DeviceGateway } from './deviceGateway';
+
+// The worker's link (contracts/api.ts internalLink): the service token only.
+// It pushes stored commands to their devices and relays case steps to the
+// portal and to the case's device.
+
+export function attachInternalLink(
+  io: SocketServer,
+  authenticate: Authenticate,
+  gateway: DeviceGateway,
+  logger: Logger,
+): void {
+  const link = io.of(internalLink.namespace);
+  link.use(async (socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown }).token;
+    const principal = typeof token === 'string' ? await authenticate(token) : undefined;
+    if (principal?.role !== 'service') return next(new Error('unauthorized'));
+    next();
+  });
+
+  link.on('connection', (socket) => {
+    socket.on(internalLink.pushCommand, async (message: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const answer = (reply: PushCommandAck) => ack(reply);
+      const parsed = PushCommand.safeParse(message);
+      if (!parsed.success) {
+        return answer({ error: `Not a command push: ${parsed.error.issues[0]?.message}` });
+      }
+      try {
+        answer({ sent: await gateway.push(parsed.data.deviceId, parsed.data.command) });
+      } catch (err) {
+        logger.error({ err, commandId: parsed.data.command.commandId }, 'command push failed');
+        answer({ error: 'The API could not push the command' });
+      }
+    });
+
+    socket.on(internalLink.caseStep, async (message: unknown) => {
+      const parsed = CaseStepEvent.safeParse(message);
+      if (!parsed.success) {
+        logger.warn({ issues: parsed.error.issues.slice(0, 3) }, 'case step refused');
+        return;
+      }
+      const event = parsed.data;
+      try {
+        const parties = await caseParties(event.caseId);
+        if (!parties) return logger.warn({ caseId: event.caseId }, 'case step for no known case');
+        io.of('/portal')
+          .to([`customer:${parties.customerId}`, 'operators'])
+          .emit('case:update', event);
+        tellDeviceCaseStatus(io, parties.deviceId, event.caseId, event.status);
+      } catch (err) {
+        logger.error({ err, caseId: event.caseId }, 'case step not relayed');
+      }
+    });
+  });
+}
