@@ -1,7 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import type { Actor, CaseStatus, IssueCategory } from '../contracts/case';
 import { appendAudit } from '../store/audit';
-import { Case } from '../store/models';
+import { Case, driverCollection } from '../store/models';
 import { approvalWait, caseDuration, casesClosed, casesOpened } from '../observability/metrics';
 import type { CaseInput } from '../workflows/messages';
 import type { ApiLink } from './apiLink';
@@ -65,7 +65,11 @@ export function createCaseStoreActivities(api: ApiLink) {
      * Returns the entry's hash, which the workflow hands to the next step's record.
      */
     async recordStep(step: StepRecord): Promise<string> {
-      const set: Record<string, unknown> = { status: step.status, step: step.step };
+      const set: Record<string, unknown> = {
+        status: step.status,
+        step: step.step,
+        updatedAt: new Date(),
+      };
       if (step.issueCategory) set.issueCategory = step.issueCategory;
       if (step.diagnosticData !== undefined) set.diagnosticData = step.diagnosticData;
       if (step.resolutionTimeMinutes !== undefined) {
@@ -75,20 +79,24 @@ export function createCaseStoreActivities(api: ApiLink) {
       const update: Record<string, unknown> = { $set: set };
       // $addToSet: a retried step does not list the same action twice.
       if (step.remediationAction) update.$addToSet = { remediationActions: step.remediationAction };
-      await Case.updateOne({ _id: step.caseId }, update);
-      const hash = await appendAudit(
-        {
-          caseId: step.caseId,
-          seq: step.seq,
-          actionType: step.actionType,
-          actor: step.actor,
-          channel: step.channel,
-          actionDetails: step.details,
-          userApproved: step.userApproved ?? false,
-          executedAt: new Date(step.at),
-        },
-        step.prevHash,
-      );
+      // Through the driver (store/models.ts driverCollection), so updatedAt is set
+      // above. Both writes are safe to retry together.
+      const [, hash] = await Promise.all([
+        driverCollection(Case).updateOne({ _id: step.caseId }, update, { ignoreUndefined: true }),
+        appendAudit(
+          {
+            caseId: step.caseId,
+            seq: step.seq,
+            actionType: step.actionType,
+            actor: step.actor,
+            channel: step.channel,
+            actionDetails: step.details,
+            userApproved: step.userApproved ?? false,
+            executedAt: new Date(step.at),
+          },
+          step.prevHash,
+        ),
+      ]);
       observe(step);
       await api.notifyCase({
         caseId: step.caseId,

@@ -32,6 +32,15 @@ describe('audit appends', () => {
     expect(await verifyChain('case-retry')).toMatchObject({ entries: 2, valid: true });
   });
 
+  it('stores an entry whose details leave a field undefined as its hash covers it', async () => {
+    const withGap = { ...entry('case-gap-field', 1), actionDetails: { note: undefined, seq: 1 } };
+    await appendAudit(withGap);
+
+    const stored = await AuditEntry.findById('case-gap-field:1').lean();
+    expect(stored?.actionDetails).toEqual({ seq: 1 });
+    expect(await verifyChain('case-gap-field')).toMatchObject({ entries: 1, valid: true });
+  });
+
   it('refuses another entry in a place already taken', async () => {
     await appendAudit(entry('case-clash', 1));
     await expect(appendAudit(entry('case-clash', 1, 'something_else'))).rejects.toThrow(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../contracts/case';
-import { AuditEntry } from './models';
+import { AuditEntry, driverCollection } from './models';
 
 // The append-only audit log of a case. Each entry carries the hash of the one
 // before it, so changing or removing an entry breaks every hash after it.
@@ -61,7 +61,12 @@ export async function appendAudit(record: AuditRecord, knownPrevHash?: string): 
   const hash = hashEntry(prevHash, record);
   const _id = `${record.caseId}:${record.seq}`;
   try {
-    await AuditEntry.create({ _id, ...record, prevHash, hash });
+    // Through the driver (store/models.ts driverCollection): every case step appends
+    // one. The record is typed; undefined fields are left out, as the hash leaves them.
+    await driverCollection(AuditEntry).insertOne(
+      { _id, ...record, prevHash, hash },
+      { ignoreUndefined: true },
+    );
   } catch (err) {
     // Written first, read only when that failed: a retry is rare, every append is not.
     // (FerretDB does not always report a taken _id as a duplicate key.)

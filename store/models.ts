@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { Schema } from 'mongoose';
+import mongoose, { Schema, type mongo } from 'mongoose';
 import { caseStatuses } from '../contracts/case';
 
 // Collections keep the names of the original schema (customers, devices,
@@ -201,6 +201,19 @@ export const User = mongoose.model('User', userSchema);
 export const Case = mongoose.model('Case', caseSchema);
 export const AuditEntry = mongoose.model('AuditEntry', auditSchema);
 export const DeviceCommandDoc = mongoose.model('DeviceCommand', deviceCommandSchema);
+
+/** A stored document as the driver sees it: our ids are strings. */
+type StoredDocument = { _id: string; [field: string]: unknown };
+
+/**
+ * The driver's collection under a model, for the writes every case step makes:
+ * mongoose's casting and document machinery cost more CPU than the write. The
+ * caller gives the exact document (timestamps too).
+ */
+export function driverCollection(model: { collection: unknown }): mongo.Collection<StoredDocument> {
+  return model.collection as mongo.Collection<StoredDocument>;
+}
+
 export const AdvisorCacheEntry = mongoose.model('AdvisorCacheEntry', advisorCacheSchema);
 
 const webhookEventSchema = new Schema(

@@ -64,6 +64,8 @@ describe('supportCase', () => {
         resolutionTimeMinutes: 0,
       });
       expect(doc!.completedAt).toBeInstanceOf(Date);
+      // Steps are written through the driver, which sets no timestamps by itself.
+      expect(doc!.updatedAt.getTime()).toBeGreaterThanOrEqual(doc!.completedAt!.getTime());
       expect(doc!.remediationActions).toHaveLength(1);
 
       const types = (await AuditEntry.find({ caseId }).sort({ seq: 1 }).lean()).map(
