@@ -66,6 +66,11 @@ type RemediateAnswer = Extract<CommandResult, { kind: 'remediate'; ok: true }>;
 
 /** One support case, from the first report to its close. */
 export async function supportCase(input: CaseInput): Promise<CaseState> {
+  // Every patch costs each case a marker and a visibility upsert of its own. Cases
+  // started from this version on record one marker that stands for all of them;
+  // older cases still ask for each patch where they meet it.
+  const holdsEveryPatch = patched('every-patch-of-2026-11-22');
+  const since = (patch: string) => holdsEveryPatch || patched(patch);
   const settings = { ...defaultCaseSettings, ...input.settings };
   const state: CaseState = {
     caseId: input.caseId,
@@ -103,7 +108,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   setHandler(joinCaseUpdate, async ({ caseId, channel, actor }) => {
     // Answer once the case document exists, so the caller can read it right away.
     // Cases from before this change answered at once.
-    if (patched('join-after-case-recorded')) await condition(() => caseRecorded);
+    if (since('join-after-case-recorded')) await condition(() => caseRecorded);
     if (!state.channels.includes(channel)) state.channels.push(channel);
     const joined = caseId !== state.caseId;
     if (joined) void record('case_joined', `Joined through ${channel}`, { actor, channel });
@@ -208,10 +213,9 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     state.step = text;
     state.timeline.push({ at: Date.now(), status: state.status, text });
     // Each upsert is a history event and a visibility write: only changes are sent.
-    // Cases from before this change upserted at every step. One patch id with
-    // recordBeside's: each patch costs every case a marker and an upsert of its own.
+    // Cases from before this change upserted at every step (one patch with recordBeside's).
     const indexedNow = `${state.status}/${state.issueCategory}`;
-    if (indexedNow !== indexed || !patched('records-beside-steps')) {
+    if (indexedNow !== indexed || !since('records-beside-steps')) {
       upsertSearchAttributes([
         { key: searchAttributes.status, value: state.status },
         { key: searchAttributes.issueCategory, value: state.issueCategory },
@@ -256,7 +260,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
    */
   async function recordBeside(...args: Parameters<typeof record>): Promise<void> {
     const recorded = record(...args);
-    if (!patched('records-beside-steps')) await recorded;
+    if (!since('records-beside-steps')) await recorded;
   }
 
   function currentDetails(): string {
@@ -290,7 +294,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     ]);
     // A connection signal that arrived while the check ran is newer than its answer: a
     // device that connected just then would otherwise be waited for as if it were away.
-    if (!patched('connection-signal-beats-check') || connectionSignals === signalsBefore) {
+    if (!since('connection-signal-beats-check') || connectionSignals === signalsBefore) {
       state.deviceOnline = online;
     }
   }
@@ -458,7 +462,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     );
     // An approved fix goes to the device at once: records are chained, so the audit
     // trail still reads approved, started, done. Cases from before waited for each record.
-    if (!decision.approved || !patched('fix-dispatched-beside-records')) await recorded;
+    if (!decision.approved || !since('fix-dispatched-beside-records')) await recorded;
     if (!decision.approved) {
       throw new Escalation(
         advice.issueCategory,
@@ -472,7 +476,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   async function fix(proposal: Proposal): Promise<void> {
     setStatus('fixing');
     const started = record('fix_started', `Carrying out: ${proposal.title}`);
-    if (!patched('fix-dispatched-beside-records')) await started;
+    if (!since('fix-dispatched-beside-records')) await started;
     const answer = (await onDevice(
       {
         kind: 'remediate',
@@ -495,7 +499,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     });
     // A power-cycled modem or router needs minutes before checks mean anything.
     // Cases started before this change verified at once: they replay without the timer.
-    if (patched('settle-before-verify')) {
+    if (since('settle-before-verify')) {
       await sleep(settings.settleAfterFixMs, {
         summary: 'Let the network settle before verifying',
       });

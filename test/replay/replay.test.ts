@@ -29,9 +29,11 @@ describe('replaying recorded supportCase histories', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(3);
   });
 
-  // Every patch in the workflow has recorded histories from before it and after it.
+  // Every patch in the workflow (asked for with patched, or since for those the
+  // version marker stands for) has recorded histories from before it and after it.
   const source = readFileSync(require.resolve('../../workflows/supportCase'), 'utf8');
-  const patches = [...new Set([...source.matchAll(/patched\('([\w-]+)'\)/g)].map((m) => m[1]!))];
+  const asked = source.matchAll(/\b(?:patched|since)\('([\w-]+)'\)/g);
+  const patches = [...new Set([...asked].map((m) => m[1]!))];
   it.each(patches)('covers both sides of the %s patch', (patch) => {
     const withMarker = fixtures.filter((f) => patchesIn(f).includes(patch));
     expect(withMarker.length).toBeGreaterThan(0);
