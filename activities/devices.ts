@@ -1,7 +1,7 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import type { CommandResult, DeviceCommand } from '../contracts/device';
 import { deviceByDeviceId } from '../store/lookups';
-import { DeviceCommandDoc } from '../store/models';
+import { DeviceCommandDoc, driverCollection } from '../store/models';
 import { deviceCommandFailure } from '../workflows/messages';
 import type { ApiLink } from './apiLink';
 
@@ -17,15 +17,23 @@ export function createDeviceActivities(api: ApiLink) {
       const { taskToken } = Context.current().info;
       const { deviceId, ...payload } = command;
       // A retried dispatch replaces the token, so a late answer completes the live attempt.
-      const stored = await DeviceCommandDoc.findOneAndUpdate(
+      // Through the driver (store/models.ts driverCollection): every command of every case.
+      const now = new Date();
+      const stored = await driverCollection(DeviceCommandDoc).findOneAndUpdate(
         { _id: command.commandId },
         {
-          $set: { taskToken: Buffer.from(taskToken).toString('base64') },
-          $setOnInsert: { deviceId, caseId: command.caseId, command: payload },
+          $set: { taskToken: Buffer.from(taskToken).toString('base64'), updatedAt: now },
+          $setOnInsert: {
+            deviceId,
+            caseId: command.caseId,
+            command: payload,
+            status: 'pending',
+            createdAt: now,
+          },
         },
-        { upsert: true, new: true },
-      ).lean();
-      const answer = stored.result as CommandResult | undefined;
+        { upsert: true, returnDocument: 'after', ignoreUndefined: true },
+      );
+      const answer = stored?.result as CommandResult | undefined;
       if (answer) {
         if (!answer.ok) throw deviceCommandFailure(answer.error);
         return answer;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
 import { closedStatuses } from '../contracts/case';
 import { CaseStatusEvent, CommandResult, Heartbeat, type DeviceCommand } from '../contracts/device';
-import { Case, Device, DeviceCommandDoc } from '../store/models';
+import { Case, Device, DeviceCommandDoc, driverCollection } from '../store/models';
 import {
   caseWorkflowId,
   deviceCommandFailure,
@@ -196,12 +196,14 @@ async function completeCommand(
   logger: Logger,
 ) {
   const result = readResult(payload);
-  // A device answers only its own commands, and each command once.
-  const command = await DeviceCommandDoc.findOneAndUpdate(
+  // A device answers only its own commands, and each command once. Through the driver
+  // (store/models.ts driverCollection): every answer of every case.
+  const now = new Date();
+  const command = (await driverCollection(DeviceCommandDoc).findOneAndUpdate(
     { _id: result.commandId, deviceId, status: 'pending' },
-    { $set: { status: 'answered', result, answeredAt: new Date() } },
-    { new: true },
-  ).lean();
+    { $set: { status: 'answered', result, answeredAt: now, updatedAt: now } },
+    { returnDocument: 'after', ignoreUndefined: true },
+  )) as { _id: string; taskToken: string; createdAt: Date } | null;
   if (!command) return { ok: true, commandId: result.commandId, duplicate: true };
   deviceCommandLatency.observe(
     { kind: result.kind, ok: String(result.ok) },
@@ -241,9 +243,9 @@ async function deliverAnswer(
     stale = err.message;
   }
   // Only the token it was delivered to: a retried dispatch may have replaced it meanwhile.
-  await DeviceCommandDoc.updateOne(
+  await driverCollection(DeviceCommandDoc).updateOne(
     { _id: commandId, status: 'answered', taskToken: encodedToken },
-    { $set: { status: 'done' } },
+    { $set: { status: 'done', updatedAt: new Date() } },
   );
   return stale === undefined ? {} : { stale: true, reason: stale };
 }

@@ -109,6 +109,9 @@ describe('device endpoints and delivery', () => {
       () => DeviceCommandDoc.findOne({ caseId, status: 'pending' }).lean(),
       { what: 'an undelivered command' },
     );
+    // Written by the worker through the driver: the fields mongoose would have filled in.
+    expect(pending.createdAt).toBeInstanceOf(Date);
+    expect(pending.updatedAt).toBeInstanceOf(Date);
     const device = connectDevice(stack, 'healthy');
     try {
       expect((await handle.result()).status).toBe('resolved');
