@@ -1,5 +1,5 @@
 import type { Model } from 'mongoose';
-import { Case, Device, User } from './models';
+import { Case, Device, User, driverCollection } from './models';
 
 // FerretDB on SQLite (the local and test database) finds a document quickly only
 // by _id; any other filter reads the whole collection, and every read costs it a
@@ -31,7 +31,8 @@ function rememberingLookup<T extends { _id: string }>(model: Model<T>, field: ke
   return async (value: string): Promise<T | null> => {
     const known = idOf.get(value);
     if (known !== undefined) {
-      const doc = await model.findById(known).lean<T>();
+      // Through the driver (models.ts driverCollection): this read precedes every request.
+      const doc = (await driverCollection(model).findOne({ _id: known })) as T | null;
       if (doc?.[field] === value) return doc;
       idOf.forget(value);
     }

@@ -37,6 +37,8 @@ describe('status LED driven by the case', () => {
     let second: ReturnType<typeof startAgent> | undefined;
     try {
       await eventually(async () => first.agent.socket.connected, { what: 'the agent to connect' });
+      const told: string[] = [];
+      first.agent.socket.on('case:status', ({ status }: { status: string }) => told.push(status));
       const { caseId, handle } = await openDemoCase(stack);
       const waiting = await waitForStatus(handle, 'awaiting_approval');
       await eventually(async () => first.shown().at(-1) === 'waiting_approval', {
@@ -50,6 +52,9 @@ describe('status LED driven by the case', () => {
           'waiting_approval',
         { what: 'the heartbeat to report the LED state' },
       );
+
+      // Each change once: the steps between changes are not repeated to the box.
+      expect(told).toEqual(['open', 'diagnosing', 'awaiting_approval']);
 
       // A device that reconnects mid-case hears where its case stands.
       first.agent.stop();
