@@ -167,8 +167,8 @@ export function attachDeviceGateway(
 
 /**
  * Sends a command to its device if connected. Nothing is written: a command stays pending
- * until its answer, which is the only write after the worker stored it (FerretDB rewrites
- * whole documents, so a write racing the answer's could undo it).
+ * until its answer, whose writes are the only ones after the worker stored it (FerretDB
+ * rewrites whole documents, so a write racing the answer's could undo it).
  */
 async function send(devices: Namespace, deviceId: string, command: unknown): Promise<boolean> {
   const sockets = await devices.in(deviceRoom(deviceId)).fetchSockets();

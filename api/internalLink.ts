@@ -2,7 +2,7 @@ import type { Server as SocketServer } from 'socket.io';
 import { closedStatuses, type CaseStatus } from '../contracts/case';
 import { CaseStepEvent, internalLink, PushCommand, type PushCommandAck } from '../contracts/api';
 import type { Logger } from '../observability/logger';
-import { caseParties } from '../store/lookups';
+import { boundedMemory, caseParties } from '../store/lookups';
 import type { Authenticate } from './auth';
 import { tellDeviceCaseStatus, type DeviceGateway } from './deviceGateway';
 
@@ -19,7 +19,7 @@ export function attachInternalLink(
   const link = io.of(internalLink.namespace);
   // The status each case's device was last told: most steps leave it as it was,
   // and a box need not hear it again (a reconnecting box is told on connect).
-  const toldDevice = new Map<string, string>();
+  const toldDevice = boundedMemory<CaseStatus>();
   link.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
     const principal = typeof token === 'string' ? await authenticate(token) : undefined;
@@ -58,19 +58,12 @@ export function attachInternalLink(
           .emit('case:update', event);
         if (toldDevice.get(event.caseId) !== event.status) {
           tellDeviceCaseStatus(io, parties.deviceId, event.caseId, event.status);
-          remember(toldDevice, event.caseId, event.status);
+          if (closedStatuses.includes(event.status)) toldDevice.forget(event.caseId);
+          else toldDevice.remember(event.caseId, event.status);
         }
       } catch (err) {
         logger.error({ err, caseId: event.caseId }, 'case step not relayed');
       }
     });
   });
-}
-
-/** Remembers a case's last status until it closes; bounded, the oldest case out first. */
-function remember(told: Map<string, string>, caseId: string, status: CaseStatus): void {
-  told.delete(caseId);
-  if (closedStatuses.includes(status)) return;
-  told.set(caseId, status);
-  if (told.size > 10_000) told.delete(told.keys().next().value!);
 }

@@ -9,7 +9,7 @@ import { Case, Device, User, driverCollection } from './models';
 const maxRemembered = 20_000;
 
 /** A Map that forgets its oldest entry when full (a Map iterates in insertion order). */
-function boundedMemory<V>() {
+export function boundedMemory<V>() {
   const entries = new Map<string, V>();
   return {
     get: (key: string) => entries.get(key),

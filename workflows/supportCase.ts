@@ -95,9 +95,6 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   let commandSeq = 0;
   let closeRequest: CloseRequest | undefined;
   let caseRecorded = false;
-  /** The search attributes as last set (at the start, then by upserts), as status/category. */
-  const startAttributes = workflowInfo().typedSearchAttributes;
-  let indexed = `${startAttributes.get(searchAttributes.status)}/${startAttributes.get(searchAttributes.issueCategory)}`;
   let recording: Promise<void> = Promise.resolve();
   const main = new CancellationScope();
 
@@ -214,13 +211,16 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     state.timeline.push({ at: Date.now(), status: state.status, text });
     // Each upsert is a history event and a visibility write: only changes are sent.
     // Cases from before this change upserted at every step (one patch with recordBeside's).
-    const indexedNow = `${state.status}/${state.issueCategory}`;
-    if (indexedNow !== indexed || !since('records-beside-steps')) {
+    // workflowInfo holds the attributes as set at the start and by every upsert since.
+    const indexed = workflowInfo().typedSearchAttributes;
+    const unchanged =
+      indexed.get(searchAttributes.status) === state.status &&
+      indexed.get(searchAttributes.issueCategory) === state.issueCategory;
+    if (!unchanged || !since('records-beside-steps')) {
       upsertSearchAttributes([
         { key: searchAttributes.status, value: state.status },
         { key: searchAttributes.issueCategory, value: state.issueCategory },
       ]);
-      indexed = indexedNow;
     }
     setCurrentDetails(currentDetails());
     const step: StepRecord = {
