@@ -6,7 +6,8 @@ import { approvalWait, caseDuration, casesClosed, casesOpened } from '../observa
 import type { CaseInput } from '../workflows/messages';
 import type { ApiLink } from './apiLink';
 
-// Case documents in `diagnostic_sessions` and their audit trail, written after every step.
+// Case documents in `diagnostic_sessions`, written when a case's state changes, and
+// their audit trail, written at every step.
 
 /** Creates the case document; a retry finds it already there and changes nothing. */
 export async function recordCase(input: CaseInput): Promise<void> {
@@ -24,7 +25,7 @@ export async function recordCase(input: CaseInput): Promise<void> {
         channel: input.channel,
         callerPhone: input.callerPhone,
         status: 'open',
-        step: 'Case opened',
+        step: `Case opened through ${input.channel}`,
         summary: input.description,
       },
     },
@@ -56,13 +57,19 @@ export interface StepRecord {
   remediationAction?: Record<string, unknown>;
   resolutionTimeMinutes?: number;
   completed?: boolean;
+  /**
+   * Only the step's text is new (the workflow knows what the document last got): the
+   * audit entry and the live update are written, the case document is not.
+   */
+  stepOnly?: boolean;
 }
 
 export function createCaseStoreActivities(api: ApiLink) {
   return {
     /**
-     * Updates the case document, appends the audit entry, and tells the portal.
-     * Returns the entry's hash, which the workflow hands to the next step's record.
+     * Updates the case document (unless only the step's text is new), appends the audit
+     * entry, and tells the portal. Returns the entry's hash, which the workflow hands to
+     * the next step's record.
      */
     async recordStep(step: StepRecord): Promise<string> {
       const set: Record<string, unknown> = {
@@ -82,7 +89,11 @@ export function createCaseStoreActivities(api: ApiLink) {
       // Through the driver (store/models.ts driverCollection), so updatedAt is set
       // above. Both writes are safe to retry together.
       const [, hash] = await Promise.all([
-        driverCollection(Case).updateOne({ _id: step.caseId }, update, { ignoreUndefined: true }),
+        step.stepOnly
+          ? undefined
+          : driverCollection(Case).updateOne({ _id: step.caseId }, update, {
+              ignoreUndefined: true,
+            }),
         appendAudit(
           {
             caseId: step.caseId,

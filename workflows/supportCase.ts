@@ -90,6 +90,8 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     openedAt: Date.now(),
   };
   let auditSeq = 0;
+  /** The case's state as the case document last had it written (recordCase starts it so). */
+  let documented = 'open|unknown';
   /** The hash of the case's latest audit entry, as its record returned it. */
   let auditHash: string | undefined;
   let commandSeq = 0;
@@ -241,6 +243,18 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         state.resolutionMs === undefined ? undefined : Math.round(state.resolutionMs / 60_000),
       completed: isClosed(),
     };
+    // The case document holds the case's state, not its every step: a step that changes
+    // none of it goes to the audit trail and the live view and leaves the document alone.
+    const now = `${state.status}|${state.issueCategory}`;
+    if (
+      now === documented &&
+      step.diagnosticData === undefined &&
+      step.remediationAction === undefined &&
+      !step.completed
+    ) {
+      step.stepOnly = true;
+    }
+    documented = now;
     // Recording must finish even while the case is being closed.
     recording = recording.then(async () => {
       // Histories from before records returned their hash give none: the activity reads it.
