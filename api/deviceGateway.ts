@@ -17,8 +17,8 @@ import type { Authenticate } from './auth';
 // The /device namespace: each Pi holds one outbound socket.io connection,
 // authenticated with its device token. Commands go down as `command`; answers
 // come back as `command:result` and complete the waiting workflow activity.
-// An answer is stored before its workflow is told: while Temporal is away it
-// waits as `answered` and this process offers it again every few seconds.
+// An answer is stored before its workflow is told: while Temporal is away this
+// process keeps it queued and offers it again every few seconds.
 
 export function deviceRoom(deviceId: string): string {
   return `device:${deviceId}`;
@@ -167,7 +167,7 @@ export function attachDeviceGateway(
 
 /**
  * Sends a command to its device if connected. Nothing is written: a command stays pending
- * until its answer, whose writes are the only ones after the worker stored it (FerretDB
+ * until its answer, whose write is the only one after the worker stored it (FerretDB
  * rewrites whole documents, so a write racing the answer's could undo it).
  */
 async function send(devices: Namespace, deviceId: string, command: unknown): Promise<boolean> {
@@ -217,7 +217,11 @@ async function completeCommand(
   };
 }
 
-/** Hands a stored answer to its workflow; it stays `answered` while Temporal cannot take it. */
+/**
+ * Hands a stored answer to its workflow. That it arrived is in the case's history (its
+ * dispatch activity completed), so nothing more is written; one Temporal could not take
+ * is queued and offered again.
+ */
 async function deliverAnswer(
   temporal: Client,
   commandId: string,
@@ -242,11 +246,6 @@ async function deliverAnswer(
     // stored answer, and the command is never sent again.
     stale = err.message;
   }
-  // Only the token it was delivered to: a retried dispatch may have replaced it meanwhile.
-  await driverCollection(DeviceCommandDoc).updateOne(
-    { _id: commandId, status: 'answered', taskToken: encodedToken },
-    { $set: { status: 'done', updatedAt: new Date() } },
-  );
   return stale === undefined ? {} : { stale: true, reason: stale };
 }
 

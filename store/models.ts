@@ -128,8 +128,8 @@ const deviceCommandSchema = new Schema(
     // Base64 of the activity's task token: completing it finishes the dispatch activity.
     taskToken: { type: String, required: true },
     // pending until the device answers (it is sent whenever the device is connected);
-    // answered: the result is stored, its workflow not yet told (Temporal was away).
-    status: { type: String, enum: ['pending', 'answered', 'done'], default: 'pending' },
+    // answered: the result is stored. Whether its workflow has it is the case's history.
+    status: { type: String, enum: ['pending', 'answered'], default: 'pending' },
     result: Schema.Types.Mixed,
     answeredAt: Date,
   },

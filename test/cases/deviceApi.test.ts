@@ -115,7 +115,10 @@ describe('device endpoints and delivery', () => {
     const device = connectDevice(stack, 'healthy');
     try {
       expect((await handle.result()).status).toBe('resolved');
-      expect(await DeviceCommandDoc.findById(pending._id).lean()).toMatchObject({ status: 'done' });
+      expect(await DeviceCommandDoc.findById(pending._id).lean()).toMatchObject({
+        status: 'answered',
+        result: { ok: true },
+      });
 
       // The audit command agrees with the API.
       const { stdout } = await run(
