@@ -146,6 +146,13 @@ async function prepareCases(stack: BenchStack, count: number, log: (line: string
   }
 }
 
+/** One run of the baseline: each workflow's duration, the run's, and each process's CPU. */
+interface BaselineRun {
+  durations: number[];
+  elapsedMs: number;
+  cpu: Record<string, number>;
+}
+
 /** The baseline's worker process; `run` starts `count` baseline workflows at once. */
 async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: string) => void) {
   const taskQueue = `${stack.taskQueue}-baseline`;
@@ -177,7 +184,7 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
     return Date.now() - begun;
   };
   return {
-    async run(count: number) {
+    async run(count: number): Promise<BaselineRun> {
       log(`running ${count} baseline workflows at once...`);
       // The servers and the bench itself; the baseline's worker in place of the product's.
       const cpu = () => {
@@ -209,7 +216,7 @@ export async function measureCaseThroughput({
       const fleet = await prepareCases(stack, cases, log);
       const steps = fleet.steps;
       const plan: BaselinePlan = { steps, timerMs: benchSettleSeconds * 1000 };
-      let baselineRuns: Awaited<ReturnType<Awaited<ReturnType<typeof startBaseline>>['run']>>[];
+      let baselineRuns: BaselineRun[];
       let run: Awaited<ReturnType<typeof fleet.run>>;
       let baselineRss: number;
       try {

@@ -90,8 +90,6 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     openedAt: Date.now(),
   };
   let auditSeq = 0;
-  /** The case's state as the case document last had it written (recordCase starts it so). */
-  let documented = 'open|unknown';
   /** The hash of the case's latest audit entry, as its record returned it. */
   let auditHash: string | undefined;
   let commandSeq = 0;
@@ -213,7 +211,8 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     state.timeline.push({ at: Date.now(), status: state.status, text });
     // Each upsert is a history event and a visibility write: only changes are sent.
     // Cases from before this change upserted at every step (one patch with recordBeside's).
-    // workflowInfo holds the attributes as set at the start and by every upsert since.
+    // workflowInfo holds the attributes as set at the start and by every upsert since:
+    // the status and category the previous step left, as the case document has them.
     const indexed = workflowInfo().typedSearchAttributes;
     const unchanged =
       indexed.get(searchAttributes.status) === state.status &&
@@ -242,19 +241,14 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       resolutionTimeMinutes:
         state.resolutionMs === undefined ? undefined : Math.round(state.resolutionMs / 60_000),
       completed: isClosed(),
+      // The case document holds the case's state, not its every step: a step that changes
+      // none of it goes to the audit trail and the live view and leaves the document alone.
+      stepOnly:
+        unchanged &&
+        extra.diagnosticData === undefined &&
+        extra.remediationAction === undefined &&
+        !isClosed(),
     };
-    // The case document holds the case's state, not its every step: a step that changes
-    // none of it goes to the audit trail and the live view and leaves the document alone.
-    const now = `${state.status}|${state.issueCategory}`;
-    if (
-      now === documented &&
-      step.diagnosticData === undefined &&
-      step.remediationAction === undefined &&
-      !step.completed
-    ) {
-      step.stepOnly = true;
-    }
-    documented = now;
     // Recording must finish even while the case is being closed.
     recording = recording.then(async () => {
       // Histories from before records returned their hash give none: the activity reads it.
