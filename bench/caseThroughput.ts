@@ -87,10 +87,16 @@ function planFrom(history: temporal.api.history.v1.IHistory): BaselinePlan['step
   return steps;
 }
 
-/** The simulated fleet and its customer, after a warm-up case whose history gives the plan. */
+/**
+ * The simulated fleet and its customer, after a warm-up batch as large as the
+ * measured one: the processes' code is compiled and their caches filled, as in a
+ * product that has been running a while. A warm-up case's history gives the plan.
+ */
 async function prepareCases(stack: BenchStack, count: number, log: (line: string) => void) {
-  // One device more than cases: the first runs the warm-up case.
-  const devices = await seedFleet(stack.demo, count + 1);
+  // Twice as many devices as cases: a fixed device has nothing left to fix, so the
+  // warm-up batch and the measured batch each have devices of their own.
+  const devices = await seedFleet(stack.demo, 2 * count);
+  const [warmDevices, measuredDevices] = [devices.slice(0, count), devices.slice(count)];
   const driver = await startCaseDriver({
     apiUrl: stack.apiUrl,
     customerToken: stack.demo.customer.token,
@@ -113,22 +119,23 @@ async function prepareCases(stack: BenchStack, count: number, log: (line: string
     driver.stop();
   };
   try {
-    log('warm-up case...');
-    const warm = await driver.open(devices[0]!.deviceId);
-    await driver.allClosed(120_000);
+    log(`warm-up: ${count} cases at once...`);
+    const [warm] = await Promise.all(warmDevices.map((d) => driver.open(d.deviceId)));
+    await driver.allClosed(Math.max(300_000, count * 3000));
     const history = await stack.client.workflow
-      .getHandle(caseWorkflowId(warm.deviceId))
+      .getHandle(caseWorkflowId(warm!.deviceId))
       .fetchHistory();
     driver.byId.clear();
+    fixReceived.clear();
     return {
       steps: planFrom(history),
       stop,
-      /** The measured run: every remaining device gets a case, all at once. */
+      /** The measured run: each of the other devices gets a case, all at once. */
       async run() {
         log(`running ${count} cases at once...`);
         const cpuBefore = cpuByProcess(stack);
         const started = Date.now();
-        const opened = await Promise.all(devices.slice(1).map((d) => driver.open(d.deviceId)));
+        const opened = await Promise.all(measuredDevices.map((d) => driver.open(d.deviceId)));
         await driver.allClosed(Math.max(300_000, count * 3000));
         const times: CaseTimes[] = opened.map((t) => ({
           ...t,
@@ -222,7 +229,8 @@ export async function measureCaseThroughput({
       try {
         const baseline = await startBaseline(stack, plan, log);
         try {
-          await baseline.run(1);
+          // Warmed up with a batch as large as the measured ones, as the cases are.
+          await baseline.run(cases);
           // Before and after the cases: other work on the machine comes and goes.
           const before = await baseline.run(cases);
           run = await fleet.run();
