@@ -97,6 +97,10 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   let caseRecorded = false;
   let recording: Promise<void> = Promise.resolve();
   const main = new CancellationScope();
+  // Recording must finish even while the case is being closed. One scope for every
+  // record: a scope costs promises of its own, and each promise a workflow makes
+  // costs the worker a stack trace.
+  const recorder = new CancellationScope({ cancellable: false });
 
   // ---- messages -------------------------------------------------------------
 
@@ -249,10 +253,9 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         extra.remediationAction === undefined &&
         !isClosed(),
     };
-    // Recording must finish even while the case is being closed.
     recording = recording.then(async () => {
       // Histories from before records returned their hash give none: the activity reads it.
-      auditHash = await CancellationScope.nonCancellable(() =>
+      auditHash = await recorder.run(() =>
         acts.recordStep.executeWithOptions({ ...recordOptions, summary: `Record: ${text}` }, [
           { ...step, prevHash: auditHash },
         ]),
