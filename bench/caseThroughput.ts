@@ -15,13 +15,22 @@ import {
   withBenchStack,
   type BenchStack,
 } from './stack';
-import { crashLines, formatSpread, round, spread, type Spread } from './stats';
+import {
+  crashLines,
+  formatSpread,
+  mean,
+  meanCpu,
+  median,
+  round,
+  spread,
+  type Spread,
+} from './stats';
 
 // N support cases at once, end to end: simulated Zen boxes with a hung modem,
 // opened and approved through the public API by a customer watching the
-// portal's live view. Then, on the same server, N baseline workflows with the
-// same round trips and activities that do nothing. Throughput of each, their
-// ratio, the stage latencies, and the worker's and the API's peak memory.
+// portal's live view. On the same server, between the rounds of cases, N baseline
+// workflows with the same round trips and activities that do nothing. Throughput
+// of each, their ratio, the stage latencies, and the worker's and the API's peak memory.
 
 export const caseTargets = { ratio: 0.7, approvalToFixP99Ms: 300 };
 
@@ -30,14 +39,22 @@ const scenario = 'modem-hung';
 export interface CaseThroughputResult {
   section: 'case-throughput';
   cases: number;
+  rounds: number;
   scenario: string;
   settleAfterFixSeconds: number;
+  /** Over all rounds. */
   outcomes: Record<string, number>;
+  /** The median round's. */
   casesPerMinute: number;
-  /** Mean of the runs before and after the cases. */
+  casesRunsPerMinute: number[];
+  /** Mean of the baseline's runs, one before the first round and one after each. */
   baselinePerMinute: number;
   baselineRunsPerMinute: number[];
-  ratio: { value: number; target: number };
+  /**
+   * The median of the rounds' ratios, each its cases per minute over the mean of the
+   * baseline runs just before and just after it: the machine's other work comes and goes.
+   */
+  ratio: { value: number; target: number; rounds: number[] };
   /** Round trips of one case, copied by the baseline. */
   plan: { activities: number; timers: number; approvals: number };
   stagesMs: {
@@ -50,10 +67,11 @@ export interface CaseThroughputResult {
     baselineWholeCase: Spread;
   };
   peakRssMb: { worker: number; api: number; baselineWorker: number };
-  /** CPU seconds each process used while the N cases ran: where the time went. */
+  /** CPU seconds each process used while N cases ran (mean of the rounds): where the time went. */
   cpuSeconds: Record<string, number>;
-  /** The same for the baseline's run after the cases (its worker in place of the product's). */
+  /** The same for the baseline's runs (its worker in place of the product's). */
   baselineCpuSeconds: Record<string, number>;
+  /** Mean of the rounds. */
   elapsedSeconds: number;
   /** 1-minute load average before and after the section: other work on the machine shows here. */
   loadAverage: { before: number; after: number };
@@ -89,14 +107,19 @@ function planFrom(history: temporal.api.history.v1.IHistory): BaselinePlan['step
 
 /**
  * The simulated fleet and its customer, after a warm-up batch as large as the
- * measured one: the processes' code is compiled and their caches filled, as in a
+ * measured ones: the processes' code is compiled and their caches filled, as in a
  * product that has been running a while. A warm-up case's history gives the plan.
  */
-async function prepareCases(stack: BenchStack, count: number, log: (line: string) => void) {
-  // Twice as many devices as cases: a fixed device has nothing left to fix, so the
-  // warm-up batch and the measured batch each have devices of their own.
-  const devices = await seedFleet(stack.demo, 2 * count);
-  const [warmDevices, measuredDevices] = [devices.slice(0, count), devices.slice(count)];
+async function prepareCases(
+  stack: BenchStack,
+  count: number,
+  rounds: number,
+  log: (line: string) => void,
+) {
+  // A batch of devices for the warm-up and for each round: a fixed device has nothing
+  // left to fix.
+  const devices = await seedFleet(stack.demo, (rounds + 1) * count);
+  const batch = (i: number) => devices.slice(i * count, (i + 1) * count);
   const driver = await startCaseDriver({
     apiUrl: stack.apiUrl,
     customerToken: stack.demo.customer.token,
@@ -120,22 +143,21 @@ async function prepareCases(stack: BenchStack, count: number, log: (line: string
   };
   try {
     log(`warm-up: ${count} cases at once...`);
-    const [warm] = await Promise.all(warmDevices.map((d) => driver.open(d.deviceId)));
+    const [warm] = await Promise.all(batch(0).map((d) => driver.open(d.deviceId)));
     await driver.allClosed(Math.max(300_000, count * 3000));
     const history = await stack.client.workflow
       .getHandle(caseWorkflowId(warm!.deviceId))
       .fetchHistory();
-    driver.byId.clear();
-    fixReceived.clear();
     return {
       steps: planFrom(history),
       stop,
-      /** The measured run: each of the other devices gets a case, all at once. */
-      async run() {
-        log(`running ${count} cases at once...`);
+      /** Measured round `round` (from 1): each device of its batch gets a case, all at once. */
+      async run(round: number) {
+        driver.byId.clear();
+        log(`round ${round}: running ${count} cases at once...`);
         const cpuBefore = cpuByProcess(stack);
         const started = Date.now();
-        const opened = await Promise.all(measuredDevices.map((d) => driver.open(d.deviceId)));
+        const opened = await Promise.all(batch(round).map((d) => driver.open(d.deviceId)));
         await driver.allClosed(Math.max(300_000, count * 3000));
         const times: CaseTimes[] = opened.map((t) => ({
           ...t,
@@ -214,28 +236,29 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
 
 export async function measureCaseThroughput({
   cases = 20,
+  rounds = 3,
   log = (line: string) => console.error(line),
 } = {}): Promise<CaseThroughputResult> {
   const loadBefore = round(os.loadavg()[0]!, 2);
   return withBenchStack(
     'cases',
     async (stack) => {
-      const fleet = await prepareCases(stack, cases, log);
+      const fleet = await prepareCases(stack, cases, rounds, log);
       const steps = fleet.steps;
       const plan: BaselinePlan = { steps, timerMs: benchSettleSeconds * 1000 };
-      let baselineRuns: BaselineRun[];
-      let run: Awaited<ReturnType<typeof fleet.run>>;
+      const baselineRuns: BaselineRun[] = [];
+      const runs: Awaited<ReturnType<typeof fleet.run>>[] = [];
       let baselineRss: number;
       try {
         const baseline = await startBaseline(stack, plan, log);
         try {
           // Warmed up with a batch as large as the measured ones, as the cases are.
           await baseline.run(cases);
-          // Before and after the cases: other work on the machine comes and goes.
-          const before = await baseline.run(cases);
-          run = await fleet.run();
-          const after = await baseline.run(cases);
-          baselineRuns = [before, after];
+          baselineRuns.push(await baseline.run(cases));
+          for (let round = 1; round <= rounds; round++) {
+            runs.push(await fleet.run(round));
+            baselineRuns.push(await baseline.run(cases));
+          }
           baselineRss = baseline.peakRssMb();
         } finally {
           await baseline.stop();
@@ -246,7 +269,7 @@ export async function measureCaseThroughput({
       const worker = memoryOf(stack.product.worker.pid()).peakRssMb;
       const api = memoryOf(stack.product.api.pid()).peakRssMb;
 
-      const { times } = run;
+      const times = runs.flatMap((r) => r.times);
       const stage = (from: keyof CaseTimes, to: keyof CaseTimes) =>
         spread(
           times
@@ -256,21 +279,27 @@ export async function measureCaseThroughput({
       const outcomes: Record<string, number> = {};
       for (const t of times) outcomes[t.outcome!] = (outcomes[t.outcome!] ?? 0) + 1;
       const perMinute = (ms: number) => (cases / ms) * 60_000;
-      const casesPerMinute = perMinute(run.elapsedMs);
-      const baselineEach = baselineRuns.map((b) => round(perMinute(b.elapsedMs)));
-      const baselinePerMinute = baselineEach.reduce((a, b) => a + b, 0) / baselineEach.length;
-      const ratio = casesPerMinute / baselinePerMinute;
+      const casesEach = runs.map((r) => perMinute(r.elapsedMs));
+      const baselineEach = baselineRuns.map((b) => perMinute(b.elapsedMs));
+      const ratios = casesEach.map((c, i) => c / mean([baselineEach[i]!, baselineEach[i + 1]!]));
+      const ratio = median(ratios);
       const approvalToFixStart = stage('approveReturned', 'fixReceived');
       const result: CaseThroughputResult = {
         section: 'case-throughput',
         cases,
+        rounds,
         scenario,
         settleAfterFixSeconds: benchSettleSeconds,
         outcomes,
-        casesPerMinute: round(casesPerMinute),
-        baselinePerMinute: round(baselinePerMinute),
-        baselineRunsPerMinute: baselineEach,
-        ratio: { value: round(ratio, 2), target: caseTargets.ratio },
+        casesPerMinute: round(casesEach[ratios.indexOf(ratio)]!),
+        casesRunsPerMinute: casesEach.map((c) => round(c)),
+        baselinePerMinute: round(mean(baselineEach)),
+        baselineRunsPerMinute: baselineEach.map((b) => round(b)),
+        ratio: {
+          value: round(ratio, 2),
+          target: caseTargets.ratio,
+          rounds: ratios.map((r) => round(r, 2)),
+        },
         plan: {
           activities: steps.filter((s) => s === 'activity').length,
           timers: steps.filter((s) => s === 'timer').length,
@@ -288,9 +317,9 @@ export async function measureCaseThroughput({
           api: round(api),
           baselineWorker: round(baselineRss),
         },
-        cpuSeconds: run.cpu,
-        baselineCpuSeconds: baselineRuns[1]!.cpu,
-        elapsedSeconds: round(run.elapsedMs / 1000),
+        cpuSeconds: meanCpu(runs.map((r) => r.cpu)),
+        baselineCpuSeconds: meanCpu(baselineRuns.map((b) => b.cpu)),
+        elapsedSeconds: round(mean(runs.map((r) => r.elapsedMs)) / 1000),
         loadAverage: { before: loadBefore, after: round(os.loadavg()[0]!, 2) },
         apiCrashes: stack.apiCrashes,
         ok: false,
@@ -314,19 +343,21 @@ export function formatCaseThroughput(r: CaseThroughputResult): string {
     `  outcomes          ${Object.entries(r.outcomes)
       .map(([k, v]) => `${v} ${k}`)
       .join(', ')}`,
-    `  cases             ${r.casesPerMinute} per minute`,
-    `  baseline          ${r.baselinePerMinute} per minute (before ${r.baselineRunsPerMinute[0]}, after ${r.baselineRunsPerMinute[1]}; ${r.plan.activities} no-op activities, ${r.plan.timers} timer, ${r.plan.approvals} approval update per workflow)`,
-    `  ratio             ${r.ratio.value}   target >= ${r.ratio.target}   ${mark(r.ratio.value >= r.ratio.target)}`,
+    `  cases             ${r.casesPerMinute} per minute in the median round (rounds: ${r.casesRunsPerMinute.join(', ')})`,
+    `  baseline          ${r.baselinePerMinute} per minute (runs before, between and after the rounds: ${r.baselineRunsPerMinute.join(', ')}; ${r.plan.activities} no-op activities, ${r.plan.timers} timer, ${r.plan.approvals} approval update per workflow)`,
+    `  ratio             ${r.ratio.value} (median; rounds ${r.ratio.rounds.join(', ')})   target >= ${r.ratio.target}   ${mark(r.ratio.value >= r.ratio.target)}`,
     `  open -> first diagnostics   ${formatSpread(s.openToFirstDiagnostics)}`,
     `  approve call                ${formatSpread(s.approveCall)}`,
     `  approval -> fix starts      ${formatSpread(s.approvalToFixStart)}   target p99 < ${s.approvalToFixStart.target} ms   ${mark((s.approvalToFixStart.p99 ?? Infinity) < s.approvalToFixStart.target)}`,
     `  whole case                  ${formatSpread(s.wholeCase)}`,
     `  whole baseline workflow     ${formatSpread(s.baselineWholeCase)}`,
     `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB, baseline worker ${r.peakRssMb.baselineWorker} MB`,
-    `  CPU while the cases ran (${r.elapsedSeconds} s): ${Object.entries(r.cpuSeconds)
+    `  CPU while ${r.cases} cases ran (${r.elapsedSeconds} s, mean of the rounds): ${Object.entries(
+      r.cpuSeconds,
+    )
       .map(([k, v]) => `${k} ${v} s`)
       .join(', ')}`,
-    `  CPU while the baseline ran after them: ${Object.entries(r.baselineCpuSeconds)
+    `  CPU while ${r.cases} baseline workflows ran (mean): ${Object.entries(r.baselineCpuSeconds)
       .map(([k, v]) => `${k} ${v} s`)
       .join(', ')}`,
     ...crashLines(r.apiCrashes),

@@ -8,7 +8,8 @@ import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 // each, every section on a fresh stack of its own. Progress goes to stderr;
 // with --json, stdout is one JSON object per section. Exits 1 when a target is missed.
 //
-//   --cases N       N concurrent support cases end to end, and the baseline workflow
+//   --cases N       N concurrent support cases end to end, in --rounds R (3) between
+//                   runs of the baseline workflow
 //   --waiting N     N open cases waiting for approval: the worker's memory
 //   --heartbeats    device heartbeats and result posts at --rate R per second (500)
 //                   for --seconds S (30)
@@ -20,6 +21,7 @@ const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     cases: { type: 'string' },
+    rounds: { type: 'string' },
     waiting: { type: 'string' },
     heartbeats: { type: 'boolean', default: false },
     rate: { type: 'string' },
@@ -49,7 +51,11 @@ interface Section {
 const sections: Section[] = [];
 if (all || values.cases !== undefined) {
   sections.push({
-    run: () => measureCaseThroughput({ cases: whole(values.cases, 20) }),
+    run: () =>
+      measureCaseThroughput({
+        cases: whole(values.cases, 20),
+        rounds: whole(values.rounds, 3),
+      }),
     format: formatCaseThroughput,
   });
 }

@@ -20,6 +20,21 @@ export function spread(values: number[]): Spread {
 
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+export const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** The middle value (the lower of the two middle ones for an even count): one of the values. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** Each process's mean CPU seconds over several runs. */
+export function meanCpu(runs: Record<string, number>[]): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(runs[0] ?? {}).map((name) => [name, round(mean(runs.map((r) => r[name] ?? 0)))]),
+  );
+}
+
 /** "p50 12 ms, p99 40 ms (n=20)" */
 export function formatSpread(s: Spread, unit = 'ms'): string {
   const v = (x: number | undefined) => (x === undefined ? '-' : `${Math.round(x)} ${unit}`);
