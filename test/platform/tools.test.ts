@@ -54,7 +54,7 @@ describe('the pinned tools', () => {
   });
 
   // Go's default (collect each time the heap doubles) kept FerretDB's small heap in
-  // constant collection under load: npm run bench showed a quarter of its CPU back.
+  // constant collection under load: npm run bench showed a fifth of its CPU back.
   it('FerretDB runs with its garbage collected at five times the live heap', () => {
     const port = new URL(process.env.MONGO_TEST_SERVER!).port;
     const ferret = readdirSync('/proc')
