@@ -170,13 +170,13 @@ async function prepareCases(
     return {
       steps: planFrom(history),
       stop,
-      /** Measured round `round` (from 1): each device of its batch gets a case, all at once. */
-      async run(round: number) {
+      /** Measured round `n` (from 1): each device of its batch gets a case, all at once. */
+      async run(n: number) {
         driver.byId.clear();
-        log(`round ${round}: running ${count} cases at once...`);
+        log(`round ${n}: running ${count} cases at once...`);
         const cpuBefore = cpuByProcess(stack);
         const started = Date.now();
-        const opened = await Promise.all(batch(round).map((d) => driver.open(d.deviceId)));
+        const opened = await Promise.all(batch(n).map((d) => driver.open(d.deviceId)));
         await driver.allClosed(Math.max(300_000, count * 3000));
         const times: CaseTimes[] = opened.map((t) => ({
           ...t,
@@ -274,8 +274,8 @@ export async function measureCaseThroughput({
           // Warmed up with a batch as large as the measured ones, as the cases are.
           await baseline.run(cases);
           baselineRuns.push(await baseline.run(cases));
-          for (let round = 1; round <= rounds; round++) {
-            runs.push(await fleet.run(round));
+          for (let n = 1; n <= rounds; n++) {
+            runs.push(await fleet.run(n));
             baselineRuns.push(await baseline.run(cases));
           }
           baselineRss = baseline.peakRssMb();
