@@ -26,7 +26,60 @@ export const AgentConfig = z
       .object({ modem: httpUrl.optional(), router: httpUrl.optional() })
       .strict()
       .default({}),
-    lte: z.object({ interface: ifaceName, gateway: ipv4.optional() }).strict().optional(),
+    lte: z
+      .object({
+        interface: ifaceName,
+        gateway: ipv4.optional(),
+        /** The carrier's resolver; the gateway when absent. */
+        dns: ipv4.optional(),
+      })
+      .strict()
+      .optional(),
+    /** How the box reaches the cloud: the office network first, its own LTE when that fails. */
+    cloudPath: z
+      .enum(['auto', 'wired', 'lte'], {
+        error: 'one of "auto" (wired, LTE while wired cannot reach the cloud), "wired" or "lte"',
+      })
+      .default('auto'),
+    cloudLink: z
+      .object({
+        /** How long the cloud must be unreachable over wired before the link moves to LTE. */
+        failoverAfterSeconds: z.number().int().min(1).max(3600).default(15),
+        /** On wired, how often the link checks that the cloud still answers (wired data is free). */
+        wiredProbeSeconds: z.number().int().min(1).max(300).default(5),
+        /** On LTE, how often the wired path is tried in the background. */
+        wiredCheckSeconds: z.number().int().min(1).max(3600).default(15),
+        /** Hysteresis: the least time between two switches, and how long wired must answer before going back. */
+        holdSeconds: z.number().int().min(1).max(86_400).default(60),
+        /** The heartbeat's interval while on LTE (metered). */
+        lteHeartbeatSeconds: z.number().int().min(10).max(86_400).default(300),
+        /** LTE data the box may use in a calendar month; no limit when absent. */
+        monthlyBudgetMB: z.number().positive().max(1_000_000).optional(),
+        /** Once the budget is used: keep a minimal link, or none at all over LTE. */
+        whenBudgetUsed: z.enum(['minimal', 'offline']).default('minimal'),
+      })
+      .strict()
+      .default({
+        failoverAfterSeconds: 15,
+        wiredProbeSeconds: 5,
+        wiredCheckSeconds: 15,
+        holdSeconds: 60,
+        lteHeartbeatSeconds: 300,
+        whenBudgetUsed: 'minimal',
+      }),
+    /** How the box trusts the cloud (agent/README.md "Secure transport"). */
+    tls: z
+      .object({
+        /** PEM CA certificate(s) to trust instead of the system store. */
+        caFile: z.string().min(1).optional(),
+        /** base64 sha256 of the cloud's SubjectPublicKeyInfo; give a backup pin for rotation. */
+        pins: z
+          .array(z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 sha256 digest'))
+          .max(4)
+          .optional(),
+      })
+      .strict()
+      .default({}),
     serialPorts: z
       .object({ led: z.string().min(1).optional(), lteModem: z.string().min(1).optional() })
       .strict()

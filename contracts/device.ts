@@ -65,7 +65,22 @@ export const CaseStatusEvent = z.object({
 });
 export type CaseStatusEvent = z.infer<typeof CaseStatusEvent>;
 
-/** Device → server `heartbeat`, every 30 s. */
+/** Which way the box reaches the cloud: the office network, or its own LTE link. */
+export const CloudPath = z.enum(['wired', 'lte']);
+export type CloudPath = z.infer<typeof CloudPath>;
+
+/** LTE data this calendar month (UTC), as the box's LTE interface counted it both ways. */
+export const LteData = z.object({
+  month: z.string().regex(/^\d{4}-\d{2}$/),
+  bytes: z.number().int().nonnegative(),
+  /** The month's budget, when one is set (agent config `cloudLink.monthlyBudgetMB`). */
+  budgetBytes: z.number().int().positive().optional(),
+  /** The budget is used up: the box keeps to what agent/README.md "LTE data" says. */
+  exhausted: z.boolean(),
+});
+export type LteData = z.infer<typeof LteData>;
+
+/** Device → server `heartbeat`, every 30 s on the office network (configurable on LTE). */
 export const Heartbeat = z.object({
   led: z.string().max(40).optional(),
   uptimeSeconds: z.number().nonnegative().optional(),
@@ -77,5 +92,8 @@ export const Heartbeat = z.object({
       registered: z.boolean().optional(),
     })
     .optional(),
+  /** The path the box's own cloud link takes now. */
+  cloudPath: CloudPath.optional(),
+  lteData: LteData.optional(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
