@@ -1,16 +1,21 @@
+import type { Agent } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { CaseStatusEvent, type CommandResult, type Heartbeat } from '../contracts/device';
 import type { AgentEvent } from './peripherals/ledState';
 import { jsonLog, type Log } from './log';
 import { createOutbox } from './outbox';
 
-// The Pi's only link to the cloud: one outbound socket.io connection to the
-// API's /device namespace, authenticated with the device token.
+// The Pi's link to the cloud: one outbound socket.io connection to the API's
+// /device namespace, authenticated with the device token. Which network it takes
+// is the cloud link's business (agent/cloud/link.ts), through `agent`.
 
 export interface AgentLinkOptions {
   apiUrl: string;
   token: string;
-  heartbeatMs?: number;
+  /** Opens the connections (trust settings and route); node's default agent when absent. */
+  agent?: Agent;
+  /** Read before each beat: the interval depends on the path the link takes. */
+  heartbeatMs?: number | (() => number);
   health: () => Heartbeat;
   /** What the agent hears and does, for the status LED. */
   onEvent?: (event: AgentEvent) => void;
@@ -21,7 +26,12 @@ export interface AgentLinkOptions {
   log?: Log;
 }
 
-export function connectAgent(options: AgentLinkOptions): Socket {
+export interface AgentSocket extends Socket {
+  /** Drops the connection and connects again at once (a new path, no back-off). */
+  reconnectNow(): void;
+}
+
+export function connectAgent(options: AgentLinkOptions): AgentSocket {
   const log = options.log ?? jsonLog;
   const socket = io(`${options.apiUrl}/device`, {
     auth: { token: options.token },
@@ -29,10 +39,23 @@ export function connectAgent(options: AgentLinkOptions): Socket {
     // Back off up to 30 s between attempts so a long outage does not hammer the API.
     reconnectionDelay: 1000,
     reconnectionDelayMax: 30_000,
-  });
+    // engine.io-client types `agent` as string | boolean; in node it hands it to ws, which uses it.
+    ...(options.agent && { agent: options.agent as unknown as string }),
+  }) as AgentSocket;
   const beat = () => socket.emit('heartbeat', options.health());
   const tell = options.onEvent ?? (() => undefined);
-  const timer = setInterval(() => socket.connected && beat(), options.heartbeatMs ?? 30_000);
+  const interval = options.heartbeatMs ?? 30_000;
+  let timer: NodeJS.Timeout;
+  const schedule = () => {
+    timer = setTimeout(
+      () => {
+        if (socket.connected) beat();
+        schedule();
+      },
+      typeof interval === 'function' ? interval() : interval,
+    );
+  };
+  schedule();
   socket.on('connect', () => {
     log(`connected to ${options.apiUrl}`);
     tell({ type: 'connected' });
@@ -77,8 +100,12 @@ export function connectAgent(options: AgentLinkOptions): Socket {
   }
 
   const disconnect = socket.disconnect.bind(socket);
+  socket.reconnectNow = () => {
+    disconnect();
+    socket.connect();
+  };
   socket.disconnect = () => {
-    clearInterval(timer);
+    clearTimeout(timer);
     outbox.close();
     return disconnect();
   };

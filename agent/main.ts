@@ -4,7 +4,8 @@ import type { Socket } from 'socket.io-client';
 import { checkNames } from '../contracts/checks';
 import { CheckName } from '../contracts/diagnostics';
 import { loadConfig, type AgentConfig } from './config';
-import { connectAgent } from './connection';
+import { jsonLog } from './log';
+import { startCloudLink } from './cloud/link';
 import { createExecutor, type Executor } from './executor';
 import { createJournal } from './journal';
 import { enroll, piIdentity } from './enrollment';
@@ -129,17 +130,24 @@ function connect(config: AgentConfig | undefined): Socket[] {
   const peripherals = startPeripherals(config);
   const executor = realExecutor(config, peripherals.providers);
   const started = Date.now();
-  const socket = connectAgent({
-    apiUrl,
+  const link = startCloudLink({
+    config: { ...config, apiUrl },
     token,
+    trust: {
+      minVersion: 'TLSv1.3',
+      ca: config.tls.caFile ? readFileSync(config.tls.caFile) : undefined,
+    },
     health: () => ({
       ...peripherals.heartbeat(),
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       summary: 'ok',
     }),
+    lteRegistered: () => peripherals.heartbeat().lte?.registered,
     onCommand: (command) => executor.execute(command),
     onEvent: (event) => peripherals.light.handle(event),
+    log: jsonLog,
   });
+  const socket = link.socket;
   return [socket];
 }
 

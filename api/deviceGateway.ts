@@ -103,6 +103,10 @@ export function attachDeviceGateway(
           ack?.({ ok: true });
         }),
       );
+      // The box's check that the cloud still answers on its current path: no work, just an ack.
+      socket.on('link:probe', (ack?: unknown) => {
+        if (typeof ack === 'function') ack({ ok: true });
+      });
       socket.on(
         'command:result',
         detached('result', async (payload: unknown, ack?: (reply: unknown) => void) => {

@@ -71,6 +71,14 @@ export const Scenario = z
       .strict(),
     /** Also run it as a whole support case through the real stack. */
     endToEnd: z.boolean().default(false),
+    /** The way the box's own link reaches the cloud while the fault lasts. */
+    cloudLink: z.enum(['wired', 'lte']).default('wired'),
+    /** What the office PC gets at the end of the whole case (only the named views are asserted). */
+    officePcAfter: z
+      .object({ dns: z.boolean(), internet: z.boolean(), http: z.boolean() })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 export type Scenario = z.infer<typeof Scenario>;

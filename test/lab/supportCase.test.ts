@@ -3,15 +3,19 @@ import type { CheckResult } from '../../contracts/diagnostics';
 import { Device } from '../../store/models';
 import { approve, openDemoCase, waitForStatus } from '../support/cases';
 import { eventually, startTestStack, type TestStack } from '../support/stack';
+import { connectedAfter, currentPath, lteBytes } from './cloudLink';
 import { applyFault } from './faults';
 import { loadScenarios } from './scenario';
 import { describeLab, failing } from './support';
-import { buildLab, internet } from './topology';
+import { buildLab, internet, labCloudLink } from './topology';
 
 // Whole support cases with the real agent in the lab: the real API, Temporal
-// dev server, FerretDB and offline advisor on the host's loopback; the agent in
-// the Pi namespace reaches them through the management tunnel, diagnoses the
-// real fault, carries out the approved fix, and the case ends as the scenario says.
+// dev server, FerretDB and offline advisor on the host's loopback, reached only
+// at cloud.example.net in the lab's internet. The agent boots on a working
+// network and connects over it; then the fault strikes, and its cloud link has
+// to cross the broken network or move to LTE. It diagnoses the real fault,
+// carries out the approved fix, and the case ends as the scenario says; the
+// office PC tells whether the office's network really works.
 
 describeLab('support cases with the real agent in the network lab', () => {
   let stack: TestStack;
@@ -23,23 +27,33 @@ describeLab('support cases with the real agent in the network lab', () => {
   for (const { name, scenario } of loadScenarios().filter((s) => s.scenario.endToEnd)) {
     const { status, category, action } = scenario.expectedEnd;
 
-    it(`${name}: ends ${status}${action ? ` after ${action}` : ''}`, async () => {
+    it(`${name}: ends ${status}${action ? ` after ${action}` : ''}, the cloud link over ${scenario.cloudLink}`, async () => {
       const lab = await buildLab({ dhcpPool: scenario.topology.dhcpPool });
       const deviceId = stack.demo.device.deviceId;
       let opened: WorkflowHandle | undefined;
       try {
-        for (const fault of scenario.faults) await applyFault(lab, fault);
-        lab.openTunnel(stack.apiUrl);
-        const started = new Date();
+        await lab.openCloud(stack.apiUrl);
+        const booted = new Date();
         lab.startAgent(stack.demo.device.token);
-        // The Pi is connected before the customer calls (as on site); not the last scenario's agent.
+        // The box is connected before anything breaks (as on site); not the last scenario's agent.
         await eventually(
           async () => {
             const device = await Device.findOne({ deviceId }).lean();
-            return device?.status === 'online' && device.lastSeen! >= started;
+            return device?.status === 'online' && device.lastSeen! >= booted;
           },
-          { what: 'the agent to connect through the tunnel', timeoutMs: 30_000 },
+          { what: 'the agent to connect to the cloud', timeoutMs: 60_000 },
         );
+        const bytesBefore = lteBytes(lab);
+        const struck = new Date();
+        for (const fault of scenario.faults) await applyFault(lab, fault);
+        if (scenario.cloudLink === 'lte') {
+          const over = await connectedAfter(lab, 'lte', booted, 90_000);
+          if (scenario.faults.length > 0) {
+            console.log(
+              `${name}: wired failed -> connected over LTE in ${(over.getTime() - struck.getTime()) / 1000} s`,
+            );
+          }
+        }
 
         const { caseId, handle } = await openDemoCase(stack, `Lab scenario ${name}`);
         opened = handle;
@@ -55,12 +69,26 @@ describeLab('support cases with the real agent in the network lab', () => {
           category,
         });
         expect(final.actionsTaken).toEqual(action ? [action] : []);
+        if (scenario.cloudLink === 'lte') {
+          // The case's traffic went over LTE, and the agent counted it.
+          expect(lteBytes(lab)).toBeGreaterThan(bytesBefore);
+        }
         if (status === 'resolved') {
+          console.log(`${name}: fault -> resolved in ${(Date.now() - struck.getTime()) / 1000} s`);
           // The agent's last round found everything working...
           expect(failing(final.results as CheckResult[])).toEqual([]);
-          // ...and the Pi really reaches the lab's internet again.
+          // ...the Pi really reaches the lab's internet again...
           await lab.in('pi', 'ping', ['-c', '3', '-i', '0.2', '-W', '1', internet.targets[0]!]);
+          // ...and its link is back on the office network once that has held steady.
+          if (scenario.cloudLink === 'lte') {
+            await connectedAfter(lab, 'wired', struck, (labCloudLink.holdSeconds + 30) * 1000);
+          }
+          expect(currentPath(lab)).toBe('wired');
         }
+        const pc = await lab.officePc();
+        expect(pc).toMatchObject(
+          scenario.officePcAfter ?? { dns: true, internet: true, http: true },
+        );
       } catch (err) {
         throw new Error(`${(err as Error).message}\n\nLab processes:\n${lab.logs()}`);
       } finally {
@@ -68,6 +96,6 @@ describeLab('support cases with the real agent in the network lab', () => {
         await opened?.terminate('lab scenario over').catch(() => undefined);
         await lab.destroy();
       }
-    }, 300_000);
+    }, 360_000);
   }
 });

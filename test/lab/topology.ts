@@ -3,21 +3,26 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
+import { issue, makeCa } from './labCa';
+import { officePcView, type OfficePcView } from './officePc';
 import { labNmcli, nmPaths, startPiNetworkManager } from './piNetworkManager';
 import { daemon, exec, type Daemon } from './shell';
 
 // A small office network built from network namespaces, one lab per test:
 //
 //   pi ─┐                                   ┌─ 198.51.100.20, 203.0.113.20 (ping)
-//  plug ┼─ switch ─ router ─ modem ─ isp ─────┼─ 203.0.113.53 (DNS), 198.51.100.80 (web)
+//   pc ─┤                                   ├─ 203.0.113.53 (DNS), 198.51.100.80 (web)
+//  plug ┼─ switch ─ router ─ modem ─ isp ─────┼─ 203.0.113.10 cloud.example.net (the API)
 //       │  192.168.1.0/24  192.168.100.0/24 └─ lte ─ pi (wwan0, 100.64.0.0/24)
 //
 // The router runs dnsmasq (DHCP and DNS) and NATs out through the modem; the
 // modem's management address is 192.168.100.1; the ISP hosts a small
-// internet on the documentation ranges. The plug namespace is a Shelly smart
-// plug for the modem (.50) and one for the router (.51). The Pi reaches the
-// API on the host's loopback through socat and a unix socket: the tunnel
-// never touches a real interface.
+// internet on the documentation ranges, the cloud among it. The plug namespace
+// is a Shelly smart plug for the modem (.50) and one for the router (.51); the
+// pc is an ordinary office computer. The cloud's TLS front door listens in the
+// ISP's namespace and hands the stream to the API on the host's loopback
+// through a unix socket: the box reaches the cloud only across the office
+// network or the LTE carrier, exactly where the faults are.
 
 export const lan = {
   router: '192.168.1.1',
@@ -32,13 +37,13 @@ export const internet = {
   web: '198.51.100.80',
   webName: 'www.example.com',
 };
-const lte = { pi: '100.64.0.2', gateway: '100.64.0.1' };
-/** Where the agent inside the Pi finds the API: its own loopback, the tunnel's end. */
-const tunnelPort = 4000;
+export const cloud = { name: 'cloud.example.net', address: '203.0.113.10', port: 443 };
+/** The carrier: its gateway also answers DNS, as a carrier's resolver does. */
+export const lte = { pi: '100.64.0.2', gateway: '100.64.0.1' };
 const repoRoot = path.resolve(__dirname, '..', '..');
 const tsx = ['--import', 'tsx'];
 
-export const roles = ['pi', 'sw', 'rt', 'mdm', 'isp', 'plug', 'lte'] as const;
+export const roles = ['pi', 'pc', 'sw', 'rt', 'mdm', 'isp', 'plug', 'lte'] as const;
 export type Role = (typeof roles)[number];
 
 export interface DhcpPool {
@@ -55,6 +60,10 @@ export class Lab {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'zen-lab-'));
   readonly configPath = path.join(this.dir, 'agent.json');
   private ownResolvConf = path.join(this.dir, 'pi-resolv.conf');
+  private pcResolvConf = path.join(this.dir, 'pc-resolv.conf');
+  /** The lab's CA (the box trusts it) and the cloud's certificate from it. */
+  readonly ca = makeCa(this.dir);
+  readonly cloudCertificate = issue(this.dir, this.ca, cloud.name);
   /** The Pi's system bus: NetworkManager's when it runs, else nothing listens there. */
   readonly busAddress = `unix:path=${nmPaths(this.dir).socket}`;
   /** NetworkManager owns the Pi's eth0 (as on Raspberry Pi OS Bookworm). */
@@ -101,6 +110,7 @@ export class Lab {
     await this.wire('pi', 'eth0', 'sw', 'pi', { bridge: true });
     await this.wire('rt', 'lan0', 'sw', 'rt', { bridge: true });
     await this.wire('plug', 'eth0', 'sw', 'plug', { bridge: true });
+    await this.wire('pc', 'eth0', 'sw', 'pc', { bridge: true });
     await this.wire('rt', 'wan0', 'mdm', 'lan0');
     await this.wire('mdm', 'wan0', 'isp', 'cust0');
     await this.wire('lte', 'core0', 'isp', 'lte0');
@@ -117,7 +127,7 @@ export class Lab {
     await route('mdm', 'default', 'via', '203.0.113.1');
     await addr('isp', '203.0.113.1/30', 'cust0');
     await addr('isp', '203.0.113.5/30', 'lte0');
-    for (const a of [...internet.targets, internet.resolver, internet.web]) {
+    for (const a of [...internet.targets, internet.resolver, internet.web, cloud.address]) {
       // On loopback: the kernel here has no dummy interfaces.
       await addr('isp', `${a}/32`, 'lo');
     }
@@ -135,7 +145,9 @@ export class Lab {
     await this.nft('lte', masquerade('core0'));
 
     await this.startIsp();
+    await this.startCarrierResolver();
     await this.startRouterDnsmasq(dhcpPool);
+    await this.leasePc();
     const plugs = [
       { name: 'modem', address: lan.modemPlug, namespace: this.ns('mdm') },
       { name: 'router', address: lan.routerPlug, namespace: this.ns('rt') },
@@ -198,12 +210,45 @@ export class Lab {
       ...['--user=root', '--bind-interfaces', `--listen-address=${internet.resolver}`],
       `--pid-file=${path.join(this.dir, 'isp-dns.pid')}`,
       `--address=/example.com/${internet.web}`,
+      `--address=/${cloud.name}/${cloud.address}`,
     ]);
     this.start('web', 'isp', process.execPath, [
       ...tsx,
       path.join(__dirname, 'webServer.ts'),
       internet.web,
     ]);
+  }
+
+  /** The carrier's resolver on its gateway, forwarding to the internet's DNS. */
+  private async startCarrierResolver() {
+    this.start('lte-dns', 'lte', 'dnsmasq', [
+      ...['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts'],
+      ...['--user=root', '--bind-interfaces', `--listen-address=${lte.gateway}`],
+      `--pid-file=${path.join(this.dir, 'lte-dns.pid')}`,
+      `--server=${internet.resolver}`,
+    ]);
+    await this.waitForPort('lte', lte.gateway, 53, 'udp');
+  }
+
+  /** The office PC boots and takes a lease, with its own resolv.conf. */
+  private async leasePc(): Promise<void> {
+    const hook = path.join(repoRoot, 'agent', 'linux', 'udhcpc-hook.sh');
+    writeFileSync(this.pcResolvConf, '');
+    // A full pool leaves the PC without a lease, as it leaves the Pi.
+    await exec('ip', [
+      ...['netns', 'exec', this.ns('pc'), 'env', `ZEN_RESOLV_CONF=${this.pcResolvConf}`],
+      ...['udhcpc', '-f', '-q', '-n', '-i', 'eth0', '-t', '4', '-T', '1', '-s', hook],
+    ]).catch(() => undefined);
+  }
+
+  /** What the office PC gets and reaches now. */
+  officePc(): Promise<OfficePcView> {
+    return officePcView(
+      (command, args) => this.in('pc', command, args),
+      this.pcResolvConf,
+      internet.webName,
+      internet.targets[0]!,
+    );
   }
 
   /** Starts the router's dnsmasq with a DHCP pool and the leases other devices hold. */
@@ -262,7 +307,8 @@ export class Lab {
   /** The agent's config file; `overrides` for a test that needs another setting. */
   writeAgentConfig(overrides: Partial<AgentConfig> = {}, file = this.configPath) {
     const config: Partial<AgentConfig> = {
-      apiUrl: `http://127.0.0.1:${tunnelPort}`,
+      apiUrl: `https://${cloud.name}`,
+      tls: { caFile: this.ca.cert },
       tokenFile: path.join(this.dir, 'device-token'),
       journalPath: path.join(this.dir, 'journal.json'),
       interface: 'eth0',
@@ -274,29 +320,42 @@ export class Lab {
       tracerouteTarget: internet.targets[0],
       modemAddress: lan.modem,
       smartPlugs: { modem: `http://${lan.modemPlug}`, router: `http://${lan.routerPlug}` },
-      lte: { interface: 'wwan0', gateway: lte.gateway },
+      lte: { interface: 'wwan0', gateway: lte.gateway, dns: lte.gateway },
       network: { manager: 'auto', stateDir: this.dir },
+      // Shorter than a box's defaults so a lab case takes minutes (test/lab/README.md).
+      cloudLink: { ...labCloudLink },
       ...overrides,
     };
     writeFileSync(file, JSON.stringify(config, null, 2));
   }
 
-  /** The management tunnel: Pi 127.0.0.1:4000 → unix socket → host API. */
-  openTunnel(apiUrl: string): void {
+  /**
+   * Puts the API on the lab's internet: the TLS front door at cloud.example.net in the
+   * ISP's namespace, a unix socket in the lab's directory, socat on the host to the API.
+   * `certificate`: another one than the cloud's, for a test of what the box refuses.
+   */
+  async openCloud(apiUrl: string, certificate = this.cloudCertificate): Promise<void> {
     const api = new URL(apiUrl);
     const socket = path.join(this.dir, 'api.sock');
     this.daemons.set(
-      'tunnel-host',
+      'cloud-host',
       daemon('socat', [`UNIX-LISTEN:${socket},fork,mode=600`, `TCP:127.0.0.1:${api.port}`]),
     );
     this.recordOwner();
-    this.start('tunnel-pi', 'pi', 'socat', [
-      `TCP-LISTEN:${tunnelPort},bind=127.0.0.1,fork,reuseaddr`,
-      `UNIX-CONNECT:${socket}`,
+    this.start('cloud-edge', 'isp', process.execPath, [
+      ...tsx,
+      path.join(__dirname, 'cloudEdge.ts'),
+      JSON.stringify({ address: cloud.address, port: cloud.port, ...certificate, socket }),
     ]);
+    await this.waitForPort('isp', cloud.address, cloud.port);
   }
 
-  /** The real agent, connected to the API through the tunnel. */
+  /** Output of one of the lab's daemons. */
+  output(name: string): string {
+    return this.daemons.get(name)?.output() ?? '';
+  }
+
+  /** The real agent, reaching the cloud across the office network or over LTE. */
   startAgent(token: string): Daemon {
     writeFileSync(path.join(this.dir, 'device-token'), token, { mode: 0o600 });
     return this.start('agent', 'pi', 'env', [
@@ -373,12 +432,22 @@ export class Lab {
 
   /** Notes which test process owns this lab and what it keeps outside its namespaces. */
   private recordOwner() {
-    const tunnel = this.daemons.get('tunnel-host')?.child.pid;
+    const tunnel = this.daemons.get('cloud-host')?.child.pid;
     const owner = { pid: process.pid, dir: this.dir, hostPids: tunnel ? [tunnel] : [] };
     mkdirSync(ownersDir, { recursive: true });
     writeFileSync(path.join(ownersDir, this.prefix), JSON.stringify(owner));
   }
 }
+
+/** The cloud link's timers in the lab: a box's defaults are 15, 5, 15, 60 and 300 s. */
+export const labCloudLink = {
+  failoverAfterSeconds: 10,
+  wiredProbeSeconds: 3,
+  wiredCheckSeconds: 4,
+  holdSeconds: 20,
+  lteHeartbeatSeconds: 300,
+  whenBudgetUsed: 'minimal' as const,
+};
 
 /** One file per lab in use, named by its prefix: see sweepAbandonedLabs. */
 const ownersDir = path.join(os.tmpdir(), 'zen-lab-owners');
