@@ -4,7 +4,13 @@ import { deviceCommandLatency, deviceHeartbeats } from '../observability/metrics
 import { z } from 'zod';
 import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
 import { closedStatuses } from '../contracts/case';
-import { CaseStatusEvent, CommandResult, Heartbeat, type DeviceCommand } from '../contracts/device';
+import {
+  CaseStatusEvent,
+  CommandResult,
+  Heartbeat,
+  type CloudPath,
+  type DeviceCommand,
+} from '../contracts/device';
 import { Case, Device, DeviceCommandDoc, driverCollection } from '../store/models';
 import {
   caseWorkflowId,
@@ -13,6 +19,7 @@ import {
 } from '../workflows/messages';
 import type { Logger } from '../observability/logger';
 import type { Authenticate } from './auth';
+import { healthKey, pathChangedAt } from './heartbeatWrites';
 
 // The /device namespace: each Pi holds one outbound socket.io connection,
 // authenticated with its device token. Commands go down as `command`; answers
@@ -34,9 +41,10 @@ export interface DeviceGateway {
 }
 
 /**
- * A connected device's heartbeat is written when its health changed, or when
- * lastSeen is this old: thousands of boxes beating every 30 s would otherwise
- * each cost a database write while nothing changes.
+ * A connected device's heartbeat is written when its health changed (heartbeatWrites.ts),
+ * or when lastSeen is this old: thousands of boxes beating every 30 s would otherwise
+ * each cost a database write while nothing changes. Growing counters (uptime, LTE bytes)
+ * ride along with that write.
  */
 const seenWriteIntervalMs = 5 * 60_000;
 
@@ -81,24 +89,33 @@ export function attachDeviceGateway(
     detached('connection', async (socket: Socket) => {
       const deviceId = socket.data.deviceId as string;
       const self = { _id: socket.data.deviceDocId as string };
-      let written: { at: number; health: string } | undefined;
+      let written: { at: number; health: string; path: CloudPath | undefined } | undefined;
       // Handlers first: a resent command may be answered at once.
       socket.on(
         'heartbeat',
         detached('heartbeat', async (payload: unknown, ack?: (reply: unknown) => void) => {
           const parsed = Heartbeat.safeParse(payload);
           if (!parsed.success) return ack?.({ ok: false, error: 'invalid heartbeat' });
-          // Uptime always grows: it alone is no change worth a write.
-          const health = JSON.stringify({ ...parsed.data, uptimeSeconds: undefined });
+          const health = healthKey(parsed.data);
           const now = Date.now();
           const fresh =
             written && written.health === health && now - written.at < seenWriteIntervalMs;
           deviceHeartbeats.inc({ written: String(!fresh) });
           if (!fresh) {
+            const path = parsed.data.cloudPath;
+            // A box changing path reconnects, maybe to another API instance: its first
+            // write on this socket compares with the stored path.
+            const previous = written ? written.path : await storedPath(self);
+            const since = pathChangedAt(path, previous, new Date(now));
             await Device.updateOne(self, {
-              $set: { status: 'online', lastSeen: new Date(now), health: parsed.data },
+              $set: {
+                status: 'online',
+                lastSeen: new Date(now),
+                health: parsed.data,
+                ...(since && { cloudPathSince: since }),
+              },
             });
-            written = { at: now, health };
+            written = { at: now, health, path: path ?? previous };
           }
           ack?.({ ok: true });
         }),
@@ -294,6 +311,12 @@ function readResult(payload: unknown): CommandResult {
     ok: false,
     error: `The Zen box's answer breaks the device protocol: ${reason}`,
   };
+}
+
+/** The cloud path the device's stored health shows. */
+async function storedPath(self: { _id: string }): Promise<CloudPath | undefined> {
+  const device = await Device.findOne(self, { health: 1 }).lean();
+  return (device?.health as { cloudPath?: CloudPath } | undefined)?.cloudPath;
 }
 
 /** A device's open case hears when the device comes and goes. */

@@ -5,6 +5,7 @@ import {
   CreateEnrollmentCodeRequest,
   CustomerPreferences,
   DeviceDiagnosticRequest,
+  DevicesResponse,
   EnrollDeviceRequest,
   ListCasesQuery,
   ListDevicesQuery,
@@ -35,6 +36,8 @@ export interface RouteSpec {
   access: Access;
   body?: z.ZodType;
   query?: z.ZodType;
+  /** What a 200 answer holds, where the document describes it. */
+  response?: z.ZodType;
 }
 
 const people: Role[] = ['customer', 'operator'];
@@ -167,9 +170,10 @@ export const routes: RouteSpec[] = [
   {
     method: 'GET',
     path: '/api/devices',
-    summary: 'Zen boxes with site, status, health and open case',
+    summary: 'Zen boxes with site, status, health, cloud path, LTE data and open case',
     access: { roles: people },
     query: ListDevicesQuery,
+    response: DevicesResponse,
   },
 
   {
@@ -241,12 +245,9 @@ const error = {
   properties: { error: { type: 'string' }, code: { type: 'string' }, details: {} },
 };
 
-function schemaOf(type: z.ZodType) {
-  // The document describes what callers send: defaults are optional for them.
-  const schema: Record<string, unknown> = z.toJSONSchema(type, {
-    io: 'input',
-    unrepresentable: 'any',
-  });
+function schemaOf(type: z.ZodType, io: 'input' | 'output' = 'input') {
+  // Requests as callers send them (defaults are optional for them), answers as they come.
+  const schema: Record<string, unknown> = z.toJSONSchema(type, { io, unrepresentable: 'any' });
   delete schema.$schema;
   return schema;
 }
@@ -265,7 +266,12 @@ function operation(route: RouteSpec) {
     : [];
   const access = route.access;
   const responses: Record<string, unknown> = {
-    '200': { description: 'Done' },
+    '200': {
+      description: 'Done',
+      ...(route.response && {
+        content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
+      }),
+    },
     '400': { description: 'Invalid input', content: { 'application/json': { schema: error } } },
     '429': { description: 'Too many requests' },
   };

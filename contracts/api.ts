@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CaseChannel, CaseStatus, IssueCategory } from './case';
-import { DeviceCommand } from './device';
+import { CloudPath, DeviceCommand, Heartbeat, LteData } from './device';
 import { CheckResult } from './diagnostics';
 
 // Request bodies accepted at the API's edge.
@@ -160,3 +160,33 @@ export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
 export const ListDevicesQuery = z
   .object({ customerId: id.optional(), siteId: id.optional() })
   .strict();
+
+/** How a box reaches the cloud, from its heartbeats. */
+export const CloudLinkView = z.object({
+  /** wired: the office network; lte: the box's own LTE, because the office network cannot reach the cloud. */
+  path: CloudPath,
+  /** When the box was first seen on this path (ISO 8601). */
+  since: z.iso.datetime().optional(),
+  /** LTE data of the month the box last reported; `exhausted`: its budget is used up. */
+  lteData: LteData.optional(),
+});
+export type CloudLinkView = z.infer<typeof CloudLinkView>;
+
+/** One Zen box in GET /api/devices. */
+export const DeviceView = z.object({
+  deviceId: z.string(),
+  customerId: z.string(),
+  businessName: z.string().optional(),
+  site: z.object({ id: z.string(), name: z.string().optional(), address: z.string().optional() }),
+  status: z.enum(['inactive', 'online', 'offline']),
+  lastSeen: z.iso.datetime().optional(),
+  /** The last heartbeat: LED, uptime, summary, LTE signal. */
+  health: Heartbeat.omit({ cloudPath: true, lteData: true }).optional(),
+  /** Absent until the box reports its path. */
+  cloudLink: CloudLinkView.optional(),
+  openCase: z.object({ id: z.string(), status: CaseStatus }).optional(),
+});
+export type DeviceView = z.infer<typeof DeviceView>;
+
+export const DevicesResponse = z.object({ devices: z.array(DeviceView) });
+export type DevicesResponse = z.infer<typeof DevicesResponse>;

@@ -45,7 +45,10 @@ const deviceSchema = new Schema(
     status: { type: String, enum: ['inactive', 'online', 'offline'], default: 'inactive' },
     lastSeen: Date,
     networkConfig: Schema.Types.Mixed,
+    // The box's last heartbeat (contracts/device.ts Heartbeat), written as api/deviceGateway.ts says.
     health: Schema.Types.Mixed,
+    // When the box was first seen on the path in health.cloudPath: "on LTE since 10:42".
+    cloudPathSince: Date,
   },
   { timestamps: true, collection: 'devices' },
 );

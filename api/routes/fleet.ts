@@ -1,6 +1,12 @@
 import { Router } from 'express';
 import mongoose from 'mongoose';
-import { ListDevicesQuery } from '../../contracts/api';
+import {
+  ListDevicesQuery,
+  type CloudLinkView,
+  type DevicesResponse,
+  type DeviceView,
+} from '../../contracts/api';
+import type { Heartbeat } from '../../contracts/device';
 import { closedStatuses } from '../../contracts/case';
 import { Case, Customer, Device, Site } from '../../store/models';
 import type { RequireRole } from '../auth';
@@ -30,7 +36,7 @@ export function fleetRouter(requireRole: RequireRole): Router {
     const siteOf = new Map(sites.map((s) => [s._id, s]));
     const nameOf = new Map(customers.map((c) => [c._id, c.businessName]));
     const caseOf = new Map(openCases.map((c) => [c.deviceId, c]));
-    res.json({
+    const body: DevicesResponse = {
       devices: devices.map((device) => {
         const site = siteOf.get(device.siteId);
         const open = caseOf.get(device.deviceId);
@@ -41,14 +47,30 @@ export function fleetRouter(requireRole: RequireRole): Router {
           site: { id: device.siteId, name: site?.name, address: site?.address ?? undefined },
           status: device.status,
           lastSeen: device.lastSeen?.toISOString(),
-          health: device.health ?? undefined,
+          ...healthView(device.health as Heartbeat | undefined, device.cloudPathSince),
           openCase: open ? { id: open._id, status: open.status } : undefined,
         };
       }),
-    });
+    };
+    res.json(body);
   });
 
   return router;
+}
+
+/** The stored heartbeat, split into the box's health and how it reaches the cloud. */
+function healthView(
+  health: Heartbeat | undefined,
+  cloudPathSince: Date | null | undefined,
+): Pick<DeviceView, 'health' | 'cloudLink'> {
+  if (!health) return {};
+  const { cloudPath, lteData, ...rest } = health;
+  const cloudLink: CloudLinkView | undefined = cloudPath && {
+    path: cloudPath,
+    since: cloudPathSince?.toISOString(),
+    lteData,
+  };
+  return { health: rest, cloudLink };
 }
 
 /** Our own operator in a filter: sanitizeFilter strips operators from anything else. */

@@ -45,6 +45,54 @@ describe('device heartbeats', () => {
     expect(changed.lastSeen!.getTime()).toBeGreaterThanOrEqual(first.lastSeen!.getTime());
   });
 
+  it('writes a change of cloud path or LTE budget state at once, and LTE bytes only with lastSeen', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const lte = (bytes: number, exhausted = false) => ({
+      led: 'idle_lte',
+      cloudPath: 'lte',
+      lteData: { month, bytes, budgetBytes: 500_000_000, exhausted },
+    });
+    await beat({ led: 'idle', cloudPath: 'wired' });
+    const wired = await stored();
+    expect(wired.health).toMatchObject({ cloudPath: 'wired' });
+    expect(wired.cloudPathSince).toEqual(wired.lastSeen);
+
+    // The office network cannot reach the cloud: the box moved to LTE.
+    await beat(lte(1_000));
+    const moved = await stored();
+    expect(moved.health).toMatchObject({ cloudPath: 'lte', lteData: { bytes: 1_000 } });
+    expect(moved.cloudPathSince).toEqual(moved.lastSeen);
+    expect(moved.cloudPathSince!.getTime()).toBeGreaterThan(wired.cloudPathSince!.getTime());
+
+    // Only the byte count grew: acknowledged, not written until lastSeen is due.
+    await beat(lte(250_000));
+    const counted = await stored();
+    expect(counted.lastSeen).toEqual(moved.lastSeen);
+    expect(counted.health).toMatchObject({ lteData: { bytes: 1_000 } });
+
+    // The budget is used up: written at once, the path's start kept.
+    await beat(lte(500_000_000, true));
+    const exhausted = await stored();
+    expect(exhausted.health).toMatchObject({ lteData: { bytes: 500_000_000, exhausted: true } });
+    expect(exhausted.cloudPathSince).toEqual(moved.cloudPathSince);
+  });
+
+  it('keeps when the box moved to its path across a reconnect on the same path', async () => {
+    const before = await stored();
+    socket!.disconnect();
+    await eventually(async () => (await stored()).status === 'offline', { what: 'the drop' });
+    socket = io(`${stack.apiUrl}/device`, {
+      auth: { token: stack.demo.device.token },
+      transports: ['websocket'],
+    });
+    await eventually(async () => (await stored()).status === 'online', { what: 'the reconnect' });
+    const month = new Date().toISOString().slice(0, 7);
+    await beat({ cloudPath: 'lte', lteData: { month, bytes: 600_000_000, exhausted: true } });
+    const after = await stored();
+    expect(after.lastSeen!.getTime()).toBeGreaterThan(before.lastSeen!.getTime());
+    expect(after.cloudPathSince).toEqual(before.cloudPathSince);
+  });
+
   it('counts heartbeats by whether they were written, for the scraper', async () => {
     const res = await fetch(`${stack.apiUrl}/metrics`);
     const text = await res.text();

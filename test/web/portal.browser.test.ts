@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { io as connectSocket } from 'socket.io-client';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { connectDevice } from '../support/cases';
@@ -227,6 +228,69 @@ describeBrowser('the portal in a real browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, '4-resolved-phone');
     await page.close();
+  }, 180_000);
+
+  it('the dashboard says when a box is on its own LTE backup, its data used, and what it does once that is used up', async () => {
+    const box = connectSocket(`${stack.apiUrl}/device`, {
+      auth: { token: other.deviceToken },
+      transports: ['websocket'],
+    });
+    const month = new Date().toISOString().slice(0, 7);
+    const beat = async (heartbeat: Record<string, unknown>) =>
+      expect(await box.timeout(10_000).emitWithAck('heartbeat', heartbeat)).toEqual({ ok: true });
+    const context = await browser.newContext({ baseURL: portal.url });
+    try {
+      await beat({
+        led: 'idle_lte',
+        cloudPath: 'lte',
+        lteData: { month, bytes: 12_300_000, budgetBytes: 500_000_000, exhausted: false },
+      });
+      const page = await context.newPage();
+      await signIn(page, other.email);
+      await page.waitForURL('**/dashboard');
+      const card = page.getByTestId('device').filter({ hasText: other.deviceId });
+      await card
+        .getByText(
+          /^Connected over its own LTE backup \(since .+\) — your office network cannot reach us$/,
+        )
+        .waitFor({ timeout: STEP_MS });
+      await expect(card.getByTestId('lte-usage').textContent()).resolves.toBe('12.3 MB of 500 MB');
+      const bar = card.getByRole('progressbar', { name: 'LTE data used this month' });
+      expect(await bar.getAttribute('aria-valuenow')).toBe('2');
+      expect(await card.getByTestId('lte-budget-warning').count()).toBe(0);
+      await card.getByText('Cyan: all is well, on its LTE backup').waitFor();
+      expect(await page.evaluate(accessibilityProblems)).toEqual([]);
+      await shot(page, '10-dashboard-lte');
+      await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+      // The budget runs out: the page says what the box does now, without a reload.
+      await beat({
+        led: 'idle_lte',
+        cloudPath: 'lte',
+        lteData: { month, bytes: 500_000_000, budgetBytes: 500_000_000, exhausted: true },
+      });
+      await card
+        .getByTestId('lte-budget-warning')
+        .filter({ hasText: /minimal link.*Fixes still work/ })
+        .waitFor({ timeout: STEP_MS });
+      expect(await bar.getAttribute('aria-valuenow')).toBe('100');
+      expect(await page.evaluate(accessibilityProblems)).toEqual([]);
+      await shot(page, '11-dashboard-lte-used-up');
+
+      // The office network is back.
+      await beat({
+        led: 'idle',
+        cloudPath: 'wired',
+        lteData: { month, bytes: 500_000_000, budgetBytes: 500_000_000, exhausted: true },
+      });
+      await card.getByText('Connected over the office network').waitFor({ timeout: STEP_MS });
+      expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(
+        true,
+      );
+    } finally {
+      box.close();
+      await context.close();
+    }
   }, 180_000);
 
   it('a 401 makes the portal refresh the session once and retry', async () => {

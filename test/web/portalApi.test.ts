@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
+import { routes } from '../../api/openapi';
+import { DevicesResponse } from '../../contracts/api';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { Session } from '../../store/models';
 import { hashToken } from '../../store/tokens';
@@ -185,6 +187,48 @@ describe('portal API', () => {
     ]);
     const bad = await call(`${stack.apiUrl}/api/devices?everything=1`, stack.demo.operator.token);
     expect(bad.status).toBe(400);
+  });
+
+  it('GET /api/devices: the path a box reports, since when, and its LTE data, to its owner and operators only', async () => {
+    const box = connectSocket(`${stack.apiUrl}/device`, {
+      auth: { token: other.deviceToken },
+      transports: ['websocket'],
+    });
+    const month = new Date().toISOString().slice(0, 7);
+    const lteData = { month, bytes: 12_300_000, budgetBytes: 500_000_000, exhausted: false };
+    try {
+      const ack = await box
+        .timeout(10_000)
+        .emitWithAck('heartbeat', { led: 'idle_lte', cloudPath: 'lte', lteData });
+      expect(ack).toEqual({ ok: true });
+      const expected = {
+        deviceId: other.deviceId,
+        status: 'online',
+        health: { led: 'idle_lte' },
+        cloudLink: { path: 'lte', since: expect.any(String), lteData },
+      };
+
+      const owner = await call(`${stack.apiUrl}/api/devices`, other.token);
+      expect(owner.body.devices).toEqual([expect.objectContaining(expected)]);
+      const view = owner.body.devices[0];
+      expect(Date.parse(view.cloudLink.since)).toBeGreaterThan(Date.now() - 60_000);
+      // The path lives in cloudLink only; what is served is what the OpenAPI document says.
+      expect(view.health).not.toHaveProperty('cloudPath');
+      expect(DevicesResponse.parse(owner.body)).toEqual(owner.body);
+      expect(routes.find((r) => r.path === '/api/devices' && r.method === 'GET')?.response).toBe(
+        DevicesResponse,
+      );
+
+      const operator = await call(`${stack.apiUrl}/api/devices`, stack.demo.operator.token);
+      expect(operator.body.devices).toContainEqual(expect.objectContaining(expected));
+      expect(DevicesResponse.parse(operator.body)).toEqual(operator.body);
+
+      const stranger = await call(`${stack.apiUrl}/api/devices`, stack.demo.customer.token);
+      expect(stranger.body.devices.map((d: any) => d.deviceId)).not.toContain(other.deviceId);
+      expect(JSON.stringify(stranger.body)).not.toContain('12300000');
+    } finally {
+      box.close();
+    }
   });
 
   it('GET /api/cases filters by status, category and customer, inside the tenant scope', async () => {

@@ -2,8 +2,10 @@ import {
   caseStatuses as portalStatuses,
   issueCategories as portalCategories,
   type Decision as PortalDecision,
+  type DeviceSummary as PortalDevice,
   type Proposal as PortalProposal,
 } from '../../portal/shared/types/api';
+import type { DeviceView } from '../../contracts/api';
 import { caseStatuses, IssueCategory } from '../../contracts/case';
 import type { Decision, Proposal } from '../../workflows/messages';
 
@@ -15,6 +17,7 @@ import type { Decision, Proposal } from '../../workflows/messages';
 type Fits<T extends U, U> = T;
 export type ProposalFits = Fits<Omit<Proposal, 'reminded'>, PortalProposal>;
 export type DecisionFits = Fits<Decision, PortalDecision>;
+export type DeviceFits = Fits<DeviceView, PortalDevice>;
 
 describe("the portal's copy of the API shapes", () => {
   it('lists the same case statuses and issue categories as the contracts', () => {

@@ -61,6 +61,22 @@ export function checkLabel(check: string): string {
   return CHECK_LABELS[check] ?? check;
 }
 
+// The status light's states (agent/peripherals/ledState.ts), as its colour and meaning.
+const LED_LABELS: Record<string, string> = {
+  idle: 'Green: all is well',
+  idle_lte: 'Cyan: all is well, on its LTE backup',
+  diagnosing: 'Blue: running checks',
+  waiting_approval: 'Amber: a fix waits for approval',
+  fixing: 'Violet: carrying out a fix',
+  fault: 'Red: something failed',
+  offline: 'Grey: no link to us',
+  untrusted: 'Magenta: refused a server it does not trust',
+};
+
+export function ledLabel(led: string | undefined): string {
+  return led === undefined ? '—' : (LED_LABELS[led] ?? led);
+}
+
 /** The Temporal UI page of one case's workflow run (the workflow id is per device). */
 export function temporalUrl(base: string, namespace: string, workflowId: string, runId?: string) {
   const root = `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;

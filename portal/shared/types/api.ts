@@ -156,6 +156,22 @@ export interface DeviceHealth {
   lte?: { signalDbm?: number; registered?: boolean };
 }
 
+/** LTE data of one calendar month (UTC), counted by the box both ways. */
+export interface LteData {
+  month: string;
+  bytes: number;
+  budgetBytes?: number;
+  /** The month's budget is used up. */
+  exhausted: boolean;
+}
+
+/** How the box reaches the cloud: the office network, or its own LTE backup. */
+export interface CloudLink {
+  path: 'wired' | 'lte';
+  since?: string;
+  lteData?: LteData;
+}
+
 export interface DeviceSummary {
   deviceId: string;
   customerId: string;
@@ -164,6 +180,7 @@ export interface DeviceSummary {
   status: 'inactive' | 'online' | 'offline';
   lastSeen?: string;
   health?: DeviceHealth;
+  cloudLink?: CloudLink;
   openCase?: { id: string; status: CaseStatus };
 }
 
