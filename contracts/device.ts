@@ -77,6 +77,8 @@ export const LteData = z.object({
   budgetBytes: z.number().int().positive().optional(),
   /** The budget is used up: the box keeps to what agent/README.md "LTE data" says. */
   exhausted: z.boolean(),
+  /** What the box does over LTE once the budget is used (agent config `cloudLink.whenBudgetUsed`). */
+  whenUsed: z.enum(['minimal', 'offline']).optional(),
 });
 export type LteData = z.infer<typeof LteData>;
 

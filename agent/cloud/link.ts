@@ -71,6 +71,7 @@ export function startCloudLink(options: CloudLinkOptions): CloudLink {
         settings.monthlyBudgetMB === undefined
           ? undefined
           : Math.round(settings.monthlyBudgetMB * 1_000_000),
+      whenUsed: settings.whenBudgetUsed,
       log,
     });
   let lteSource: string | undefined;

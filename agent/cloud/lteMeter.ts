@@ -19,6 +19,7 @@ export interface LteMeterOptions {
   iface: string;
   stateDir: string;
   budgetBytes?: number;
+  whenUsed: 'minimal' | 'offline';
   /** Where the interface's counters are (sysfs; tests give their own). */
   statisticsDir?: string;
   log: (line: string) => void;
@@ -75,6 +76,7 @@ export function createLteMeter(options: LteMeterOptions) {
       bytes: kept.bytes,
       ...(budget !== undefined && { budgetBytes: budget }),
       exhausted: budget !== undefined && kept.bytes >= budget,
+      whenUsed: options.whenUsed,
     };
   }
 

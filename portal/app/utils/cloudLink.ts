@@ -65,11 +65,16 @@ export function budgetWarning(device: DeviceSummary, now = new Date()): string |
   const link: CloudLink | undefined = device.cloudLink;
   if (!link?.lteData?.exhausted || !isThisMonth(link.lteData, now)) return undefined;
   const usedUp = "This month's LTE backup data is used up.";
+  const minimal = link.lteData.whenUsed !== 'offline';
   if (link.path === 'wired') {
-    return `${usedUp} Nothing changes while your office network works; if it fails before the month ends, the Zen box can do little over LTE until the new month.`;
+    return minimal
+      ? `${usedUp} Nothing changes while your office network works; if it fails before the month ends, the Zen box still reaches us over LTE for a case, checking in once an hour.`
+      : `${usedUp} Nothing changes while your office network works; if it fails before the month ends, the Zen box cannot reach us until the new month.`;
   }
   if (device.status === 'online') {
-    return `${usedUp} The Zen box keeps a minimal link: it checks in every few minutes instead of every half minute, and sends only what a case needs. Fixes still work; this page updates more slowly.`;
+    return `${usedUp} The Zen box keeps a minimal link: it checks in once an hour instead of every few minutes. Fixes still work; this page updates more slowly.`;
   }
-  return `${usedUp} The Zen box stays offline until your office network reaches us again or the new month begins.`;
+  return minimal
+    ? `${usedUp} The Zen box is not connected now; over LTE it keeps only a minimal link, checking in once an hour.`
+    : `${usedUp} The Zen box does not use LTE until the new month begins, so it is offline until your office network reaches us again.`;
 }

@@ -163,6 +163,8 @@ export interface LteData {
   budgetBytes?: number;
   /** The month's budget is used up. */
   exhausted: boolean;
+  /** What the box does over LTE once it is: a minimal link, or none. */
+  whenUsed?: 'minimal' | 'offline';
 }
 
 /** How the box reaches the cloud: the office network, or its own LTE backup. */
