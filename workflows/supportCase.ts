@@ -414,6 +414,13 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     } as DeviceCommand & { deviceId: string };
     for (let attempt = 1; ; attempt++) {
       if (!state.deviceOnline) await waitForDevice();
+      // The box's own link goes down with the modem or router it restarts: that is expected.
+      if (
+        full.kind === 'remediate' &&
+        (full.action === 'power_cycle_modem' || full.action === 'power_cycle_router')
+      ) {
+        powerCycle ??= { action: full.action, sentAt: Date.now() };
+      }
       try {
         return (await acts.dispatchCommand.executeWithOptions(
           {
@@ -564,10 +571,6 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     setStatus('fixing');
     const started = record('fix_started', `Carrying out: ${proposal.title}`);
     if (!since('fix-dispatched-beside-records')) await started;
-    // The box's own link goes down with the modem or router: while they restart, that is expected.
-    if (proposal.action === 'power_cycle_modem' || proposal.action === 'power_cycle_router') {
-      powerCycle = { action: proposal.action, sentAt: Date.now() };
-    }
     const answer = (await onDevice(
       {
         kind: 'remediate',
