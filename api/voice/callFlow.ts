@@ -11,7 +11,7 @@ import {
   type CaseState,
 } from '../../workflows/messages';
 import type { Principal } from '../auth';
-import { openCase, type CaseDefaults } from '../cases';
+import { openCase, type CaseDefaults } from '../openCase';
 import { attemptsLeft, LockedOut, sendCode, verifyCode } from '../identity/otp';
 import { isCallEnded } from './telnyxClient';
 
