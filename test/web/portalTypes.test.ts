@@ -2,10 +2,11 @@ import {
   caseStatuses as portalStatuses,
   issueCategories as portalCategories,
   type Decision as PortalDecision,
+  type ManualStep as PortalManualStep,
   type Proposal as PortalProposal,
 } from '../../portal/shared/types/api';
 import { caseStatuses, IssueCategory } from '../../contracts/case';
-import type { Decision, Proposal } from '../../workflows/messages';
+import type { Decision, ManualStep, Proposal } from '../../workflows/messages';
 
 // The portal is built on its own and keeps its own copy of the shapes it reads
 // (portal/shared/types/api.ts). This holds the copy to the contracts: a status,
@@ -15,6 +16,7 @@ import type { Decision, Proposal } from '../../workflows/messages';
 type Fits<T extends U, U> = T;
 export type ProposalFits = Fits<Omit<Proposal, 'reminded'>, PortalProposal>;
 export type DecisionFits = Fits<Decision, PortalDecision>;
+export type ManualStepFits = Fits<ManualStep, PortalManualStep>;
 
 describe("the portal's copy of the API shapes", () => {
   it('lists the same case statuses and issue categories as the contracts', () => {
