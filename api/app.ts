@@ -47,6 +47,8 @@ export interface ApiDeps {
   caseSettings?: Partial<CaseSettings>;
   /** CORS allowlist, rate limits and the metrics token (default: from the environment). */
   security?: ReturnType<typeof loadConfig>['security'];
+  /** socket.io's ping: how soon a silent device counts as offline (default: from the environment). */
+  socket?: ReturnType<typeof loadConfig>['socket'];
   logger?: Logger;
 }
 
@@ -66,6 +68,7 @@ export function createApi({
   caseSettings = {},
   sessionMs = 12 * 3_600_000,
   security = loadConfig().security,
+  socket = loadConfig().socket,
   logger = createLogger('api'),
   secureCookies = false,
   jwtSecret,
@@ -75,6 +78,8 @@ export function createApi({
   const http = createServer(app);
   const io = new SocketServer(http, {
     serveClient: false,
+    pingInterval: socket.pingIntervalMs,
+    pingTimeout: socket.pingTimeoutMs,
     cors: { origin: security.corsOrigins, credentials: true },
   });
   const accessTokens = createAccessTokens(jwtSecret);

@@ -1,103 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import mongoose from 'mongoose';
 import type { ListCasesQuery } from '../contracts/api';
-import type { CaseChannel } from '../contracts/case';
-import { deviceByDeviceId } from '../store/lookups';
 import { Case, Customer } from '../store/models';
-import {
-  caseWorkflowId,
-  joinCaseUpdate,
-  searchAttributes,
-  type CaseInput,
-} from '../workflows/messages';
-import { supportCase } from '../workflows/supportCase';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
+import { openCase, type CaseDefaults, type OpenedCase } from './openCase';
 import type { Voice } from './voice/router';
 
-// Opening and reading cases on behalf of an authenticated principal.
+// Reading cases on behalf of an authenticated principal, and the cases the Zen box
+// opens itself (./openCase opens them all). The device routes take CaseDefaults from here.
 
-/** How new cases are started: the API's configuration, not the caller's. */
-export interface CaseDefaults {
-  taskQueue: string;
-  settings: CaseInput['settings'];
-}
-
-export interface OpenCaseOptions {
-  deviceId: string;
-  channel: CaseChannel;
-  description?: string;
-  callerPhone?: string;
-}
-
-export interface OpenedCase {
-  caseId: string;
-  workflowId: string;
-  joined: boolean;
-}
-
-export async function openCase(
-  client: Client,
-  principal: Principal,
-  request: OpenCaseOptions,
-  defaults: CaseDefaults,
-): Promise<OpenedCase> {
-  const device = await deviceByDeviceId(request.deviceId);
-  // The same answer for "no such device" and "not yours": ids are not probeable.
-  if (!device || !canActFor(principal, device.customerId, device.deviceId)) {
-    throw new HttpError(404, 'DEVICE_NOT_FOUND', `No device ${request.deviceId}`);
-  }
-  const customer = await Customer.findById(device.customerId).lean();
-  if (!customer) throw new HttpError(404, 'DEVICE_NOT_FOUND', `No device ${request.deviceId}`);
-
-  const input: CaseInput = {
-    caseId: randomUUID(),
-    customerId: customer._id,
-    businessName: customer.businessName,
-    siteId: device.siteId,
-    deviceId: device.deviceId,
-    channel: request.channel,
-    openedBy: { id: principal.id, role: principal.role, customerId: principal.customerId },
-    description: request.description,
-    callerPhone: request.callerPhone,
-    settings: defaults.settings,
-  };
-  const workflowId = caseWorkflowId(device.deviceId);
-  const startWorkflowOperation = new WithStartWorkflowOperation(supportCase, {
-    workflowId,
-    taskQueue: defaults.taskQueue,
-    args: [input],
-    // A running case for this device is joined rather than duplicated.
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [
-      { key: searchAttributes.status, value: 'open' },
-      { key: searchAttributes.customerId, value: customer._id },
-      { key: searchAttributes.deviceId, value: device.deviceId },
-      { key: searchAttributes.channel, value: request.channel },
-      { key: searchAttributes.issueCategory, value: 'unknown' },
-    ],
-    memo: { businessName: customer.businessName },
-    staticSummary: `${customer.businessName}: ${clip(request.description ?? 'network problem', 80)} (device ${device.deviceId}, via ${request.channel})`,
-    staticDetails: [
-      `**Customer:** ${customer.businessName} (${customer._id})`,
-      `**Device:** ${device.deviceId}`,
-      `**Opened through:** ${request.channel} by ${principal.role} ${principal.id}`,
-      request.description ? `**Reported problem:** ${request.description}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n\n'),
-  });
-  const result = await client.workflow.executeUpdateWithStart(joinCaseUpdate, {
-    args: [{ caseId: input.caseId, channel: request.channel, actor: input.openedBy }],
-    startWorkflowOperation,
-  });
-  return { caseId: result.caseId, workflowId, joined: result.joined };
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+export type { CaseDefaults };
 
 /**
  * A fault the Zen box found on its own: opens (or joins) its case, and a new
@@ -113,12 +26,6 @@ export async function openAgentCase(
   const opened = await openCase(client, principal, { ...request, channel: 'agent' }, defaults);
   if (!opened.joined) void voice.callCustomer(principal.customerId!, opened.workflowId);
   return opened;
-}
-
-export function canActFor(principal: Principal, customerId: string, deviceId?: string): boolean {
-  if (principal.role === 'operator' || principal.role === 'service') return true;
-  if (principal.role === 'device') return principal.deviceId === deviceId;
-  return principal.customerId === customerId;
 }
 
 /** Tenant isolation lives here: a customer's query is always scoped to that customer. */

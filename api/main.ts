@@ -24,6 +24,7 @@ async function main() {
     caseSettings: config.caseSettings,
     sessionMs: config.sessionMs,
     security: config.security,
+    socket: config.socket,
     jwtSecret: config.jwtSecret,
     logger,
     secureCookies: config.portal.url.startsWith('https:'),

@@ -69,6 +69,13 @@ const schema = z.object({
   TEMPORAL_SDK_METRICS_PORT: port(9465),
   CASE_APPROVAL_TIMEOUT_MINUTES: z.coerce.number().positive().default(15),
   CASE_SETTLE_AFTER_FIX_SECONDS: z.coerce.number().nonnegative().default(60),
+  // After the customer was told what to do for an unreachable Zen box, how long its case waits.
+  CASE_MANUAL_STEP_WAIT_MINUTES: z.coerce.number().positive().default(30),
+  // socket.io's transport ping decides when a silent Zen box counts as offline: a socket whose
+  // line stops carrying packets (no FIN) is dropped at most interval + timeout after its last
+  // pong. Heartbeats cannot decide it: on LTE they come every 5 minutes.
+  SOCKET_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(25_000),
+  SOCKET_PING_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
 
   // The advisor: Claude when a key is set, the offline expert engine otherwise.
   // Telnyx Call Control: the real service when a key is set, the local stand-in otherwise.
@@ -87,6 +94,9 @@ const schema = z.object({
   ANTHROPIC_TIMEOUT_MS: z.coerce.number().int().min(1000).max(9000).default(8000),
 });
 
+/** The cloud must notice a silent box within two minutes; this leaves room for the signal. */
+const maxOfflineNoticeMs = 90_000;
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -96,6 +106,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error(`Invalid environment:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.SOCKET_PING_INTERVAL_MS + e.SOCKET_PING_TIMEOUT_MS > maxOfflineNoticeMs) {
+    throw new Error(
+      `Invalid environment:\n  SOCKET_PING_INTERVAL_MS + SOCKET_PING_TIMEOUT_MS must be at most ${maxOfflineNoticeMs} ms: a silent Zen box must count as offline within two minutes`,
+    );
+  }
   return {
     env: e.NODE_ENV,
     dataDir: e.DATA_DIR,
@@ -141,6 +156,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     caseSettings: {
       approvalTimeoutMs: e.CASE_APPROVAL_TIMEOUT_MINUTES * 60_000,
       settleAfterFixMs: e.CASE_SETTLE_AFTER_FIX_SECONDS * 1000,
+      manualStepWaitMs: e.CASE_MANUAL_STEP_WAIT_MINUTES * 60_000,
+    },
+    socket: {
+      pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
+      pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
     },
     voice: {
       telnyx:

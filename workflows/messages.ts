@@ -33,8 +33,15 @@ export interface CaseSettings {
   approvalTimeoutMs: number;
   /** After the reminder, how long until the case is escalated. */
   approvalGraceMs: number;
-  /** How long to wait for an offline device to come back. */
+  /** Cases from before manual steps: how long to wait for an offline box before escalating. */
   deviceOfflineLimitMs: number;
+  /**
+   * How long an unreachable box gets to come back by itself (a reconnect, its own LTE
+   * link) before the customer is asked to do something.
+   */
+  reconnectGraceMs: number;
+  /** After the customer was told what to do, how long to wait for the box before escalating. */
+  manualStepWaitMs: number;
   /** How long one device command may take once delivered. */
   commandTimeoutMs: number;
   /** After a fix, how long the network gets to settle before the checks run again. */
@@ -47,6 +54,8 @@ export const defaultCaseSettings: CaseSettings = {
   approvalTimeoutMs: 15 * 60_000,
   approvalGraceMs: 5 * 60_000,
   deviceOfflineLimitMs: 10 * 60_000,
+  reconnectGraceMs: 2 * 60_000,
+  manualStepWaitMs: 30 * 60_000,
   commandTimeoutMs: 2 * 60_000,
   settleAfterFixMs: 60_000,
   maxRounds: 4,
@@ -94,6 +103,19 @@ export interface TimelineEntry {
   text: string;
 }
 
+/** What the customer can do while the Zen box cannot reach us (workflows/manualStep.ts). */
+export interface ManualStep {
+  title: string;
+  /** In order; shown and spoken numbered. */
+  steps: string[];
+  /** What the case knows that led to this step. */
+  because: string;
+  /** What the step is about: the case's category when it brings the box back. */
+  category: IssueCategory;
+  /** Nothing to do yet: the box itself is restarting something for about this long. */
+  waitMs?: number;
+}
+
 export interface CaseState {
   caseId: string;
   customerId: string;
@@ -112,6 +134,8 @@ export interface CaseState {
   actionsTaken: ActionId[];
   diagnosis?: string;
   instructions?: string;
+  /** Set while the Zen box is unreachable and the customer can help; gone once it is back. */
+  manualStep?: ManualStep;
   assignedOperator?: string;
   timeline: TimelineEntry[];
   openedAt: number;

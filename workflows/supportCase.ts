@@ -21,6 +21,7 @@ import type { CommandResult, DeviceCommand } from '../contracts/device';
 import { baselineChecks, type CheckName } from '../contracts/checks';
 import type { CheckResult } from '../contracts/diagnostics';
 import { fixDescriptions } from '../contracts/fixes';
+import { chooseManualStep, manualStepText, type WhatIsKnown } from './manualStep';
 import {
   callEventSignal,
   caseStateQuery,
@@ -36,6 +37,7 @@ import {
   type CaseState,
   type CloseRequest,
   type Decision,
+  type ManualStep,
   type Proposal,
 } from './messages';
 
@@ -94,6 +96,10 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   let auditHash: string | undefined;
   let commandSeq = 0;
   let closeRequest: CloseRequest | undefined;
+  /** The last power cycle sent to the box, until a check has run after it. */
+  let powerCycle: WhatIsKnown['powerCycle'];
+  /** The step the customer was asked to take, until the checks say whether it fixed things. */
+  let guidedBy: ManualStep | undefined;
   let caseRecorded = false;
   let recording: Promise<void> = Promise.resolve();
   const main = new CancellationScope();
@@ -288,6 +294,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     }
     if (state.actionsTaken.length)
       lines.push(`**Fixes carried out:** ${state.actionsTaken.join(', ')}`);
+    if (state.manualStep) lines.push(`**Customer asked to:** ${manualStepText(state.manualStep)}`);
     if (state.instructions) lines.push(`**Instructions:** ${state.instructions}`);
     if (state.assignedOperator) lines.push(`**Operator:** ${state.assignedOperator}`);
     return lines.join('\n\n');
@@ -311,6 +318,8 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   }
 
   async function waitForDevice(): Promise<void> {
+    // Cases from before manual steps waited once, then escalated.
+    if (patched('manual-step-when-unreachable')) return waitGuidingTheCustomer();
     const minutes = Math.round(settings.deviceOfflineLimitMs / 60_000);
     await recordBeside(
       'device_offline',
@@ -329,6 +338,72 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     await recordBeside('device_online', 'The Zen box is back online');
   }
 
+  /**
+   * The box cannot reach us: give it a moment to come back by itself, then tell the
+   * customer the step that fits what the case knows, and wait for the box long enough
+   * for them to take it.
+   */
+  async function waitGuidingTheCustomer(): Promise<void> {
+    const known = () => ({ results: state.results, powerCycle, now: Date.now() });
+    const isBack = () => state.deviceOnline;
+    let step = chooseManualStep(known());
+    // Right after a power cycle the wait is the step; otherwise a reconnect or the box's
+    // own LTE link usually brings it back within the grace.
+    if (step.waitMs === undefined) {
+      const minutes = Math.round(settings.reconnectGraceMs / 60_000);
+      await recordBeside(
+        'device_offline',
+        `The Zen box cannot reach us: waiting up to ${minutes || '<1'} min for it to reconnect`,
+      );
+      if (
+        await condition(isBack, settings.reconnectGraceMs, {
+          summary: 'Wait for the device to reconnect',
+        })
+      ) {
+        return deviceBack();
+      }
+      step = chooseManualStep(known());
+    }
+    if (step.waitMs !== undefined) {
+      await askCustomer(step, 'device_restarting');
+      if (await condition(isBack, step.waitMs, { summary: 'Wait for the restart' })) {
+        return deviceBack();
+      }
+      step = chooseManualStep(known());
+    }
+    await askCustomer(step, 'manual_step_asked');
+    guidedBy = step;
+    const back = await condition(isBack, settings.manualStepWaitMs, {
+      summary: "Wait for the device after the customer's step",
+    });
+    if (!back) {
+      state.manualStep = undefined;
+      throw new Escalation(
+        step.category,
+        'The Zen box stayed unreachable, also after the customer was told what to do.',
+        `${manualStepText(step)} A technician will call you.`,
+      );
+    }
+    return deviceBack();
+  }
+
+  async function askCustomer(step: ManualStep, actionType: string): Promise<void> {
+    state.manualStep = step;
+    await recordBeside(actionType, `The Zen box cannot reach us. ${step.title}`, {
+      details: { title: step.title, steps: step.steps, because: step.because },
+    });
+  }
+
+  async function deviceBack(): Promise<void> {
+    state.manualStep = undefined;
+    await recordBeside(
+      'device_online',
+      guidedBy
+        ? 'The Zen box is back online: checking whether the network works again'
+        : 'The Zen box is back online',
+    );
+  }
+
   /** Sends one command to the Pi and waits for its answer, riding out disconnects. */
   async function onDevice(command: CommandBody, summary: string): Promise<CommandResult> {
     const full = {
@@ -339,6 +414,13 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     } as DeviceCommand & { deviceId: string };
     for (let attempt = 1; ; attempt++) {
       if (!state.deviceOnline) await waitForDevice();
+      // The box's own link goes down with the modem or router it restarts: that is expected.
+      if (
+        full.kind === 'remediate' &&
+        (full.action === 'power_cycle_modem' || full.action === 'power_cycle_router')
+      ) {
+        powerCycle ??= { action: full.action, sentAt: Date.now() };
+      }
       try {
         return (await acts.dispatchCommand.executeWithOptions(
           {
@@ -384,6 +466,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       { kind: 'diagnose', checks },
       `Run checks on the Zen box: ${checks.join(', ')}`,
     )) as DiagnoseAnswer;
+    powerCycle = undefined;
     const latest = new Map<string, CheckResult>(state.results.map((r) => [r.check, r]));
     for (const result of answer.results) latest.set(result.check, result);
     state.results = [...latest.values()];
@@ -499,6 +582,8 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       `Carry out on the Zen box: ${proposal.title}`,
     )) as RemediateAnswer;
     state.actionsTaken.push(proposal.action);
+    // A fix carried out after the customer's step: the checks that follow judge the fix.
+    guidedBy = undefined;
     await recordBeside('fix_done', answer.outcome.message, {
       channel: 'agent',
       remediationAction: {
@@ -523,6 +608,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     actor: Actor = workflowActor,
   ): Promise<void> {
     state.proposal = undefined;
+    state.manualStep = undefined;
     state.status = status;
     state.closedAt = Date.now();
     if (status === 'resolved') state.resolutionMs = state.closedAt - state.openedAt;
@@ -530,6 +616,16 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       actor,
       details: { durationMs: state.closedAt - state.openedAt },
     });
+  }
+
+  /** The box came back after the customer's step and the checks pass: the step fixed it. */
+  async function fixedByCustomer(step: ManualStep, checked: string): Promise<void> {
+    state.issueCategory = step.category;
+    state.diagnosis = `${step.because} After "${step.title}" the Zen box came back and the checks pass.`;
+    await recordBeside('manual_step_fixed', `Fixed by your step: ${step.title}`, {
+      details: { title: step.title, category: step.category },
+    });
+    return finish('resolved', `Fixed by your step and verified: ${checked}`);
   }
 
   async function handleCase(): Promise<void> {
@@ -552,6 +648,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         continue;
       }
       if (advice.kind === 'healthy') {
+        if (guidedBy) return fixedByCustomer(guidedBy, advice.diagnosis);
         if (state.actionsTaken.length === 0) state.issueCategory = 'none';
         state.diagnosis ??= advice.diagnosis;
         const fixed = state.actionsTaken.length > 0;

@@ -18,15 +18,9 @@ import {
   takeOverUpdate,
 } from '../../workflows/messages';
 import type { Principal, RequireRole } from '../auth';
-import {
-  caseScope,
-  getCase,
-  listCases,
-  openAgentCase,
-  openCase,
-  type CaseDefaults,
-} from '../cases';
+import { caseScope, getCase, listCases, openAgentCase } from '../cases';
 import { HttpError } from '../errors';
+import { openCase, type CaseDefaults } from '../openCase';
 import type { Voice } from '../voice/router';
 
 // Cases: open, read, approve, take over, close, and the audit trail.

@@ -9,9 +9,10 @@ import {
   caseStateQuery,
   decideRemediationUpdate,
   type CaseState,
+  type ManualStep,
 } from '../../workflows/messages';
 import type { Principal } from '../auth';
-import { openCase, type CaseDefaults } from '../cases';
+import { openCase, type CaseDefaults } from '../openCase';
 import { attemptsLeft, LockedOut, sendCode, verifyCode } from '../identity/otp';
 import { isCallEnded } from './telnyxClient';
 
@@ -60,6 +61,8 @@ interface CallSession {
   /** Fixes this call will not ask about again (decided, declined on the phone, locked out). */
   settled: Set<string>;
   lastStep?: string;
+  /** The title of the manual step last read out, so it is read once. */
+  manualStep?: string;
   poller?: NodeJS.Timeout;
   chain: Promise<void>;
   /** We called the customer about a case the Zen box opened. */
@@ -100,6 +103,10 @@ export const prompts = {
       ? 'You already have an open support case, and I have joined this call to it.'
       : 'I have opened a support case and your Zen box is checking the network now.',
   step: (step: string) => `Update: ${step}.`,
+  manualStep: (step: ManualStep) =>
+    `Your Zen box cannot reach us right now. ${sentence(step.title)} ${step.because} ` +
+    step.steps.map((s, i) => `Step ${i + 1}: ${s}`).join(' ') +
+    ' Stay on the line if you like: I will tell you when your Zen box is back.',
   askCode: (title: string) =>
     `We have a fix ready: ${title}. To approve it, please key in the six digit code ` +
     'we just emailed you.',
@@ -364,6 +371,14 @@ export class CallFlow {
       }
       session.phase = 'code';
       await this.gather(session, prompts.askCode(proposal.title), 'code');
+      return;
+    }
+    // While the box cannot reach us, the caller hears what they can do, once per step.
+    const manual = state.manualStep;
+    if (manual && manual.title !== session.manualStep) {
+      session.manualStep = manual.title;
+      session.lastStep = state.step;
+      await this.say(session.id, prompts.manualStep(manual));
       return;
     }
     if (state.step !== session.lastStep && !/^(Phone call|Joined through)/.test(state.step)) {

@@ -3,7 +3,7 @@ import express, { Router } from 'express';
 import type Telnyx from 'telnyx';
 import { loadConfig } from '../../config';
 import { WebhookEvent } from '../../store/models';
-import type { CaseDefaults } from '../cases';
+import type { CaseDefaults } from '../openCase';
 import { CallFlow, type WebhookEventData } from './callFlow';
 import { createTelnyxClient, type TelnyxSettings } from './telnyxClient';
 

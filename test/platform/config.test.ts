@@ -15,6 +15,20 @@ describe('configuration from the environment', () => {
     expect(config.portal.url).toBe('http://127.0.0.1:3000');
   });
 
+  it('notices a silent Zen box within two minutes: socket.io ping 25 s + 20 s, capped at 90 s', () => {
+    expect(loadConfig({}).socket).toEqual({ pingIntervalMs: 25_000, pingTimeoutMs: 20_000 });
+    expect(() =>
+      loadConfig({ SOCKET_PING_INTERVAL_MS: '60000', SOCKET_PING_TIMEOUT_MS: '40000' }),
+    ).toThrow(/within two minutes/);
+  });
+
+  it('waits 30 minutes for a box after telling the customer what to do', () => {
+    expect(loadConfig({}).caseSettings.manualStepWaitMs).toBe(30 * 60_000);
+    expect(loadConfig({ CASE_MANUAL_STEP_WAIT_MINUTES: '45' }).caseSettings.manualStepWaitMs).toBe(
+      45 * 60_000,
+    );
+  });
+
   it('moves every port with its variable', () => {
     const config = loadConfig({
       API_PORT: '4100',

@@ -37,8 +37,8 @@ export interface TestStack {
 export interface TestStackOptions {
   worker?: boolean;
   caseSettings?: Partial<CaseSettings>;
-  /** The API's logger and security settings, for tests of those. */
-  api?: Pick<ApiDeps, 'logger' | 'security'>;
+  /** The API's logger, security and socket settings, for tests of those. */
+  api?: Pick<ApiDeps, 'logger' | 'security' | 'socket'>;
   /** Where the API (and `client`) reach Temporal, when not directly (a cuttable proxy). */
   apiTemporalAddress?: string;
 }

@@ -28,7 +28,12 @@ import {
 describe('voice: Telnyx Call Control', () => {
   let v: VoiceStack;
   beforeAll(async () => {
-    v = await startVoiceStack('voice', { approvalTimeoutMs: 120_000, approvalGraceMs: 120_000 });
+    v = await startVoiceStack('voice', {
+      approvalTimeoutMs: 120_000,
+      approvalGraceMs: 120_000,
+      reconnectGraceMs: 3000,
+      manualStepWaitMs: 120_000,
+    });
   });
   afterAll(() => v.stop());
 
@@ -248,6 +253,31 @@ describe('voice: Telnyx Call Control', () => {
       expect(types).toEqual(
         expect.arrayContaining(['call_answered', 'fix_approved', 'case_resolved']),
       );
+    } finally {
+      await stopDevice(v.stack, device);
+    }
+  });
+
+  it('a caller whose Zen box cannot reach us hears what to do; the box comes back, the case verifies and closes', async () => {
+    const callId = await v.telnyx.placeCall(phone());
+    await waitToHear(v.telnyx, callId, `Hello ${v.stack.demo.customer.businessName}`);
+    // The box went quiet before any check: the modem first, then the router, step by step.
+    const heard = await waitToHear(v.telnyx, callId, 'cannot reach us right now');
+    const guidance = heard.find((line) => line.includes('cannot reach us right now'))!;
+    expect(guidance).toMatch(
+      /Restart your modem, then your router\. .* Step 1: Unplug the power cable of the modem .* Step 2: Wait ten seconds, then plug it back in\. Step 3: Wait two minutes/,
+    );
+    expect(heard.filter((line) => line === guidance)).toHaveLength(1);
+    // The caller does it and the box is back.
+    const device = connectPi(v.stack, 'healthy');
+    try {
+      const final = await handle().result();
+      expect(final.status).toBe('resolved');
+      await waitToHear(v.telnyx, callId, 'Your case is resolved. Fixed by your step and verified');
+      await waitForCallState(v.telnyx, callId, 'ended');
+      expect(
+        await AuditEntry.exists({ caseId: final.caseId, actionType: 'manual_step_fixed' }),
+      ).toBeTruthy();
     } finally {
       await stopDevice(v.stack, device);
     }

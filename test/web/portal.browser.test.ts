@@ -6,10 +6,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { io as connectSocket } from 'socket.io-client';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
+import { Device } from '../../store/models';
 import { connectDevice } from '../support/cases';
 import { outboxMessages, readLatestCode, startMailSink } from '../support/mail';
 import { startPortal, type TestPortal } from '../support/portal';
-import { startTestStack, type TestStack } from '../support/stack';
+import { eventually, startTestStack, type TestStack } from '../support/stack';
 import { seedOtherTenant, type OtherTenant } from '../support/tenants';
 
 // The built portal in Debian's chromium, against the real stack (API, worker, Temporal,
@@ -117,7 +118,8 @@ describeBrowser('the portal in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), 'zen-browser-mail-')));
-    stack = await startTestStack('browser');
+    // An unreachable box's case guides the customer after a second and a half, not two minutes.
+    stack = await startTestStack('browser', { caseSettings: { reconnectGraceMs: 1500 } });
     other = await seedOtherTenant();
     agent = connectDevice(stack, 'dns-failure');
     portal = await startPortal(stack.apiUrl, TEMPORAL_UI);
@@ -459,6 +461,50 @@ describeBrowser('the portal in a real browser', () => {
     });
     expect(closed.status()).toBe(202);
     await context.close();
+  });
+
+  it('a customer whose Zen box cannot reach us sees what to do, step by step, until it is back', async () => {
+    agent.stop();
+    await eventually(
+      async () =>
+        (await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean())?.status ===
+        'offline',
+      { what: 'the demo box to be offline' },
+    );
+    const opened = await fetch(`${stack.apiUrl}/api/cases`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${stack.demo.customer.token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ deviceId: stack.demo.device.deviceId, description: 'No internet' }),
+    });
+    const { caseId: openId } = (await opened.json()) as { caseId: string };
+    const page = await customer.newPage();
+    await page.goto(`/cases/${openId}`);
+    const panel = page.getByTestId('manual-step');
+    await panel.waitFor({ timeout: STEP_MS });
+    await expect(panel.getByRole('heading').textContent()).resolves.toBe(
+      'Restart your modem, then your router',
+    );
+    await expect(panel.locator('ol li').first().textContent()).resolves.toMatch(
+      /^Unplug the power cable of the modem/,
+    );
+    await expect(panel.locator('ol li').count()).resolves.toBe(5);
+    await shot(page, '10-manual-step');
+    // The customer did it: the box is back, the case verifies and closes, the steps go.
+    agent = connectDevice(stack, 'healthy');
+    await page
+      .getByTestId('case-status')
+      .filter({ hasText: 'Resolved' })
+      .waitFor({ timeout: STEP_MS });
+    await expect(panel.count()).resolves.toBe(0);
+    await expect(page.getByTestId('timeline').textContent()).resolves.toContain(
+      'Fixed by your step',
+    );
+    await page.close();
+    agent.stop();
+    agent = connectDevice(stack, 'dns-failure');
   });
 
   it('every page has readable contrast and named controls, for customers and operators', async () => {

@@ -23,7 +23,8 @@ describe('portal API', () => {
 
   beforeAll(async () => {
     sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), 'zen-portal-mail-')));
-    stack = await startTestStack('portalapi');
+    // An unreachable box's case guides the customer after a second and a half, not two minutes.
+    stack = await startTestStack('portalapi', { caseSettings: { reconnectGraceMs: 1500 } });
     other = await seedOtherTenant();
   });
   afterAll(async () => {
@@ -155,6 +156,38 @@ describe('portal API', () => {
       await waitForStatus(handle, 'cancelled');
     } finally {
       socket.close();
+      agent.stop();
+    }
+  });
+
+  it('GET /api/cases/:id: the manual step while the Zen box cannot reach us, gone once it is back', async () => {
+    const { caseId, handle } = await openDemoCase(stack);
+    const read = async () =>
+      (await call(`${stack.apiUrl}/api/cases/${caseId}`, stack.demo.customer.token)).body;
+    const guided = await eventually(
+      async () => {
+        const body = await read();
+        return body.live?.manualStep ? body : undefined;
+      },
+      { what: 'the manual step in the case' },
+    );
+    expect(guided.live.deviceOnline).toBe(false);
+    expect(guided.live.step).toBe(
+      'The Zen box cannot reach us. Restart your modem, then your router',
+    );
+    expect(guided.live.manualStep).toEqual({
+      title: 'Restart your modem, then your router',
+      steps: expect.arrayContaining(['Wait ten seconds, then plug it back in.']),
+      because: expect.stringMatching(/modem or the router is the usual cause/),
+      category: 'unknown',
+    });
+    const agent = connectDevice(stack, 'healthy');
+    try {
+      await handle.result();
+      const done = await read();
+      expect(done.status).toBe('resolved');
+      expect(done.live.manualStep).toBeUndefined();
+    } finally {
       agent.stop();
     }
   });

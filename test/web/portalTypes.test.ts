@@ -3,11 +3,12 @@ import {
   issueCategories as portalCategories,
   type Decision as PortalDecision,
   type DeviceSummary as PortalDevice,
+  type ManualStep as PortalManualStep,
   type Proposal as PortalProposal,
 } from '../../portal/shared/types/api';
 import type { DeviceView } from '../../contracts/api';
 import { caseStatuses, IssueCategory } from '../../contracts/case';
-import type { Decision, Proposal } from '../../workflows/messages';
+import type { Decision, ManualStep, Proposal } from '../../workflows/messages';
 
 // The portal is built on its own and keeps its own copy of the shapes it reads
 // (portal/shared/types/api.ts). This holds the copy to the contracts: a status,
@@ -18,6 +19,7 @@ type Fits<T extends U, U> = T;
 export type ProposalFits = Fits<Omit<Proposal, 'reminded'>, PortalProposal>;
 export type DecisionFits = Fits<Decision, PortalDecision>;
 export type DeviceFits = Fits<DeviceView, PortalDevice>;
+export type ManualStepFits = Fits<ManualStep, PortalManualStep>;
 
 describe("the portal's copy of the API shapes", () => {
   it('lists the same case statuses and issue categories as the contracts', () => {

@@ -110,6 +110,15 @@ export interface Advice {
   instructions?: string;
 }
 
+/** What the customer can do while their Zen box cannot reach us. */
+export interface ManualStep {
+  title: string;
+  steps: string[];
+  because: string;
+  /** Nothing to do but wait: the Zen box is restarting something itself. */
+  waitMs?: number;
+}
+
 export interface LiveCase {
   status: CaseStatus;
   step: string;
@@ -121,6 +130,7 @@ export interface LiveCase {
   decisions: Decision[];
   diagnosis?: string;
   instructions?: string;
+  manualStep?: ManualStep;
   assignedOperator?: string;
   timeline: { at: number; status: CaseStatus; text: string }[];
   openedAt: number;
