@@ -73,7 +73,7 @@ export const AgentConfig = z
         lteHeartbeatSeconds: 300,
         whenBudgetUsed: 'minimal',
       }),
-    /** How the box trusts the cloud (agent/README.md "Secure transport"). */
+    /** How the box trusts the cloud (README.md "Secure transport"). */
     tls: z
       .object({
         /** PEM CA certificate(s) to trust instead of the system store. */
