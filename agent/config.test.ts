@@ -59,6 +59,25 @@ describe('agent config file', () => {
     );
   });
 
+  it('stops at plain http to anything but loopback, naming apiUrl', () => {
+    const apiUrl = (value: string) => loadConfig(fileWith({ apiUrl: value })).apiUrl;
+    expect(() => apiUrl('http://support.example.com')).toThrow(
+      /plain http to support\.example\.com would send the device token unverified.*\s+→ at apiUrl/,
+    );
+    expect(() => apiUrl('http://192.168.1.20:4000')).toThrow(/→ at apiUrl/);
+    expect(apiUrl('https://support.example.com')).toBe('https://support.example.com');
+    expect(apiUrl('http://localhost:4000')).toBe('http://localhost:4000');
+  });
+
+  it('takes up to four pins, each a base64 sha256', () => {
+    const pin = 'a'.repeat(43) + '=';
+    expect(loadConfig(fileWith({ tls: { pins: [pin, pin] } })).tls.pins).toEqual([pin, pin]);
+    expect(() => loadConfig(fileWith({ tls: { pins: ['sha256/abc'] } }))).toThrow(
+      /a base64 sha256 digest\s+→ at tls\.pins\[0\]/,
+    );
+    expect(() => loadConfig(fileWith({ tls: { pins: Array(5).fill(pin) } }))).toThrow(/tls\.pins/);
+  });
+
   it('says when the file is not JSON or not there', () => {
     expect(() => loadConfig(fileWith('{ not json'))).toThrow(/Cannot read the config file/);
     expect(() => loadConfig(path.join(dir, 'missing.json'))).toThrow(/missing\.json/);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { cloudUrlProblem } from './cloud/trust';
 
 // The agent's config file (JSON). Every field is documented in agent/README.md
 // ("Configuration"); a bad file stops the agent with the field it got wrong.
@@ -7,10 +8,15 @@ import { z } from 'zod';
 const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address like 192.168.1.1');
 const ifaceName = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'a Linux interface name');
 const httpUrl = z.url({ protocol: /^https?$/ });
+/** The device token goes there: https, or plain http to loopback only. */
+const cloudUrl = httpUrl.check((ctx) => {
+  const problem = cloudUrlProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+});
 
 export const AgentConfig = z
   .object({
-    apiUrl: httpUrl.default('http://127.0.0.1:4000'),
+    apiUrl: cloudUrl.default('http://127.0.0.1:4000'),
     tokenFile: z.string().min(1).optional(),
     journalPath: z.string().min(1).optional(),
     interface: ifaceName.default('eth0'),
@@ -67,7 +73,7 @@ export const AgentConfig = z
         lteHeartbeatSeconds: 300,
         whenBudgetUsed: 'minimal',
       }),
-    /** How the box trusts the cloud (agent/README.md "Secure transport"). */
+    /** How the box trusts the cloud (README.md "Secure transport"). */
     tls: z
       .object({
         /** PEM CA certificate(s) to trust instead of the system store. */
@@ -75,6 +81,8 @@ export const AgentConfig = z
         /** base64 sha256 of the cloud's SubjectPublicKeyInfo; give a backup pin for rotation. */
         pins: z
           .array(z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 sha256 digest'))
+          // An empty list would refuse every server: leave pins out to pin nothing.
+          .min(1, 'at least one pin, or leave tls.pins out')
           .max(4)
           .optional(),
       })

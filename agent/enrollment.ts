@@ -9,15 +9,21 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { z } from 'zod';
 import { EnrollDeviceRequest } from '../contracts/api';
+import { cloudRequestAgent, trustFailure } from './cloud/trust';
+import type { AgentConfig } from './config';
 
 // `--enroll <code>`: the Pi trades the one-time code a person got from the
 // portal for its device token, and keeps the token in a file only it can read.
 
 export interface EnrollOptions {
   apiUrl: string;
+  /** How the box trusts the cloud (the config's `tls`); the system store when absent. */
+  tls?: AgentConfig['tls'];
   code: string;
   deviceId: string;
   serialNumber: string;
@@ -46,23 +52,80 @@ export async function enroll(options: EnrollOptions): Promise<{ cloudEndpoint: s
     serialNumber: options.serialNumber,
   });
   if (!request.success) throw new EnrollmentError(z.prettifyError(request.error));
-  const body = request.data;
-  const res = await fetch(new URL('/api/device/enroll', options.apiUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-  });
-  const answer: unknown = await res.json().catch(() => undefined);
-  if (res.status !== 201) {
+  let agent: http.Agent;
+  try {
+    // The code, and the token coming back, cross only a connection verified like the link's.
+    agent = cloudRequestAgent({ apiUrl: options.apiUrl, tls: options.tls ?? {} });
+  } catch (err) {
+    throw new EnrollmentError((err as Error).message);
+  }
+  const url = new URL('/api/device/enroll', options.apiUrl);
+  let status: number;
+  let answer: unknown;
+  try {
+    ({ status, answer } = await postJson(url, request.data, agent, options.timeoutMs ?? 15_000));
+  } catch (err) {
+    const why =
+      (err as Error).name === 'AbortError'
+        ? `no answer within ${options.timeoutMs ?? 15_000} ms`
+        : (err as Error).message;
+    throw new EnrollmentError(trustFailure(err) ?? `Cannot reach ${url.origin}: ${why}`);
+  } finally {
+    agent.destroy();
+  }
+  if (status !== 201) {
     const reason = (answer as { error?: unknown } | undefined)?.error;
     throw new EnrollmentError(
-      `Enrollment refused (${res.status}): ${typeof reason === 'string' ? reason.slice(0, 300) : 'no reason given'}`,
+      `Enrollment refused (${status}): ${typeof reason === 'string' ? reason.slice(0, 300) : 'no reason given'}`,
     );
   }
   const { deviceToken, cloudEndpoint } = EnrollResponse.parse(answer);
   writeSecret(options.tokenPath, deviceToken, Boolean(options.overwrite));
   return { cloudEndpoint };
+}
+
+const maxAnswerBytes = 64 * 1024;
+
+/** One JSON POST through the given agent; the answer's body is JSON or undefined. */
+function postJson(
+  url: URL,
+  body: unknown,
+  agent: http.Agent,
+  timeoutMs: number,
+): Promise<{ status: number; answer: unknown }> {
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxAnswerBytes) req.destroy(new Error('the answer is too large'));
+          else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          let answer: unknown;
+          try {
+            answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            answer = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, answer });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 /** Written to a 0600 temporary file first, so no reader ever sees half a token. */

@@ -133,10 +133,6 @@ function connect(config: AgentConfig | undefined): Socket[] {
   const link = startCloudLink({
     config: { ...config, apiUrl },
     token,
-    trust: {
-      minVersion: 'TLSv1.3',
-      ca: config.tls.caFile ? readFileSync(config.tls.caFile) : undefined,
-    },
     health: () => ({
       ...peripherals.heartbeat(),
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
@@ -167,6 +163,7 @@ async function main() {
     try {
       await enroll({
         apiUrl: values.api ?? config.apiUrl,
+        tls: config.tls,
         code: values.enroll,
         tokenPath: config.tokenFile,
         overwrite: values.force,

@@ -215,7 +215,16 @@ describeCompose('docker-compose.yml', () => {
   );
 
   test('defines the whole stack', () => {
-    const expected = ['postgresql', 'temporal', 'temporal-ui', 'mongo', 'api', 'worker', 'portal'];
+    const expected = [
+      'postgresql',
+      'temporal',
+      'temporal-ui',
+      'mongo',
+      'api',
+      'worker',
+      'portal',
+      'proxy',
+    ];
     expect(Object.keys(config.services)).toEqual(expect.arrayContaining(expected));
   });
 
@@ -227,15 +236,27 @@ describeCompose('docker-compose.yml', () => {
     expect(config.services.mongo?.image).toBe('mongo:7');
   });
 
-  test('publishes ports on 127.0.0.1 only', () => {
+  test('publishes ports on 127.0.0.1 only, but the TLS proxy on 443', () => {
     const exposed = Object.entries(config.services).flatMap(([name, service]) =>
-      (service.ports ?? [])
+      (name === 'proxy' ? [] : (service.ports ?? []))
         .filter((port) =>
           typeof port === 'string' ? !port.startsWith('127.0.0.1:') : port.host_ip !== '127.0.0.1',
         )
         .map((port) => `${name}: ${JSON.stringify(port)}`),
     );
     expect(exposed).toEqual([]);
+  });
+
+  test('ends TLS 1.3 at the proxy, in front of the api over plain HTTP inside the network', () => {
+    const proxy = config.services.proxy!;
+    expect(proxy.image).toBe('haproxy:2.8');
+    expect(JSON.stringify(proxy.ports)).toMatch(/"target":"?443"?/);
+    const haproxy = readFileSync(path.join(root, 'config/haproxy.cfg'), 'utf8');
+    expect(haproxy).toMatch(
+      /^\s*bind :443 ssl crt \/etc\/haproxy\/certs\/\S+ ssl-min-ver TLSv1\.3/m,
+    );
+    expect(haproxy).toMatch(/^\s*server api api:4000\b/m);
+    expect(haproxy).toMatch(/^\s*timeout tunnel /m);
   });
 
   test(

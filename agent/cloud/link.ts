@@ -1,4 +1,3 @@
-import type { ConnectionOptions } from 'node:tls';
 import type { CloudPath, CommandResult, Heartbeat } from '../../contracts/device';
 import type { AgentConfig } from '../config';
 import { connectAgent, type AgentSocket } from '../connection';
@@ -9,7 +8,8 @@ import { createCloudAddressBook, type ResolverSource } from './cloudAddress';
 import { createLteMeter } from './lteMeter';
 import { lteAddress, routeFromLte } from './lteRoute';
 import { PathPolicy } from './pathPolicy';
-import { cloudAnswers, createCloudAgent, type Route } from './transport';
+import { cloudAnswers } from './reachability';
+import { cloudRequestAgent, trustFailure, type CloudRoute } from './trust';
 
 // The box's own link to the cloud, over the office network or its LTE modem
 // (agent/README.md "Two ways to the cloud"). On wired, a light probe every few
@@ -21,15 +21,11 @@ import { cloudAnswers, createCloudAgent, type Route } from './transport';
 export interface CloudLinkOptions {
   config: AgentConfig;
   token: string;
-  /** The TLS settings every connection to the cloud uses (agent/cloud/trust.ts). */
-  trust: ConnectionOptions;
   health: () => Heartbeat;
   onCommand: (command: unknown) => Promise<CommandResult>;
   onEvent: (event: AgentEvent) => void;
   /** Whether the LTE modem is registered; undefined when no modem can be asked. */
   lteRegistered?: () => boolean | undefined;
-  /** A refused certificate's log line, or undefined for any other failure. */
-  trustFailure?: (err: Error) => string | undefined;
   log: Log;
 }
 
@@ -86,9 +82,9 @@ export function startCloudLink(options: CloudLinkOptions): CloudLink {
     servers: () => [lte.dns ?? lte.gateway].filter((s): s is string => s !== undefined),
     localAddress: () => lteSource,
   };
-  const noLte: Route['lookup'] = (_host, _options, callback) =>
+  const noLte: NonNullable<CloudRoute['lookup']> = (_host, _options, callback) =>
     callback(Object.assign(new Error('LTE is not usable'), { code: 'ENETUNREACH' }), '', 4);
-  const routeFor = (path: CloudPath): Route => {
+  const routeFor = (path: CloudPath): CloudRoute => {
     // Never the office network for a link that must go over LTE.
     if (path === 'lte' && !lteSource) return { lookup: noLte };
     const sources = path === 'lte' ? [carrier] : [office, lteSource ? carrier : undefined];
@@ -97,8 +93,9 @@ export function startCloudLink(options: CloudLinkOptions): CloudLink {
       lookup: book.lookup(() => sources.filter((s): s is ResolverSource => s !== undefined)),
     };
   };
-  const agent = createCloudAgent(apiUrl, options.trust, () => routeFor(policy.path));
-  const wiredAgent = createCloudAgent(apiUrl, options.trust, () => routeFor('wired'));
+  // Each new connection asks which way to go: a path switch needs only a reconnect.
+  const agent = cloudRequestAgent(config, () => routeFor(policy.path));
+  const wiredAgent = cloudRequestAgent(config, () => routeFor('wired'));
 
   const budgetUsed = () => meter?.sample().exhausted === true;
   const heartbeatMs = () => {
@@ -128,7 +125,7 @@ export function startCloudLink(options: CloudLinkOptions): CloudLink {
   socket.on('disconnect', () => policy.silent(Date.now()));
   socket.on('connect_error', (err) => {
     policy.silent(Date.now());
-    const refused = options.trustFailure?.(err);
+    const refused = trustFailure(err);
     if (refused) {
       log(refused);
       options.onEvent({ type: 'untrusted' });

@@ -1,4 +1,10 @@
-import { ledColours, nextLedState, type AgentEvent, type LedState } from './ledState';
+import {
+  ledColours,
+  nextLightState,
+  type AgentEvent,
+  type LedState,
+  type LightState,
+} from './ledState';
 import { openSerialLines, type SerialLines, type SerialOptions } from './serialLines';
 
 // The status LED's controller on a serial port. Protocol (agent/README.md,
@@ -80,17 +86,17 @@ export interface StatusLight {
 
 /** Follows the agent's events and shows each new state on the LED, when there is one. */
 export function createStatusLight(led?: Led): StatusLight {
-  let state: LedState = 'offline';
-  void led?.show(state);
+  let light: LightState = { led: 'offline', path: 'wired' };
+  void led?.show(light.led);
   return {
     get state() {
-      return state;
+      return light.led;
     },
     handle(event) {
-      const next = nextLedState(state, event);
-      if (next === state) return;
-      state = next;
-      void led?.show(next);
+      const next = nextLightState(light, event);
+      const changed = next.led !== light.led;
+      light = next;
+      if (changed) void led?.show(next.led);
     },
   };
 }

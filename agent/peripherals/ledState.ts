@@ -48,11 +48,24 @@ const forCaseStatus: Record<CaseStatus, LedState> = {
   escalated: 'fault',
 };
 
-export function nextLedState(current: LedState, event: AgentEvent): LedState {
+/** What the light shows, and the path of the cloud link the last `connected` named. */
+export interface LightState {
+  led: LedState;
+  path: CloudPath;
+}
+
+export function nextLightState(current: LightState, event: AgentEvent): LightState {
+  const path = event.type === 'connected' ? (event.path ?? 'wired') : current.path;
+  const led = nextLedState(current.led, event);
+  // Idle over LTE has its own colour, whichever event brought the light back to idle.
+  return { led: led === 'idle' && path === 'lte' ? 'idle_lte' : led, path };
+}
+
+function nextLedState(current: LedState, event: AgentEvent): LedState {
   switch (event.type) {
     case 'connected':
       // The server follows up with the open case's status, if there is one.
-      return event.path === 'lte' ? 'idle_lte' : 'idle';
+      return 'idle';
     case 'disconnected':
       return 'offline';
     case 'untrusted':
