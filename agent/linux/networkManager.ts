@@ -178,6 +178,25 @@ export async function activeResolvers(iface: string): Promise<string[]> {
 /** Applies the profile's changes live, without taking the interface down or losing the lease. */
 const reapply = (iface: string) => nmcli(['device', 'reapply', iface]);
 
+/** How long NM may take to put reapplied DNS settings in place (it restarts its DHCP transaction). */
+const DNS_SETTLE_MS = 15_000;
+
+/**
+ * Waits until the interface's live resolvers satisfy `done`: a reapply restarts NM's
+ * DHCP transaction, and the resolvers (and resolv.conf) follow only once it is over.
+ */
+async function resolversSettle(
+  iface: string,
+  done: (resolvers: string[]) => boolean,
+): Promise<string[]> {
+  const deadline = Date.now() + DNS_SETTLE_MS;
+  for (;;) {
+    const now = await activeResolvers(iface);
+    if (done(now) || Date.now() > deadline) return now;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /**
  * The interface's profile uses only `resolver` (ignoring the DHCP server's), kept
  * by NM across renewals and reboots. The profile's own settings are saved once,
@@ -203,6 +222,12 @@ export async function useResolverNm(
     ...['ipv4.dns', resolver, 'ipv4.ignore-auto-dns', 'yes'],
   ]);
   await reapply(device.device);
+  const now = await resolversSettle(device.device, (r) => r.length === 1 && r[0] === resolver);
+  if (!(now.length === 1 && now[0] === resolver)) {
+    throw new Error(
+      `NetworkManager took the setting, but ${device.device} still uses ${now.join(', ') || 'no resolver'} after ${DNS_SETTLE_MS / 1000} s.`,
+    );
+  }
   return `Switched the DNS resolver of "${connection.name}" to ${resolver} through NetworkManager; the previous setting (${before.join(', ') || 'none'}) is kept to restore.`;
 }
 
@@ -222,9 +247,13 @@ export async function restoreResolversNm(config: AgentConfig, iface: string): Pr
   ]);
   // Live only if the profile is the one in use; otherwise it applies at its next activation.
   const { device } = await nmDevice(iface);
-  if (device?.connection?.uuid === connection.uuid) await reapply(iface);
+  const live = device?.connection?.uuid === connection.uuid;
+  const replaced = live ? await activeResolvers(iface) : [];
+  if (live) await reapply(iface);
   rmSync(previousFile(config));
-  const now = device?.connection?.uuid === connection.uuid ? await activeResolvers(iface) : [];
+  // The DHCP server's resolvers come back with NM's new lease: wait for a change, not for a list.
+  const changed = (r: string[]) => r.length > 0 && r.join() !== replaced.join();
+  const now = live ? await resolversSettle(iface, changed) : [];
   return `Restored the DNS settings of "${connection.name}"${now.length ? `: resolvers ${now.join(', ')}` : ''}.`;
 }
 

@@ -1,8 +1,9 @@
 import { Device } from '../../store/models';
 import { eventually, startTestStack, type TestStack } from '../support/stack';
-import { connectedAfter, currentPath, lteBytes, switches } from './cloudLink';
+import { agentLog, bootAgent, connectedAfter, currentPath, lteBytes, switches } from './cloudLink';
 import { describeLab } from './support';
-import { buildLab, labCloudLink, type Lab } from './topology';
+import { issue, makeCa, type Certificate } from './labCa';
+import { buildLab, cloud, labCloudLink, type Lab } from './topology';
 
 // The box's own link to the cloud in the lab, without a case: how it rides out a
 // flapping office line, and what it costs in LTE data while idle.
@@ -30,17 +31,53 @@ describeLab('the box’s cloud link in the network lab', () => {
     lab = await buildLab();
     lab.writeAgentConfig(overrides);
     await lab.openCloud(stack.apiUrl);
-    const booted = new Date();
-    lab.startAgent(stack.demo.device.token);
-    await eventually(
-      async () => {
-        const device = await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean();
-        return device?.status === 'online' && device.lastSeen! >= booted;
-      },
-      { what: 'the agent to connect', timeoutMs: 60_000 },
-    );
+    const booted = await bootAgent(lab, stack.demo.device);
     return { lab, booted };
   }
+
+  /** A lab with the cloud at its address and the agent started; the lab's own cloud unless given. */
+  async function startBox(overrides = {}, certificate?: (lab: Lab) => Certificate) {
+    lab = await buildLab();
+    lab.writeAgentConfig(overrides);
+    await lab.openCloud(stack.apiUrl, certificate?.(lab));
+    const booted = new Date();
+    lab.startAgent(stack.demo.device.token);
+    return booted;
+  }
+
+  it('moves to LTE within the aim with a box’s default timers', async () => {
+    const { lab, booted } = await connectedBox({ cloudLink: undefined });
+    await eventually(async () => currentPath(lab) === 'wired', {
+      what: 'wired',
+      timeoutMs: 10_000,
+    });
+    const struck = new Date();
+    await lab.nft('mdm', hang);
+    const over = await connectedAfter(lab, 'lte', booted, 60_000);
+    const seconds = (over.getTime() - struck.getTime()) / 1000;
+    console.log(`default timers: wired failed -> connected over LTE in ${seconds} s`);
+    // 15 s without an answer, found by probes 5 s apart: the aim is under 30 s.
+    expect(seconds).toBeLessThan(45);
+  }, 120_000);
+
+  it('refuses a server on the cloud’s address with a certificate from another CA, and sends it nothing', async () => {
+    const before = await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean();
+    // Someone else's server answers at cloud.example.net: a valid certificate for the name,
+    // from a CA the box does not trust.
+    await startBox({}, (lab) =>
+      issue(lab.dir, makeCa(lab.dir, 'imposter-ca'), cloud.name, 'imposter'),
+    );
+    const refusal = await eventually(
+      async () => agentLog(lab!).find((l) => l.msg.startsWith("refused the cloud's certificate")),
+      { what: 'the agent to refuse the certificate', timeoutMs: 30_000 },
+    );
+    expect(refusal.msg).toMatch(/nothing was sent/);
+    // Past the failover time too: LTE reaches the same server, and is refused the same way.
+    await new Promise((r) => setTimeout(r, (labCloudLink.failoverAfterSeconds + 5) * 1000));
+    expect(agentLog(lab!).some((l) => l.msg.startsWith('cloud link: connected'))).toBe(false);
+    const after = await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean();
+    expect(after?.lastSeen).toEqual(before?.lastSeen);
+  }, 120_000);
 
   it('switches at most once per hold window while the office line flaps, and comes back once it holds', async () => {
     const { lab, booted } = await connectedBox();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CloudPath } from '../../contracts/device';
+import { Device } from '../../store/models';
 import { eventually } from '../support/stack';
 import type { Lab } from './topology';
 
@@ -76,4 +77,21 @@ export function lteBytes(lab: Lab): number {
   } catch {
     return 0;
   }
+}
+
+/** Starts the real agent and waits until the cloud has it online: a box is up before anything breaks. */
+export async function bootAgent(
+  lab: Lab,
+  device: { deviceId: string; token: string },
+): Promise<Date> {
+  const booted = new Date();
+  lab.startAgent(device.token);
+  await eventually(
+    async () => {
+      const seen = await Device.findOne({ deviceId: device.deviceId }).lean();
+      return seen?.status === 'online' && seen.lastSeen! >= booted;
+    },
+    { what: 'the agent to connect to the cloud', timeoutMs: 60_000 },
+  );
+  return booted;
 }

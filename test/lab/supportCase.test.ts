@@ -1,9 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CheckResult } from '../../contracts/diagnostics';
-import { Device } from '../../store/models';
 import { approve, openDemoCase, waitForStatus } from '../support/cases';
-import { eventually, startTestStack, type TestStack } from '../support/stack';
-import { connectedAfter, currentPath, lteBytes } from './cloudLink';
+import { startTestStack, type TestStack } from '../support/stack';
+import { bootAgent, connectedAfter, currentPath, lteBytes } from './cloudLink';
 import { applyFault } from './faults';
 import { loadScenarios } from './scenario';
 import { describeLab, failing } from './support';
@@ -29,20 +28,11 @@ describeLab('support cases with the real agent in the network lab', () => {
 
     it(`${name}: ends ${status}${action ? ` after ${action}` : ''}, the cloud link over ${scenario.cloudLink}`, async () => {
       const lab = await buildLab({ dhcpPool: scenario.topology.dhcpPool });
-      const deviceId = stack.demo.device.deviceId;
       let opened: WorkflowHandle | undefined;
       try {
         await lab.openCloud(stack.apiUrl);
-        const booted = new Date();
-        lab.startAgent(stack.demo.device.token);
         // The box is connected before anything breaks (as on site); not the last scenario's agent.
-        await eventually(
-          async () => {
-            const device = await Device.findOne({ deviceId }).lean();
-            return device?.status === 'online' && device.lastSeen! >= booted;
-          },
-          { what: 'the agent to connect to the cloud', timeoutMs: 60_000 },
-        );
+        const booted = await bootAgent(lab, stack.demo.device);
         const bytesBefore = lteBytes(lab);
         const struck = new Date();
         for (const fault of scenario.faults) await applyFault(lab, fault);

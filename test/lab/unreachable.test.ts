@@ -3,6 +3,7 @@ import { Device } from '../../store/models';
 import { openDemoCase, stateOf } from '../support/cases';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
 import type { CaseState } from '../../workflows/messages';
+import { bootAgent } from './cloudLink';
 import { applyFault } from './faults';
 import type { Fault } from './scenario';
 import { describeLab } from './support';
@@ -67,15 +68,7 @@ describeLab('a box without LTE, cut off with the office network', () => {
       try {
         lab.writeAgentConfig({ lte: undefined });
         await lab.openCloud(stack.apiUrl);
-        const booted = new Date();
-        lab.startAgent(stack.demo.device.token);
-        await eventually(
-          async () => {
-            const device = await Device.findOne({ deviceId }).lean();
-            return device?.status === 'online' && device.lastSeen! >= booted;
-          },
-          { what: 'the agent to connect', timeoutMs: 60_000 },
-        );
+        await bootAgent(lab, stack.demo.device);
 
         const struck = Date.now();
         await applyFault(lab, fault);
