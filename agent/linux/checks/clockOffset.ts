@@ -7,7 +7,8 @@ import { addressOf } from './resolve';
 
 // The box's clock against an SNTP server: certificates (tcp_tls, the cloud's
 // own link) fail once a clock is minutes off. Three requests 300 ms apart;
-// the answer with the shortest round trip is the most exact.
+// the answer with the shortest round trip is the most exact. Done once all
+// three are answered, or 2 s after the last was sent.
 
 const REQUESTS = 3;
 const SPACING_MS = 300;
@@ -29,12 +30,16 @@ export function querySntp(address: string): Promise<SntpSample | undefined> {
       resolve(best);
     };
     socket.on('error', finish);
+    let answered = 0;
     socket.on('message', (reply) => {
       const receivedMs = Date.now();
       for (const request of requests) {
         const sample = parseReply(reply, request, receivedMs);
-        if (sample && (!best || sample.roundTripMs < best.roundTripMs)) best = sample;
+        if (!sample) continue;
+        answered += 1;
+        if (!best || sample.roundTripMs < best.roundTripMs) best = sample;
       }
+      if (answered === REQUESTS) finish();
     });
     for (let i = 0; i < REQUESTS; i += 1) {
       timers.push(

@@ -67,7 +67,10 @@ async function tryOffer(
   const dnsServers = offer.dnsServers.slice(0, 3);
   const [gatewayPing, ...answers] = await Promise.all([
     router ? ping(router, { count: 3, iface: config.interface }) : undefined,
-    ...dnsServers.map((address) => askResolver(address, config.dnsTestName)),
+    // One try, 2 s: a rogue server's resolver is often simply not there.
+    ...dnsServers.map((address) =>
+      askResolver(address, config.dnsTestName, { timeoutMs: 2000, tries: 1 }),
+    ),
   ]);
   return {
     serverId: server,
