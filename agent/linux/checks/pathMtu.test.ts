@@ -1,4 +1,4 @@
-import { parseDfPing, pathMtuData, probedMtus } from './pathMtu';
+import { dfPingArgs, parseDfPing, pathMtuData, probedMtus } from './pathMtu';
 
 describe("a don't-fragment ping", () => {
   it('passes when an answer came', () => {
@@ -21,6 +21,19 @@ rtt min/avg/max/mdev = 0.06/0.07/0.08/0.01 ms
     const local =
       'ping: local error: message too long, mtu=1380\n2 packets transmitted, 0 received, +2 errors, 100% packet loss\n';
     expect(parseDfPing(1500, local)).toMatchObject({ passed: false, reportedMtu: 1380 });
+  });
+});
+
+describe('the probe', () => {
+  it('sends IP packets of exactly the MTU, never fragmented', () => {
+    const args = dfPingArgs('198.51.100.20', 1500);
+    expect(args.slice(args.indexOf('-M'), args.indexOf('-M') + 4)).toEqual([
+      '-M',
+      'do',
+      '-s',
+      '1472',
+    ]);
+    expect(args.at(-1)).toBe('198.51.100.20');
   });
 });
 

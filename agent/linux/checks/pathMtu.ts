@@ -31,10 +31,14 @@ export function parseDfPing(mtu: number, output: string): MtuProbe {
   };
 }
 
+/** Two don't-fragment echo requests whose IP packets are exactly `mtu` bytes. */
+export function dfPingArgs(target: string, mtu: number): string[] {
+  const payload = String(mtu - IP_AND_ICMP_HEADERS);
+  return ['-n', '-M', 'do', '-s', payload, '-c', '2', '-i', '0.2', '-W', '1', target];
+}
+
 async function probe(target: string, mtu: number): Promise<MtuProbe> {
-  const size = String(mtu - IP_AND_ICMP_HEADERS);
-  const args = ['-n', '-M', 'do', '-s', size, '-c', '2', '-i', '0.2', '-W', '1', target];
-  const out = await run('ping', args, { timeoutMs: 5000 });
+  const out = await run('ping', dfPingArgs(target, mtu), { timeoutMs: 5000 });
   return parseDfPing(mtu, out.stdout + out.stderr);
 }
 

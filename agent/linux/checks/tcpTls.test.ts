@@ -71,6 +71,10 @@ describe('tcp_tls on loopback', () => {
     expect(plain).toMatchObject({ tcp: 'open' });
     expect(plain!.tls).toBeUndefined();
 
+    const misnamedOnly = AgentConfig.parse({
+      tcpTls: { caFile: ca.cert, targets: [{ host: '127.0.0.1', port: wrongName }] },
+    });
+    expect((await tcpTls(misnamedOnly)).ok).toBe(false);
     const alone = AgentConfig.parse({
       tcpTls: { caFile: ca.cert, targets: [{ host: '127.0.0.1', port: good }] },
     });
