@@ -217,6 +217,7 @@ describe('the long-tail checks', () => {
     ['an MTU black hole', { pathMtu: 1300 }, ['path_mtu']],
     ['a captive portal', { captivePortal: true }, ['captive_portal']],
     ['port 853 rejected', { blockedPorts: [853] }, ['tcp_tls']],
+    ['HTTPS intercepted', { tlsIntercepted: true }, ['tcp_tls']],
     ['a clock 10 minutes behind', { clockOffsetS: 600 }, ['clock_offset']],
   ])('%s fails exactly its checks', (_what, fault, expected) => {
     const network = withFault(fault);

@@ -258,18 +258,21 @@ export class SimulatedNetwork implements Backend {
       if (this.fault.blockedPorts?.includes(port)) {
         return { host, port, address, tcp: 'refused' as const };
       }
+      const forged = port === 443 && this.fault.tlsIntercepted === true;
       const tls = {
-        ok: true,
+        ...(forged
+          ? { ok: false, problem: 'untrusted' as const, detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }
+          : { ok: true }),
         protocol: 'TLSv1.3',
         handshakeMs: 41,
         validFrom: 'Jan  6 00:00:00 2026 GMT',
         validTo: 'Apr  6 23:59:59 2027 GMT',
         subject: host,
-        issuer: 'Example CA',
+        issuer: forged ? 'Office Firewall CA' : 'Example CA',
       };
       return { host, port, address, tcp: 'open' as const, connectMs: 19, tls };
     });
-    const ok = targets.every((t) => t.tcp === 'open');
+    const ok = targets.every((t) => t.tcp === 'open' && t.tls.ok);
     return { ok, data: { targets } };
   }
 

@@ -29,6 +29,8 @@ export interface Fault {
   pathMtu?: number;
   /** The router sends every plain HTTP request to its own login page. */
   captivePortal?: boolean;
+  /** The router answers HTTPS for every site itself, with a certificate from its own CA. */
+  tlsIntercepted?: boolean;
   /** TCP ports the router rejects on the way out. */
   blockedPorts?: number[];
   /** How far the box's clock is behind the reference (negative: ahead). */

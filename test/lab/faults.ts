@@ -76,6 +76,9 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
     case 'captive-portal':
       await lab.startCaptivePortal();
       return;
+    case 'tls-intercept':
+      await lab.startTlsInterception();
+      return;
     case 'port-blocked': {
       const verdict = fault.how === 'reject' ? 'reject with tcp reset' : 'drop';
       await lab.nft('rt', faultTable({ forward: `tcp dport ${fault.port} ${verdict}` }));

@@ -35,6 +35,8 @@ export const Fault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mtu-blackhole'), mtu: z.number().int().min(576).max(1499) }).strict(),
   /** The router sends every plain HTTP request from the LAN to its own login page. */
   z.object({ kind: z.literal('captive-portal') }).strict(),
+  /** The router answers HTTPS for every site itself, with a certificate from its own CA. */
+  z.object({ kind: z.literal('tls-intercept') }).strict(),
   /** The router drops or rejects outgoing TCP to one port. */
   z
     .object({

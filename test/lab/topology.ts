@@ -299,9 +299,30 @@ export class Lab {
       lan.router,
     ]);
     await this.waitForPort('rt', lan.router, 80);
-    await this.nft(
+    await this.divertToRouter('zen_portal', 80);
+  }
+
+  /**
+   * The router intercepts HTTPS from the LAN (a "security" appliance): its own TLS server
+   * answers for the web site with a certificate from a CA the box does not trust.
+   */
+  async startTlsInterception(): Promise<void> {
+    const interceptorCa = makeCa(this.dir, 'interceptor');
+    const forged = issue(this.dir, interceptorCa, internet.webName, 'forged-web');
+    this.start('interceptor', 'rt', process.execPath, [
+      ...tsx,
+      path.join(__dirname, 'tlsServer.ts'),
+      JSON.stringify([{ address: lan.router, port: 443, ...forged }]),
+    ]);
+    await this.waitForPort('rt', lan.router, 443);
+    await this.divertToRouter('zen_intercept', 443);
+  }
+
+  /** Sends TCP to `port` from the LAN, whatever its destination, to the router itself. */
+  private divertToRouter(table: string, port: number): Promise<string> {
+    return this.nft(
       'rt',
-      `table ip zen_portal {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  iifname "lan0" tcp dport 80 dnat to ${lan.router}:80\n }\n}\n`,
+      `table ip ${table} {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  iifname "lan0" tcp dport ${port} dnat to ${lan.router}:${port}\n }\n}\n`,
     );
   }
 
