@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from './config';
+import { tcpTlsTargets } from './linux/checks/tcpTls';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'zen-config-'));
 function fileWith(content: unknown): string {
@@ -76,6 +77,41 @@ describe('agent config file', () => {
       /a base64 sha256 digest\s+→ at tls\.pins\[0\]/,
     );
     expect(() => loadConfig(fileWith({ tls: { pins: Array(5).fill(pin) } }))).toThrow(/tls\.pins/);
+  });
+
+  it('bounds what the long-tail checks connect to, and defaults the TLS targets at run time', () => {
+    const config = loadConfig(fileWith({}));
+    expect(config.captivePortal).toEqual({
+      url: 'http://detectportal.firefox.com/success.txt',
+      expectedBody: 'success',
+    });
+    expect(config.tcpTls).toEqual({});
+    expect(tcpTlsTargets(config)).toEqual([
+      { host: '1.1.1.1', port: 853, tls: true },
+      { host: 'www.example.com', port: 443, tls: true },
+    ]);
+    expect(config.ntpServer).toBe('time.cloudflare.com');
+    const bad = fileWith({
+      // A portal is detected over plain HTTP only: HTTPS would hide it behind a certificate error.
+      captivePortal: { url: 'https://www.example.com/', expectedBody: '' },
+      tcpTls: { targets: [{ host: 'bad host;', port: 70_000 }] },
+      ntpServer: '-time',
+    });
+    let message = '';
+    try {
+      loadConfig(bad);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const field of [
+      'captivePortal.url',
+      'captivePortal.expectedBody',
+      'tcpTls.targets[0].host',
+      'tcpTls.targets[0].port',
+      'ntpServer',
+    ]) {
+      expect(message).toContain(`at ${field}`);
+    }
   });
 
   it('says when the file is not JSON or not there', () => {

@@ -8,6 +8,9 @@ import { cloudUrlProblem } from './cloud/trust';
 const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address like 192.168.1.1');
 const ifaceName = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'a Linux interface name');
 const httpUrl = z.url({ protocol: /^https?$/ });
+const hostName = z
+  .string()
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'a host name or an IPv4 address');
 /** The device token goes there: https, or plain http to loopback only. */
 const cloudUrl = httpUrl.check((ctx) => {
   const problem = cloudUrlProblem(ctx.value);
@@ -28,6 +31,37 @@ export const AgentConfig = z
     httpUrl: httpUrl.default('https://www.example.com/'),
     tracerouteTarget: ipv4.optional(),
     modemAddress: ipv4.default('192.168.100.1'),
+    /** A page whose body is known: a portal or a proxy on the way shows as a difference. */
+    captivePortal: z
+      .object({
+        url: z.url({ protocol: /^http$/ }),
+        expectedBody: z.string().min(1).max(200),
+      })
+      .strict()
+      .default({ url: 'http://detectportal.firefox.com/success.txt', expectedBody: 'success' }),
+    tcpTls: z
+      .object({
+        /** Where to connect; the reference resolver's 853 and the httpUrl host's 443 when absent. */
+        targets: z
+          .array(
+            z
+              .object({
+                host: hostName,
+                port: z.number().int().min(1).max(65535),
+                tls: z.boolean().default(true),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(8)
+          .optional(),
+        /** PEM CA certificate(s) the targets must chain to, instead of the system's. */
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    /** The SNTP server the clock_offset check asks (UDP 123). */
+    ntpServer: hostName.default('time.cloudflare.com'),
     smartPlugs: z
       .object({ modem: httpUrl.optional(), router: httpUrl.optional() })
       .strict()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CommandResult, DeviceCommand, type DiagnoseCommand } from '../contracts/device';
-import { CheckResult, checkData, type CheckName } from '../contracts/diagnostics';
+import { CheckResult, checkData, checkThresholds, type CheckName } from '../contracts/diagnostics';
 import { parseRemediation, type ActionId } from '../contracts/remediation';
 import type { JournalOutcome, RemediationJournal } from './journal';
 import { sanitizeResult } from './sanitize';
@@ -33,6 +33,18 @@ const unavailable: { [K in CheckName]: z.infer<(typeof checkData)[K]> } = {
   modem: { managementAddress: '0.0.0.0', reachable: false },
   mdns: { services: [] },
   lte: { present: false },
+  dhcp_servers: { interface: '', listenedMs: 0, servers: [] },
+  dns_integrity: {
+    name: '',
+    slowThresholdMs: checkThresholds.dnsSlowMs,
+    configured: { outcome: 'error', addresses: [] },
+    reference: { outcome: 'error', addresses: [] },
+    findings: [],
+  },
+  path_mtu: { target: '0.0.0.0', probes: [], minimumMtu: checkThresholds.minPathMtu },
+  captive_portal: { url: '', reached: false, proxyHeaders: [], findings: [] },
+  tcp_tls: { targets: [] },
+  clock_offset: { server: '', maxOffsetMs: checkThresholds.maxClockOffsetMs },
 };
 
 function errorText(err: unknown, max: number): string {

@@ -73,6 +73,52 @@ describe('sanitize', () => {
     expect(CheckResult.parse(clean)).toEqual(clean);
   });
 
+  it('treats what a portal, a proxy or a certificate says as free text', () => {
+    const portal = sanitizeResult({
+      check: 'captive_portal',
+      ok: false,
+      durationMs: 12,
+      data: {
+        url: 'http://www.example.com/',
+        reached: true,
+        status: 302,
+        location: 'http://203.0.113.7/login?client=aa:bb:cc:dd:ee:ff',
+        proxyHeaders: [{ name: 'via', value: '198.51.100.9' }],
+        findings: ['redirected', 'proxy-headers'],
+      },
+    });
+    expect(portal.data).toMatchObject({
+      location: `http://203.0.113.0/24/login?client=${hashMac('aa:bb:cc:dd:ee:ff')}`,
+      proxyHeaders: [{ name: 'via', value: '198.51.100.0/24' }],
+    });
+    const tls = sanitizeResult({
+      check: 'tcp_tls',
+      ok: true,
+      durationMs: 30,
+      data: {
+        targets: [
+          {
+            host: '203.0.113.53',
+            port: 853,
+            address: '203.0.113.53',
+            tcp: 'open',
+            tls: { ok: true, subject: '203.0.113.53', issuer: 'CA at 198.51.100.1' },
+          },
+        ],
+      },
+    });
+    // The typed addresses stay whole; what the certificate says is cut.
+    expect(tls.data).toMatchObject({
+      targets: [
+        {
+          host: '203.0.113.53',
+          address: '203.0.113.53',
+          tls: { subject: '203.0.113.0/24', issuer: 'CA at 198.51.100.0/24' },
+        },
+      ],
+    });
+  });
+
   it('hashes values under serial-number keys', () => {
     const clean = sanitize({ serial: 'SN-4711', modem: { serialNumber: 'ABC123' }, model: 'X1' });
     expect(clean).toEqual({

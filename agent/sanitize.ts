@@ -11,7 +11,19 @@ const IPV4 = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
 const BARE_IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const SERIAL_KEY = /^serial(number|no)?$/i;
 /** Keys whose values are always free text, even when they look like a bare address. */
-const FREE_TEXT_KEYS = new Set(['name', 'url', 'serverHeader', 'operator', 'error']);
+const FREE_TEXT_KEYS = new Set([
+  'name',
+  'url',
+  'serverHeader',
+  'operator',
+  'error',
+  'location',
+  'value',
+  'bodyExcerpt',
+  'detail',
+  'subject',
+  'issuer',
+]);
 
 function shortHash(prefix: string, value: string): string {
   return `${prefix}:${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;

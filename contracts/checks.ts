@@ -14,6 +14,12 @@ export const checkNames = [
   'modem',
   'mdns',
   'lte',
+  'dhcp_servers',
+  'dns_integrity',
+  'path_mtu',
+  'captive_portal',
+  'tcp_tls',
+  'clock_offset',
 ] as const;
 
 export type CheckName = (typeof checkNames)[number];

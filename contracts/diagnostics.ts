@@ -11,6 +11,34 @@ export type CheckName = z.infer<typeof CheckName>;
 const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/);
 const ms = z.number().nonnegative();
 const pct = z.number().min(0).max(100);
+/** Text a device or a server on the network chose: bounded, and free text to the sanitizer. */
+const untrusted = (max: number) => z.string().max(max);
+
+/** The lines the newer checks decide by: the advisor reads the same numbers the box used. */
+export const checkThresholds = {
+  /** A configured resolver slower than this for a public name is a fault. */
+  dnsSlowMs: 1000,
+  /** The smallest path MTU that works without trouble (a PPPoE line has 1492). */
+  minPathMtu: 1400,
+  /** Certificates and logins start failing around here. */
+  maxClockOffsetMs: 5000,
+} as const;
+
+const dnsOutcome = z.enum([
+  'answered',
+  'nxdomain',
+  'no-data',
+  'servfail',
+  'refused',
+  'timeout',
+  'error',
+]);
+const dnsView = z.object({
+  server: ipv4.optional(),
+  outcome: dnsOutcome,
+  addresses: z.array(ipv4).max(16),
+  ms: ms.optional(),
+});
 
 export const checkData = {
   /** Interface and link status. */
@@ -105,6 +133,104 @@ export const checkData = {
     signalDbm: z.number().optional(),
     operator: z.string().max(64).optional(),
   }),
+  /** Every DHCP server that answers one discover within a window, and whether what it hands out works. */
+  dhcp_servers: z.object({
+    interface: z.string().max(32),
+    listenedMs: ms,
+    servers: z
+      .array(
+        z.object({
+          /** Option 54, or the offer's source address when the server left it out. */
+          serverId: ipv4,
+          offeredAddress: ipv4.optional(),
+          leaseSeconds: z.number().int().nonnegative().optional(),
+          /** The first router option, pinged from the box. */
+          gateway: z.object({ address: ipv4, answers: z.boolean() }).optional(),
+          /** Each offered resolver asked for the test name. */
+          dnsServers: z.array(z.object({ address: ipv4, answers: z.boolean() })).max(8),
+        }),
+      )
+      .max(8),
+  }),
+  /** The configured resolver's answer for a public name against the reference resolver's. */
+  dns_integrity: z.object({
+    name: z.string().max(253),
+    slowThresholdMs: ms,
+    configured: dnsView,
+    reference: dnsView,
+    findings: z
+      .array(z.enum(['no-answer', 'nxdomain', 'private-answer', 'answers-differ', 'slow']))
+      .max(5),
+  }),
+  /** Don't-fragment pings of several sizes to an internet target. */
+  path_mtu: z.object({
+    target: ipv4,
+    probes: z
+      .array(z.object({ mtu: z.number().int().min(68).max(9000), passed: z.boolean() }))
+      .max(16),
+    /** The largest probed MTU that got an answer; none when nothing did. */
+    largestPassing: z.number().int().min(68).max(9000).optional(),
+    /** The MTU an ICMP "fragmentation needed" named, when one came back. */
+    reportedMtu: z.number().int().min(68).max(9000).optional(),
+    minimumMtu: z.number().int(),
+  }),
+  /** A known page fetched by plain HTTP: a redirect, another body or a proxy's headers. */
+  captive_portal: z.object({
+    url: z.string().max(2048),
+    reached: z.boolean(),
+    status: z.number().int().optional(),
+    totalMs: ms.optional(),
+    /** Untrusted: where a redirect points. */
+    location: untrusted(2048).optional(),
+    /** Untrusted: headers a proxy on the way adds (name and value). */
+    proxyHeaders: z.array(z.object({ name: z.string().max(64), value: untrusted(256) })).max(8),
+    /** Untrusted: the start of the body, only when it is not the expected one. */
+    bodyExcerpt: untrusted(200).optional(),
+    findings: z
+      .array(z.enum(['redirected', 'unexpected-status', 'different-body', 'proxy-headers']))
+      .max(4),
+  }),
+  /** TCP connects and TLS handshakes with the certificate checked. */
+  tcp_tls: z.object({
+    targets: z
+      .array(
+        z.object({
+          host: z.string().max(253),
+          port: z.number().int().min(1).max(65535),
+          address: ipv4.optional(),
+          tcp: z.enum(['open', 'refused', 'timeout', 'unreachable', 'no-address']),
+          connectMs: ms.optional(),
+          tls: z
+            .object({
+              ok: z.boolean(),
+              problem: z
+                .enum(['expired', 'not-yet-valid', 'wrong-name', 'untrusted', 'handshake-failed'])
+                .optional(),
+              /** OpenSSL's or Node's code for the problem. */
+              detail: untrusted(200).optional(),
+              protocol: z.string().max(16).optional(),
+              handshakeMs: ms.optional(),
+              validFrom: z.string().max(40).optional(),
+              validTo: z.string().max(40).optional(),
+              /** Untrusted: the certificate's subject and issuer common names. */
+              subject: untrusted(256).optional(),
+              issuer: untrusted(256).optional(),
+            })
+            .optional(),
+        }),
+      )
+      .max(8),
+  }),
+  /** The box's clock against an SNTP server. */
+  clock_offset: z.object({
+    server: z.string().max(253),
+    address: ipv4.optional(),
+    /** Positive: the box is behind the reference. */
+    offsetMs: z.number().optional(),
+    roundTripMs: ms.optional(),
+    stratum: z.number().int().min(0).max(16).optional(),
+    maxOffsetMs: ms,
+  }),
 } satisfies Record<CheckName, z.ZodType>;
 
 function resultOf<K extends CheckName>(check: K) {
@@ -130,5 +256,11 @@ export const CheckResult = z.discriminatedUnion('check', [
   resultOf('modem'),
   resultOf('mdns'),
   resultOf('lte'),
+  resultOf('dhcp_servers'),
+  resultOf('dns_integrity'),
+  resultOf('path_mtu'),
+  resultOf('captive_portal'),
+  resultOf('tcp_tls'),
+  resultOf('clock_offset'),
 ]);
 export type CheckResult = z.infer<typeof CheckResult>;

@@ -189,7 +189,11 @@ describe('zen-agent.service', () => {
     expect(sections).toEqual(['Unit', 'Service', 'Install']);
     expect(settings('User')).toEqual(['zen-agent']);
     for (const key of ['AmbientCapabilities', 'CapabilityBoundingSet']) {
-      expect(settings(key)[0]!.split(/\s+/).sort()).toEqual(['CAP_NET_ADMIN', 'CAP_NET_RAW']);
+      expect(settings(key)[0]!.split(/\s+/).sort()).toEqual([
+        'CAP_NET_ADMIN',
+        'CAP_NET_BIND_SERVICE',
+        'CAP_NET_RAW',
+      ]);
     }
     expect(settings('Restart')).toEqual(['on-failure']);
     // Without a CA file the box trusts the system's store, as the README says.

@@ -5,6 +5,12 @@ import type { AgentConfig } from '../config';
 import type { Backend } from '../executor';
 import { applyAction } from './actions';
 import * as checks from './checks';
+import { captivePortal } from './checks/captivePortal';
+import { clockOffset } from './checks/clockOffset';
+import { dhcpServers } from './checks/dhcpServers';
+import { dnsIntegrity } from './checks/dnsIntegrity';
+import { pathMtu } from './checks/pathMtu';
+import { tcpTls } from './checks/tcpTls';
 import { withTimeout } from './exec';
 
 // The agent's Backend on a real Linux box (the Pi, or a lab namespace).
@@ -31,6 +37,12 @@ export function createLinuxBackend(config: AgentConfig, providers: Providers = {
     http: checks.httpCheck,
     traceroute: checks.traceroute,
     modem: checks.modem,
+    dhcp_servers: dhcpServers,
+    dns_integrity: dnsIntegrity,
+    path_mtu: pathMtu,
+    captive_portal: captivePortal,
+    tcp_tls: tcpTls,
+    clock_offset: clockOffset,
     lte: async () => {
       const data = providers.lte ? await providers.lte() : { present: false };
       return { ok: data.present && data.registered === true, data };

@@ -1,6 +1,12 @@
 import type { CheckName, CheckResult } from '../../contracts/diagnostics';
 import { remediationCatalog, type ActionId } from '../../contracts/remediation';
 import type { Backend } from '../executor';
+import { judgePage } from '../linux/checks/captivePortal';
+import { dhcpServersOk, type DhcpServer } from '../linux/checks/dhcpServers';
+import { dnsFindings } from '../linux/checks/dnsIntegrity';
+import { pathMtuData, probedMtus } from '../linux/checks/pathMtu';
+import type { DnsAnswer } from '../linux/checks/resolve';
+import { checkThresholds } from '../../contracts/diagnostics';
 import { scenarioByName, type Fault, type Scenario } from './scenarios';
 
 // A deterministic model of a small office network (Pi → switch → router →
@@ -18,13 +24,25 @@ const lan = {
   prefixLength: 24,
   selfAssigned: '169.254.37.12',
   modem: '192.168.100.1',
+  /** A consumer router someone plugged in, and the gateway it hands out that leads nowhere. */
+  rogueDhcp: '192.168.1.66',
+  rogueGateway: '192.168.1.254',
+  /** What a hijacking resolver answers for public names. */
+  hijackAnswer: '192.168.1.250',
 };
 const internet = {
   targets: ['198.51.100.20', '203.0.113.20'],
   referenceResolver: '203.0.113.53',
   ispEdge: '203.0.113.1',
   transit: '198.51.100.1',
+  web: '198.51.100.80',
+  ntp: '203.0.113.123',
 };
+const portalUrl = 'http://detectportal.firefox.com/success.txt';
+const tlsTargets = [
+  { host: internet.referenceResolver, port: 853 },
+  { host: 'www.example.com', port: 443 },
+];
 
 const mdnsServices = [
   { name: 'Office Printer', type: '_ipp._tcp', host: 'office-printer.local' },
@@ -44,6 +62,12 @@ const durations: Record<CheckName, number> = {
   modem: 1002,
   mdns: 1500,
   lte: 240,
+  dhcp_servers: 3400,
+  dns_integrity: 38,
+  path_mtu: 1310,
+  captive_portal: 190,
+  tcp_tls: 210,
+  clock_offset: 640,
 };
 
 export interface AppliedAction {
@@ -133,7 +157,139 @@ export class SimulatedNetwork implements Backend {
           ok: true,
           data: { present: true, registered: true, signalDbm: -87, operator: 'Example Mobile' },
         };
+      case 'dhcp_servers':
+        return this.dhcpServers();
+      case 'dns_integrity':
+        return this.dnsIntegrity();
+      case 'path_mtu':
+        return pathMtuData(
+          internet.targets[0]!,
+          probedMtus.map((mtu) => ({
+            mtu,
+            passed: this.wanUp && mtu <= (this.fault.pathMtu ?? 1500),
+          })),
+        );
+      case 'captive_portal':
+        return this.captivePortal();
+      case 'tcp_tls':
+        return this.tcpTls();
+      case 'clock_offset':
+        return this.clockOffset();
     }
+  }
+
+  private dhcpServers(): Measured<'dhcp_servers'> {
+    const servers: DhcpServer[] = [];
+    if (this.dhcpServerUp && !this.fault.dhcpPoolFull) {
+      servers.push({
+        serverId: lan.router,
+        offeredAddress: lan.pi,
+        leaseSeconds: 3600,
+        gateway: { address: lan.router, answers: this.routerUp },
+        dnsServers: [{ address: lan.router, answers: this.resolverAnswers(lan.router) }],
+      });
+    }
+    if (this.linkUp && this.fault.rogueDhcpServer) {
+      servers.push({
+        serverId: lan.rogueDhcp,
+        offeredAddress: '192.168.1.201',
+        leaseSeconds: 600,
+        gateway: { address: lan.rogueGateway, answers: false },
+        dnsServers: [{ address: lan.rogueGateway, answers: false }],
+      });
+    }
+    const data = { interface: 'eth0', listenedMs: 3000, servers };
+    return { ok: dhcpServersOk(servers), data };
+  }
+
+  private dnsIntegrity(): Measured<'dns_integrity'> {
+    const lookUp = (server: string, ms: number): DnsAnswer => {
+      if (!this.resolverAnswers(server)) return { outcome: 'timeout', addresses: [] };
+      const hijack = server === lan.router ? this.fault.dnsHijack : undefined;
+      if (hijack === 'nxdomain') return { outcome: 'nxdomain', addresses: [] };
+      const address = hijack === 'private' ? lan.hijackAnswer : internet.web;
+      return { outcome: 'answered', addresses: [address], ms };
+    };
+    const configured: DnsAnswer = this.addressed
+      ? lookUp(this.resolver, 12)
+      : { outcome: 'error', addresses: [] };
+    const reference = lookUp(internet.referenceResolver, 24);
+    const findings = dnsFindings(configured, reference);
+    const data = {
+      name: 'www.example.com',
+      slowThresholdMs: checkThresholds.dnsSlowMs,
+      configured: { ...(this.addressed ? { server: this.resolver } : {}), ...configured },
+      reference: { server: internet.referenceResolver, ...reference },
+      findings,
+    };
+    return { ok: findings.length === 0, data };
+  }
+
+  private get webReachable() {
+    return this.wanUp && this.resolverAnswers(this.resolver) && !this.fault.dnsHijack;
+  }
+
+  private captivePortal(): Measured<'captive_portal'> {
+    if (!this.webReachable) {
+      return {
+        ok: false,
+        data: { url: portalUrl, reached: false, proxyHeaders: [], findings: [] },
+      };
+    }
+    const page = this.fault.captivePortal
+      ? {
+          status: 302,
+          headers: { location: `http://${lan.router}/login` },
+          body: '<html><title>Guest Wi-Fi login</title></html>',
+        }
+      : { status: 200, headers: {}, body: 'success\n' };
+    const judged = judgePage(page, 'success');
+    const data = { url: portalUrl, reached: true, status: page.status, totalMs: 120, ...judged };
+    return { ok: judged.findings.length === 0, data };
+  }
+
+  private tcpTls(): Measured<'tcp_tls'> {
+    const targets = tlsTargets.map(({ host, port }) => {
+      const byName = host === 'www.example.com';
+      const address = byName ? internet.web : host;
+      if (!(byName ? this.webReachable : this.wanUp)) {
+        return { host, port, address, tcp: 'timeout' as const };
+      }
+      if (this.fault.blockedPorts?.includes(port)) {
+        return { host, port, address, tcp: 'refused' as const };
+      }
+      const forged = port === 443 && this.fault.tlsIntercepted === true;
+      const tls = {
+        ...(forged
+          ? { ok: false, problem: 'untrusted' as const, detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }
+          : { ok: true }),
+        protocol: 'TLSv1.3',
+        handshakeMs: 41,
+        validFrom: 'Jan  6 00:00:00 2026 GMT',
+        validTo: 'Apr  6 23:59:59 2027 GMT',
+        subject: host,
+        issuer: forged ? 'Office Firewall CA' : 'Example CA',
+      };
+      return { host, port, address, tcp: 'open' as const, connectMs: 19, tls };
+    });
+    const ok = targets.every((t) => t.tcp === 'open' && t.tls.ok);
+    return { ok, data: { targets } };
+  }
+
+  private clockOffset(): Measured<'clock_offset'> {
+    const server = 'time.cloudflare.com';
+    const maxOffsetMs = checkThresholds.maxClockOffsetMs;
+    if (!this.wanUp) return { ok: false, data: { server, maxOffsetMs } };
+    const offsetMs = (this.fault.clockOffsetS ?? 0) * 1000 + 3.2;
+    const data = {
+      server,
+      address: internet.ntp,
+      offsetMs,
+      roundTripMs: 21.4,
+      stratum: 3,
+      maxOffsetMs,
+    };
+    return { ok: Math.abs(offsetMs) <= maxOffsetMs, data };
   }
 
   private link(): Measured<'link'> {
@@ -210,8 +366,7 @@ export class SimulatedNetwork implements Backend {
 
   private http(): Measured<'http'> {
     const url = 'https://www.example.com/';
-    if (!this.wanUp || !this.resolverAnswers(this.resolver))
-      return { ok: false, data: { url, ok: false } };
+    if (!this.webReachable) return { ok: false, data: { url, ok: false } };
     const totalMs = (this.fault.lineLossPct ?? 0) > 0 ? 1450 : 180;
     return { ok: true, data: { url, ok: true, status: 200, totalMs, serverHeader: 'nginx' } };
   }

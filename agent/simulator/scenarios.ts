@@ -21,6 +21,20 @@ export interface Fault {
   /** Line quality: loss and jitter on every internet path. */
   lineLossPct?: number;
   lineJitterMs?: number;
+  /** A second DHCP server on the LAN (a consumer router plugged in) hands out a dead gateway and DNS. */
+  rogueDhcpServer?: boolean;
+  /** The router's DNS lies about public names: private addresses, or "no such name". */
+  dnsHijack?: 'private' | 'nxdomain';
+  /** The line's MTU, with the "fragmentation needed" errors dropped on the way. */
+  pathMtu?: number;
+  /** The router sends every plain HTTP request to its own login page. */
+  captivePortal?: boolean;
+  /** The router answers HTTPS for every site itself, with a certificate from its own CA. */
+  tlsIntercepted?: boolean;
+  /** TCP ports the router rejects on the way out. */
+  blockedPorts?: number[];
+  /** How far the box's clock is behind the reference (negative: ahead). */
+  clockOffsetS?: number;
 }
 
 export interface ExpectedEnd {

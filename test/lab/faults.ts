@@ -1,5 +1,8 @@
 import type { Fault } from './scenario';
-import type { Lab } from './topology';
+import { internet, type Lab } from './topology';
+
+/** What the hijacked router answers for a public name: an address on no one's network. */
+const hijackedAnswer = '192.168.1.250';
 
 // Faults made for real inside the lab's namespaces. Hangs go into the nft
 // table zen_hang, which the smart plug's power cycle clears; settings and
@@ -50,6 +53,39 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       return;
     case 'link-down':
       await lab.in('sw', 'ip', ['link', 'set', 'pi', 'down']);
+      return;
+    case 'rogue-dhcp':
+      await lab.plugInRogueDhcp();
+      return;
+    case 'dns-hijack': {
+      // dnsmasq's own settings: an address for the name, or none at all (NXDOMAIN).
+      const answer = fault.answer === 'private' ? hijackedAnswer : '';
+      await lab.reconfigureRouterDns([`--address=/${internet.webName}/${answer}`]);
+      return;
+    }
+    case 'mtu-blackhole':
+      // Both ends of the line, as a PPPoE or tunnel link has it; the modem then drops
+      // the ICMP errors that would tell the senders.
+      await lab.in('mdm', 'ip', ['link', 'set', 'wan0', 'mtu', String(fault.mtu)]);
+      await lab.in('isp', 'ip', ['link', 'set', 'cust0', 'mtu', String(fault.mtu)]);
+      await lab.nft(
+        'mdm',
+        faultTable({ output: 'icmp type destination-unreachable icmp code frag-needed drop' }),
+      );
+      return;
+    case 'captive-portal':
+      await lab.startCaptivePortal();
+      return;
+    case 'tls-intercept':
+      await lab.startTlsInterception();
+      return;
+    case 'port-blocked': {
+      const verdict = fault.how === 'reject' ? 'reject with tcp reset' : 'drop';
+      await lab.nft('rt', faultTable({ forward: `tcp dport ${fault.port} ${verdict}` }));
+      return;
+    }
+    case 'clock-skew':
+      await lab.skewReferenceClock(fault.seconds);
       return;
   }
 }

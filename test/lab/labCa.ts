@@ -22,12 +22,13 @@ export function makeCa(dir: string, name = 'ca'): Certificate {
   return ca;
 }
 
-/** A server certificate for `host`, signed by `ca`. */
+/** A server certificate for `host` (a name, or an IPv4 address), signed by `ca`. */
 export function issue(dir: string, ca: Certificate, host: string, name = host): Certificate {
   const leaf = { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
   const csr = path.join(dir, `${name}.csr`);
   const ext = path.join(dir, `${name}.ext`);
-  writeFileSync(ext, `subjectAltName=DNS:${host}\nextendedKeyUsage=serverAuth\n`);
+  const altName = /^\d+(\.\d+){3}$/.test(host) ? `IP:${host}` : `DNS:${host}`;
+  writeFileSync(ext, `subjectAltName=${altName}\nextendedKeyUsage=serverAuth\n`);
   openssl([
     ...['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'],
     ...['-keyout', leaf.key, '-out', csr, '-subj', `/CN=${host}`],

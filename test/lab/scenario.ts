@@ -27,6 +27,26 @@ export const Fault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('lease-lost') }).strict(),
   /** The switch port of the Pi goes down: no carrier on the Pi's eth0. */
   z.object({ kind: z.literal('link-down') }).strict(),
+  /** A consumer router on the switch runs its own DHCP server, handing out a dead gateway and DNS. */
+  z.object({ kind: z.literal('rogue-dhcp') }).strict(),
+  /** The router's DNS lies about the test name: a private address, or "no such name". */
+  z.object({ kind: z.literal('dns-hijack'), answer: z.enum(['private', 'nxdomain']) }).strict(),
+  /** The line's MTU drops to `mtu` and the modem drops the "fragmentation needed" errors. */
+  z.object({ kind: z.literal('mtu-blackhole'), mtu: z.number().int().min(576).max(1499) }).strict(),
+  /** The router sends every plain HTTP request from the LAN to its own login page. */
+  z.object({ kind: z.literal('captive-portal') }).strict(),
+  /** The router answers HTTPS for every site itself, with a certificate from its own CA. */
+  z.object({ kind: z.literal('tls-intercept') }).strict(),
+  /** The router drops or rejects outgoing TCP to one port. */
+  z
+    .object({
+      kind: z.literal('port-blocked'),
+      port: z.number().int().min(1).max(65535),
+      how: z.enum(['drop', 'reject']),
+    })
+    .strict(),
+  /** The reference time server answers this far off (the box's clock itself stays right). */
+  z.object({ kind: z.literal('clock-skew'), seconds: z.number().int() }).strict(),
 ]);
 export type Fault = z.infer<typeof Fault>;
 

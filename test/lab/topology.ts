@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
@@ -30,12 +38,18 @@ export const lan = {
   routerPlug: '192.168.1.51',
   modem: '192.168.100.1',
   routerWan: '192.168.100.2',
+  /** A consumer router someone plugged into the switch (the rogue-dhcp fault). */
+  rogue: '192.168.1.66',
+  /** The gateway and resolver the rogue router hands out: nothing answers there. */
+  rogueGateway: '192.168.1.254',
 };
 export const internet = {
   targets: ['198.51.100.20', '203.0.113.20'],
   resolver: '203.0.113.53',
   web: '198.51.100.80',
   webName: 'www.example.com',
+  /** An SNTP server (clock_offset's reference). */
+  ntp: '203.0.113.123',
 };
 export const cloud = { name: 'cloud.example.net', address: '203.0.113.10', port: 443 };
 /** The carrier: its gateway also answers DNS, as a carrier's resolver does. */
@@ -43,7 +57,7 @@ export const lte = { pi: '100.64.0.2', gateway: '100.64.0.1' };
 const repoRoot = path.resolve(__dirname, '..', '..');
 const tsx = ['--import', 'tsx'];
 
-export const roles = ['pi', 'pc', 'sw', 'rt', 'mdm', 'isp', 'plug', 'lte'] as const;
+export const roles = ['pi', 'pc', 'sw', 'rt', 'mdm', 'isp', 'plug', 'lte', 'rogue'] as const;
 export type Role = (typeof roles)[number];
 
 export interface DhcpPool {
@@ -64,6 +78,10 @@ export class Lab {
   /** The lab's CA (the box trusts it) and the cloud's certificate from it. */
   readonly ca = makeCa(this.dir);
   readonly cloudCertificate = issue(this.dir, this.ca, cloud.name);
+  /** The web site's and the resolver's TLS certificates (tcp_tls). */
+  private readonly webCertificate = issue(this.dir, this.ca, internet.webName);
+  private readonly resolverCertificate = issue(this.dir, this.ca, internet.resolver);
+  private dhcpPool = defaultPool;
   /** The Pi's system bus: NetworkManager's when it runs, else nothing listens there. */
   readonly busAddress = `unix:path=${nmPaths(this.dir).socket}`;
   /** NetworkManager owns the Pi's eth0 (as on Raspberry Pi OS Bookworm). */
@@ -127,7 +145,8 @@ export class Lab {
     await route('mdm', 'default', 'via', '203.0.113.1');
     await addr('isp', '203.0.113.1/30', 'cust0');
     await addr('isp', '203.0.113.5/30', 'lte0');
-    for (const a of [...internet.targets, internet.resolver, internet.web, cloud.address]) {
+    const hosted = [...internet.targets, internet.resolver, internet.web, internet.ntp];
+    for (const a of [...hosted, cloud.address]) {
       // On loopback: the kernel here has no dummy interfaces.
       await addr('isp', `${a}/32`, 'lo');
     }
@@ -158,6 +177,9 @@ export class Lab {
       JSON.stringify({ plugs }),
     ]);
     await this.waitForPort('isp', internet.web, 80);
+    await this.waitForPort('isp', internet.web, 443);
+    await this.waitForPort('isp', internet.resolver, 853);
+    await this.waitForPort('isp', internet.ntp, 123, 'udp');
     await this.waitForPort('plug', lan.routerPlug, 80);
 
     if (networkManager) {
@@ -217,6 +239,91 @@ export class Lab {
       path.join(__dirname, 'webServer.ts'),
       internet.web,
     ]);
+    const tlsListeners = [
+      { address: internet.web, port: 443, ...this.webCertificate },
+      { address: internet.resolver, port: 853, ...this.resolverCertificate },
+    ];
+    this.start('tls', 'isp', process.execPath, [
+      ...tsx,
+      path.join(__dirname, 'tlsServer.ts'),
+      JSON.stringify(tlsListeners),
+    ]);
+    this.startSntp(0);
+  }
+
+  private startSntp(skewSeconds: number) {
+    this.start('sntp', 'isp', process.execPath, [
+      ...tsx,
+      path.join(__dirname, 'sntpServer.ts'),
+      internet.ntp,
+      String(skewSeconds),
+    ]);
+  }
+
+  /** The reference clock answers `skewSeconds` off (the box's own clock is the host's). */
+  async skewReferenceClock(skewSeconds: number): Promise<void> {
+    await this.daemons.get('sntp')?.stop();
+    this.startSntp(skewSeconds);
+    await this.waitForPort('isp', internet.ntp, 123, 'udp');
+  }
+
+  /** A consumer router plugged into the switch: its own DHCP server, handing out itself-less settings. */
+  async plugInRogueDhcp(): Promise<void> {
+    await this.wire('rogue', 'eth0', 'sw', 'rogue', { bridge: true });
+    await this.in('rogue', 'ip', ['addr', 'add', `${lan.rogue}/24`, 'dev', 'eth0']);
+    this.start('rogue-dnsmasq', 'rogue', 'dnsmasq', [
+      ...['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts'],
+      ...['--user=root', '--bind-interfaces', '--interface=eth0', '--port=0'],
+      `--pid-file=${path.join(this.dir, 'rogue-dnsmasq.pid')}`,
+      `--dhcp-leasefile=${path.join(this.dir, 'rogue.leases')}`,
+      '--dhcp-range=192.168.1.200,192.168.1.210,255.255.255.0,10m',
+      `--dhcp-option=option:router,${lan.rogueGateway}`,
+      `--dhcp-option=option:dns-server,${lan.rogueGateway}`,
+      '--no-ping',
+    ]);
+    // dnsmasq binds its DHCP socket to the interface: ss shows 0.0.0.0%eth0:67.
+    await this.waitForPort('rogue', '0.0.0.0%eth0', 67, 'udp');
+  }
+
+  /** The router's DNS forwarder started again with more dnsmasq options (a setting changed). */
+  async reconfigureRouterDns(extraArgs: string[]): Promise<void> {
+    await this.daemons.get('router-dnsmasq')?.stop();
+    await this.startRouterDnsmasq(this.dhcpPool, extraArgs);
+  }
+
+  /** The router sends every plain HTTP request from the LAN to its own login page. */
+  async startCaptivePortal(): Promise<void> {
+    this.start('portal', 'rt', process.execPath, [
+      ...tsx,
+      path.join(__dirname, 'portalServer.ts'),
+      lan.router,
+    ]);
+    await this.waitForPort('rt', lan.router, 80);
+    await this.divertToRouter('zen_portal', 80);
+  }
+
+  /**
+   * The router intercepts HTTPS from the LAN (a "security" appliance): its own TLS server
+   * answers for the web site with a certificate from a CA the box does not trust.
+   */
+  async startTlsInterception(): Promise<void> {
+    const interceptorCa = makeCa(this.dir, 'interceptor');
+    const forged = issue(this.dir, interceptorCa, internet.webName, 'forged-web');
+    this.start('interceptor', 'rt', process.execPath, [
+      ...tsx,
+      path.join(__dirname, 'tlsServer.ts'),
+      JSON.stringify([{ address: lan.router, port: 443, ...forged }]),
+    ]);
+    await this.waitForPort('rt', lan.router, 443);
+    await this.divertToRouter('zen_intercept', 443);
+  }
+
+  /** Sends TCP to `port` from the LAN, whatever its destination, to the router itself. */
+  private divertToRouter(table: string, port: number): Promise<string> {
+    return this.nft(
+      'rt',
+      `table ip ${table} {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  iifname "lan0" tcp dport ${port} dnat to ${lan.router}:${port}\n }\n}\n`,
+    );
   }
 
   /** The carrier's resolver on its gateway, forwarding to the internet's DNS. */
@@ -252,13 +359,16 @@ export class Lab {
   }
 
   /** Starts the router's dnsmasq with a DHCP pool and the leases other devices hold. */
-  private async startRouterDnsmasq(pool: DhcpPool): Promise<void> {
+  private async startRouterDnsmasq(pool: DhcpPool, extraArgs: string[] = []): Promise<void> {
+    this.dhcpPool = pool;
     const leaseFile = path.join(this.dir, 'router.leases');
     const expiry = Math.floor(Date.now() / 1000) + 86_400;
-    writeFileSync(
-      leaseFile,
-      (pool.leases ?? []).map(([mac, ip], i) => `${expiry} ${mac} ${ip} device${i} *\n`).join(''),
-    );
+    // A restart keeps the leases dnsmasq wrote, as a router's reboot keeps its lease table.
+    if (!existsSync(leaseFile))
+      writeFileSync(
+        leaseFile,
+        (pool.leases ?? []).map(([mac, ip], i) => `${expiry} ${mac} ${ip} device${i} *\n`).join(''),
+      );
     this.start('router-dnsmasq', 'rt', 'dnsmasq', [
       ...['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts'],
       ...['--user=root', '--bind-interfaces', '--interface=lan0', '--except-interface=lo'],
@@ -270,6 +380,7 @@ export class Lab {
       `--server=${internet.resolver}`,
       '--dhcp-authoritative',
       '--no-ping',
+      ...extraArgs,
     ]);
     await this.waitForPort('rt', lan.router, 53, 'udp');
   }
@@ -317,6 +428,15 @@ export class Lab {
       dnsTestName: internet.webName,
       internetTargets: internet.targets,
       httpUrl: `http://${internet.webName}/`,
+      captivePortal: { url: `http://${internet.webName}/`, expectedBody: 'Example Domain' },
+      tcpTls: {
+        targets: [
+          { host: internet.webName, port: 443, tls: true },
+          { host: internet.resolver, port: 853, tls: true },
+        ],
+        caFile: this.ca.cert,
+      },
+      ntpServer: internet.ntp,
       tracerouteTarget: internet.targets[0],
       modemAddress: lan.modem,
       smartPlugs: { modem: `http://${lan.modemPlug}`, router: `http://${lan.routerPlug}` },
