@@ -165,6 +165,7 @@ export function startCloudLink(options: CloudLinkOptions): CloudLink {
     socket.reconnectNow();
   }
 
+  let lteRefusedAt = -Infinity;
   let busy = false;
   const step = async (work: () => Promise<void>) => {
     if (busy) return;
@@ -195,7 +196,11 @@ export function startCloudLink(options: CloudLinkOptions): CloudLink {
           void step(async () => {
             const now = Date.now();
             if (policy.path !== 'wired' || !policy.wantsLte(now)) return;
-            const next = policy.decide(now, await lteUsable());
+            // A box whose LTE is not usable asks again only now and then, not every second.
+            if (now - lteRefusedAt < settings.wiredCheckSeconds * 1000) return;
+            const usable = await lteUsable();
+            if (!usable) lteRefusedAt = now;
+            const next = policy.decide(now, usable);
             if (next) switchTo(next);
           }),
         tickMs,

@@ -192,6 +192,8 @@ describe('zen-agent.service', () => {
       expect(settings(key)[0]!.split(/\s+/).sort()).toEqual(['CAP_NET_ADMIN', 'CAP_NET_RAW']);
     }
     expect(settings('Restart')).toEqual(['on-failure']);
+    // Without a CA file the box trusts the system's store, as the README says.
+    expect(settings('Environment')).toContain('NODE_OPTIONS=--use-openssl-ca');
     expect(settings('NoNewPrivileges')).toEqual(['yes']);
     expect(settings('ProtectSystem')).toEqual(['strict']);
     // The one place it writes its own state, the NM route's kept DNS settings included.
