@@ -134,7 +134,7 @@ describe('fault details', () => {
 describe('remediation', () => {
   const fixable = scenarioNames.filter((name) => scenarios[name].expectedAction);
 
-  it.each(fixable)('the expected fix repairs %s', (name) => {
+  it.each(fixable)("the expected fix makes the box's own checks pass in %s", (name) => {
     const network = new SimulatedNetwork(name);
     const action = scenarios[name].expectedAction!;
     const { params } = parseRemediation(action, fixParams[action]);
