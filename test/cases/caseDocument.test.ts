@@ -40,7 +40,7 @@ describe('the case document', () => {
   });
 
   it('is written when the state changes, not for steps that only say something', async () => {
-    device = connectDevice(stack, 'dns-failure');
+    device = connectDevice(stack, 'gateway-unreachable');
     const { caseId, handle } = await openDemoCase(stack);
     const waiting = await waitForStatus(handle, 'awaiting_approval');
     expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
