@@ -45,7 +45,11 @@ describe('the case document', () => {
     const waiting = await waitForStatus(handle, 'awaiting_approval');
     expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
     const final = await handle.result();
-    expect(final.status).toBe('resolved');
+    expect(final).toMatchObject({
+      status: 'resolved',
+      issueCategory: 'gateway',
+      actionsTaken: ['power_cycle_router'],
+    });
 
     const steps = seen.filter((s) => s.step.caseId === caseId);
     expect(steps.map((s) => s.step.seq)).toEqual(steps.map((_, i) => i + 1));
