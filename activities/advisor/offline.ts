@@ -125,7 +125,7 @@ export function offlineAdvice(input: AdvisorInput): Advice {
         diagnosis:
           "Your internet works, but the address-lookup service (DNS) your network uses is not answering, so websites don't open.",
         rationale:
-          'Internet addresses answer and a public DNS resolver works, but the configured resolver does not: switching to the working resolver fixes name lookups.',
+          "Internet addresses answer and a public DNS resolver works, but the configured resolver does not: switching the Zen box to the working resolver fixes its own name lookups; the office's computers keep the router's resolver until the router is changed.",
       },
       'dns',
       {
