@@ -14,6 +14,11 @@ export const AdvisorInput = z.object({
   results: z.array(CheckResult),
   /** Actions already carried out in this case (so the same fix is not proposed twice). */
   actionsTaken: z.array(ActionId),
+  /**
+   * Where the fault lay when the case's box-only fixes were proposed (contracts/office.ts):
+   * a case about the office closes only on evidence about the office.
+   */
+  faultScope: z.enum(['box', 'office']).optional(),
   /** The customer's own words: untrusted, quoted as data. */
   description: z.string().max(2000).optional(),
 });

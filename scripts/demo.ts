@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSimulatedAgent } from '../agent/simulatedAgent';
-import { scenarioByName, scenarioNames } from '../agent/simulator/scenarios';
+import { scenarioByName, scenarioNames, type ExpectedEnd } from '../agent/simulator/scenarios';
 import { loadConfig } from '../config';
 import { closedStatuses, type CaseStatus } from '../contracts/case';
+import { fixDescriptions } from '../contracts/fixes';
 import { credentialsPath, type DemoCredentials } from './seed';
 
 // `npm run demo -- --scenario <name> [--json]`: one whole case against the
@@ -38,6 +39,15 @@ interface LiveCase {
   };
 }
 
+/** How a case in this scenario should end, in words (a box-only fix does not resolve an office fault). */
+function expectedEnd(scenario: ExpectedEnd): string {
+  const action = scenario.expectedAction;
+  if (!action) return `${scenario.expectedStatus} with no fix`;
+  return scenario.expectedStatus === 'resolved'
+    ? `resolved by ${action}`
+    : `escalated after ${action}, which repairs only the ${fixDescriptions[action].repairs === 'box' ? 'Zen box' : 'office network'}`;
+}
+
 async function call<T>(path: string, token: string, body?: unknown): Promise<T> {
   const res = await fetch(`${api}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
@@ -67,6 +77,7 @@ async function main(): Promise<number> {
   const token = credentials.customer.token;
   const say = (line: string) => (values.json ? undefined : console.log(line));
   say(`Scenario ${values.scenario}: ${scenario.description}`);
+  say(`Expected: ${expectedEnd(scenario)}.`);
 
   // A fresh Zen box of the demo customer, so each demo is its own case.
   const deviceId = `pi-demo-${values.scenario}-${randomUUID().slice(0, 6)}`;
@@ -148,7 +159,7 @@ async function main(): Promise<number> {
     say(
       asExpected
         ? 'As expected for this scenario.'
-        : `NOT as expected: wanted ${scenario.expectedStatus} with ${scenario.expectedAction ?? 'no action'}.`,
+        : `NOT as expected: wanted ${expectedEnd(scenario)}.`,
     );
     if (values.json) console.log(JSON.stringify(summary));
     return asExpected ? 0 : 1;

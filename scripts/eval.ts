@@ -4,7 +4,8 @@ import { loadConfig } from '../config';
 
 // npm run eval [-- --json] [-- --offline]: runs the advisor over every simulated
 // scenario and prints, per scenario, whether the diagnosis, the action and the
-// escalation were right, and the overall accuracy. Claude answers when
+// escalation were right, how many "healthy" answers were false and how many fixes
+// unjustified, and the totals and overall accuracy. Claude answers when
 // ANTHROPIC_API_KEY is set (nothing is cached: no database), the offline engine otherwise.
 
 const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
@@ -16,10 +17,21 @@ function table(report: EvalReport, engine: string): string {
     `${mark(s.diagnosisOk)} (${s.actual.category ?? '-'}/${s.expected.category})`,
     `${mark(s.actionOk)} (${s.actual.action ?? '-'}/${s.expected.action ?? '-'})`,
     `${mark(s.escalationOk)} (${s.actual.escalated === null ? '-' : s.actual.escalated ? 'escalated' : 'resolved'})`,
+    String(s.falseHealthy),
+    String(s.unjustifiedFixes),
     s.correct ? 'yes' : `no${s.error ? `: ${s.error}` : ''}`,
     [...new Set(s.engines)].join(','),
   ]);
-  const head = ['scenario', 'diagnosis', 'action', 'escalation', 'correct', 'engine'];
+  const head = [
+    'scenario',
+    'diagnosis',
+    'action',
+    'escalation',
+    'false healthy',
+    'unjustified fixes',
+    'correct',
+    'engine',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells
@@ -34,6 +46,7 @@ function table(report: EvalReport, engine: string): string {
     ...rows.map(line),
     '',
     `diagnosis ${pct(report.diagnosisAccuracy)}, action ${pct(report.actionAccuracy)}, escalation ${pct(report.escalationAccuracy)}`,
+    `False "healthy" answers: ${report.falseHealthy}, unjustified fixes: ${report.unjustifiedFixes}`,
     `Overall accuracy: ${pct(report.accuracy)} (${report.scenarios.filter((s) => s.correct).length}/${report.scenarios.length})`,
   ].join('\n');
 }

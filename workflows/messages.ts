@@ -7,6 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Advice } from '../contracts/advice';
 import type { Actor, CaseChannel, CaseStatus, IssueCategory } from '../contracts/case';
 import type { CheckResult } from '../contracts/diagnostics';
+import type { Repairs } from '../contracts/fixes';
 import type { ActionId } from '../contracts/remediation';
 
 // Message definitions of the supportCase workflow. Every caller (API, phone,
@@ -134,6 +135,11 @@ export interface CaseState {
   actionsTaken: ActionId[];
   diagnosis?: string;
   instructions?: string;
+  /**
+   * Where the fault lay when a fix of the box's own settings was proposed: a case
+   * about the office ('office') closes only on evidence about the office.
+   */
+  faultScope?: Repairs;
   /** Set while the Zen box is unreachable and the customer can help; gone once it is back. */
   manualStep?: ManualStep;
   assignedOperator?: string;

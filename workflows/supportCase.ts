@@ -21,6 +21,7 @@ import type { CommandResult, DeviceCommand } from '../contracts/device';
 import { baselineChecks, type CheckName } from '../contracts/checks';
 import type { CheckResult } from '../contracts/diagnostics';
 import { fixDescriptions } from '../contracts/fixes';
+import { scopeWithFix } from '../contracts/office';
 import { chooseManualStep, manualStepText, type WhatIsKnown } from './manualStep';
 import {
   callEventSignal,
@@ -490,6 +491,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
           maxRounds: settings.maxRounds,
           results: state.results,
           actionsTaken: state.actionsTaken,
+          faultScope: state.faultScope,
           description: input.description,
         },
       ],
@@ -668,6 +670,15 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
           advice.diagnosis,
           `"${fixDescriptions[advice.action].title}" was already tried. A technician will call you.`,
         );
+      }
+      // A fix of the box's own settings for a fault of the office's network must not let
+      // the box's passing checks close the case: the advisor is told where the fault lay.
+      // Cases from before this change closed on the box's checks.
+      if (
+        fixDescriptions[advice.action].repairs === 'box' &&
+        patched('office-faults-need-office-evidence')
+      ) {
+        state.faultScope = scopeWithFix(state.faultScope, advice.action, state.results);
       }
       const proposal = await propose(advice);
       await fix(proposal);

@@ -4,6 +4,7 @@ import { Advice, AdvisorInput, type AdviceMeta, type TokenUsage } from '../../co
 import { parseRemediation } from '../../contracts/remediation';
 import { cachedAdvice, recordRejection, recordUsage, storeAdvice } from './cache';
 import { ClaudeFailure, askClaude, createClaudeClient, type ClaudeSettings } from './claude';
+import { unjustified } from './guard';
 import { offlineAdvice } from './offline';
 import { PROMPT_VERSION, cacheKey, sanitizeInput } from './prompt';
 import { RejectedAdvice, validateModelAdvice } from './validate';
@@ -13,7 +14,7 @@ import { RejectedAdvice, validateModelAdvice } from './validate';
 // limits, timeouts) or answers outside the contract. Either way the answer is
 // checked against the contract and the catalog before the workflow sees it.
 
-export const OFFLINE_ENGINE_VERSION = 'offline-v1';
+export const OFFLINE_ENGINE_VERSION = 'offline-v2';
 
 /** Activity attempts at Claude before a transient failure falls back to the offline engine. */
 export const CLAUDE_ATTEMPTS = 3;
@@ -53,6 +54,23 @@ async function quietly(what: string, work: () => Promise<unknown>): Promise<void
   }
 }
 
+/**
+ * The offline engine through the same guard as Claude: should its rules ever
+ * give an answer the measurements do not justify, a person takes over instead.
+ */
+export function guardedOffline(input: AdvisorInput): Advice {
+  const advice = offlineAdvice(input);
+  const reason = unjustified(advice, input);
+  if (!reason) return advice;
+  return {
+    kind: 'escalate',
+    issueCategory: 'unknown',
+    diagnosis: 'The automatic checks found something their rules cannot settle safely.',
+    instructions: 'A technician will look at the results and contact you.',
+    rationale: `The offline rules' answer (${advice.kind}) was held back: ${reason}.`,
+  };
+}
+
 /** The last gate, whatever answered. */
 function checked(advice: Advice): Advice {
   const parsed = Advice.parse(advice);
@@ -66,7 +84,7 @@ export function createAdvisor(options: AdvisorOptions = {}): AdviseFn {
 
   function offline(input: AdvisorInput, extra: Partial<AdviceMeta> = {}): Advice {
     const meta: AdviceMeta = { engine: 'offline', engineVersion: OFFLINE_ENGINE_VERSION, ...extra };
-    return checked({ ...offlineAdvice(input), meta });
+    return checked({ ...guardedOffline(input), meta });
   }
 
   return async function advise(raw: AdvisorInput): Promise<Advice> {

@@ -2,11 +2,14 @@ import type { Advice, AdvisorInput } from '../../contracts/advice';
 import type { IssueCategory } from '../../contracts/case';
 import { baselineChecks } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import { fixDescriptions } from '../../contracts/fixes';
+import { faultScope, scopeWithFix } from '../../contracts/office';
 import { parseRemediation, type ActionId } from '../../contracts/remediation';
 import { sanitizeResult } from '../../agent/sanitize';
 import { SimulatedNetwork } from '../../agent/simulator/network';
 import { scenarioNames, scenarios, type ScenarioName } from '../../agent/simulator/scenarios';
 import type { AdviseFn } from './engine';
+import { unjustified } from './guard';
 
 // The advisor's scorecard: each simulated scenario run as a case runs (baseline
 // checks, advice, more checks, a fix carried out on the simulated network,
@@ -21,6 +24,10 @@ export interface ScenarioScore {
   escalationOk: boolean;
   correct: boolean;
   rounds: number;
+  /** "healthy" answers while the box's measurements or the office's network still show a fault. */
+  falseHealthy: number;
+  /** Fixes proposed without measurements pointing at the part they act on. */
+  unjustifiedFixes: number;
   /** The parameters of the fix carried out, if any. */
   fixParams?: Record<string, unknown>;
   /** Engines that answered, in order (claude, claude-cached, offline, offline-fallback). */
@@ -34,6 +41,8 @@ export interface EvalReport {
   diagnosisAccuracy: number;
   actionAccuracy: number;
   escalationAccuracy: number;
+  falseHealthy: number;
+  unjustifiedFixes: number;
 }
 
 const MAX_ROUNDS = 4;
@@ -48,6 +57,8 @@ function engineOf(advice: Advice): string {
 async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<ScenarioScore> {
   const scenario = scenarios[name];
   const network = new SimulatedNetwork(name);
+  // An office computer on the same network: only fixes that repair the office reach it.
+  const office = new SimulatedNetwork(name);
   const results = new Map<CheckName, CheckResult>();
   const actionsTaken: ActionId[] = [];
   const engines: string[] = [];
@@ -57,6 +68,12 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
   let actual: ScenarioScore['actual'] = { category: null, action: null, escalated: null };
   let rounds = 0;
   let error: string | undefined;
+  let scope: 'box' | 'office' | undefined;
+  let falseHealthy = 0;
+  let unjustifiedFixes = 0;
+  const officeFailing = () =>
+    baselineChecks.some((check) => !office.runCheck(check).ok) &&
+    faultScope(baselineChecks.map((check) => office.runCheck(check))) === 'office';
 
   try {
     for (let round = 1; round <= MAX_ROUNDS && actual.escalated === null; round++) {
@@ -68,9 +85,14 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
         maxRounds: MAX_ROUNDS,
         results: [...results.values()],
         actionsTaken: [...actionsTaken],
+        ...(scope ? { faultScope: scope } : {}),
       };
       const advice = await advise(input);
       engines.push(engineOf(advice));
+      // Counted against the measurements and the office, whatever the engine's own checks said.
+      const objection = unjustified(advice, input);
+      if (advice.kind === 'healthy' && (objection || officeFailing())) falseHealthy++;
+      if (advice.kind === 'remediate' && objection) unjustifiedFixes++;
       switch (advice.kind) {
         case 'more_checks':
           checks = advice.checks;
@@ -86,7 +108,10 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
             break;
           }
           const { action, params } = parseRemediation(advice.action, advice.params);
+          // As the workflow does: a box-only fix notes where the fault lay.
+          scope = scopeWithFix(scope, action, [...results.values()]);
           network.apply(action, params);
+          if (fixDescriptions[action].repairs === 'office') office.apply(action, params);
           actionsTaken.push(action);
           fix = { action, category: advice.issueCategory, params };
           checks = [...results.keys()];
@@ -112,7 +137,14 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
   const expected = {
     category: scenario.expectedCategory,
     action: scenario.expectedAction ?? null,
-    escalated: scenario.expectedStatus === 'escalated',
+    // A fix of the box's own settings never resolves a fault of the office's network
+    // (contracts/fixes.ts): after it, the case hands the office's fix to the customer.
+    escalated:
+      scenario.expectedStatus === 'escalated' ||
+      (scenario.expectedAction !== undefined &&
+        fixDescriptions[scenario.expectedAction].repairs === 'box' &&
+        faultScope(baselineChecks.map((check) => new SimulatedNetwork(name).runCheck(check))) ===
+          'office'),
   };
   const diagnosisOk = actual.category === expected.category;
   const actionOk = actual.escalated !== null && actual.action === expected.action;
@@ -124,8 +156,11 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
     diagnosisOk,
     actionOk,
     escalationOk,
-    correct: diagnosisOk && actionOk && escalationOk && !error,
+    correct:
+      diagnosisOk && actionOk && escalationOk && !error && falseHealthy + unjustifiedFixes === 0,
     rounds,
+    falseHealthy,
+    unjustifiedFixes,
     ...(fix ? { fixParams: fix.params } : {}),
     engines,
     ...(error ? { error } : {}),
@@ -146,5 +181,7 @@ export async function evaluateAdvisor(
     diagnosisAccuracy: share((s) => s.diagnosisOk),
     actionAccuracy: share((s) => s.actionOk),
     escalationAccuracy: share((s) => s.escalationOk),
+    falseHealthy: scores.reduce((sum, s) => sum + s.falseHealthy, 0),
+    unjustifiedFixes: scores.reduce((sum, s) => sum + s.unjustifiedFixes, 0),
   };
 }

@@ -3,6 +3,13 @@ import type { IssueCategory } from '../../contracts/case';
 import { baselineChecks } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import type { ActionId } from '../../contracts/remediation';
+import {
+  LOSS_THRESHOLD_PCT,
+  latestResults,
+  officeUnverified,
+  outOfRange,
+  type Latest,
+} from './guard';
 
 // The offline expert engine: fixed rules over the diagnostics, used when Claude
 // is not configured or not reachable. It reads only booleans, numbers and
@@ -10,17 +17,8 @@ import type { ActionId } from '../../contracts/remediation';
 // network announces can steer it.
 
 type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
-type Latest = { [K in CheckName]?: ResultOf<K> };
 
-/** Loss at or above this on an internet target is more than a line should have. */
-const LOSS_THRESHOLD_PCT = 5;
 const POWER_CYCLE = { offSeconds: 10 };
-
-/** The latest result of each check; if that one could not run, the check counts as missing. */
-function latestResults(results: CheckResult[]): Latest {
-  const latest = new Map(results.map((result) => [result.check, result]));
-  return Object.fromEntries([...latest].filter(([, result]) => result.error === undefined));
-}
 
 const escalate = (
   issueCategory: IssueCategory,
@@ -127,7 +125,7 @@ export function offlineAdvice(input: AdvisorInput): Advice {
         diagnosis:
           "Your internet works, but the address-lookup service (DNS) your network uses is not answering, so websites don't open.",
         rationale:
-          'Internet addresses answer and a public DNS resolver works, but the configured resolver does not: switching to the working resolver fixes name lookups.',
+          "Internet addresses answer and a public DNS resolver works, but the configured resolver does not: switching the Zen box to the working resolver fixes its own name lookups; the office's computers keep the router's resolver until the router is changed.",
       },
       'dns',
       {
@@ -146,17 +144,22 @@ export function offlineAdvice(input: AdvisorInput): Advice {
     );
   }
 
-  const failing = Object.values(r)
-    .filter((result) => !result.ok)
-    .map((result) => result.check);
+  const failing = [
+    ...Object.values(r)
+      .filter((result) => !result.ok)
+      .map((result) => result.check),
+    ...outOfRange(r),
+  ];
   if (failing.length > 0) {
     return escalate(
       'unknown',
-      'Your connection looks fine in the basic checks, but some other checks fail.',
+      'Your connection looks fine in the basic checks, but some measurements are not normal.',
       'A technician will look at the results and contact you.',
-      `The basic checks pass, but these checks report a fault that the automatic rules do not cover: ${failing.join(', ')}.`,
+      `The basic checks pass, but these measurements show a fault that the automatic rules do not cover: ${failing.join(', ')}.`,
     );
   }
+
+  if (officeUnverified(input)) return officeHandOver(input, r);
 
   return {
     kind: 'healthy',
@@ -246,5 +249,52 @@ function internetDownAdvice(input: AdvisorInput, modem: ResultOf<'modem'> | unde
     "Your own equipment is working, but nothing gets through your internet provider's line: this looks like an outage on their side.",
     'Please call your internet provider, report an outage on your line and ask for an outage or ticket reference number; we will note it on this case. Restarting your equipment will not help.',
     `The router and the modem answer, but every internet target is lost and ${lockNote}: the fault is on the provider's side.`,
+  );
+}
+
+/**
+ * The box works again after a fix of its own settings, but the fault was the
+ * office's: the real fix is on the router or the line, so a person takes over
+ * with the steps that fix it for every device.
+ */
+function officeHandOver(input: AdvisorInput, r: Latest): Advice {
+  const last = input.actionsTaken[input.actionsTaken.length - 1]!;
+  const router = r.gateway?.data.address ?? r.ip_config?.data.gateway ?? 'the router';
+  const rationale = `${last} changed only the Zen box's own settings and its checks pass now, but the fault was in what the office's network gives every device, and no check measured what the other devices get.`;
+  if (last === 'switch_dns_fallback' || last === 'flush_dns') {
+    const resolver = r.dns?.data.reference.server ?? "your provider's DNS server";
+    return escalate(
+      'dns',
+      'The DNS service your router hands out to every device does not answer. The Zen box now uses a working one, but the computers in your office still get the broken one.',
+      [
+        'To fix it for every computer in the office:',
+        `1. On a computer in the office, open the router's settings page (usually http://${router}; the password is often on a sticker on the router).`,
+        '2. Find the DHCP (or LAN) settings and the DNS server fields there.',
+        `3. Enter ${resolver} as the DNS server, then save.`,
+        '4. Restart the router: unplug it, wait ten seconds, plug it back in, and wait two minutes.',
+        '5. Restart each computer, or reconnect it to the network, so it picks up the new setting.',
+        'A technician will call you to do this with you or to confirm it works.',
+        `For the technician: the resolver the router's DHCP hands out did not answer while ${resolver} did; the box itself uses ${resolver} since ${last} (zen-agent restore-dns undoes it once the router is fixed).`,
+      ].join('\n'),
+      rationale,
+    );
+  }
+  if (last === 'failover_lte' || last === 'failback_wan') {
+    return escalate(
+      'isp',
+      "The Zen box reaches us over its own LTE link, but your office's internet line still does not work.",
+      'Please call your internet provider, report that your line is down and ask for a ticket reference; we will note it on this case. A technician will call you.',
+      rationale,
+    );
+  }
+  return escalate(
+    'dhcp',
+    "The Zen box has a network address again, but your router's address service (DHCP) is what failed, and the other devices depend on it too.",
+    [
+      '1. Restart the router: unplug it, wait ten seconds, plug it back in, and wait two minutes.',
+      '2. Restart one computer and check that it opens a website.',
+      `A technician will call you to check the router's DHCP settings (at ${router}) with you.`,
+    ].join('\n'),
+    rationale,
   );
 }

@@ -5,6 +5,7 @@ import { IssueCategory } from '../../contracts/case';
 import { checkNames } from '../../contracts/checks';
 import { type CheckResult } from '../../contracts/diagnostics';
 import { actionIds, remediationCatalog } from '../../contracts/remediation';
+import { LOSS_THRESHOLD_PCT } from './guard';
 import { sanitizeText } from '../../agent/sanitize';
 
 // What Claude sees: a stable system prompt with the rules and the catalog (cached
@@ -14,7 +15,7 @@ import { sanitizeText } from '../../agent/sanitize';
 // string can close the block or open a tag of its own.
 
 /** Bump when the prompt, the tool or the validation changes: cached answers then expire. */
-export const PROMPT_VERSION = 'advisor-prompt-v1';
+export const PROMPT_VERSION = 'advisor-prompt-v2';
 
 export const TOOL_NAME = 'submit_advice';
 
@@ -24,6 +25,7 @@ export interface SanitizedInput {
   maxRounds: number;
   actionsTaken: string[];
   results: CheckResult[];
+  faultScope?: 'box' | 'office';
   description?: string;
 }
 
@@ -55,6 +57,7 @@ export function sanitizeInput(input: AdvisorInput): SanitizedInput {
     actionsTaken: [...input.actionsTaken],
     results: clean(input.results) as CheckResult[],
   };
+  if (input.faultScope !== undefined) out.faultScope = input.faultScope;
   if (input.description !== undefined) {
     out.description = sanitizeText(clean(input.description) as string)
       .replace(EMAIL, '[email]')
@@ -95,7 +98,7 @@ function catalogText(): string {
     .map((id) => {
       const entry = remediationCatalog[id];
       const params = JSON.stringify(z.toJSONSchema(entry.params).properties ?? {});
-      return `- ${id}: ${entry.title}. Parameters (JSON schema properties, no others allowed): ${params}. Risk: ${entry.risk}.`;
+      return `- ${id}: ${entry.title}. Parameters (JSON schema properties, no others allowed): ${params}. Risk: ${entry.risk}. Repairs: ${entry.repairs}.`;
     })
     .join('\n');
 }
@@ -108,6 +111,11 @@ Answer only by calling the ${TOOL_NAME} tool, exactly once, with one of these ki
 - "escalate": no catalog action can fix it (cables, ISP outages, router settings, line quality) or a fix already failed. Give "issueCategory", "diagnosis", "instructions" (what the customer or a technician should do, plainly) and "rationale".
 - "healthy": every check passes. Give "diagnosis" and "rationale".
 Every answer needs a rationale grounded in the measured values. Issue categories: ${IssueCategory.options.join(', ')}.
+
+The rule every answer is checked against (answers that break it are discarded):
+- When any check failed or a measured value is outside its normal range (no link, no valid lease, no DHCP offer, the gateway not answering, ${LOSS_THRESHOLD_PCT}% loss or more to the gateway or an internet target, the configured resolver failing, the web page not loading, the modem without upstream signal), the answer is never "healthy".
+- Where the evidence is ambiguous, ask for more checks or escalate; never propose a fix the measurements cannot justify. A fix is proposed only when the measured evidence points at the part it acts on: power_cycle_router only when the link is up and the box has an address but the gateway does not answer; power_cycle_modem only when the gateway answers, every internet target is lost, and the modem's management address is silent or reports no upstream (or was not checked); switch_dns_fallback only when the configured resolver fails and the reference resolver, the one given as "resolver", worked; renew_dhcp_lease only when the link is up, the box has no valid lease and a DHCP server offers one.
+- Each catalog entry says what it repairs: "box" (only the support box's own settings; the office's computers keep what the router hands them) or "office" (equipment every device goes through). "faultScope" in the case data says whether the fault the case's fixes were proposed for was the box's alone or the office's network. When faultScope is "office" and every action in actionsTaken repairs only the box, the box's passing checks do not show that the office works: never answer "healthy" then (unless a dhcp_servers check shows the office's DHCP offer, resolver and gateway working); escalate with step-by-step instructions for the customer to fix it on the router or the line, and a note for the technician.
 
 The remediation catalog (the only actions that exist; the customer approves every one before it runs):
 ${catalogText()}

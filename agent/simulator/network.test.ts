@@ -138,7 +138,7 @@ describe('remediation', () => {
     'dns-failure': ['dhcp_servers'],
   };
 
-  it.each(fixable)('the expected fix repairs %s', (name) => {
+  it.each(fixable)("the expected fix makes the box's own checks pass in %s", (name) => {
     const network = new SimulatedNetwork(name);
     const action = scenarios[name].expectedAction!;
     const { params } = parseRemediation(action, fixParams[action]);

@@ -2,7 +2,10 @@ import type { IssueCategory } from '../../contracts/case';
 import type { ActionId } from '../../contracts/remediation';
 
 // The simulated Pi's scenarios, as data: what is physically wrong on the
-// customer's network, and how a support case about it should end.
+// customer's network, and how a support case about it should end. A case ends
+// resolved only when the fix repaired what every office device goes through
+// (contracts/fixes.ts `repairs`): a fix of the box's own settings for a fault of
+// the office (dns-failure) keeps the box working, and the case still escalates.
 
 /** Physical faults the network model knows; absent means working. */
 export interface Fault {
@@ -39,7 +42,10 @@ export interface Fault {
 
 export interface ExpectedEnd {
   expectedStatus: 'resolved' | 'escalated';
-  /** The catalog action that fixes the fault, when one does. */
+  /**
+   * The catalog action the case carries out, when one is: it repairs the fault
+   * when the case ends resolved; with 'escalated' it repaired only the box.
+   */
   expectedAction?: ActionId;
   expectedCategory: IssueCategory;
 }
@@ -57,9 +63,12 @@ const scenarioData = {
     expectedCategory: 'none',
   },
   'dns-failure': {
+    // switch_dns_fallback gets the box itself onto the public resolver; the router
+    // still hands its broken one to every office computer, so the case escalates
+    // with the router's steps.
     description: "The router's DNS does not answer; a public resolver and pings by address work.",
     fault: { routerDnsDown: true },
-    expectedStatus: 'resolved',
+    expectedStatus: 'escalated',
     expectedAction: 'switch_dns_fallback',
     expectedCategory: 'dns',
   },

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import type { Advice } from '../../contracts/advice';
 import { createAdvisor } from '../../activities/advisor/engine';
 import { evaluateAdvisor } from '../../activities/advisor/evaluate';
 import { offlineAdvice } from '../../activities/advisor/offline';
@@ -101,12 +102,46 @@ describe('the evaluation of the Claude engine against the stand-in', () => {
         rationale: 'Guessing.',
       },
     }));
-    const report = await evaluateAdvisor(createAdvisor({ claude: claude() }), ['dns-failure']);
+    const report = await evaluateAdvisor(createAdvisor({ claude: claude() }), [
+      'gateway-unreachable',
+    ]);
     expect(report.accuracy).toBe(0);
     expect(report.scenarios[0]).toMatchObject({
       diagnosisOk: false,
       actionOk: false,
       escalationOk: false,
+    });
+  });
+
+  it('counts false "healthy" answers and unjustified fixes of an advisor without the guard', async () => {
+    const healthy: Advice = { kind: 'healthy', diagnosis: 'Fine.', rationale: 'Looks fine.' };
+    const blind = await evaluateAdvisor(async () => healthy, ['dns-failure', 'healthy']);
+    expect(blind.scenarios.map((s) => [s.falseHealthy, s.correct])).toEqual([
+      [1, false],
+      [0, true],
+    ]);
+    expect(blind.falseHealthy).toBe(1);
+
+    const modem: Advice = {
+      kind: 'remediate',
+      action: 'power_cycle_modem',
+      params: { offSeconds: 10 },
+      issueCategory: 'gateway',
+      diagnosis: 'The router.',
+      rationale: 'Guessing.',
+    };
+    const guessing = await evaluateAdvisor(async () => modem, ['gateway-unreachable']);
+    expect(guessing.unjustifiedFixes).toBeGreaterThan(0);
+    expect(guessing.accuracy).toBe(0);
+  });
+
+  it('after a fix of the box alone, a fault of the office is not healthy', async () => {
+    const fallbackThenHealthy = createAdvisor();
+    const report = await evaluateAdvisor(fallbackThenHealthy, ['dns-failure']);
+    expect(report.scenarios[0]).toMatchObject({
+      actual: { category: 'dns', action: 'switch_dns_fallback', escalated: true },
+      falseHealthy: 0,
+      correct: true,
     });
   });
 });

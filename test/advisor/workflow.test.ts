@@ -15,7 +15,7 @@ function userText(request: SeenRequest): string {
   return messages.map((m) => m.content).join('\n');
 }
 
-/** A model that gets the dns-failure case right: the fallback resolver, then healthy. */
+/** A model that proposes the fallback resolver, then calls the box's passing checks healthy. */
 function dnsModel(request: SeenRequest) {
   const fixed = /actionsTaken[^\]]*switch_dns_fallback/.test(userText(request));
   return {
@@ -67,7 +67,10 @@ describe('Claude as the advisor of a running case', () => {
       expect(stand.requests.length).toBe(3);
       await approve(stack, caseId, waiting.proposal!.actionId);
       const final = await handle.result();
-      expect(final.status).toBe('resolved');
+      // The box's fallback fixed the box alone: Claude's "healthy" is held back by the guard,
+      // and the router's fix goes to the customer.
+      expect(final.status).toBe('escalated');
+      expect(final.advice?.meta?.fallbackReason).toMatch(/changed only the box/);
       expect(device.network.applied.map((a) => a.action)).toEqual(['switch_dns_fallback']);
       const doc = await Case.findById(caseId).lean();
       expect(doc?.tokenUsage).toMatchObject({ inputTokens: 1800, outputTokens: 160 });

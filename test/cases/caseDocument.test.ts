@@ -40,12 +40,16 @@ describe('the case document', () => {
   });
 
   it('is written when the state changes, not for steps that only say something', async () => {
-    device = connectDevice(stack, 'dns-failure');
+    device = connectDevice(stack, 'gateway-unreachable');
     const { caseId, handle } = await openDemoCase(stack);
     const waiting = await waitForStatus(handle, 'awaiting_approval');
     expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
     const final = await handle.result();
-    expect(final.status).toBe('resolved');
+    expect(final).toMatchObject({
+      status: 'resolved',
+      issueCategory: 'gateway',
+      actionsTaken: ['power_cycle_router'],
+    });
 
     const steps = seen.filter((s) => s.step.caseId === caseId);
     expect(steps.map((s) => s.step.seq)).toEqual(steps.map((_, i) => i + 1));

@@ -46,9 +46,12 @@ describe('npm run demo', () => {
   );
 
   it('prints the timeline for a person', async () => {
-    const { stdout } = await demo(['--scenario', 'dns-failure']);
-    expect(stdout).toContain('Scenario dns-failure');
-    expect(stdout).toMatch(/awaiting_approval\s+Proposed fix: Switch to a fallback DNS resolver/);
+    const { stdout } = await demo(['--scenario', 'gateway-unreachable']);
+    expect(stdout).toContain('Scenario gateway-unreachable');
+    expect(stdout).toContain('Expected: resolved by power_cycle_router.');
+    expect(stdout).toMatch(
+      /awaiting_approval\s+Proposed fix: Power-cycle the router through its smart plug/,
+    );
     expect(stdout).toContain('→ approved');
     expect(stdout).toContain('Result: resolved');
     expect(stdout).toContain('As expected for this scenario.');

@@ -38,7 +38,7 @@ describe('an approved fix', () => {
   });
 
   it('is carried out while its approval is still being recorded, and the trail stays in order', async () => {
-    device = connectDevice(stack, 'dns-failure');
+    device = connectDevice(stack, 'gateway-unreachable');
     const { caseId, handle } = await openDemoCase(stack);
     const waiting = await waitForStatus(handle, 'awaiting_approval');
     expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
@@ -53,8 +53,8 @@ describe('an approved fix', () => {
 
     releaseRecord();
     const final = await handle.result();
-    expect(final.status).toBe('resolved');
-    expect(device.network.applied.map((a) => a.action)).toEqual(['switch_dns_fallback']);
+    expect(final).toMatchObject({ status: 'resolved', issueCategory: 'gateway' });
+    expect(device.network.applied.map((a) => a.action)).toEqual(['power_cycle_router']);
     const trail = await AuditEntry.find({ caseId }).sort({ seq: 1 }).lean();
     const types = trail.map((e) => e.actionType);
     expect(types.slice(types.indexOf('fix_proposed'), types.indexOf('fix_done') + 1)).toEqual([

@@ -31,36 +31,35 @@ describe('supportCase', () => {
   afterAll(() => stack.stop());
 
   it('happy path: diagnoses, proposes, is approved, fixes, verifies and resolves', async () => {
-    const device = connectDevice(stack, 'dns-failure');
+    const device = connectDevice(stack, 'gateway-unreachable');
     try {
       const { caseId, handle } = await openDemoCase(stack);
       const waiting = await waitForStatus(handle, 'awaiting_approval');
       expect(waiting.proposal).toMatchObject({
-        action: 'switch_dns_fallback',
-        params: { resolver: '203.0.113.53' },
-        risk: 'low',
+        action: 'power_cycle_router',
+        params: { offSeconds: 10 },
+        risk: 'medium',
       });
-      expect(waiting.issueCategory).toBe('dns');
+      expect(waiting.issueCategory).toBe('gateway');
       expect(device.network.applied).toEqual([]);
 
       const res = await approve(stack, caseId, waiting.proposal!.actionId);
       expect(res).toEqual({
         status: 200,
-        body: { status: 'approved', executionStarted: true, estimatedDuration: '30 seconds' },
+        body: { status: 'approved', executionStarted: true, estimatedDuration: '3 minutes' },
       });
 
       const final = await handle.result();
-      await saveHistory(handle, 'dns-failure-approved');
       expect(final.status).toBe('resolved');
-      expect(final.actionsTaken).toEqual(['switch_dns_fallback']);
+      expect(final.actionsTaken).toEqual(['power_cycle_router']);
       expect(final.resolutionMs).toBeGreaterThan(0);
-      expect(device.network.applied.map((a) => a.action)).toEqual(['switch_dns_fallback']);
+      expect(device.network.applied.map((a) => a.action)).toEqual(['power_cycle_router']);
       expect(final.results.every((r) => r.ok)).toBe(true);
 
       const doc = await Case.findById(caseId).lean();
       expect(doc).toMatchObject({
         status: 'resolved',
-        issueCategory: 'dns',
+        issueCategory: 'gateway',
         resolutionTimeMinutes: 0,
       });
       expect(doc!.completedAt).toBeInstanceOf(Date);
@@ -97,7 +96,7 @@ describe('supportCase', () => {
       // What an operator reads in the Temporal UI.
       const meta = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
       expect(meta.currentDetails).toContain('**Status:** resolved');
-      expect(meta.currentDetails).toContain('switch_dns_fallback');
+      expect(meta.currentDetails).toContain('power_cycle_router');
       const { events } = await handle.fetchHistory();
       const summaries = (events ?? [])
         .filter((e) => e.activityTaskScheduledEventAttributes || e.timerStartedEventAttributes)
@@ -110,14 +109,48 @@ describe('supportCase', () => {
         expect.arrayContaining([
           'Create the case document',
           'Ask the advisor (round 1)',
-          'Carry out on the Zen box: Switch to a fallback DNS resolver',
+          'Carry out on the Zen box: Power-cycle the router through its smart plug',
           'Let the network settle before verifying',
         ]),
       );
 
       const description = await handle.describe();
       expect(description.typedSearchAttributes.get(searchAttributes.status)).toBe('resolved');
-      expect(description.typedSearchAttributes.get(searchAttributes.issueCategory)).toBe('dns');
+      expect(description.typedSearchAttributes.get(searchAttributes.issueCategory)).toBe('gateway');
+    } finally {
+      device.stop();
+    }
+  });
+
+  it("a fault of the office fixed only on the box: the box keeps working, the case hands the router's fix to the customer", async () => {
+    const device = connectDevice(stack, 'dns-failure');
+    try {
+      const { caseId, handle } = await openDemoCase(stack);
+      const waiting = await waitForStatus(handle, 'awaiting_approval');
+      expect(waiting.proposal).toMatchObject({
+        action: 'switch_dns_fallback',
+        params: { resolver: '203.0.113.53' },
+      });
+      expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
+
+      const final = await handle.result();
+      await saveHistory(handle, 'office-dns-failure-escalated');
+      // The box's own checks pass again, yet nothing measured what the office gets.
+      expect(final.results.every((r) => r.ok)).toBe(true);
+      expect(device.network.applied.map((a) => a.action)).toEqual(['switch_dns_fallback']);
+      expect(final).toMatchObject({
+        status: 'escalated',
+        issueCategory: 'dns',
+        faultScope: 'office',
+        actionsTaken: ['switch_dns_fallback'],
+      });
+      expect(final.resolutionMs).toBeUndefined();
+      expect(final.instructions).toMatch(/DHCP[\s\S]*DNS server[\s\S]*203\.0\.113\.53/);
+      const types = (await AuditEntry.find({ caseId }).sort({ seq: 1 }).lean()).map(
+        (e) => e.actionType,
+      );
+      expect(types).toEqual(expect.arrayContaining(['fix_done', 'case_escalated']));
+      expect(types).not.toContain('case_resolved');
     } finally {
       device.stop();
     }

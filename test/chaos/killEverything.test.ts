@@ -193,7 +193,11 @@ describe('a batch of cases while each part is killed and restarted', () => {
         const entries = await AuditEntry.find({ caseId: times.caseId }).sort({ seq: 1 }).lean();
         const fixesDone = entries.filter((e) => e.actionType === 'fix_done');
         expect(fixesDone.length).toBeLessThanOrEqual(1);
-        if (final.status === 'resolved') expect(applied).toEqual(final.actionsTaken);
+        // A case that carried its fix out records it, resolved or not (dns-failure
+        // escalates after the box's own DNS fallback).
+        if (final.status === 'resolved' || fixesDone.length === 1) {
+          expect({ what, applied }).toEqual({ what, applied: final.actionsTaken });
+        }
 
         // No audit entry lost: one per step the workflow took, numbered 1..n, chained.
         expect({ what, seqs: entries.map((e) => e.seq) }).toEqual({

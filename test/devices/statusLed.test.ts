@@ -23,7 +23,8 @@ describe('status LED driven by the case', () => {
     const agent = startSimulatedAgent({
       apiUrl: stack.apiUrl,
       token: stack.demo.device.token,
-      scenario: 'dns-failure',
+      // A hung router: its power cycle resolves the case, and the LED goes back to idle.
+      scenario: 'gateway-unreachable',
       heartbeatMs: 200,
       log: () => undefined,
       led: { path: controller.path, binding: controller.binding },

@@ -45,7 +45,7 @@ describe('observability across API and worker', () => {
     device = startSimulatedAgent({
       apiUrl: stack.apiUrl,
       token: stack.demo.device.token,
-      scenario: 'dns-failure',
+      scenario: 'gateway-unreachable',
       log: (msg, fields) => agentLines.push({ msg, ...fields }),
     });
   });

@@ -133,10 +133,10 @@ describe('the hostile corpus through the whole stack', () => {
         );
         for (const command of remediations)
           expect(ActionId.safeParse(command.action).success).toBe(true);
+        // The scenario's fix, when it names one, ran once, whether or not it resolved
+        // the case (dns-failure's fix changes only the box, and the case escalates).
         expect(network.applied.map((a) => a.action)).toEqual(
-          scenario.expectedStatus === 'resolved' && scenario.expectedAction
-            ? [scenario.expectedAction]
-            : [],
+          scenario.expectedAction ? [scenario.expectedAction] : [],
         );
         // The steered model was asked, and every one of its answers was refused.
         const doc = await Case.findById(caseId).lean();

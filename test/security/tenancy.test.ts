@@ -16,7 +16,7 @@ describe('tenant isolation through the API', () => {
   afterAll(() => stack?.stop());
 
   it("refuses another customer's reads, approval and device changes on a live case", async () => {
-    const device = connectDevice(stack, 'dns-failure');
+    const device = connectDevice(stack, 'gateway-unreachable');
     try {
       const { caseId, handle } = await openDemoCase(stack);
       const waiting = await waitForStatus(handle, 'awaiting_approval', 60_000);
@@ -62,7 +62,10 @@ describe('tenant isolation through the API', () => {
         actionId,
       );
       expect((await approve(stack, caseId, actionId)).status).toBe(200);
-      expect((await handle.result()).status).toBe('resolved');
+      expect(await handle.result()).toMatchObject({
+        status: 'resolved',
+        actionsTaken: ['power_cycle_router'],
+      });
     } finally {
       device.stop();
     }

@@ -216,7 +216,8 @@ describe('voice: Telnyx Call Control', () => {
   });
 
   it('a known caller: greeting, case, wrong code then the right one, approves by phone', async () => {
-    const device = connectPi(v.stack, 'dns-failure');
+    // A hung router: its power cycle, approved by phone, fixes the whole office.
+    const device = connectPi(v.stack, 'gateway-unreachable');
     try {
       const seen = mailsTo(v.mail.outbox, email());
       const callId = await v.telnyx.placeCall(phone());
@@ -236,11 +237,11 @@ describe('voice: Telnyx Call Control', () => {
       await waitToHear(v.telnyx, callId, prompts.approved);
 
       const final = await handle().result();
-      expect(final.status).toBe('resolved');
+      expect(final).toMatchObject({ status: 'resolved', issueCategory: 'gateway' });
       expect(final.decisions).toEqual([
         expect.objectContaining({ approved: true, channel: 'phone' }),
       ]);
-      expect(device.network.applied.map((a) => a.action)).toEqual(['switch_dns_fallback']);
+      expect(device.network.applied.map((a) => a.action)).toEqual(['power_cycle_router']);
       // The caller hears the outcome, then the call ends.
       await waitToHear(v.telnyx, callId, 'Your case is resolved');
       await waitForCallState(v.telnyx, callId, 'ended');
@@ -337,7 +338,7 @@ describe('voice: Telnyx Call Control', () => {
   });
 
   it('five wrong codes on the phone lock phone approval; the portal still can approve', async () => {
-    const device = connectPi(v.stack, 'dns-failure');
+    const device = connectPi(v.stack, 'gateway-unreachable');
     try {
       const seen = mailsTo(v.mail.outbox, email());
       const callId = await v.telnyx.placeCall(phone());
@@ -364,7 +365,7 @@ describe('voice: Telnyx Call Control', () => {
   });
 
   it('the caller hanging up mid-approval leaves the case waiting; the portal approves later', async () => {
-    const device = connectPi(v.stack, 'dns-failure');
+    const device = connectPi(v.stack, 'modem-hung');
     try {
       const callId = await v.telnyx.placeCall(phone());
       await waitToHear(v.telnyx, callId, prompts.opened(false));
@@ -385,14 +386,14 @@ describe('voice: Telnyx Call Control', () => {
       const res = await approve(v.stack, waiting.caseId, waiting.proposal!.actionId);
       expect(res.status).toBe(200);
       expect((await handle().result()).status).toBe('resolved');
-      expect(device.network.applied).toHaveLength(1);
+      expect(device.network.applied.map((a) => a.action)).toEqual(['power_cycle_modem']);
     } finally {
       await stopDevice(v.stack, device);
     }
   });
 
   it('phone and portal approving at the same moment: exactly one wins, the fix runs once', async () => {
-    const device = connectPi(v.stack, 'dns-failure');
+    const device = connectPi(v.stack, 'gateway-unreachable');
     try {
       const seen = mailsTo(v.mail.outbox, email());
       const callId = await v.telnyx.placeCall(phone());
