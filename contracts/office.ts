@@ -33,34 +33,23 @@ export function faultScope(results: readonly CheckResult[]): Repairs | undefined
   return 'office';
 }
 
-/** What the `dhcp_servers` check reports of each DHCP server's offer on the LAN. */
-export interface DhcpOffer {
-  server: string;
-  gateway?: string;
-  dns: string[];
-  leaseSeconds?: number;
-  dnsWorks?: boolean;
-  gatewayWorks?: boolean;
-}
-
 /**
  * Evidence about the office itself: what the LAN's DHCP hands every device, and
  * whether that works. Only the `dhcp_servers` check measures it: true when exactly
- * one server offers, and its resolver and gateway were seen working; false when
- * the check saw a fault; undefined when the case has no such measurement.
+ * one server offers, its gateway answered and every resolver it hands out answered;
+ * false when the check saw otherwise; undefined when the case has no such measurement.
  */
-export function officeWorks(
-  results: readonly { check: string; ok: boolean; data: unknown; error?: string }[],
-): boolean | undefined {
-  const found = [...results].reverse().find((r) => r.check === 'dhcp_servers');
-  if (!found || found.error !== undefined) return undefined;
-  const offers = (found.data as { offers?: DhcpOffer[] } | undefined)?.offers;
-  if (!Array.isArray(offers)) return undefined;
+export function officeWorks(results: readonly CheckResult[]): boolean | undefined {
+  const found = latest(results)('dhcp_servers');
+  if (!found) return undefined;
+  const [server, ...others] = found.data.servers;
   return (
     found.ok &&
-    offers.length === 1 &&
-    offers[0]!.dnsWorks === true &&
-    offers[0]!.gatewayWorks === true
+    server !== undefined &&
+    others.length === 0 &&
+    server.gateway?.answers === true &&
+    server.dnsServers.length > 0 &&
+    server.dnsServers.every((d) => d.answers)
   );
 }
 
