@@ -1,4 +1,5 @@
-import type { CheckResult } from '#shared/types/api';
+// Relative, not #shared: the root type check and jest read this file too.
+import type { CheckResult } from '../../shared/types/api';
 
 // Check results in words and numbers a person can read, from the data the Zen box sends.
 
@@ -76,9 +77,68 @@ export function checkSummary(result: CheckResult): string {
     case 'lte':
       if (!d.present) return 'No LTE modem';
       return `${d.registered ? 'Registered' : 'Not registered'}${typeof d.signalDbm === 'number' ? `, signal ${d.signalDbm} dBm` : ''}`;
+    case 'dhcp_servers':
+      return addressServers(result.data as AddressServers);
+    case 'dns_integrity': {
+      const findings = (result.data as { findings?: string[] }).findings ?? [];
+      return findings.length === 0
+        ? 'Your name server gives the same answers as the backup'
+        : `Your name server ${findings.map((f) => dnsFindings[f] ?? f).join(', ')}`;
+    }
+    case 'path_mtu': {
+      const { largestPassing } = result.data as { largestPassing?: number };
+      return largestPassing === undefined
+        ? 'No packet size got through'
+        : `Packets up to ${largestPassing} bytes get through${result.ok ? '' : ': too small, some sites will hang'}`;
+    }
+    case 'captive_portal':
+      return result.ok
+        ? 'Web pages arrive unchanged'
+        : 'Something on the way changes or redirects web pages (a login page or a proxy)';
+    case 'tcp_tls': {
+      const { targets = [] } = result.data as {
+        targets?: { tcp: string; tls?: { ok: boolean } }[];
+      };
+      const working = targets.filter((t) => t.tcp === 'open' && t.tls?.ok !== false).length;
+      return `${working} of ${targets.length} secure connections work`;
+    }
+    case 'clock_offset': {
+      const { offsetMs } = result.data as { offsetMs?: number };
+      if (offsetMs === undefined) return 'The time server did not answer';
+      const seconds = Math.abs(offsetMs) / 1000;
+      return `The Zen box's clock is ${seconds < 1 ? 'right' : `${seconds.toFixed(1)} s off`}`;
+    }
     default:
       return result.ok ? 'Passed' : 'Failed';
   }
+}
+
+const dnsFindings: Record<string, string> = {
+  'no-answer': 'does not answer',
+  nxdomain: 'says a real name does not exist',
+  'private-answer': 'answers a public name with a local address',
+  'answers-differ': 'answers differently from the backup',
+  slow: 'is slow',
+};
+
+interface AddressServers {
+  servers?: {
+    serverId: string;
+    gateway?: { answers: boolean };
+    dnsServers: { answers: boolean }[];
+  }[];
+}
+
+/** The LAN's DHCP servers: one that hands out working settings is what an office needs. */
+function addressServers({ servers = [] }: AddressServers): string {
+  if (servers.length === 0) return 'No address server answered';
+  if (servers.length > 1)
+    return `${servers.length} address servers answer (${servers.map((s) => s.serverId).join(', ')}): only one should`;
+  const [server] = servers;
+  const works = server!.gateway?.answers === true && server!.dnsServers.every((d) => d.answers);
+  return works
+    ? 'The address server hands out a working router and name server'
+    : 'The address server hands out a router or name server that does not answer';
 }
 
 /** Round-trip times the checks measured, for the latency chart. */

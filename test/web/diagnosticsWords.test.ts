@@ -1,0 +1,50 @@
+import { checkNames } from '../../contracts/checks';
+import type { CheckResult } from '../../contracts/diagnostics';
+import { SimulatedNetwork } from '../../agent/simulator/network';
+import { checkSummary } from '../../portal/app/utils/diagnostics';
+
+// Every check a case can run reads as a sentence on the case page, not "Passed".
+
+describe("the portal's words for check results", () => {
+  const healthy = new SimulatedNetwork('healthy');
+
+  it.each([...checkNames])('%s reads as a sentence', (name) => {
+    const words = checkSummary(healthy.runCheck(name) as CheckResult);
+    expect(words).not.toMatch(/^(Passed|Failed)$/);
+  });
+
+  it('names what is wrong with the LAN’s address servers, the name server and the clock', () => {
+    const dhcp = {
+      check: 'dhcp_servers',
+      ok: false,
+      durationMs: 1,
+      data: {
+        interface: 'eth0',
+        listenedMs: 3000,
+        servers: [
+          { serverId: '192.168.1.1', dnsServers: [] },
+          { serverId: '192.168.1.254', dnsServers: [] },
+        ],
+      },
+    } as unknown as CheckResult;
+    expect(checkSummary(dhcp)).toBe(
+      '2 address servers answer (192.168.1.1, 192.168.1.254): only one should',
+    );
+    const dns = {
+      check: 'dns_integrity',
+      ok: false,
+      durationMs: 1,
+      data: { findings: ['private-answer', 'slow'] },
+    } as unknown as CheckResult;
+    expect(checkSummary(dns)).toBe(
+      'Your name server answers a public name with a local address, is slow',
+    );
+    const clock = {
+      check: 'clock_offset',
+      ok: false,
+      durationMs: 1,
+      data: { offsetMs: -600_000 },
+    } as unknown as CheckResult;
+    expect(checkSummary(clock)).toBe("The Zen box's clock is 600.0 s off");
+  });
+});
