@@ -1,26 +1,40 @@
 import { Advice, type AdvisorInput } from '../../contracts/advice';
 import { baselineChecks } from '../../contracts/checks';
-import { type CheckResult } from '../../contracts/diagnostics';
+import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { SimulatedNetwork } from '../../agent/simulator/network';
 import { scenarioNames, scenarios } from '../../agent/simulator/scenarios';
 import { createAdvisor } from './engine';
 import { evaluateAdvisor } from './evaluate';
+import { unjustified } from './guard';
 import { offlineAdvice } from './offline';
 
 // The offline engine's rules, and every simulated scenario run as a case runs
 // (the same runner as `npm run eval`).
 
-function baselineInput(scenario: string, overrides: Partial<AdvisorInput> = {}): AdvisorInput {
+function baselineInput(
+  scenario: string,
+  overrides: Partial<AdvisorInput> = {},
+  moreChecks: CheckName[] = [],
+): AdvisorInput {
   const network = new SimulatedNetwork(scenario);
   return {
     caseId: 'case-2',
     round: 1,
     maxRounds: 5,
-    results: baselineChecks.map((name) => network.runCheck(name)),
+    results: [...baselineChecks, ...moreChecks].map((name) => network.runCheck(name)),
     actionsTaken: [],
     ...overrides,
   };
 }
+
+const longTail: CheckName[] = [
+  'dhcp_servers',
+  'dns_integrity',
+  'path_mtu',
+  'captive_portal',
+  'tcp_tls',
+  'clock_offset',
+];
 
 describe('offline advice through every scenario', () => {
   it.each(scenarioNames)('%s ends as expected', async (name) => {
@@ -158,5 +172,141 @@ describe('hostile free text', () => {
     expect(offlineAdvice({ ...input, results: withText(input.results, injection) })).toMatchObject({
       kind: 'healthy',
     });
+  });
+});
+
+describe('the long-tail checks', () => {
+  it.each<[string, string, RegExp[]]>([
+    [
+      'rogue-dhcp',
+      'dhcp',
+      [/192\.168\.1\.66/, /second Wi-Fi router .* LAN/, /For the technician: .*DHCP snooping/],
+    ],
+    [
+      'dns-hijack',
+      'dns',
+      [/private address \(192\.168\.1\.250\)/, /Enter 203\.0\.113\.53 as the DNS server/],
+    ],
+    ['dns-nxdomain', 'dns', [/do not exist/, /Enter 203\.0\.113\.53 as the DNS server/]],
+    ['mtu-blackhole', 'isp', [/internet provider/, /WAN MTU .* to 1280: .* 1252 bytes, \+ 28/]],
+    ['captive-portal', 'gateway', [/login/, /status 302 \(redirected, different-body\)/]],
+    ['port-blocked', 'gateway', [/port 853 at 203\.0\.113\.53 \(refused\)/]],
+    ['tls-intercept', 'gateway', [/HTTPS inspection/, /port 443 .*\(untrusted\)/]],
+    ['clock-skew', 'unknown', [/600 seconds behind/, /certificates/, /NTP/]],
+  ])(
+    '%s, with every long-tail check in, escalates as %s with its steps',
+    (name, category, steps) => {
+      const input = baselineInput(name, {}, longTail);
+      const advice = offlineAdvice(input);
+      expect(Advice.parse(advice)).toMatchObject({ kind: 'escalate', issueCategory: category });
+      const words = advice.kind === 'escalate' ? `${advice.diagnosis}\n${advice.instructions}` : '';
+      for (const step of steps) expect(words).toMatch(step);
+      expect(unjustified(advice, input)).toBeUndefined();
+    },
+  );
+
+  /** The healthy network's dhcp_servers result with what the only server hands out changed. */
+  function onlyServer(change: { gatewayAnswers?: boolean; dnsAnswers?: boolean }): AdvisorInput {
+    const input = baselineInput('healthy', {}, ['dhcp_servers']);
+    const results = input.results.map((result) =>
+      result.check === 'dhcp_servers'
+        ? {
+            ...result,
+            ok: false,
+            data: {
+              ...result.data,
+              servers: result.data.servers.map((s) => ({
+                ...s,
+                gateway: { address: s.gateway!.address, answers: change.gatewayAnswers ?? true },
+                dnsServers: s.dnsServers.map((d) => ({ ...d, answers: change.dnsAnswers ?? true })),
+              })),
+            },
+          }
+        : result,
+    );
+    return { ...input, results };
+  }
+
+  it.each<[string, { gatewayAnswers?: boolean; dnsAnswers?: boolean }, string, RegExp]>([
+    [
+      'a gateway',
+      { gatewayAnswers: false },
+      'gateway',
+      /gateway \(router\) handed out is the router's own address, 192\.168\.1\.1/,
+    ],
+    ['a resolver', { dnsAnswers: false }, 'dns', /Enter 203\.0\.113\.53 as the DNS server/],
+  ])(
+    "a single DHCP server handing out %s that does not answer is the router's, with its steps",
+    (_what, change, category, step) => {
+      const advice = offlineAdvice(onlyServer(change));
+      expect(advice).toMatchObject({
+        kind: 'escalate',
+        issueCategory: category,
+        instructions: expect.stringMatching(step),
+      });
+    },
+  );
+
+  it.each<[string, string | undefined, CheckName[]]>([
+    [
+      'some websites failing',
+      "Some websites don't load",
+      ['dns_integrity', 'path_mtu', 'captive_portal', 'tcp_tls'],
+    ],
+    ['slowness', 'Everything is so slow today', ['dns_integrity', 'path_mtu']],
+    ['a VPN', 'The VPN drops', ['path_mtu', 'tcp_tls']],
+    ['email', 'Email does not send', ['dns_integrity', 'tcp_tls']],
+    ['a login page', 'A login page appears in the browser', ['captive_portal']],
+    [
+      'certificates',
+      'Certificate error on every site',
+      ['captive_portal', 'tcp_tls', 'clock_offset'],
+    ],
+    ['some devices', 'Some laptops have no internet', ['dhcp_servers', 'dns_integrity']],
+  ])(
+    'asks for the checks that %s points at before calling it healthy',
+    (_what, description, checks) => {
+      expect(offlineAdvice(baselineInput('healthy', { description }))).toEqual({
+        kind: 'more_checks',
+        checks,
+        rationale: expect.stringContaining('The basic checks pass'),
+      });
+    },
+  );
+
+  it.each<[string, string | undefined]>([
+    ['no description', undefined],
+    ['a description without a hint', 'Please check our network, thanks'],
+  ])('stays healthy with %s when everything passes', (_what, description) => {
+    expect(offlineAdvice(baselineInput('healthy', { description }))).toMatchObject({
+      kind: 'healthy',
+    });
+  });
+
+  it('stays healthy once the hinted checks ran and passed', () => {
+    const input = baselineInput('healthy', { description: "Some websites don't load" }, longTail);
+    expect(offlineAdvice(input)).toMatchObject({ kind: 'healthy' });
+  });
+
+  it('asks for the name-server check when the resolver is slow', () => {
+    const input = baselineInput('healthy');
+    const results = input.results.map((result) =>
+      result.check === 'dns'
+        ? {
+            ...result,
+            data: { ...result.data, configured: { ...result.data.configured, ms: 1800 } },
+          }
+        : result,
+    );
+    expect(offlineAdvice({ ...input, results })).toMatchObject({
+      kind: 'more_checks',
+      checks: ['dns_integrity'],
+      rationale: expect.stringContaining('1800 ms'),
+    });
+  });
+
+  it('escalates instead of asking in the last round', () => {
+    const input = baselineInput('healthy', { description: 'slow', round: 5, maxRounds: 5 });
+    expect(offlineAdvice(input)).toMatchObject({ kind: 'escalate', issueCategory: 'unknown' });
   });
 });

@@ -3,6 +3,9 @@ import type { IssueCategory } from '../../contracts/case';
 import { baselineChecks } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import type { ActionId } from '../../contracts/remediation';
+import { escalate, routerDnsSteps } from './answers';
+import { worthChecking } from './hints';
+import { longTailAdvice } from './longTail';
 import {
   LOSS_THRESHOLD_PCT,
   latestResults,
@@ -12,20 +15,14 @@ import {
 } from './guard';
 
 // The offline expert engine: fixed rules over the diagnostics, used when Claude
-// is not configured or not reachable. It reads only booleans, numbers and
-// typed addresses, never free text, so nothing a device on the customer's
-// network announces can steer it.
+// is not configured or not reachable. It decides on booleans, numbers and
+// typed addresses, never on free text, so nothing a device on the customer's
+// network announces can steer it; the customer's description can only make it
+// measure more before it calls a network healthy (hints.ts).
 
 type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
 
 const POWER_CYCLE = { offSeconds: 10 };
-
-const escalate = (
-  issueCategory: IssueCategory,
-  diagnosis: string,
-  instructions: string,
-  rationale: string,
-): Advice => ({ kind: 'escalate', issueCategory, diagnosis, instructions, rationale });
 
 /** Proposes a fix once; if it was already carried out and the fault is still there, a person takes over. */
 function fixOnce(
@@ -144,6 +141,9 @@ export function offlineAdvice(input: AdvisorInput): Advice {
     );
   }
 
+  const longTail = longTailAdvice(r);
+  if (longTail) return longTail;
+
   const failing = [
     ...Object.values(r)
       .filter((result) => !result.ok)
@@ -160,6 +160,9 @@ export function offlineAdvice(input: AdvisorInput): Advice {
   }
 
   if (officeUnverified(input)) return officeHandOver(input, r);
+
+  const suspicion = worthChecking(input.description, r);
+  if (suspicion) return moreChecks(input, suspicion.checks, suspicion.rationale);
 
   return {
     kind: 'healthy',
@@ -266,16 +269,11 @@ function officeHandOver(input: AdvisorInput, r: Latest): Advice {
     return escalate(
       'dns',
       'The DNS service your router hands out to every device does not answer. The Zen box now uses a working one, but the computers in your office still get the broken one.',
-      [
-        'To fix it for every computer in the office:',
-        `1. On a computer in the office, open the router's settings page (usually http://${router}; the password is often on a sticker on the router).`,
-        '2. Find the DHCP (or LAN) settings and the DNS server fields there.',
-        `3. Enter ${resolver} as the DNS server, then save.`,
-        '4. Restart the router: unplug it, wait ten seconds, plug it back in, and wait two minutes.',
-        '5. Restart each computer, or reconnect it to the network, so it picks up the new setting.',
-        'A technician will call you to do this with you or to confirm it works.',
-        `For the technician: the resolver the router's DHCP hands out did not answer while ${resolver} did; the box itself uses ${resolver} since ${last} (zen-agent restore-dns undoes it once the router is fixed).`,
-      ].join('\n'),
+      routerDnsSteps(
+        router,
+        resolver,
+        `the resolver the router's DHCP hands out did not answer while ${resolver} did; the box itself uses ${resolver} since ${last} (zen-agent restore-dns undoes it once the router is fixed).`,
+      ),
       rationale,
     );
   }

@@ -58,7 +58,13 @@ describe('the offline engine', () => {
       const benign = offlineAdvice(withHostileText(input, field, 'Office Printer'));
       const hostile = offlineAdvice(withHostileText(input, field, text));
       expectSafe(hostile);
-      expect(hostile).toEqual(benign);
+      // The customer's words may only ask for more checks where all else passed (hints.ts).
+      const asked = field === 'description' && benign.kind === 'healthy';
+      if (asked && hostile.kind === 'more_checks') {
+        expect(hostile.rationale).not.toContain(text);
+      } else {
+        expect(hostile).toEqual(benign);
+      }
     }
   });
 });
@@ -162,7 +168,9 @@ describe('the Claude engine with a model that was fooled', () => {
             remediations++;
             expect(name).not.toBe('healthy');
           }
-          if (name === 'healthy') expect(advice.kind).toBe(offlineAdvice(input).kind);
+          if (name === 'healthy') {
+            expect(advice.kind).toBe(offlineAdvice(withHostileText(input, field, text)).kind);
+          }
         }
       }
       expect(standIn.requests.length).toBeGreaterThan(0);

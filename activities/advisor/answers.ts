@@ -1,0 +1,26 @@
+import type { Advice } from '../../contracts/advice';
+import type { IssueCategory } from '../../contracts/case';
+
+// Building blocks the offline engine's rules share: a hand-over, and the router
+// steps that fix a resolver for every office device (not only the box).
+
+export const escalate = (
+  issueCategory: IssueCategory,
+  diagnosis: string,
+  instructions: string,
+  rationale: string,
+): Advice => ({ kind: 'escalate', issueCategory, diagnosis, instructions, rationale });
+
+/** The customer's steps to give every office computer a working resolver, then the technician's note. */
+export function routerDnsSteps(router: string, resolver: string, forTechnician: string): string {
+  return [
+    'To fix it for every computer in the office:',
+    `1. On a computer in the office, open the router's settings page (usually http://${router}; the password is often on a sticker on the router).`,
+    '2. Find the DHCP (or LAN) settings and the DNS server fields there.',
+    `3. Enter ${resolver} as the DNS server, then save.`,
+    '4. Restart the router: unplug it, wait ten seconds, plug it back in, and wait two minutes.',
+    '5. Restart each computer, or reconnect it to the network, so it picks up the new setting.',
+    'A technician will call you to do this with you or to confirm it works.',
+    `For the technician: ${forTechnician}`,
+  ].join('\n');
+}

@@ -1,0 +1,80 @@
+import type { CheckName } from '../../contracts/diagnostics';
+import { checkNames } from '../../contracts/checks';
+import { checkThresholds } from '../../contracts/diagnostics';
+import type { Latest } from './guard';
+
+// When every basic check passes, what is still worth measuring before calling a
+// network healthy: faults the basic round cannot see, pointed at by the
+// customer's words or by borderline values. The description is untrusted text:
+// it is only matched against these fixed patterns and never copied into an
+// answer, and all it can do is add checks from this table (it cannot choose a
+// fix, a diagnosis or "healthy").
+
+interface Hint {
+  /** Named in the rationale instead of the customer's words. */
+  symptom: string;
+  words: RegExp;
+  checks: CheckName[];
+}
+
+const hints: Hint[] = [
+  // Some sites failing while others work: a lying resolver, a small MTU, a filter or an interceptor.
+  {
+    symptom: 'some websites failing',
+    words:
+      /\b(some|certain|several|many|most)\s+(web)?(sites?|pages?)\b|\b(web)?sites?\b.{0,40}\b(not|n't|never|fail)/i,
+    checks: ['dns_integrity', 'path_mtu', 'captive_portal', 'tcp_tls'],
+  },
+  {
+    symptom: 'slowness',
+    words: /\bslow|\bhangs?\b|\bstall/i,
+    checks: ['dns_integrity', 'path_mtu'],
+  },
+  { symptom: 'a VPN', words: /\bvpn\b/i, checks: ['path_mtu', 'tcp_tls'] },
+  { symptom: 'email', words: /\be-?mails?\b|\boutlook\b/i, checks: ['tcp_tls', 'dns_integrity'] },
+  {
+    symptom: 'a login page',
+    words: /\b(log-?in|sign-?in)\s+page|\bportal\b|\bguest\s+(wi-?fi|network)/i,
+    checks: ['captive_portal'],
+  },
+  {
+    symptom: 'certificate warnings',
+    words: /\bcertificate|\bnot\s+secure\b|\bsecurity\s+warning|\bprivacy\s+error/i,
+    checks: ['clock_offset', 'tcp_tls', 'captive_portal'],
+  },
+  // Some computers offline while the box is fine: another DHCP server, or a resolver it hands out.
+  {
+    symptom: 'some devices offline',
+    words:
+      /\b(some|other|new|certain)\s+(computers?|pcs?|laptops?|devices?|phones?)\b|\baddress\s+conflict/i,
+    checks: ['dhcp_servers', 'dns_integrity'],
+  },
+];
+
+export interface Suspicion {
+  checks: CheckName[];
+  rationale: string;
+}
+
+/** Long-tail checks not yet run that the description or borderline values point at; undefined when none. */
+export function worthChecking(description: string | undefined, r: Latest): Suspicion | undefined {
+  const reasons: string[] = [];
+  const wanted = new Set<CheckName>();
+  for (const hint of hints) {
+    if (description && hint.words.test(description)) {
+      reasons.push(`the customer describes ${hint.symptom}`);
+      hint.checks.forEach((check) => wanted.add(check));
+    }
+  }
+  const resolverMs = r.dns?.data.configured.ms;
+  if (resolverMs !== undefined && resolverMs > checkThresholds.dnsSlowMs) {
+    reasons.push(`the configured resolver took ${resolverMs} ms`);
+    wanted.add('dns_integrity');
+  }
+  const checks = checkNames.filter((name) => wanted.has(name) && !r[name]);
+  if (checks.length === 0) return undefined;
+  return {
+    checks,
+    rationale: `The basic checks pass, but ${reasons.join(' and ')}: faults the basic round cannot see are measured before calling the network healthy.`,
+  };
+}
