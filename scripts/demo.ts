@@ -97,7 +97,8 @@ async function main(): Promise<number> {
     const started = Date.now();
     const opened = await call<{ caseId: string; workflowId: string }>('/api/cases', token, {
       deviceId,
-      description: `Demo: ${scenario.description}`,
+      // The customer's words when the scenario has them: the long-tail faults pass the basic checks.
+      description: scenario.customerSays ?? `Demo: ${scenario.description}`,
     });
     say(`Case ${opened.caseId} (workflow ${opened.workflowId})`);
 

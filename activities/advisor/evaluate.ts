@@ -86,6 +86,8 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
         results: [...results.values()],
         actionsTaken: [...actionsTaken],
         ...(scope ? { faultScope: scope } : {}),
+        // What the customer said when opening the case, as a real case carries it.
+        ...(scenario.customerSays ? { description: scenario.customerSays } : {}),
       };
       const advice = await advise(input);
       engines.push(engineOf(advice));

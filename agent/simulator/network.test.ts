@@ -20,6 +20,15 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'isp-outage': ['dns', 'internet'],
   'packet-loss': ['internet'],
   'link-down': ['link', 'ip_config', 'gateway', 'dns', 'internet'],
+  // The long-tail faults pass every basic check: only their own checks show them.
+  'rogue-dhcp': [],
+  'dns-hijack': [],
+  'dns-nxdomain': [],
+  'mtu-blackhole': [],
+  'captive-portal': [],
+  'port-blocked': [],
+  'tls-intercept': [],
+  'clock-skew': [],
 };
 
 function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
@@ -34,7 +43,7 @@ function check<K extends CheckName>(network: SimulatedNetwork, name: K) {
 }
 
 describe('scenarios', () => {
-  it('are exactly the eight agreed ones', () => {
+  it('are the eight agreed ones and the eight long-tail faults', () => {
     expect(scenarioNames).toEqual([
       'healthy',
       'dns-failure',
@@ -44,12 +53,20 @@ describe('scenarios', () => {
       'isp-outage',
       'packet-loss',
       'link-down',
+      'rogue-dhcp',
+      'dns-hijack',
+      'dns-nxdomain',
+      'mtu-blackhole',
+      'captive-portal',
+      'port-blocked',
+      'tls-intercept',
+      'clock-skew',
     ]);
   });
 
   it('name the valid scenarios when given an unknown one', () => {
     expect(() => new SimulatedNetwork('flood')).toThrow(
-      /Unknown scenario "flood"\. Valid scenarios: healthy, dns-failure, .*link-down/,
+      /Unknown scenario "flood"\. Valid scenarios: healthy, dns-failure, .*clock-skew/,
     );
   });
 });

@@ -52,6 +52,11 @@ export interface ExpectedEnd {
 
 export interface Scenario extends ExpectedEnd {
   description: string;
+  /**
+   * What the customer reports when opening the case: the long-tail faults pass
+   * every basic check, and only these words make the advisor look further.
+   */
+  customerSays?: string;
   fault: Fault;
 }
 
@@ -109,6 +114,66 @@ const scenarioData = {
     fault: { cableUnplugged: true },
     expectedStatus: 'escalated',
     expectedCategory: 'link',
+  },
+  'rogue-dhcp': {
+    description:
+      'A consumer router plugged into the office switch hands out a gateway and DNS where nothing answers.',
+    customerSays: "Some computers can't get online since this morning; others work fine.",
+    fault: { rogueDhcpServer: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'dhcp',
+  },
+  // The box's own resolver check still gets an answer, so the fallback's rule
+  // (the configured resolver fails) does not hold: the router's steps come at once.
+  'dns-hijack': {
+    description: "The router's DNS answers public names with a private address.",
+    customerSays: "Some websites don't load: the browser waits and gives up.",
+    fault: { dnsHijack: 'private' },
+    expectedStatus: 'escalated',
+    expectedCategory: 'dns',
+  },
+  'dns-nxdomain': {
+    description: "The router's DNS says public names do not exist.",
+    customerSays: "Some websites don't load: the browser says the site can't be found.",
+    fault: { dnsHijack: 'nxdomain' },
+    expectedStatus: 'escalated',
+    expectedCategory: 'dns',
+  },
+  'mtu-blackhole': {
+    description: "The line's MTU is 1300 and the 'fragmentation needed' errors are dropped.",
+    customerSays: 'Some websites never finish loading and the VPN hangs after connecting.',
+    fault: { pathMtu: 1300 },
+    expectedStatus: 'escalated',
+    expectedCategory: 'isp',
+  },
+  'captive-portal': {
+    description: 'The router sends every plain HTTP request to its own guest login page.',
+    customerSays: 'Every computer shows a login page asking for a guest code.',
+    fault: { captivePortal: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'gateway',
+  },
+  'port-blocked': {
+    description: 'The router rejects outgoing TCP to port 853 (DNS over TLS).',
+    customerSays: "Our VPN won't connect, though websites work.",
+    fault: { blockedPorts: [853] },
+    expectedStatus: 'escalated',
+    expectedCategory: 'gateway',
+  },
+  'tls-intercept': {
+    description:
+      'The router answers HTTPS for every site itself, with a certificate from its own CA.',
+    customerSays: 'Every secure website shows a certificate warning.',
+    fault: { tlsIntercepted: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'gateway',
+  },
+  'clock-skew': {
+    description: "The box's clock is ten minutes behind.",
+    customerSays: 'The support box reports certificate errors.',
+    fault: { clockOffsetS: 600 },
+    expectedStatus: 'escalated',
+    expectedCategory: 'unknown',
   },
 } satisfies Record<string, Scenario>;
 

@@ -29,7 +29,7 @@ describe('npm run eval with the offline engine', () => {
     expect(run.status).toBe(0);
     for (const name of scenarioNames) expect(run.stdout).toMatch(new RegExp(`^${name}\\s+ok`, 'm'));
     expect(run.stdout).toContain('offline expert engine');
-    expect(run.stdout).toContain('Overall accuracy: 100.0 % (8/8)');
+    expect(run.stdout).toContain('Overall accuracy: 100.0 % (16/16)');
   });
 
   it('prints JSON with --json', () => {
