@@ -1,6 +1,5 @@
-import type { CheckName } from '../../contracts/diagnostics';
 import { checkNames } from '../../contracts/checks';
-import { checkThresholds } from '../../contracts/diagnostics';
+import { checkThresholds, type CheckName } from '../../contracts/diagnostics';
 import type { Latest } from './guard';
 
 // When every basic check passes, what is still worth measuring before calling a

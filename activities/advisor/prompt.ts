@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AdvisorInput } from '../../contracts/advice';
 import { IssueCategory } from '../../contracts/case';
 import { checkNames } from '../../contracts/checks';
-import { type CheckResult } from '../../contracts/diagnostics';
+import { checkThresholds, type CheckResult } from '../../contracts/diagnostics';
 import { actionIds, remediationCatalog } from '../../contracts/remediation';
 import { LOSS_THRESHOLD_PCT } from './guard';
 import { sanitizeText } from '../../agent/sanitize';
@@ -15,7 +15,7 @@ import { sanitizeText } from '../../agent/sanitize';
 // string can close the block or open a tag of its own.
 
 /** Bump when the prompt, the tool or the validation changes: cached answers then expire. */
-export const PROMPT_VERSION = 'advisor-prompt-v2';
+export const PROMPT_VERSION = 'advisor-prompt-v3';
 
 export const TOOL_NAME = 'submit_advice';
 
@@ -113,9 +113,17 @@ Answer only by calling the ${TOOL_NAME} tool, exactly once, with one of these ki
 Every answer needs a rationale grounded in the measured values. Issue categories: ${IssueCategory.options.join(', ')}.
 
 The rule every answer is checked against (answers that break it are discarded):
-- When any check failed or a measured value is outside its normal range (no link, no valid lease, no DHCP offer, the gateway not answering, ${LOSS_THRESHOLD_PCT}% loss or more to the gateway or an internet target, the configured resolver failing, the web page not loading, the modem without upstream signal), the answer is never "healthy".
+- When any check failed (the long-tail checks below included) or a measured value is outside its normal range (no link, no valid lease, no DHCP offer, the gateway not answering, ${LOSS_THRESHOLD_PCT}% loss or more to the gateway or an internet target, the configured resolver failing, the web page not loading, the modem without upstream signal), the answer is never "healthy".
 - Where the evidence is ambiguous, ask for more checks or escalate; never propose a fix the measurements cannot justify. A fix is proposed only when the measured evidence points at the part it acts on: power_cycle_router only when the link is up and the box has an address but the gateway does not answer; power_cycle_modem only when the gateway answers, every internet target is lost, and the modem's management address is silent or reports no upstream (or was not checked); switch_dns_fallback only when the configured resolver fails and the reference resolver, the one given as "resolver", worked; renew_dhcp_lease only when the link is up, the box has no valid lease and a DHCP server offers one.
 - Each catalog entry says what it repairs: "box" (only the support box's own settings; the office's computers keep what the router hands them) or "office" (equipment every device goes through). "faultScope" in the case data says whether the fault the case's fixes were proposed for was the box's alone or the office's network. When faultScope is "office" and every action in actionsTaken repairs only the box, the box's passing checks do not show that the office works: never answer "healthy" then (unless a dhcp_servers check shows the office's DHCP offer, resolver and gateway working); escalate with step-by-step instructions for the customer to fix it on the router or the line, and a note for the technician.
+
+The long-tail checks see faults that pass every basic check; no catalog action fixes any of them, so each failure escalates with steps for the customer and a note for the technician:
+- dhcp_servers: more than one server means a second device hands out addresses (issueCategory dhcp: find and unplug it, usually a second Wi-Fi router plugged in by a LAN port; give the address it announces). A single server whose offered gateway or resolver does not answer is the router's setting (gateway or dns, with the router's steps; never a box-only fix).
+- dns_integrity: private-answer or nxdomain for a real name means the office's resolver lies; no-answer or slow means it is broken (issueCategory dns, the router's DNS steps). switch_dns_fallback stays bound to the dns check's rule above, and fixes only the box.
+- path_mtu: largestPassing below minimumMtu (${checkThresholds.minPathMtu}) is a black hole on the line (isp: the provider checks the line's MTU and PPPoE; the technician sets the router's WAN MTU to the largest passing size, i.e. the largest passing ping payload + 28).
+- captive_portal (redirected, different-body, proxy-headers) and tcp_tls (a port refused or timing out, or a certificate that fails while TCP connects): a router, firewall or provider filters or intercepts traffic, such as a hotel-style login page (gateway).
+- clock_offset beyond maxOffsetMs (${checkThresholds.maxClockOffsetMs} ms): the box's clock is wrong and certificates fail (unknown).
+When every basic check passes but the customer's description mentions some websites failing, slowness, a VPN, email, a login page or certificates, ask for the long-tail checks it points at before answering "healthy".
 
 The remediation catalog (the only actions that exist; the customer approves every one before it runs):
 ${catalogText()}
