@@ -2,6 +2,16 @@
 // case: plain data, so the workflow can use it without bundling zod. What each
 // check reports is in ./diagnostics.ts.
 
+/** Checks for the faults beyond the common ones: asked for by the advisor, never in the first round. */
+export const longTailChecks = [
+  'dhcp_servers',
+  'dns_integrity',
+  'path_mtu',
+  'captive_portal',
+  'tcp_tls',
+  'clock_offset',
+] as const;
+
 export const checkNames = [
   'link',
   'ip_config',
@@ -14,12 +24,7 @@ export const checkNames = [
   'modem',
   'mdns',
   'lte',
-  'dhcp_servers',
-  'dns_integrity',
-  'path_mtu',
-  'captive_portal',
-  'tcp_tls',
-  'clock_offset',
+  ...longTailChecks,
 ] as const;
 
 export type CheckName = (typeof checkNames)[number];

@@ -1,5 +1,5 @@
 import { Advice, type AdvisorInput } from '../../contracts/advice';
-import { baselineChecks } from '../../contracts/checks';
+import { baselineChecks, longTailChecks } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { SimulatedNetwork } from '../../agent/simulator/network';
 import { scenarioNames, scenarios } from '../../agent/simulator/scenarios';
@@ -27,14 +27,7 @@ function baselineInput(
   };
 }
 
-const longTail: CheckName[] = [
-  'dhcp_servers',
-  'dns_integrity',
-  'path_mtu',
-  'captive_portal',
-  'tcp_tls',
-  'clock_offset',
-];
+const longTail: CheckName[] = [...longTailChecks];
 
 describe('offline advice through every scenario', () => {
   it.each(scenarioNames)('%s ends as expected', async (name) => {

@@ -1,4 +1,4 @@
-import { baselineChecks, checkNames } from '../../contracts/checks';
+import { baselineChecks, checkNames, longTailChecks } from '../../contracts/checks';
 import { CheckResult, type CheckName } from '../../contracts/diagnostics';
 import { parseRemediation, type ActionId } from '../../contracts/remediation';
 import { SimulatedNetwork } from './network';
@@ -206,14 +206,7 @@ describe('the long-tail checks', () => {
       expectedStatus: 'escalated',
       expectedCategory: 'unknown',
     });
-  const longTail: CheckName[] = [
-    'dhcp_servers',
-    'dns_integrity',
-    'path_mtu',
-    'captive_portal',
-    'tcp_tls',
-    'clock_offset',
-  ];
+  const longTail: CheckName[] = [...longTailChecks];
 
   it('all pass on a healthy network', () => {
     expect(failing(new SimulatedNetwork('healthy'), longTail)).toEqual([]);
