@@ -100,7 +100,8 @@ export function startCloudLink(options: CloudLinkOptions): CloudLink {
   const budgetUsed = () => meter?.sample().exhausted === true;
   const heartbeatMs = () => {
     if (policy.path === 'wired') return wiredHeartbeatMs;
-    return budgetUsed() ? minimalHeartbeatMs : settings.lteHeartbeatSeconds * 1000;
+    // The beat just sampled the counters: its figure decides the next interval.
+    return meter?.report().exhausted ? minimalHeartbeatMs : settings.lteHeartbeatSeconds * 1000;
   };
 
   const socket = connectAgent({

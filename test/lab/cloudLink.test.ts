@@ -2,7 +2,7 @@ import { Device } from '../../store/models';
 import { eventually, startTestStack, type TestStack } from '../support/stack';
 import { agentLog, bootAgent, connectedAfter, currentPath, lteBytes, switches } from './cloudLink';
 import { describeLab } from './support';
-import { issue, makeCa, type Certificate } from './labCa';
+import { makeCa, type KeyPair } from '../support/testCa';
 import { buildLab, cloud, labCloudLink, type Lab } from './topology';
 
 // The box's own link to the cloud in the lab, without a case: how it rides out a
@@ -36,7 +36,7 @@ describeLab('the box’s cloud link in the network lab', () => {
   }
 
   /** A lab with the cloud at its address and the agent started; the lab's own cloud unless given. */
-  async function startBox(overrides = {}, certificate?: (lab: Lab) => Certificate) {
+  async function startBox(overrides = {}, certificate?: (lab: Lab) => KeyPair) {
     lab = await buildLab();
     lab.writeAgentConfig(overrides);
     await lab.openCloud(stack.apiUrl, certificate?.(lab));
@@ -64,9 +64,7 @@ describeLab('the box’s cloud link in the network lab', () => {
     const before = await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean();
     // Someone else's server answers at cloud.example.net: a valid certificate for the name,
     // from a CA the box does not trust.
-    await startBox({}, (lab) =>
-      issue(lab.dir, makeCa(lab.dir, 'imposter-ca'), cloud.name, 'imposter'),
-    );
+    await startBox({}, (lab) => makeCa(lab.dir, 'imposter-ca').issue([cloud.name]));
     const refusal = await eventually(
       async () => agentLog(lab!).find((l) => l.msg.startsWith("refused the cloud's certificate")),
       { what: 'the agent to refuse the certificate', timeoutMs: 30_000 },

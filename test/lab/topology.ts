@@ -11,7 +11,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
-import { issue, makeCa } from './labCa';
+import { makeCa, onDisk, type KeyPair } from '../support/testCa';
 import { officePcView, type OfficePcView } from './officePc';
 import { labNmcli, nmPaths, startPiNetworkManager } from './piNetworkManager';
 import { daemon, exec, type Daemon } from './shell';
@@ -76,11 +76,11 @@ export class Lab {
   private ownResolvConf = path.join(this.dir, 'pi-resolv.conf');
   private pcResolvConf = path.join(this.dir, 'pc-resolv.conf');
   /** The lab's CA (the box trusts it) and the cloud's certificate from it. */
-  readonly ca = makeCa(this.dir);
-  readonly cloudCertificate = issue(this.dir, this.ca, cloud.name);
+  readonly ca = makeCa(this.dir, 'lab-ca');
+  readonly cloudCertificate = this.ca.issue([cloud.name]);
   /** The web site's and the resolver's TLS certificates (tcp_tls). */
-  private readonly webCertificate = issue(this.dir, this.ca, internet.webName);
-  private readonly resolverCertificate = issue(this.dir, this.ca, internet.resolver);
+  private readonly webCertificate = this.ca.issue([internet.webName]);
+  private readonly resolverCertificate = this.ca.issue([internet.resolver]);
   private dhcpPool = defaultPool;
   /** The Pi's system bus: NetworkManager's when it runs, else nothing listens there. */
   readonly busAddress = `unix:path=${nmPaths(this.dir).socket}`;
@@ -240,8 +240,8 @@ export class Lab {
       internet.web,
     ]);
     const tlsListeners = [
-      { address: internet.web, port: 443, ...this.webCertificate },
-      { address: internet.resolver, port: 853, ...this.resolverCertificate },
+      { address: internet.web, port: 443, ...onDisk(this.webCertificate) },
+      { address: internet.resolver, port: 853, ...onDisk(this.resolverCertificate) },
     ];
     this.start('tls', 'isp', process.execPath, [
       ...tsx,
@@ -307,12 +307,11 @@ export class Lab {
    * answers for the web site with a certificate from a CA the box does not trust.
    */
   async startTlsInterception(): Promise<void> {
-    const interceptorCa = makeCa(this.dir, 'interceptor');
-    const forged = issue(this.dir, interceptorCa, internet.webName, 'forged-web');
+    const forged = makeCa(this.dir, 'interceptor').issue([internet.webName]);
     this.start('interceptor', 'rt', process.execPath, [
       ...tsx,
       path.join(__dirname, 'tlsServer.ts'),
-      JSON.stringify([{ address: lan.router, port: 443, ...forged }]),
+      JSON.stringify([{ address: lan.router, port: 443, ...onDisk(forged) }]),
     ]);
     await this.waitForPort('rt', lan.router, 443);
     await this.divertToRouter('zen_intercept', 443);
@@ -419,7 +418,7 @@ export class Lab {
   writeAgentConfig(overrides: Partial<AgentConfig> = {}, file = this.configPath) {
     const config: Partial<AgentConfig> = {
       apiUrl: `https://${cloud.name}`,
-      tls: { caFile: this.ca.cert },
+      tls: { caFile: this.ca.certFile },
       tokenFile: path.join(this.dir, 'device-token'),
       journalPath: path.join(this.dir, 'journal.json'),
       interface: 'eth0',
@@ -434,7 +433,7 @@ export class Lab {
           { host: internet.webName, port: 443, tls: true },
           { host: internet.resolver, port: 853, tls: true },
         ],
-        caFile: this.ca.cert,
+        caFile: this.ca.certFile,
       },
       ntpServer: internet.ntp,
       tracerouteTarget: internet.targets[0],
@@ -454,7 +453,7 @@ export class Lab {
    * ISP's namespace, a unix socket in the lab's directory, socat on the host to the API.
    * `certificate`: another one than the cloud's, for a test of what the box refuses.
    */
-  async openCloud(apiUrl: string, certificate = this.cloudCertificate): Promise<void> {
+  async openCloud(apiUrl: string, certificate: KeyPair = this.cloudCertificate): Promise<void> {
     const api = new URL(apiUrl);
     const socket = path.join(this.dir, 'api.sock');
     this.daemons.set(
@@ -465,7 +464,7 @@ export class Lab {
     this.start('cloud-edge', 'isp', process.execPath, [
       ...tsx,
       path.join(__dirname, 'cloudEdge.ts'),
-      JSON.stringify({ address: cloud.address, port: cloud.port, ...certificate, socket }),
+      JSON.stringify({ address: cloud.address, port: cloud.port, ...onDisk(certificate), socket }),
     ]);
     await this.waitForPort('isp', cloud.address, cloud.port);
   }
@@ -552,8 +551,8 @@ export class Lab {
 
   /** Notes which test process owns this lab and what it keeps outside its namespaces. */
   private recordOwner() {
-    const tunnel = this.daemons.get('cloud-host')?.child.pid;
-    const owner = { pid: process.pid, dir: this.dir, hostPids: tunnel ? [tunnel] : [] };
+    const cloudHost = this.daemons.get('cloud-host')?.child.pid;
+    const owner = { pid: process.pid, dir: this.dir, hostPids: cloudHost ? [cloudHost] : [] };
     mkdirSync(ownersDir, { recursive: true });
     writeFileSync(path.join(ownersDir, this.prefix), JSON.stringify(owner));
   }

@@ -9,10 +9,11 @@ export interface KeyPair {
   cert: string;
   key: string;
   certFile: string;
+  keyFile: string;
 }
 
 export interface TestCa extends KeyPair {
-  /** A leaf for these DNS names; `start`/`end` (YYYYMMDDHHMMSSZ) give dates in the past. */
+  /** A leaf for these names (DNS names or IPv4 addresses); `start`/`end` (YYYYMMDDHHMMSSZ) give dates in the past. */
   issue(names: string[], dates?: { start: string; end: string }): KeyPair;
 }
 
@@ -25,12 +26,20 @@ function newKeyArgs(keyFile: string): string[] {
 
 function pair(dir: string, name: string): KeyPair {
   const certFile = path.join(dir, `${name}.pem`);
+  const keyFile = path.join(dir, `${name}.key`);
   return {
     cert: readFileSync(certFile, 'utf8'),
-    key: readFileSync(path.join(dir, `${name}.key`), 'utf8'),
+    key: readFileSync(keyFile, 'utf8'),
     certFile,
+    keyFile,
   };
 }
+
+/** The files of a pair, as servers started in another process read them. */
+export const onDisk = ({ certFile, keyFile }: KeyPair) => ({ cert: certFile, key: keyFile });
+
+const altNames = (names: string[]) =>
+  names.map((n) => (/^\d+(\.\d+){3}$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(', ');
 
 /** A CA in its own folder under `dir`; `openssl ca` signs, since it can set any dates. */
 export function makeCa(dir: string, name: string): TestCa {
@@ -89,7 +98,7 @@ export function makeCa(dir: string, name: string): TestCa {
           'basicConstraints = critical, CA:FALSE',
           'keyUsage = critical, digitalSignature',
           'extendedKeyUsage = serverAuth',
-          `subjectAltName = ${names.map((n) => `DNS:${n}`).join(', ')}`,
+          `subjectAltName = ${altNames(names)}`,
           '',
         ].join('\n'),
       );
@@ -135,7 +144,7 @@ export function selfSigned(dir: string, name: string, names: string[]): KeyPair 
       '-subj',
       `/CN=${names[0]}`,
       '-addext',
-      `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
+      `subjectAltName=${altNames(names)}`,
     ],
     dir,
   );

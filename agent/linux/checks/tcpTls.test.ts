@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { issue, makeCa, type Certificate } from '../../../test/lab/labCa';
+import { makeCa, type KeyPair } from '../../../test/support/testCa';
 import { AgentConfig } from '../../config';
 import { tcpState, tcpTls, tlsProblem } from './tcpTls';
 
@@ -11,13 +11,13 @@ import { tcpState, tcpTls, tlsProblem } from './tcpTls';
 
 describe('tcp_tls on loopback', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zen-tcp-tls-'));
-  const ca = makeCa(dir);
+  const ca = makeCa(dir, 'ca');
   const servers: net.Server[] = [];
 
-  async function serve(certificate: Certificate): Promise<number> {
+  async function serve(certificate: KeyPair): Promise<number> {
     const server = tls.createServer({
-      cert: readFileSync(certificate.cert),
-      key: readFileSync(certificate.key),
+      cert: certificate.cert,
+      key: certificate.key,
     });
     server.on('secureConnection', (socket) => socket.end());
     servers.push(server);
@@ -39,13 +39,13 @@ describe('tcp_tls on loopback', () => {
   });
 
   it('judges the certificate and the port of each target', async () => {
-    const good = await serve(issue(dir, ca, '127.0.0.1'));
-    const wrongName = await serve(issue(dir, ca, 'www.example.com'));
+    const good = await serve(ca.issue(['127.0.0.1']));
+    const wrongName = await serve(ca.issue(['www.example.com']));
     const closed = await closedPort();
     const config = AgentConfig.parse({
       resolvConfPath: path.join(dir, 'no-resolv.conf'),
       tcpTls: {
-        caFile: ca.cert,
+        caFile: ca.certFile,
         targets: [
           { host: '127.0.0.1', port: good },
           { host: '127.0.0.1', port: wrongName },
@@ -72,17 +72,17 @@ describe('tcp_tls on loopback', () => {
     expect(plain!.tls).toBeUndefined();
 
     const misnamedOnly = AgentConfig.parse({
-      tcpTls: { caFile: ca.cert, targets: [{ host: '127.0.0.1', port: wrongName }] },
+      tcpTls: { caFile: ca.certFile, targets: [{ host: '127.0.0.1', port: wrongName }] },
     });
     expect((await tcpTls(misnamedOnly)).ok).toBe(false);
     const alone = AgentConfig.parse({
-      tcpTls: { caFile: ca.cert, targets: [{ host: '127.0.0.1', port: good }] },
+      tcpTls: { caFile: ca.certFile, targets: [{ host: '127.0.0.1', port: good }] },
     });
     expect((await tcpTls(alone)).ok).toBe(true);
   });
 
   it('calls a chain from an unknown CA untrusted', async () => {
-    const port = await serve(issue(dir, ca, '127.0.0.1', 'unknown-ca-leaf'));
+    const port = await serve(ca.issue(['127.0.0.1']));
     const config = AgentConfig.parse({ tcpTls: { targets: [{ host: '127.0.0.1', port }] } });
     const { data } = await tcpTls(config);
     expect(data.targets[0]).toMatchObject({
