@@ -441,7 +441,10 @@ describeBrowser('the portal in a real browser', () => {
       },
       body: JSON.stringify({ deviceId: stack.demo.device.deviceId, description: 'Slow again' }),
     });
-    const { caseId: openId } = (await opened.json()) as { caseId: string };
+    const { caseId: openId, workflowId } = (await opened.json()) as {
+      caseId: string;
+      workflowId: string;
+    };
     const context = await browser.newContext({ baseURL: portal.url });
     const page = await context.newPage();
     await signIn(page, stack.demo.operator.email);
@@ -461,6 +464,11 @@ describeBrowser('the portal in a real browser', () => {
       data: { reason: 'Handled by phone' },
     });
     expect(closed.status()).toBe(202);
+    // The workflow, not only the request: a case still recording its close would be
+    // joined by the next test's report.
+    await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({
+      status: 'cancelled',
+    });
     await context.close();
   });
 
@@ -480,6 +488,8 @@ describeBrowser('the portal in a real browser', () => {
       },
       body: JSON.stringify({ deviceId: stack.demo.device.deviceId, description: 'No internet' }),
     });
+    // A new case, not one still closing.
+    expect(opened.status).toBe(201);
     const { caseId: openId } = (await opened.json()) as { caseId: string };
     const page = await customer.newPage();
     await page.goto(`/cases/${openId}`);
