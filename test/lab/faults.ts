@@ -1,4 +1,11 @@
 import type { Fault } from './scenario';
+import {
+  plugInRogueDhcp,
+  reconfigureRouterDns,
+  skewReferenceClock,
+  startCaptivePortal,
+  startTlsInterception,
+} from './routerFaults';
 import { internet, type Lab } from './topology';
 
 /** What the hijacked router answers for a public name: an address on no one's network. */
@@ -55,12 +62,12 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       await lab.in('sw', 'ip', ['link', 'set', 'pi', 'down']);
       return;
     case 'rogue-dhcp':
-      await lab.plugInRogueDhcp();
+      await plugInRogueDhcp(lab);
       return;
     case 'dns-hijack': {
       // dnsmasq's own settings: an address for the name, or none at all (NXDOMAIN).
       const answer = fault.answer === 'private' ? hijackedAnswer : '';
-      await lab.reconfigureRouterDns([`--address=/${internet.webName}/${answer}`]);
+      await reconfigureRouterDns(lab, [`--address=/${internet.webName}/${answer}`]);
       return;
     }
     case 'mtu-blackhole':
@@ -74,10 +81,10 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       );
       return;
     case 'captive-portal':
-      await lab.startCaptivePortal();
+      await startCaptivePortal(lab);
       return;
     case 'tls-intercept':
-      await lab.startTlsInterception();
+      await startTlsInterception(lab);
       return;
     case 'port-blocked': {
       const verdict = fault.how === 'reject' ? 'reject with tcp reset' : 'drop';
@@ -85,7 +92,7 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       return;
     }
     case 'clock-skew':
-      await lab.skewReferenceClock(fault.seconds);
+      await skewReferenceClock(lab, fault.seconds);
       return;
   }
 }

@@ -55,7 +55,8 @@ export const cloud = { name: 'cloud.example.net', address: '203.0.113.10', port:
 /** The carrier: its gateway also answers DNS, as a carrier's resolver does. */
 export const lte = { pi: '100.64.0.2', gateway: '100.64.0.1' };
 const repoRoot = path.resolve(__dirname, '..', '..');
-const tsx = ['--import', 'tsx'];
+/** Node's arguments for a lab process written in TypeScript. */
+export const tsx = ['--import', 'tsx'];
 
 export const roles = ['pi', 'pc', 'sw', 'rt', 'mdm', 'isp', 'plug', 'lte', 'rogue'] as const;
 export type Role = (typeof roles)[number];
@@ -81,7 +82,8 @@ export class Lab {
   /** The web site's and the resolver's TLS certificates (tcp_tls). */
   private readonly webCertificate = this.ca.issue([internet.webName]);
   private readonly resolverCertificate = this.ca.issue([internet.resolver]);
-  private dhcpPool = defaultPool;
+  /** The router's DHCP pool, as its dnsmasq was last started. */
+  dhcpPool = defaultPool;
   /** The Pi's system bus: NetworkManager's when it runs, else nothing listens there. */
   readonly busAddress = `unix:path=${nmPaths(this.dir).socket}`;
   /** NetworkManager owns the Pi's eth0 (as on Raspberry Pi OS Bookworm). */
@@ -108,10 +110,15 @@ export class Lab {
     return this.networkManager ? nmPaths(this.dir).resolvConf : this.ownResolvConf;
   }
 
-  private start(name: string, role: Role, command: string, args: string[]): Daemon {
+  /** Starts a lab process inside a namespace; `stopProcess(name)` ends it, `destroy` ends them all. */
+  start(name: string, role: Role, command: string, args: string[]): Daemon {
     const d = daemon('ip', ['netns', 'exec', this.ns(role), command, ...args]);
     this.daemons.set(name, d);
     return d;
+  }
+
+  async stopProcess(name: string): Promise<void> {
+    await this.daemons.get(name)?.stop();
   }
 
   /** Builds the network and has the Pi ask for its lease, as it does when it boots. */
@@ -216,7 +223,8 @@ export class Lab {
     }
   }
 
-  private async wire(a: Role, aDev: string, b: Role, bDev: string, { bridge = false } = {}) {
+  /** A veth pair between two namespaces; `bridge` puts b's end on its br0. */
+  async wire(a: Role, aDev: string, b: Role, bDev: string, { bridge = false } = {}) {
     await exec('ip', [
       ...['-n', this.ns(a), 'link', 'add', aDev, 'type', 'veth'],
       ...['peer', 'name', bDev, 'netns', this.ns(b)],
@@ -251,78 +259,13 @@ export class Lab {
     this.startSntp(0);
   }
 
-  private startSntp(skewSeconds: number) {
+  startSntp(skewSeconds: number) {
     this.start('sntp', 'isp', process.execPath, [
       ...tsx,
       path.join(__dirname, 'sntpServer.ts'),
       internet.ntp,
       String(skewSeconds),
     ]);
-  }
-
-  /** The reference clock answers `skewSeconds` off (the box's own clock is the host's). */
-  async skewReferenceClock(skewSeconds: number): Promise<void> {
-    await this.daemons.get('sntp')?.stop();
-    this.startSntp(skewSeconds);
-    await this.waitForPort('isp', internet.ntp, 123, 'udp');
-  }
-
-  /** A consumer router plugged into the switch: its own DHCP server, handing out itself-less settings. */
-  async plugInRogueDhcp(): Promise<void> {
-    await this.wire('rogue', 'eth0', 'sw', 'rogue', { bridge: true });
-    await this.in('rogue', 'ip', ['addr', 'add', `${lan.rogue}/24`, 'dev', 'eth0']);
-    this.start('rogue-dnsmasq', 'rogue', 'dnsmasq', [
-      ...['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts'],
-      ...['--user=root', '--bind-interfaces', '--interface=eth0', '--port=0'],
-      `--pid-file=${path.join(this.dir, 'rogue-dnsmasq.pid')}`,
-      `--dhcp-leasefile=${path.join(this.dir, 'rogue.leases')}`,
-      '--dhcp-range=192.168.1.200,192.168.1.210,255.255.255.0,10m',
-      `--dhcp-option=option:router,${lan.rogueGateway}`,
-      `--dhcp-option=option:dns-server,${lan.rogueGateway}`,
-      '--no-ping',
-    ]);
-    // dnsmasq binds its DHCP socket to the interface: ss shows 0.0.0.0%eth0:67.
-    await this.waitForPort('rogue', '0.0.0.0%eth0', 67, 'udp');
-  }
-
-  /** The router's DNS forwarder started again with more dnsmasq options (a setting changed). */
-  async reconfigureRouterDns(extraArgs: string[]): Promise<void> {
-    await this.daemons.get('router-dnsmasq')?.stop();
-    await this.startRouterDnsmasq(this.dhcpPool, extraArgs);
-  }
-
-  /** The router sends every plain HTTP request from the LAN to its own login page. */
-  async startCaptivePortal(): Promise<void> {
-    this.start('portal', 'rt', process.execPath, [
-      ...tsx,
-      path.join(__dirname, 'portalServer.ts'),
-      lan.router,
-    ]);
-    await this.waitForPort('rt', lan.router, 80);
-    await this.divertToRouter('zen_portal', 80);
-  }
-
-  /**
-   * The router intercepts HTTPS from the LAN (a "security" appliance): its own TLS server
-   * answers for the web site with a certificate from a CA the box does not trust.
-   */
-  async startTlsInterception(): Promise<void> {
-    const forged = makeCa(this.dir, 'interceptor').issue([internet.webName]);
-    this.start('interceptor', 'rt', process.execPath, [
-      ...tsx,
-      path.join(__dirname, 'tlsServer.ts'),
-      JSON.stringify([{ address: lan.router, port: 443, ...onDisk(forged) }]),
-    ]);
-    await this.waitForPort('rt', lan.router, 443);
-    await this.divertToRouter('zen_intercept', 443);
-  }
-
-  /** Sends TCP to `port` from the LAN, whatever its destination, to the router itself. */
-  private divertToRouter(table: string, port: number): Promise<string> {
-    return this.nft(
-      'rt',
-      `table ip ${table} {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  iifname "lan0" tcp dport ${port} dnat to ${lan.router}:${port}\n }\n}\n`,
-    );
   }
 
   /** The carrier's resolver on its gateway, forwarding to the internet's DNS. */
@@ -358,7 +301,7 @@ export class Lab {
   }
 
   /** Starts the router's dnsmasq with a DHCP pool and the leases other devices hold. */
-  private async startRouterDnsmasq(pool: DhcpPool, extraArgs: string[] = []): Promise<void> {
+  async startRouterDnsmasq(pool: DhcpPool, extraArgs: string[] = []): Promise<void> {
     this.dhcpPool = pool;
     const leaseFile = path.join(this.dir, 'router.leases');
     const expiry = Math.floor(Date.now() / 1000) + 86_400;
