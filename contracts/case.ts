@@ -31,6 +31,13 @@ export const IssueCategory = z.enum([
   'isp',
   'packet-loss',
   'link',
+  'filtering',
+  'clock',
+  'ip-conflict',
+  'ipv6',
+  'wifi',
+  'performance',
+  'lan-device',
 ]);
 export type IssueCategory = z.infer<typeof IssueCategory>;
 

@@ -139,7 +139,7 @@ const clockRule: Rule = (r) => {
   const seconds = Math.round(Math.abs(offsetMs) / 1000);
   const direction = offsetMs > 0 ? 'behind' : 'ahead of';
   return escalate(
-    'unknown',
+    'clock',
     `The support box's clock is ${seconds} seconds ${direction} the internet time. Secure connections check certificates against the clock, so a wrong clock makes them fail.`,
     [
       '1. Check the time on one of your office computers. If it is wrong too, set it to update the time automatically; your router or firewall may be blocking the internet time service.',
@@ -155,7 +155,7 @@ const portalRule: Rule = (r) => {
   if (!found || found.ok || found.data.findings.length === 0) return undefined;
   const { findings, status } = found.data;
   return escalate(
-    'gateway',
+    'filtering',
     "Something between your network and the internet answers web requests in the websites' place, such as a login page or a web filter.",
     [
       '1. On an office computer, open http://example.com (with http, not https). If a login or "accept the terms" page appears, as in a hotel, your router or provider has a guest login page switched on.',
@@ -179,7 +179,7 @@ const tcpTlsRule: Rule = (r) => {
   if (forged.length > 0) {
     const problems = [...new Set(forged.map((t) => t.tls?.problem ?? 'handshake-failed'))];
     return escalate(
-      'gateway',
+      'filtering',
       'Secure (HTTPS) connections are answered by a device in between with a certificate the websites did not issue, so browsers warn that the connection is not secure.',
       [
         '1. Do not click through certificate warnings meanwhile.',
@@ -193,7 +193,7 @@ const tcpTlsRule: Rule = (r) => {
   if (blocked.length === 0) return undefined;
   const ports = [...new Set(blocked.map((t) => t.port))].join(', ');
   return escalate(
-    'gateway',
+    'filtering',
     `Connections out of your network on port ${ports} are blocked while the web works, so services that use it (such as a VPN, email or secure DNS) fail.`,
     [
       `1. If you use a service on port ${ports}, ask whoever manages your router or firewall to allow outgoing connections to it; if nobody changed the router, ask your provider whether they block it.`,

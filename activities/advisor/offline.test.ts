@@ -182,10 +182,10 @@ describe('the long-tail checks', () => {
     ],
     ['dns-nxdomain', 'dns', [/do not exist/, /Enter 203\.0\.113\.53 as the DNS server/]],
     ['mtu-blackhole', 'isp', [/internet provider/, /WAN MTU .* to 1280: .* 1252 bytes, \+ 28/]],
-    ['captive-portal', 'gateway', [/login/, /status 302 \(redirected, different-body\)/]],
-    ['port-blocked', 'gateway', [/port 853 at 203\.0\.113\.53 \(refused\)/]],
-    ['tls-intercept', 'gateway', [/HTTPS inspection/, /port 443 .*\(untrusted\)/]],
-    ['clock-skew', 'unknown', [/600 seconds behind/, /certificates/, /NTP/]],
+    ['captive-portal', 'filtering', [/login/, /status 302 \(redirected, different-body\)/]],
+    ['port-blocked', 'filtering', [/port 853 at 203\.0\.113\.53 \(refused\)/]],
+    ['tls-intercept', 'filtering', [/HTTPS inspection/, /port 443 .*\(untrusted\)/]],
+    ['clock-skew', 'clock', [/600 seconds behind/, /certificates/, /NTP/]],
   ])(
     '%s, with every long-tail check in, escalates as %s with its steps',
     (name, category, steps) => {

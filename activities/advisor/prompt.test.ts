@@ -6,8 +6,8 @@ it.each<[string, RegExp]>([
   ['dhcp_servers', /dhcp_servers: more than one server .*second Wi-Fi router .*LAN port/],
   ['dns_integrity', /dns_integrity: private-answer or nxdomain .*issueCategory dns/],
   ['path_mtu', /path_mtu: largestPassing below minimumMtu \(1400\) .*WAN MTU .*\+ 28/],
-  ['captive_portal and tcp_tls', /captive_portal .*tcp_tls .*login page \(gateway\)/],
-  ['clock_offset', /clock_offset beyond maxOffsetMs \(5000 ms\).*certificates fail \(unknown\)/],
+  ['captive_portal and tcp_tls', /captive_portal .*tcp_tls .*login page \(filtering\)/],
+  ['clock_offset', /clock_offset beyond maxOffsetMs \(5000 ms\).*certificates fail \(clock\)/],
   ['the description', /description mentions .*before answering "healthy"/],
 ])('the system prompt explains %s', (_what, rule) => {
   expect(SYSTEM_PROMPT).toMatch(rule);

@@ -15,7 +15,7 @@ import { sanitizeText } from '../../agent/sanitize';
 // string can close the block or open a tag of its own.
 
 /** Bump when the prompt, the tool or the validation changes: cached answers then expire. */
-export const PROMPT_VERSION = 'advisor-prompt-v3';
+export const PROMPT_VERSION = 'advisor-prompt-v4';
 
 export const TOOL_NAME = 'submit_advice';
 
@@ -121,8 +121,8 @@ The long-tail checks see faults that pass every basic check; no catalog action f
 - dhcp_servers: more than one server means a second device hands out addresses (issueCategory dhcp: find and unplug it, usually a second Wi-Fi router plugged in by a LAN port; give the address it announces). A single server whose offered gateway or resolver does not answer is the router's setting (gateway or dns, with the router's steps; never a box-only fix).
 - dns_integrity: private-answer or nxdomain for a real name means the office's resolver lies; no-answer or slow means it is broken (issueCategory dns, the router's DNS steps). switch_dns_fallback stays bound to the dns check's rule above, and fixes only the box.
 - path_mtu: largestPassing below minimumMtu (${checkThresholds.minPathMtu}) is a black hole on the line (isp: the provider checks the line's MTU and PPPoE; the technician sets the router's WAN MTU to the largest passing size, i.e. the largest passing ping payload + 28).
-- captive_portal (redirected, different-body, proxy-headers) and tcp_tls (a port refused or timing out, or a certificate that fails while TCP connects): a router, firewall or provider filters or intercepts traffic, such as a hotel-style login page (gateway).
-- clock_offset beyond maxOffsetMs (${checkThresholds.maxClockOffsetMs} ms): the box's clock is wrong and certificates fail (unknown).
+- captive_portal (redirected, different-body, proxy-headers) and tcp_tls (a port refused or timing out, or a certificate that fails while TCP connects): a router, firewall or provider filters or intercepts traffic, such as a hotel-style login page (filtering).
+- clock_offset beyond maxOffsetMs (${checkThresholds.maxClockOffsetMs} ms): the box's clock is wrong and certificates fail (clock).
 When every basic check passes but the customer's description mentions some websites failing, slowness, a VPN, email, a login page or certificates, ask for the long-tail checks it points at before answering "healthy".
 
 The remediation catalog (the only actions that exist; the customer approves every one before it runs):

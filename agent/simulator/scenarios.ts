@@ -151,14 +151,14 @@ const scenarioData = {
     customerSays: 'Every computer shows a login page asking for a guest code.',
     fault: { captivePortal: true },
     expectedStatus: 'escalated',
-    expectedCategory: 'gateway',
+    expectedCategory: 'filtering',
   },
   'port-blocked': {
     description: 'The router rejects outgoing TCP to port 853 (DNS over TLS).',
     customerSays: "Our VPN won't connect, though websites work.",
     fault: { blockedPorts: [853] },
     expectedStatus: 'escalated',
-    expectedCategory: 'gateway',
+    expectedCategory: 'filtering',
   },
   'tls-intercept': {
     description:
@@ -166,14 +166,14 @@ const scenarioData = {
     customerSays: 'Every secure website shows a certificate warning.',
     fault: { tlsIntercepted: true },
     expectedStatus: 'escalated',
-    expectedCategory: 'gateway',
+    expectedCategory: 'filtering',
   },
   'clock-skew': {
     description: "The box's clock is ten minutes behind.",
     customerSays: 'The support box reports certificate errors.',
     fault: { clockOffsetS: 600 },
     expectedStatus: 'escalated',
-    expectedCategory: 'unknown',
+    expectedCategory: 'clock',
   },
 } satisfies Record<string, Scenario>;
 

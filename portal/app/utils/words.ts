@@ -37,6 +37,13 @@ const CATEGORY_LABELS: Record<IssueCategory, string> = {
   isp: 'Internet provider',
   'packet-loss': 'Lost traffic',
   link: 'Network cable or link',
+  filtering: 'Blocked or filtered traffic',
+  clock: 'Clock and time',
+  'ip-conflict': 'Address conflict',
+  ipv6: 'IPv6',
+  wifi: 'Wi-Fi',
+  performance: 'Speed and delay',
+  'lan-device': 'A device in the office',
 };
 
 export function categoryLabel(category: IssueCategory): string {

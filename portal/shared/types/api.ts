@@ -47,6 +47,13 @@ export const issueCategories = [
   'isp',
   'packet-loss',
   'link',
+  'filtering',
+  'clock',
+  'ip-conflict',
+  'ipv6',
+  'wifi',
+  'performance',
+  'lan-device',
 ] as const;
 export type IssueCategory = (typeof issueCategories)[number];
 
