@@ -11,13 +11,34 @@ import { scenarioNames, scenarios, type ScenarioName } from '../../agent/simulat
 import type { AdviseFn } from './engine';
 import { unjustified } from './guard';
 
-// The advisor's scorecard: each simulated scenario run as a case runs (baseline
-// checks, advice, more checks, a fix carried out on the simulated network,
-// checks again) and the end compared with what the scenario expects.
+// The advisor's scorecard: each scenario run as a case runs (baseline checks,
+// advice, more checks, a fix carried out, checks again) and the end compared
+// with what the scenario expects. The networks are simulated ones, and the
+// lab's real faults as the real agent measured them (test/lab/recorded.ts).
+
+/** A network the advisor is scored on: simulated, or recorded in the lab. */
+export interface NetworkUnderTest {
+  runCheck(name: CheckName): CheckResult;
+  /** The fix carried out, as the box would. */
+  apply(action: ActionId, params: Record<string, unknown>): void;
+  /** Does an office computer (restarted now) resolve names, reach the internet and load a page? */
+  officeWorks(): boolean;
+}
+
+export interface EvalCase {
+  name: string;
+  source: 'simulated' | 'lab';
+  expected: { category: IssueCategory; action: ActionId | null; escalated: boolean };
+  /** What the customer said when opening the case. */
+  customerSays?: string;
+  /** A fresh network for one run. */
+  network(): NetworkUnderTest;
+}
 
 export interface ScenarioScore {
-  scenario: ScenarioName;
-  expected: { category: IssueCategory; action: ActionId | null; escalated: boolean };
+  scenario: string;
+  source: EvalCase['source'];
+  expected: EvalCase['expected'];
   actual: { category: IssueCategory | null; action: ActionId | null; escalated: boolean | null };
   diagnosisOk: boolean;
   actionOk: boolean;
@@ -28,6 +49,8 @@ export interface ScenarioScore {
   falseHealthy: number;
   /** Fixes proposed without measurements pointing at the part they act on. */
   unjustifiedFixes: number;
+  /** The case ended resolved while an office computer still failed. */
+  closedWhileOfficeFailed: boolean;
   /** The parameters of the fix carried out, if any. */
   fixParams?: Record<string, unknown>;
   /** Engines that answered, in order (claude, claude-cached, offline, offline-fallback). */
@@ -43,6 +66,7 @@ export interface EvalReport {
   escalationAccuracy: number;
   falseHealthy: number;
   unjustifiedFixes: number;
+  closedWhileOfficeFailed: number;
 }
 
 const MAX_ROUNDS = 4;
@@ -54,11 +78,52 @@ function engineOf(advice: Advice): string {
   return meta.fallbackReason ? 'offline-fallback' : 'offline';
 }
 
-async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<ScenarioScore> {
-  const scenario = scenarios[name];
-  const network = new SimulatedNetwork(name);
-  // An office computer on the same network: only fixes that repair the office reach it.
+/** The simulated network of a scenario, with an office computer beside the box. */
+function simulated(name: ScenarioName): NetworkUnderTest {
+  const box = new SimulatedNetwork(name);
+  // Only fixes that repair the office reach the office computer.
   const office = new SimulatedNetwork(name);
+  return {
+    runCheck: (check) => box.runCheck(check),
+    apply(action, params) {
+      box.apply(action, params);
+      if (fixDescriptions[action].repairs === 'office') office.apply(action, params);
+    },
+    officeWorks() {
+      const baseline = baselineChecks.map((check) => office.runCheck(check));
+      return baseline.every((r) => r.ok) || faultScope(baseline) !== 'office';
+    },
+  };
+}
+
+/** The simulated scenarios as cases to score. */
+export function simulatedCases(names: readonly ScenarioName[] = scenarioNames): EvalCase[] {
+  return names.map((name) => {
+    const scenario = scenarios[name];
+    return {
+      name,
+      source: 'simulated',
+      expected: {
+        category: scenario.expectedCategory,
+        action: scenario.expectedAction ?? null,
+        // A fix of the box's own settings never resolves a fault of the office's network
+        // (contracts/fixes.ts): after it, the case hands the office's fix to the customer.
+        escalated:
+          scenario.expectedStatus === 'escalated' ||
+          (scenario.expectedAction !== undefined &&
+            fixDescriptions[scenario.expectedAction].repairs === 'box' &&
+            faultScope(baselineChecks.map((check) => new SimulatedNetwork(name).runCheck(check))) ===
+              'office'),
+      },
+      ...(scenario.customerSays ? { customerSays: scenario.customerSays } : {}),
+      network: () => simulated(name),
+    };
+  });
+}
+
+async function runCase(evalCase: EvalCase, advise: AdviseFn): Promise<ScenarioScore> {
+  const { name, expected } = evalCase;
+  const network = evalCase.network();
   const results = new Map<CheckName, CheckResult>();
   const actionsTaken: ActionId[] = [];
   const engines: string[] = [];
@@ -71,9 +136,6 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
   let scope: 'box' | 'office' | undefined;
   let falseHealthy = 0;
   let unjustifiedFixes = 0;
-  const officeFailing = () =>
-    baselineChecks.some((check) => !office.runCheck(check).ok) &&
-    faultScope(baselineChecks.map((check) => office.runCheck(check))) === 'office';
 
   try {
     for (let round = 1; round <= MAX_ROUNDS && actual.escalated === null; round++) {
@@ -87,13 +149,13 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
         actionsTaken: [...actionsTaken],
         ...(scope ? { faultScope: scope } : {}),
         // What the customer said when opening the case, as a real case carries it.
-        ...(scenario.customerSays ? { description: scenario.customerSays } : {}),
+        ...(evalCase.customerSays ? { description: evalCase.customerSays } : {}),
       };
       const advice = await advise(input);
       engines.push(engineOf(advice));
       // Counted against the measurements and the office, whatever the engine's own checks said.
       const objection = unjustified(advice, input);
-      if (advice.kind === 'healthy' && (objection || officeFailing())) falseHealthy++;
+      if (advice.kind === 'healthy' && (objection || !network.officeWorks())) falseHealthy++;
       if (advice.kind === 'remediate' && objection) unjustifiedFixes++;
       switch (advice.kind) {
         case 'more_checks':
@@ -113,7 +175,6 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
           // As the workflow does: a box-only fix notes where the fault lay.
           scope = scopeWithFix(scope, action, [...results.values()]);
           network.apply(action, params);
-          if (fixDescriptions[action].repairs === 'office') office.apply(action, params);
           actionsTaken.push(action);
           fix = { action, category: advice.issueCategory, params };
           checks = [...results.keys()];
@@ -136,33 +197,29 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
     error = err instanceof Error ? err.message : String(err);
   }
 
-  const expected = {
-    category: scenario.expectedCategory,
-    action: scenario.expectedAction ?? null,
-    // A fix of the box's own settings never resolves a fault of the office's network
-    // (contracts/fixes.ts): after it, the case hands the office's fix to the customer.
-    escalated:
-      scenario.expectedStatus === 'escalated' ||
-      (scenario.expectedAction !== undefined &&
-        fixDescriptions[scenario.expectedAction].repairs === 'box' &&
-        faultScope(baselineChecks.map((check) => new SimulatedNetwork(name).runCheck(check))) ===
-          'office'),
-  };
+  const closedWhileOfficeFailed = actual.escalated === false && !network.officeWorks();
   const diagnosisOk = actual.category === expected.category;
   const actionOk = actual.escalated !== null && actual.action === expected.action;
   const escalationOk = actual.escalated === expected.escalated;
   return {
     scenario: name,
+    source: evalCase.source,
     expected,
     actual,
     diagnosisOk,
     actionOk,
     escalationOk,
     correct:
-      diagnosisOk && actionOk && escalationOk && !error && falseHealthy + unjustifiedFixes === 0,
+      diagnosisOk &&
+      actionOk &&
+      escalationOk &&
+      !error &&
+      falseHealthy + unjustifiedFixes === 0 &&
+      !closedWhileOfficeFailed,
     rounds,
     falseHealthy,
     unjustifiedFixes,
+    closedWhileOfficeFailed,
     ...(fix ? { fixParams: fix.params } : {}),
     engines,
     ...(error ? { error } : {}),
@@ -171,10 +228,10 @@ async function runScenario(name: ScenarioName, advise: AdviseFn): Promise<Scenar
 
 export async function evaluateAdvisor(
   advise: AdviseFn,
-  names: readonly ScenarioName[] = scenarioNames,
+  cases: readonly EvalCase[] = simulatedCases(),
 ): Promise<EvalReport> {
   const scores: ScenarioScore[] = [];
-  for (const name of names) scores.push(await runScenario(name, advise));
+  for (const evalCase of cases) scores.push(await runCase(evalCase, advise));
   const share = (pick: (s: ScenarioScore) => boolean) =>
     scores.length ? scores.filter(pick).length / scores.length : 0;
   return {
@@ -185,5 +242,6 @@ export async function evaluateAdvisor(
     escalationAccuracy: share((s) => s.escalationOk),
     falseHealthy: scores.reduce((sum, s) => sum + s.falseHealthy, 0),
     unjustifiedFixes: scores.reduce((sum, s) => sum + s.unjustifiedFixes, 0),
+    closedWhileOfficeFailed: scores.filter((s) => s.closedWhileOfficeFailed).length,
   };
 }

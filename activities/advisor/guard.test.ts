@@ -227,7 +227,10 @@ describe('a case about the office', () => {
   it("is not closed on the box's checks after a fix of the box alone", () => {
     const at = afterFallback();
     expect(unjustified(healthy, at)).toMatch(/changed only the box/);
-    const offline = offlineAdvice(at);
+    // The offline engine measures what the office's DHCP hands out first...
+    expect(offlineAdvice(at)).toMatchObject({ kind: 'more_checks', checks: ['dhcp_servers'] });
+    // ...and in the last round, with no rounds left for it, hands the router's fix over.
+    const offline = offlineAdvice({ ...at, round: at.maxRounds });
     expect(offline).toMatchObject({ kind: 'escalate', issueCategory: 'dns' });
     // The customer's steps name the router's DHCP DNS setting and the working resolver.
     expect(offline.kind === 'escalate' && offline.instructions).toMatch(

@@ -45,7 +45,7 @@ const hints: Hint[] = [
   {
     symptom: 'some devices offline',
     words:
-      /\b(some|other|new|certain)\s+(computers?|pcs?|laptops?|devices?|phones?)\b|\baddress\s+conflict/i,
+      /\b(some|other|new|certain|few|several|two|three|half)\b(\s+(of|our|the|my|office|desk|work))*\s+(computers?|pcs?|laptops?|devices?|phones?|machines?|workstations?)\b|\baddress\s+conflict/i,
     checks: ['dhcp_servers', 'dns_integrity'],
   },
 ];

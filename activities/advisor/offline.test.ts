@@ -4,7 +4,7 @@ import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { SimulatedNetwork } from '../../agent/simulator/network';
 import { scenarioNames, scenarios } from '../../agent/simulator/scenarios';
 import { createAdvisor } from './engine';
-import { evaluateAdvisor } from './evaluate';
+import { evaluateAdvisor, simulatedCases } from './evaluate';
 import { unjustified } from './guard';
 import { offlineAdvice } from './offline';
 
@@ -31,7 +31,7 @@ const longTail: CheckName[] = [...longTailChecks];
 
 describe('offline advice through every scenario', () => {
   it.each(scenarioNames)('%s ends as expected', async (name) => {
-    const { scenarios: scores } = await evaluateAdvisor(createAdvisor(), [name]);
+    const { scenarios: scores } = await evaluateAdvisor(createAdvisor(), simulatedCases([name]));
     expect(scores[0]).toMatchObject({
       correct: true,
       engines: expect.arrayContaining(['offline']),

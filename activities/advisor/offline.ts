@@ -159,7 +159,17 @@ export function offlineAdvice(input: AdvisorInput): Advice {
     );
   }
 
-  if (officeUnverified(input)) return officeHandOver(input, r);
+  if (officeUnverified(input)) {
+    // What the office's DHCP hands every device tells whether the office works too.
+    if (!r.dhcp_servers && input.round < input.maxRounds) {
+      return moreChecks(
+        input,
+        ['dhcp_servers'],
+        `${input.actionsTaken.join(', ')} changed only the Zen box's own settings and its checks pass now; what the office's DHCP hands every other device, and whether that works, shows whether the office works too.`,
+      );
+    }
+    return officeHandOver(input, r);
+  }
 
   const suspicion = worthChecking(input.description, r);
   if (suspicion) return moreChecks(input, suspicion.checks, suspicion.rationale);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Advice } from '../../contracts/advice';
 import { createAdvisor } from '../../activities/advisor/engine';
-import { evaluateAdvisor } from '../../activities/advisor/evaluate';
+import { evaluateAdvisor, simulatedCases } from '../../activities/advisor/evaluate';
 import { offlineAdvice } from '../../activities/advisor/offline';
 import { DATA_CLOSE, DATA_OPEN } from '../../activities/advisor/prompt';
 import { scenarioNames } from '../../agent/simulator/scenarios';
@@ -102,9 +102,10 @@ describe('the evaluation of the Claude engine against the stand-in', () => {
         rationale: 'Guessing.',
       },
     }));
-    const report = await evaluateAdvisor(createAdvisor({ claude: claude() }), [
-      'gateway-unreachable',
-    ]);
+    const report = await evaluateAdvisor(
+      createAdvisor({ claude: claude() }),
+      simulatedCases(['gateway-unreachable']),
+    );
     expect(report.accuracy).toBe(0);
     expect(report.scenarios[0]).toMatchObject({
       diagnosisOk: false,
@@ -115,7 +116,10 @@ describe('the evaluation of the Claude engine against the stand-in', () => {
 
   it('counts false "healthy" answers and unjustified fixes of an advisor without the guard', async () => {
     const healthy: Advice = { kind: 'healthy', diagnosis: 'Fine.', rationale: 'Looks fine.' };
-    const blind = await evaluateAdvisor(async () => healthy, ['dns-failure', 'healthy']);
+    const blind = await evaluateAdvisor(
+      async () => healthy,
+      simulatedCases(['dns-failure', 'healthy']),
+    );
     expect(blind.scenarios.map((s) => [s.falseHealthy, s.correct])).toEqual([
       [1, false],
       [0, true],
@@ -130,14 +134,14 @@ describe('the evaluation of the Claude engine against the stand-in', () => {
       diagnosis: 'The router.',
       rationale: 'Guessing.',
     };
-    const guessing = await evaluateAdvisor(async () => modem, ['gateway-unreachable']);
+    const guessing = await evaluateAdvisor(async () => modem, simulatedCases(['gateway-unreachable']));
     expect(guessing.unjustifiedFixes).toBeGreaterThan(0);
     expect(guessing.accuracy).toBe(0);
   });
 
   it('after a fix of the box alone, a fault of the office is not healthy', async () => {
     const fallbackThenHealthy = createAdvisor();
-    const report = await evaluateAdvisor(fallbackThenHealthy, ['dns-failure']);
+    const report = await evaluateAdvisor(fallbackThenHealthy, simulatedCases(['dns-failure']));
     expect(report.scenarios[0]).toMatchObject({
       actual: { category: 'dns', action: 'switch_dns_fallback', escalated: true },
       falseHealthy: 0,

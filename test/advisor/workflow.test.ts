@@ -68,12 +68,15 @@ describe('Claude as the advisor of a running case', () => {
       await approve(stack, caseId, waiting.proposal!.actionId);
       const final = await handle.result();
       // The box's fallback fixed the box alone: Claude's "healthy" is held back by the guard,
-      // and the router's fix goes to the customer.
+      // the office's DHCP is measured, its resolver is still silent, and the router's fix
+      // goes to the customer.
       expect(final.status).toBe('escalated');
-      expect(final.advice?.meta?.fallbackReason).toMatch(/changed only the box/);
+      expect(final.results.map((r) => r.check)).toContain('dhcp_servers');
+      expect(final.advice?.meta?.fallbackReason).toMatch(/healthy while dhcp_servers fail/);
       expect(device.network.applied.map((a) => a.action)).toEqual(['switch_dns_fallback']);
       const doc = await Case.findById(caseId).lean();
-      expect(doc?.tokenUsage).toMatchObject({ inputTokens: 1800, outputTokens: 160 });
+      // Three answers from Claude: the fix, and "healthy" twice (before and after dhcp_servers).
+      expect(doc?.tokenUsage).toMatchObject({ inputTokens: 2700, outputTokens: 240 });
     } finally {
       device.stop();
     }

@@ -1,15 +1,28 @@
 import { checkNames } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { applyFault } from './faults';
+import { readRecording, resultsOf, writeRecording, type LabRecording } from './recorded';
 import { loadScenarios } from './scenario';
 import { describeLab, failing } from './support';
 import { buildLab, internet, type Lab } from './topology';
 
 // The real agent inside the lab's Pi namespace, through every scenario: its
 // checks find the faults the scenario made, and the scenario's fix, carried
-// out by the agent, really repairs the network.
+// out by the agent, really repairs the network. With RECORD_LAB_FIXTURES=1
+// (`npm run record-lab`) it also runs every check and asks the office PC, during
+// the fault and after the fix, and keeps that as the scenario's recording
+// (recorded.ts), which `npm run eval` scores the advisor on.
 
+/** mDNS and LTE come from the box's peripherals, which the agent's command line does not start. */
 const everyCheck = checkNames.filter((name) => name !== 'mdns' && name !== 'lte');
+const recording = process.env.RECORD_LAB_FIXTURES === '1';
+
+/** Every check and the office PC, as they are now. */
+async function measureAll(lab: Lab) {
+  const results = await runChecks(lab, everyCheck);
+  await lab.restartOfficePc();
+  return { results, officePc: await lab.officePc() };
+}
 
 async function runChecks(lab: Lab, checks: CheckName[]): Promise<CheckResult[]> {
   const reply = await lab.agentCli(['check', ...checks]);
@@ -59,13 +72,21 @@ describeLab('the real agent in the network lab', () => {
       const seen: CheckResult[] = [];
       try {
         for (const fault of scenario.faults) await applyFault(lab, fault);
-        const found = await runChecks(lab, checks);
+        let record: LabRecording | undefined;
+        if (recording) {
+          const fault = await measureAll(lab);
+          record = { scenario: name, recordedAt: new Date().toISOString(), fault };
+        }
+        const found = record ? resultsOf(record.fault, checks) : await runChecks(lab, checks);
         seen.push(...found);
         expect(found.map((r) => r.check)).toEqual(checks);
         expect(withoutUnsteady(failing(found), scenario.unsteady)).toEqual(
           withoutUnsteady([...scenario.expectedFailing].sort(), scenario.unsteady),
         );
-        if (!scenario.fix) return;
+        if (!scenario.fix) {
+          if (record) writeRecording(record);
+          return;
+        }
 
         const applied = await lab.agentCli([
           'apply',
@@ -74,9 +95,12 @@ describeLab('the real agent in the network lab', () => {
         ]);
         expect(applied).toMatchObject({ ok: true, outcome: { executed: true } });
         const repairs = scenario.fix.repairs ?? checks;
-        const after = await runChecks(lab, repairs);
+        let fixed: LabRecording['fixed'];
+        if (record) fixed = { action: scenario.fix.action, ...(await measureAll(lab)) };
+        const after = fixed ? resultsOf(fixed, repairs) : await runChecks(lab, repairs);
         seen.push(...after);
         expect(failing(after)).toEqual([]);
+        if (record) writeRecording({ ...record, fixed });
       } catch (err) {
         // What the agent saw and what the lab's processes said explain a failure.
         const results = seen.map((r) => JSON.stringify(r)).join('\n');

@@ -50,6 +50,12 @@ export const Fault = z.discriminatedUnion('kind', [
 ]);
 export type Fault = z.infer<typeof Fault>;
 
+const officePcView = z
+  .object({ dns: z.boolean(), internet: z.boolean(), http: z.boolean() })
+  .partial()
+  .strict()
+  .optional();
+
 export const Scenario = z
   .object({
     description: z.string().min(1),
@@ -93,12 +99,12 @@ export const Scenario = z
     endToEnd: z.boolean().default(false),
     /** The way the box's own link reaches the cloud while the fault lasts. */
     cloudLink: z.enum(['wired', 'lte']).default('wired'),
-    /** What the office PC gets at the end of the whole case (only the named views are asserted). */
-    officePcAfter: z
-      .object({ dns: z.boolean(), internet: z.boolean(), http: z.boolean() })
-      .partial()
-      .strict()
-      .optional(),
+    /** What the office PC gets while the fault lasts, once restarted (only the named views are asserted). */
+    officePcDuring: officePcView,
+    /** What the office PC gets at the end of the whole case, once restarted (only the named views are asserted). */
+    officePcAfter: officePcView,
+    /** What the customer says when opening the case (the long-tail faults pass every basic check). */
+    customerSays: z.string().min(1).max(500).optional(),
   })
   .strict();
 export type Scenario = z.infer<typeof Scenario>;

@@ -13,8 +13,9 @@ import { buildLab, internet, labCloudLink } from './topology';
 // at cloud.example.net in the lab's internet. The agent boots on a working
 // network and connects over it; then the fault strikes, and its cloud link has
 // to cross the broken network or move to LTE. It diagnoses the real fault,
-// carries out the approved fix, and the case ends as the scenario says; the
-// office PC tells whether the office's network really works.
+// carries out the approved fix, and the case ends as the scenario says. The
+// office PC, restarted during the fault and again at the end, tells what the
+// office's network really gives its computers before and after the case.
 
 describeLab('support cases with the real agent in the network lab', () => {
   let stack: TestStack;
@@ -45,7 +46,16 @@ describeLab('support cases with the real agent in the network lab', () => {
           }
         }
 
-        const { caseId, handle } = await openDemoCase(stack, `Lab scenario ${name}`);
+        // An office PC that restarts now gets what the fault leaves the office.
+        await lab.restartOfficePc();
+        const during = await lab.officePc();
+        console.log(`${name}: the office PC during the fault: ${JSON.stringify(during)}`);
+        expect(during).toMatchObject(scenario.officePcDuring ?? {});
+
+        const { caseId, handle } = await openDemoCase(
+          stack,
+          scenario.customerSays ?? `Lab scenario ${name}`,
+        );
         opened = handle;
         if (action) {
           const waiting = await waitForStatus(handle, 'awaiting_approval', 150_000);
@@ -75,6 +85,8 @@ describeLab('support cases with the real agent in the network lab', () => {
           }
           expect(currentPath(lab)).toBe('wired');
         }
+        // And after the case: what a PC that restarts (or reconnects) gets now.
+        await lab.restartOfficePc();
         const pc = await lab.officePc();
         expect(pc).toMatchObject(
           scenario.officePcAfter ?? { dns: true, internet: true, http: true },

@@ -290,6 +290,15 @@ export class Lab {
     ]).catch(() => undefined);
   }
 
+  /**
+   * The office PC restarts (or reconnects): its address and resolvers go, and it asks
+   * DHCP again, taking whatever the LAN hands it now.
+   */
+  async restartOfficePc(): Promise<void> {
+    await this.in('pc', 'ip', ['-4', 'addr', 'flush', 'dev', 'eth0']);
+    await this.leasePc();
+  }
+
   /** What the office PC gets and reaches now. */
   officePc(): Promise<OfficePcView> {
     return officePcView(
