@@ -71,6 +71,7 @@ const schema = z.object({
   CASE_SETTLE_AFTER_FIX_SECONDS: z.coerce.number().nonnegative().default(60),
   // After the customer was told what to do for an unreachable Zen box, how long its case waits.
   CASE_MANUAL_STEP_WAIT_MINUTES: z.coerce.number().positive().default(30),
+  CASE_CUSTOMER_STEP_WAIT_MINUTES: z.coerce.number().positive().default(30),
   // socket.io's transport ping decides when a silent Zen box counts as offline: a socket whose
   // line stops carrying packets (no FIN) is dropped at most interval + timeout after its last
   // pong. Heartbeats cannot decide it: on LTE they come every 5 minutes.
@@ -157,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       approvalTimeoutMs: e.CASE_APPROVAL_TIMEOUT_MINUTES * 60_000,
       settleAfterFixMs: e.CASE_SETTLE_AFTER_FIX_SECONDS * 1000,
       manualStepWaitMs: e.CASE_MANUAL_STEP_WAIT_MINUTES * 60_000,
+      customerStepWaitMs: e.CASE_CUSTOMER_STEP_WAIT_MINUTES * 60_000,
     },
     socket: {
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,

@@ -26,6 +26,13 @@ export type AdvisorInput = z.infer<typeof AdvisorInput>;
 
 const text = z.string().min(1).max(2000);
 
+export const CustomerStep = z.object({
+  title: z.string().min(1).max(120),
+  /** In order; shown and spoken numbered. */
+  steps: z.array(z.string().min(1).max(500)).min(1).max(8),
+});
+export type CustomerStep = z.infer<typeof CustomerStep>;
+
 /** Tokens one advisor answer cost (Claude only; the cache fields are prompt caching). */
 export const TokenUsage = z.object({
   inputTokens: z.number().int().nonnegative(),
@@ -70,6 +77,11 @@ export const Advice = z.discriminatedUnion('kind', [
     diagnosis: text,
     /** What the customer (or the technician) should do, in plain words. */
     instructions: text,
+    /**
+     * A step the customer can take on site themselves (unplug a second router, change a
+     * router setting): the case waits for their word that it is done, then checks again.
+     */
+    customerStep: CustomerStep.optional(),
     rationale: text,
     meta,
   }),

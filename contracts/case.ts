@@ -7,6 +7,7 @@ export const caseStatuses = [
   'open',
   'diagnosing',
   'awaiting_approval',
+  'awaiting_customer',
   'fixing',
   'verifying',
   'resolved',

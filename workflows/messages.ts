@@ -43,6 +43,8 @@ export interface CaseSettings {
   reconnectGraceMs: number;
   /** After the customer was told what to do, how long to wait for the box before escalating. */
   manualStepWaitMs: number;
+  /** How long a step on site (the office's fault, the box online) waits for the customer's word. */
+  customerStepWaitMs: number;
   /** How long one device command may take once delivered. */
   commandTimeoutMs: number;
   /** After a fix, how long the network gets to settle before the checks run again. */
@@ -57,6 +59,7 @@ export const defaultCaseSettings: CaseSettings = {
   deviceOfflineLimitMs: 10 * 60_000,
   reconnectGraceMs: 2 * 60_000,
   manualStepWaitMs: 30 * 60_000,
+  customerStepWaitMs: 30 * 60_000,
   commandTimeoutMs: 2 * 60_000,
   settleAfterFixMs: 60_000,
   maxRounds: 4,
@@ -115,6 +118,11 @@ export interface ManualStep {
   category: IssueCategory;
   /** Nothing to do yet: the box itself is restarting something for about this long. */
   waitMs?: number;
+  /**
+   * The box is online and the step fixes the office's network: the case waits for the
+   * customer to say it is done (customerStepDoneUpdate), then checks again.
+   */
+  awaitsWord?: boolean;
 }
 
 export interface CaseState {
@@ -140,7 +148,10 @@ export interface CaseState {
    * about the office ('office') closes only on evidence about the office.
    */
   faultScope?: Repairs;
-  /** Set while the Zen box is unreachable and the customer can help; gone once it is back. */
+  /**
+   * Set while the customer can help: the Zen box is unreachable, or a step on site fixes
+   * the office's network (`awaitsWord`); gone once the box is back or the step is done.
+   */
   manualStep?: ManualStep;
   assignedOperator?: string;
   timeline: TimelineEntry[];
@@ -185,6 +196,15 @@ export interface TakeOverRequest {
   operator: Actor;
 }
 export const takeOverUpdate = defineUpdate<CaseState, [TakeOverRequest]>('takeOver');
+
+/** The customer (or an operator with them) says the step they were given is done. */
+export interface StepDoneRequest {
+  actor: Actor;
+  channel: CaseChannel;
+}
+export const customerStepDoneUpdate = defineUpdate<CaseState, [StepDoneRequest]>(
+  'customerStepDone',
+);
 
 export interface CloseRequest {
   actor: Actor;

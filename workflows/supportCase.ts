@@ -27,6 +27,7 @@ import {
   callEventSignal,
   caseStateQuery,
   closeCaseSignal,
+  customerStepDoneUpdate,
   decideRemediationUpdate,
   defaultCaseSettings,
   deviceCommandFailedType,
@@ -40,6 +41,7 @@ import {
   type Decision,
   type ManualStep,
   type Proposal,
+  type StepDoneRequest,
 } from './messages';
 
 const recordOptions: ActivityOptions = {
@@ -101,6 +103,11 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   let powerCycle: WhatIsKnown['powerCycle'];
   /** The step the customer was asked to take, until the checks say whether it fixed things. */
   let guidedBy: ManualStep | undefined;
+  /** The customer's word that the step on site is done; one such step per case. */
+  let stepDone: StepDoneRequest | undefined;
+  let customerStepAsked = false;
+  /** The last diagnose → advise round; a step the customer took earns one more to verify it. */
+  let lastRound = settings.maxRounds;
   let caseRecorded = false;
   let recording: Promise<void> = Promise.resolve();
   const main = new CancellationScope();
@@ -150,11 +157,25 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
             `Already ${earlier.approved ? 'approved' : 'declined'} through ${earlier.channel}`,
           );
         }
-        const allowed =
-          actor.role === 'operator' ||
-          (actor.role === 'customer' && actor.customerId === input.customerId);
-        if (!allowed) throw new Error('This person may not decide for this customer');
+        if (!mayDecide(actor)) throw new Error('This person may not decide for this customer');
         if (Date.now() > proposal.expiresAt) throw new Error('The approval window has closed');
+      },
+    },
+  );
+
+  setHandler(
+    customerStepDoneUpdate,
+    (request) => {
+      stepDone = request;
+      return state;
+    },
+    {
+      validator: ({ actor }) => {
+        if (!state.manualStep?.awaitsWord) {
+          throw new Error('No step is waiting for the customer in this case');
+        }
+        if (stepDone) throw new Error(`Already said to be done through ${stepDone.channel}`);
+        if (!mayDecide(actor)) throw new Error('This person may not answer for this customer');
       },
     },
   );
@@ -201,6 +222,13 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   function isClosed(): boolean {
     return (
       state.status === 'resolved' || state.status === 'escalated' || state.status === 'cancelled'
+    );
+  }
+
+  function mayDecide(actor: Actor): boolean {
+    return (
+      actor.role === 'operator' ||
+      (actor.role === 'customer' && actor.customerId === input.customerId)
     );
   }
 
@@ -285,7 +313,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     const lines = [
       `**Status:** ${state.status.replace('_', ' ')} — ${state.step}`,
       `**Customer:** ${input.businessName} · **Device:** ${input.deviceId} (${state.deviceOnline ? 'online' : 'offline'})`,
-      `**Round:** ${state.round} of ${settings.maxRounds} · **Category:** ${state.issueCategory}`,
+      `**Round:** ${state.round} of ${lastRound} · **Category:** ${state.issueCategory}`,
     ];
     if (state.diagnosis) lines.push(`**Diagnosis:** ${state.diagnosis}`);
     if (state.proposal) {
@@ -458,7 +486,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   }
 
   async function diagnose(checks: CheckName[]): Promise<void> {
-    setStatus(state.actionsTaken.length > 0 ? 'verifying' : 'diagnosing');
+    setStatus(state.actionsTaken.length > 0 || customerStepAsked ? 'verifying' : 'diagnosing');
     await recordBeside(
       'diagnostics_requested',
       `Round ${state.round}: running ${checks.join(', ')}`,
@@ -488,7 +516,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         {
           caseId: state.caseId,
           round: state.round,
-          maxRounds: settings.maxRounds,
+          maxRounds: lastRound,
           results: state.results,
           actionsTaken: state.actionsTaken,
           faultScope: state.faultScope,
@@ -620,10 +648,43 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     });
   }
 
+  /**
+   * The fault is the office's and the customer can fix it on site: show the step, wait
+   * for their word, and hand the case to a technician if it does not come.
+   */
+  async function waitForCustomersStep(advice: Extract<Advice, { kind: 'escalate' }>) {
+    const { title, steps } = advice.customerStep!;
+    const step: ManualStep = {
+      title,
+      steps,
+      because: advice.diagnosis,
+      category: advice.issueCategory,
+      awaitsWord: true,
+    };
+    customerStepAsked = true;
+    setStatus('awaiting_customer');
+    state.manualStep = step;
+    await recordBeside('customer_step_asked', `Your step: ${title}`, {
+      details: { title, steps, because: advice.diagnosis },
+    });
+    const done = await condition(() => stepDone !== undefined, settings.customerStepWaitMs, {
+      summary: "Wait for the customer's word that the step is done",
+    });
+    state.manualStep = undefined;
+    if (!done) throw new Escalation(advice.issueCategory, advice.diagnosis, advice.instructions);
+    guidedBy = step;
+    await recordBeside('customer_step_done', `Done: ${title}. Checking the network again`, {
+      actor: stepDone!.actor,
+      channel: stepDone!.channel,
+    });
+  }
+
   /** The box came back after the customer's step and the checks pass: the step fixed it. */
   async function fixedByCustomer(step: ManualStep, checked: string): Promise<void> {
     state.issueCategory = step.category;
-    state.diagnosis = `${step.because} After "${step.title}" the Zen box came back and the checks pass.`;
+    state.diagnosis = step.awaitsWord
+      ? `${step.because} After "${step.title}" the checks pass again.`
+      : `${step.because} After "${step.title}" the Zen box came back and the checks pass.`;
     await recordBeside('manual_step_fixed', `Fixed by your step: ${step.title}`, {
       details: { title: step.title, category: step.category },
     });
@@ -638,7 +699,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       { actor: input.openedBy },
     );
     let checks: CheckName[] = baselineChecks;
-    for (state.round = 1; state.round <= settings.maxRounds; state.round++) {
+    for (state.round = 1; state.round <= lastRound; state.round++) {
       await diagnose(checks);
       const advice = await ask();
       if (advice.kind === 'more_checks') {
@@ -662,6 +723,14 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       state.issueCategory = advice.issueCategory;
       state.diagnosis = advice.diagnosis;
       if (advice.kind === 'escalate') {
+        // A step the customer can take on site comes before a technician: once they say it
+        // is done, everything runs again. Cases from before this change escalated at once.
+        if (advice.customerStep && !customerStepAsked && patched('customer-step-then-verify')) {
+          await waitForCustomersStep(advice);
+          checks = state.results.map((r) => r.check);
+          lastRound = Math.max(lastRound, state.round + 1);
+          continue;
+        }
         throw new Escalation(advice.issueCategory, advice.diagnosis, advice.instructions);
       }
       if (state.actionsTaken.includes(advice.action)) {

@@ -1,8 +1,9 @@
 import type { Advice } from '../../contracts/advice';
 import type { IssueCategory } from '../../contracts/case';
 
-// Building blocks the offline engine's rules share: a hand-over, and the router
-// steps that fix a resolver for every office device (not only the box).
+// Building blocks the offline engine's rules share: a hand-over, the step the
+// customer can take on site before a technician is needed, and the router steps
+// that fix a resolver for every office device (not only the box).
 
 export const escalate = (
   issueCategory: IssueCategory,
@@ -10,6 +11,20 @@ export const escalate = (
   instructions: string,
   rationale: string,
 ): Advice => ({ kind: 'escalate', issueCategory, diagnosis, instructions, rationale });
+
+/**
+ * The hand-over's numbered lines as a step the customer can take on site: the case
+ * shows it, waits for their word that it is done, and checks everything again.
+ */
+export function customerCanDo(advice: Advice, title: string): Advice {
+  if (advice.kind !== 'escalate') return advice;
+  const steps = advice.instructions
+    .split('\n')
+    .map((line) => /^\d+\.\s+(.+)$/.exec(line)?.[1])
+    .filter((step): step is string => step !== undefined)
+    .slice(0, 8);
+  return steps.length > 0 ? { ...advice, customerStep: { title, steps } } : advice;
+}
 
 /** The customer's steps to give every office computer a working resolver, then the technician's note. */
 export function routerDnsSteps(router: string, resolver: string, forTechnician: string): string {

@@ -112,8 +112,9 @@ export function simulatedCases(names: readonly ScenarioName[] = scenarioNames): 
           scenario.expectedStatus === 'escalated' ||
           (scenario.expectedAction !== undefined &&
             fixDescriptions[scenario.expectedAction].repairs === 'box' &&
-            faultScope(baselineChecks.map((check) => new SimulatedNetwork(name).runCheck(check))) ===
-              'office'),
+            faultScope(
+              baselineChecks.map((check) => new SimulatedNetwork(name).runCheck(check)),
+            ) === 'office'),
       },
       ...(scenario.customerSays ? { customerSays: scenario.customerSays } : {}),
       network: () => simulated(name),

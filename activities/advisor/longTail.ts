@@ -1,6 +1,6 @@
 import type { Advice } from '../../contracts/advice';
 import type { CheckName, CheckResult } from '../../contracts/diagnostics';
-import { escalate, routerDnsSteps } from './answers';
+import { customerCanDo, escalate, routerDnsSteps } from './answers';
 import type { Latest } from './guard';
 
 // The long-tail checks read as a network engineer reads them, once the basic
@@ -33,49 +33,58 @@ const dhcpServersRule: Rule = (r) => {
   if (servers.length > 1) {
     const strangers = servers.filter((s) => s.serverId !== router);
     const first = strangers[0]!;
-    return escalate(
-      'dhcp',
-      `Two devices on your network hand out network addresses. Computers that take theirs from the wrong one (at ${first.serverId}) get settings that lead nowhere, so some computers lose the internet while others work.`,
-      [
-        'To find and unplug the second device:',
-        '1. Look for equipment other than your main router that can hand out addresses: most often a second Wi-Fi router plugged in with a cable into one of its LAN (often yellow) ports, sometimes an old router, a travel router or a mesh unit.',
-        `2. It announces itself as ${first.serverId}${first.offeredAddress ? ` and hands out addresses like ${first.offeredAddress}` : ''}. Opening http://${first.serverId} in a browser may show its brand.`,
-        '3. Unplug its network cable, then restart the computers that had no internet (or reconnect them to the network).',
-        '4. If you need it as a Wi-Fi access point, plug it back in only after switching its DHCP server off ("access point" mode).',
-        'A technician will call you to help find it.',
-        `For the technician: DHCP servers answering one discover: ${serverList(servers)}. ${router ? `The box's gateway is ${router}. ` : ''}Find the stranger's MAC in the router's ARP table or the switch's MAC table; enable DHCP snooping on the switch if it has it.`,
-      ].join('\n'),
-      `dhcp_servers heard ${servers.length} DHCP servers on one discover (${strangers.map((s) => s.serverId).join(', ')} beside ${router ?? 'the router'}): a second server hands out its own settings to whoever it answers first.`,
+    return customerCanDo(
+      escalate(
+        'dhcp',
+        `Two devices on your network hand out network addresses. Computers that take theirs from the wrong one (at ${first.serverId}) get settings that lead nowhere, so some computers lose the internet while others work.`,
+        [
+          'To find and unplug the second device:',
+          '1. Look for equipment other than your main router that can hand out addresses: most often a second Wi-Fi router plugged in with a cable into one of its LAN (often yellow) ports, sometimes an old router, a travel router or a mesh unit.',
+          `2. It announces itself as ${first.serverId}${first.offeredAddress ? ` and hands out addresses like ${first.offeredAddress}` : ''}. Opening http://${first.serverId} in a browser may show its brand.`,
+          '3. Unplug its network cable, then restart the computers that had no internet (or reconnect them to the network).',
+          '4. If you need it as a Wi-Fi access point, plug it back in only after switching its DHCP server off ("access point" mode).',
+          'A technician will call you to help find it.',
+          `For the technician: DHCP servers answering one discover: ${serverList(servers)}. ${router ? `The box's gateway is ${router}. ` : ''}Find the stranger's MAC in the router's ARP table or the switch's MAC table; enable DHCP snooping on the switch if it has it.`,
+        ].join('\n'),
+        `dhcp_servers heard ${servers.length} DHCP servers on one discover (${strangers.map((s) => s.serverId).join(', ')} beside ${router ?? 'the router'}): a second server hands out its own settings to whoever it answers first.`,
+      ),
+      'Unplug the second router',
     );
   }
   const [only] = servers;
   if (!only) return undefined;
   const at = router ?? only.serverId;
   if (only.gateway?.answers !== true) {
-    return escalate(
-      'gateway',
-      'Your router hands every device a gateway address that does not answer, so computers that renew their address lose the internet.',
-      [
-        `1. On a computer in the office, open the router's settings page (usually http://${at}).`,
-        `2. In the DHCP (or LAN) settings, check that the gateway (router) handed out is the router's own address, ${at}, then save.`,
-        '3. Restart the router: unplug it, wait ten seconds, plug it back in, and wait two minutes.',
-        'A technician will call you to do this with you.',
-        `For the technician: ${serverList(servers)}.`,
-      ].join('\n'),
-      `The only DHCP server, ${only.serverId}, hands out a gateway that does not answer${only.gateway ? ` (${only.gateway.address})` : ' (none at all)'}: a router setting, which no fix on the box reaches.`,
+    return customerCanDo(
+      escalate(
+        'gateway',
+        'Your router hands every device a gateway address that does not answer, so computers that renew their address lose the internet.',
+        [
+          `1. On a computer in the office, open the router's settings page (usually http://${at}).`,
+          `2. In the DHCP (or LAN) settings, check that the gateway (router) handed out is the router's own address, ${at}, then save.`,
+          '3. Restart the router: unplug it, wait ten seconds, plug it back in, and wait two minutes.',
+          'A technician will call you to do this with you.',
+          `For the technician: ${serverList(servers)}.`,
+        ].join('\n'),
+        `The only DHCP server, ${only.serverId}, hands out a gateway that does not answer${only.gateway ? ` (${only.gateway.address})` : ' (none at all)'}: a router setting, which no fix on the box reaches.`,
+      ),
+      'Correct the gateway your router hands out',
     );
   }
   const silent = only.dnsServers.filter((d) => !d.answers).map((d) => d.address);
   const resolver = r.dns?.data.reference.ok ? r.dns.data.reference.server : undefined;
-  return escalate(
-    'dns',
-    'The DNS service your router hands out to every device does not answer, so websites do not open on computers that use it.',
-    routerDnsSteps(
-      at,
-      resolver ?? "your provider's DNS server",
-      `the router's DHCP hands out ${silent.join(', ') || 'no resolver at all'}, which did not answer (${serverList(servers)}).`,
+  return customerCanDo(
+    escalate(
+      'dns',
+      'The DNS service your router hands out to every device does not answer, so websites do not open on computers that use it.',
+      routerDnsSteps(
+        at,
+        resolver ?? "your provider's DNS server",
+        `the router's DHCP hands out ${silent.join(', ') || 'no resolver at all'}, which did not answer (${serverList(servers)}).`,
+      ),
+      `The only DHCP server, ${only.serverId}, hands out resolvers that do not answer (${silent.join(', ') || 'none offered'}): a router setting, which no fix on the box reaches for the other devices.`,
     ),
-    `The only DHCP server, ${only.serverId}, hands out resolvers that do not answer (${silent.join(', ') || 'none offered'}): a router setting, which no fix on the box reaches for the other devices.`,
+    'Give the office a working DNS server',
   );
 };
 
@@ -97,17 +106,20 @@ const dnsIntegrityRule: Rule = (r) => {
       : findings.includes('no-answer')
         ? 'does not answer'
         : `answers slowly (${configured.ms ?? '?'} ms)`;
-  return escalate(
-    'dns',
-    lies
-      ? 'The address-lookup service (DNS) your router hands out gives wrong answers for real websites, so some websites do not open.'
-      : 'The address-lookup service (DNS) your router hands out is not working properly, so websites open slowly or not at all.',
-    routerDnsSteps(
-      routerOf(r) ?? 'the router',
-      resolver,
-      `the resolver ${server} ${what} for ${found.data.name}, while ${reference.server ?? 'the reference resolver'} answered ${reference.outcome}; check the router's DNS settings and any filter or parental control on it.`,
+  return customerCanDo(
+    escalate(
+      'dns',
+      lies
+        ? 'The address-lookup service (DNS) your router hands out gives wrong answers for real websites, so some websites do not open.'
+        : 'The address-lookup service (DNS) your router hands out is not working properly, so websites open slowly or not at all.',
+      routerDnsSteps(
+        routerOf(r) ?? 'the router',
+        resolver,
+        `the resolver ${server} ${what} for ${found.data.name}, while ${reference.server ?? 'the reference resolver'} answered ${reference.outcome}; check the router's DNS settings and any filter or parental control on it.`,
+      ),
+      `dns_integrity: ${findings.join(', ')}. The resolver every office device gets ${what}; the fix is the router's DNS setting.`,
     ),
-    `dns_integrity: ${findings.join(', ')}. The resolver every office device gets ${what}; the fix is the router's DNS setting.`,
+    'Give the office a working DNS server',
   );
 };
 
@@ -154,16 +166,19 @@ const portalRule: Rule = (r) => {
   const found = r.captive_portal;
   if (!found || found.ok || found.data.findings.length === 0) return undefined;
   const { findings, status } = found.data;
-  return escalate(
-    'filtering',
-    "Something between your network and the internet answers web requests in the websites' place, such as a login page or a web filter.",
-    [
-      '1. On an office computer, open http://example.com (with http, not https). If a login or "accept the terms" page appears, as in a hotel, your router or provider has a guest login page switched on.',
-      "2. Ask whoever manages your router or firewall to switch the guest login page or web filter off for the office network; if the page is your provider's, call them.",
-      'A technician will call you to help.',
-      `For the technician: the known plain-HTTP page came back ${status ? `with status ${status} ` : ''}(${findings.join(', ')}). Check the router for a captive portal, web filter or transparent proxy, and the provider for a portal (such as an unpaid-bill notice).`,
-    ].join('\n'),
-    `captive_portal: ${findings.join(', ')}: a router, firewall or provider in the way rewrites plain web traffic.`,
+  return customerCanDo(
+    escalate(
+      'filtering',
+      "Something between your network and the internet answers web requests in the websites' place, such as a login page or a web filter.",
+      [
+        '1. On an office computer, open http://example.com (with http, not https). If a login or "accept the terms" page appears, as in a hotel, your router or provider has a guest login page switched on.',
+        "2. Ask whoever manages your router or firewall to switch the guest login page or web filter off for the office network; if the page is your provider's, call them.",
+        'A technician will call you to help.',
+        `For the technician: the known plain-HTTP page came back ${status ? `with status ${status} ` : ''}(${findings.join(', ')}). Check the router for a captive portal, web filter or transparent proxy, and the provider for a portal (such as an unpaid-bill notice).`,
+      ].join('\n'),
+      `captive_portal: ${findings.join(', ')}: a router, firewall or provider in the way rewrites plain web traffic.`,
+    ),
+    'Switch off the login page or web filter',
   );
 };
 
@@ -178,29 +193,35 @@ const tcpTlsRule: Rule = (r) => {
   const forged = found.data.targets.filter((t) => t.tcp === 'open' && t.tls?.ok === false);
   if (forged.length > 0) {
     const problems = [...new Set(forged.map((t) => t.tls?.problem ?? 'handshake-failed'))];
-    return escalate(
-      'filtering',
-      'Secure (HTTPS) connections are answered by a device in between with a certificate the websites did not issue, so browsers warn that the connection is not secure.',
-      [
-        '1. Do not click through certificate warnings meanwhile.',
-        '2. Ask whoever manages your router or firewall whether "HTTPS inspection", "SSL filtering" or a web filter is switched on: switch it off, or install its certificate on every office computer.',
-        'A technician will call you to help.',
-        `For the technician: TLS to ${forged.map(where).join(', ')} failed the certificate check (${problems.join(', ')}) while TCP connected; the box's clock was ${r.clock_offset?.ok ? 'right' : 'not measured'}.`,
-      ].join('\n'),
-      `tcp_tls: the TCP connection opens but the certificate fails (${problems.join(', ')}): a router or firewall intercepts secure connections.`,
+    return customerCanDo(
+      escalate(
+        'filtering',
+        'Secure (HTTPS) connections are answered by a device in between with a certificate the websites did not issue, so browsers warn that the connection is not secure.',
+        [
+          '1. Do not click through certificate warnings meanwhile.',
+          '2. Ask whoever manages your router or firewall whether "HTTPS inspection", "SSL filtering" or a web filter is switched on: switch it off, or install its certificate on every office computer.',
+          'A technician will call you to help.',
+          `For the technician: TLS to ${forged.map(where).join(', ')} failed the certificate check (${problems.join(', ')}) while TCP connected; the box's clock was ${r.clock_offset?.ok ? 'right' : 'not measured'}.`,
+        ].join('\n'),
+        `tcp_tls: the TCP connection opens but the certificate fails (${problems.join(', ')}): a router or firewall intercepts secure connections.`,
+      ),
+      'Switch off HTTPS inspection',
     );
   }
   if (blocked.length === 0) return undefined;
   const ports = [...new Set(blocked.map((t) => t.port))].join(', ');
-  return escalate(
-    'filtering',
-    `Connections out of your network on port ${ports} are blocked while the web works, so services that use it (such as a VPN, email or secure DNS) fail.`,
-    [
-      `1. If you use a service on port ${ports}, ask whoever manages your router or firewall to allow outgoing connections to it; if nobody changed the router, ask your provider whether they block it.`,
-      'A technician will call you to help.',
-      `For the technician: TCP to ${blocked.map((t) => `${where(t)} (${t.tcp})`).join(', ')}; other connections work. Check the router's outgoing firewall rules and the provider's port blocking.`,
-    ].join('\n'),
-    `tcp_tls: ${blocked.map((t) => `${where(t)} ${t.tcp}`).join(', ')} while the web answers: a router or firewall filters it.`,
+  return customerCanDo(
+    escalate(
+      'filtering',
+      `Connections out of your network on port ${ports} are blocked while the web works, so services that use it (such as a VPN, email or secure DNS) fail.`,
+      [
+        `1. If you use a service on port ${ports}, ask whoever manages your router or firewall to allow outgoing connections to it; if nobody changed the router, ask your provider whether they block it.`,
+        'A technician will call you to help.',
+        `For the technician: TCP to ${blocked.map((t) => `${where(t)} (${t.tcp})`).join(', ')}; other connections work. Check the router's outgoing firewall rules and the provider's port blocking.`,
+      ].join('\n'),
+      `tcp_tls: ${blocked.map((t) => `${where(t)} ${t.tcp}`).join(', ')} while the web answers: a router or firewall filters it.`,
+    ),
+    'Allow the blocked connections',
   );
 };
 

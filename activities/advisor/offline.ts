@@ -3,7 +3,7 @@ import type { IssueCategory } from '../../contracts/case';
 import { baselineChecks } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import type { ActionId } from '../../contracts/remediation';
-import { escalate, routerDnsSteps } from './answers';
+import { customerCanDo, escalate, routerDnsSteps } from './answers';
 import { worthChecking } from './hints';
 import { longTailAdvice } from './longTail';
 import {
@@ -64,11 +64,19 @@ export function offlineAdvice(input: AdvisorInput): Advice {
   const { link, ip_config: ip, gateway, dns, internet } = r as Required<Latest>;
 
   if (!link.data.up) {
-    return escalate(
-      'link',
-      'The support box has no network connection at all: its network cable is not carrying a signal.',
-      'Check the cable between the support box and the router or switch: both ends firmly plugged in, and the small lights next to the socket on the box and on the router lit or blinking. Try another cable or another free socket on the router if the lights stay off.',
-      'The wired interface reports no link, so nothing beyond it can be reached; no remote action can reconnect a cable.',
+    return customerCanDo(
+      escalate(
+        'link',
+        'The support box has no network connection at all: its network cable is not carrying a signal.',
+        [
+          '1. Check the cable between the Zen box and the router or switch: both ends firmly clicked in.',
+          '2. Look at the small lights next to the socket on the Zen box and on the router: they should be lit or blinking.',
+          '3. If they stay off, try another cable, or another free socket on the router or switch.',
+          'A technician will call you if the Zen box still has no connection.',
+        ].join('\n'),
+        'The wired interface reports no link, so nothing beyond it can be reached; no remote action can reconnect a cable.',
+      ),
+      "Check the Zen box's network cable",
     );
   }
 
@@ -276,15 +284,18 @@ function officeHandOver(input: AdvisorInput, r: Latest): Advice {
   const rationale = `${last} changed only the Zen box's own settings and its checks pass now, but the fault was in what the office's network gives every device, and no check measured what the other devices get.`;
   if (last === 'switch_dns_fallback' || last === 'flush_dns') {
     const resolver = r.dns?.data.reference.server ?? "your provider's DNS server";
-    return escalate(
-      'dns',
-      'The DNS service your router hands out to every device does not answer. The Zen box now uses a working one, but the computers in your office still get the broken one.',
-      routerDnsSteps(
-        router,
-        resolver,
-        `the resolver the router's DHCP hands out did not answer while ${resolver} did; the box itself uses ${resolver} since ${last} (zen-agent restore-dns undoes it once the router is fixed).`,
+    return customerCanDo(
+      escalate(
+        'dns',
+        'The DNS service your router hands out to every device does not answer. The Zen box now uses a working one, but the computers in your office still get the broken one.',
+        routerDnsSteps(
+          router,
+          resolver,
+          `the resolver the router's DHCP hands out did not answer while ${resolver} did; the box itself uses ${resolver} since ${last} (zen-agent restore-dns undoes it once the router is fixed).`,
+        ),
+        rationale,
       ),
-      rationale,
+      'Give the office a working DNS server',
     );
   }
   if (last === 'failover_lte' || last === 'failback_wan') {
@@ -295,14 +306,17 @@ function officeHandOver(input: AdvisorInput, r: Latest): Advice {
       rationale,
     );
   }
-  return escalate(
-    'dhcp',
-    "The Zen box has a network address again, but your router's address service (DHCP) is what failed, and the other devices depend on it too.",
-    [
-      '1. Restart the router: unplug it, wait ten seconds, plug it back in, and wait two minutes.',
-      '2. Restart one computer and check that it opens a website.',
-      `A technician will call you to check the router's DHCP settings (at ${router}) with you.`,
-    ].join('\n'),
-    rationale,
+  return customerCanDo(
+    escalate(
+      'dhcp',
+      "The Zen box has a network address again, but your router's address service (DHCP) is what failed, and the other devices depend on it too.",
+      [
+        '1. Restart the router: unplug it, wait ten seconds, plug it back in, and wait two minutes.',
+        '2. Restart one computer and check that it opens a website.',
+        `A technician will call you to check the router's DHCP settings (at ${router}) with you.`,
+      ].join('\n'),
+      rationale,
+    ),
+    'Restart the router',
   );
 }

@@ -41,6 +41,8 @@ const forCaseStatus: Record<CaseStatus, LedState> = {
   open: 'diagnosing',
   diagnosing: 'diagnosing',
   awaiting_approval: 'waiting_approval',
+  // The customer is asked to do something on site: the light asks them too.
+  awaiting_customer: 'waiting_approval',
   fixing: 'fixing',
   verifying: 'diagnosing',
   resolved: 'idle',

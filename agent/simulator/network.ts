@@ -91,6 +91,11 @@ export class SimulatedNetwork implements Backend {
     this.hasLease = !this.fault.cableUnplugged && !this.fault.dhcpPoolFull;
   }
 
+  /** Someone on site fixed this part of the office (a step the customer took): it works again. */
+  repairOnSite(part: keyof Fault): void {
+    delete this.fault[part];
+  }
+
   /** Which way the Pi itself sends traffic; diagnostics always measure the wired line. */
   get activeUplink(): 'wan' | 'lte' {
     return this.uplink;

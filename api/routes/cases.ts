@@ -14,6 +14,7 @@ import { AuditEntry, Case } from '../../store/models';
 import {
   caseStateQuery,
   closeCaseSignal,
+  customerStepDoneUpdate,
   decideRemediationUpdate,
   takeOverUpdate,
 } from '../../workflows/messages';
@@ -23,7 +24,7 @@ import { HttpError } from '../errors';
 import { openCase, type CaseDefaults } from '../openCase';
 import type { Voice } from '../voice/router';
 
-// Cases: open, read, approve, take over, close, and the audit trail.
+// Cases: open, read, approve, a customer's step done, take over, close, and the audit trail.
 
 export function casesRouter(
   temporal: Client,
@@ -91,6 +92,20 @@ export function casesRouter(
         ],
       });
       res.json(result);
+    } catch (err) {
+      throw rejected(err);
+    }
+  });
+
+  // The customer says the step on site they were given is done: the case checks again.
+  router.post('/cases/:id/step-done', requireRole('customer', 'operator'), async (req, res) => {
+    EmptyBody.parse(req.body);
+    const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
+    try {
+      const state = await handle.executeUpdate(customerStepDoneUpdate, {
+        args: [{ actor: actorOf(req.principal!), channel: 'portal' }],
+      });
+      res.json({ status: state.status });
     } catch (err) {
       throw rejected(err);
     }

@@ -23,6 +23,10 @@ describe('configuration from the environment', () => {
   });
 
   it('waits 30 minutes for a box after telling the customer what to do', () => {
+    expect(loadConfig({}).caseSettings.customerStepWaitMs).toBe(30 * 60_000);
+    expect(
+      loadConfig({ CASE_CUSTOMER_STEP_WAIT_MINUTES: '10' }).caseSettings.customerStepWaitMs,
+    ).toBe(10 * 60_000);
     expect(loadConfig({}).caseSettings.manualStepWaitMs).toBe(30 * 60_000);
     expect(loadConfig({ CASE_MANUAL_STEP_WAIT_MINUTES: '45' }).caseSettings.manualStepWaitMs).toBe(
       45 * 60_000,

@@ -75,7 +75,9 @@ export async function startTestStack(
     namespace: temporalNamespace(),
     internalToken,
     // Short settling so fixed cases verify at once; tests of waiting set their own.
-    caseSettings: { settleAfterFixMs: 200, ...caseSettings },
+    // A step on site that nobody says is done hands the case over after a second and a
+    // half; the tests of that step set a longer wait.
+    caseSettings: { settleAfterFixMs: 200, customerStepWaitMs: 1500, ...caseSettings },
     // Request lines would bury jest's report; tests that read logs pass their own logger.
     logger: createLogger('api', 'silent'),
     ...apiOptions,

@@ -6,6 +6,7 @@ const STATUS_LABELS: Record<CaseStatus, string> = {
   open: 'Open',
   diagnosing: 'Checking your network',
   awaiting_approval: 'Waiting for your approval',
+  awaiting_customer: 'Waiting for your step',
   fixing: 'Fixing',
   verifying: 'Checking the fix',
   resolved: 'Resolved',

@@ -29,6 +29,7 @@ export const caseStatuses = [
   'open',
   'diagnosing',
   'awaiting_approval',
+  'awaiting_customer',
   'fixing',
   'verifying',
   'resolved',
@@ -124,6 +125,8 @@ export interface ManualStep {
   because: string;
   /** Nothing to do but wait: the Zen box is restarting something itself. */
   waitMs?: number;
+  /** The Zen box is online: the case waits for the customer to say the step is done. */
+  awaitsWord?: boolean;
 }
 
 export interface LiveCase {
