@@ -168,8 +168,10 @@ export function offlineAdvice(input: AdvisorInput): Advice {
   }
 
   if (officeUnverified(input)) {
-    // What the office's DHCP hands every device tells whether the office works too.
-    if (!r.dhcp_servers && input.round < input.maxRounds) {
+    // What the office's DHCP hands every device tells whether the office works too; a
+    // line that failed over to LTE is the provider's, which DHCP says nothing about.
+    const onLte = input.actionsTaken.some((a) => a === 'failover_lte' || a === 'failback_wan');
+    if (!r.dhcp_servers && !onLte && input.round < input.maxRounds) {
       return moreChecks(
         input,
         ['dhcp_servers'],

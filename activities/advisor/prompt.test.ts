@@ -1,4 +1,5 @@
-import { SYSTEM_PROMPT } from './prompt';
+import { adviceTool, SYSTEM_PROMPT } from './prompt';
+import { validateModelAdvice } from './validate';
 
 // Claude is told what each long-tail check's failure means and where it leads.
 
@@ -11,4 +12,39 @@ it.each<[string, RegExp]>([
   ['the description', /description mentions .*before answering "healthy"/],
 ])('the system prompt explains %s', (_what, rule) => {
   expect(SYSTEM_PROMPT).toMatch(rule);
+});
+
+describe('a step the customer takes on site', () => {
+  it('is explained in the prompt and offered by the tool', () => {
+    expect(SYSTEM_PROMPT).toMatch(
+      /"customerStep": \{"title", "steps"\}.*waits for the customer's word/,
+    );
+    expect(adviceTool.input_schema.properties.customerStep).toMatchObject({
+      required: ['title', 'steps'],
+      properties: { steps: { maxItems: 8 } },
+    });
+  });
+
+  it("passes the contract from Claude's answer, and too many steps do not", () => {
+    const input = {
+      caseId: 'c',
+      round: 1,
+      maxRounds: 4,
+      results: [],
+      actionsTaken: [],
+    };
+    const answer = {
+      kind: 'escalate',
+      issueCategory: 'dhcp',
+      diagnosis: 'A second router hands out addresses.',
+      instructions: '1. Unplug it.',
+      rationale: 'dhcp_servers heard two servers.',
+      customerStep: { title: 'Unplug the second router', steps: ['Unplug it.'] },
+    };
+    expect(validateModelAdvice(answer, input)).toMatchObject({
+      customerStep: { title: 'Unplug the second router' },
+    });
+    const long = { ...answer, customerStep: { title: 'Too much', steps: Array(9).fill('Do.') } };
+    expect(() => validateModelAdvice(long, input)).toThrow(/customerStep/);
+  });
 });

@@ -108,7 +108,7 @@ export const SYSTEM_PROMPT = `You are the network diagnosis advisor of Zen & Zen
 Answer only by calling the ${TOOL_NAME} tool, exactly once, with one of these kinds:
 - "more_checks": the results do not yet show the cause. Give "checks" (from: ${checkNames.join(', ')}) and a "rationale". Never ask for more checks when the round equals maxRounds; escalate instead.
 - "remediate": one fix from the catalog below fixes the cause. Give "action", "params" (exactly the catalog's parameters), "issueCategory", "diagnosis" (plain words for the customer) and "rationale" (the evidence). Never propose an action listed in actionsTaken: if it was already carried out and the fault remains, escalate. Never propose a fix for a network whose checks all pass. For switch_dns_fallback, the resolver must be the reference resolver that the dns check found working.
-- "escalate": no catalog action can fix it (cables, ISP outages, router settings, line quality) or a fix already failed. Give "issueCategory", "diagnosis", "instructions" (what the customer or a technician should do, plainly) and "rationale".
+- "escalate": no catalog action can fix it (cables, ISP outages, router settings, line quality) or a fix already failed. Give "issueCategory", "diagnosis", "instructions" (what the customer or a technician should do, plainly) and "rationale". When the customer can fix it on site themselves (unplug a second router, change a router setting, switch a filter off, plug a cable back in), also give "customerStep": {"title", "steps"} (a short title and up to 8 plain steps, in order): the case shows them, waits for the customer's word that it is done, and runs the checks again; answer "healthy" then only if the checks show the office works.
 - "healthy": every check passes. Give "diagnosis" and "rationale".
 Every answer needs a rationale grounded in the measured values. Issue categories: ${IssueCategory.options.join(', ')}.
 
@@ -153,6 +153,21 @@ export const adviceTool = {
       issueCategory: { type: 'string', enum: [...IssueCategory.options] },
       diagnosis: { type: 'string', maxLength: 2000 },
       instructions: { type: 'string', maxLength: 2000 },
+      customerStep: {
+        type: 'object',
+        description: 'For "escalate": a step the customer can take on site, then say is done',
+        properties: {
+          title: { type: 'string', maxLength: 120 },
+          steps: {
+            type: 'array',
+            items: { type: 'string', maxLength: 500 },
+            minItems: 1,
+            maxItems: 8,
+          },
+        },
+        required: ['title', 'steps'],
+        additionalProperties: false,
+      },
       rationale: { type: 'string', maxLength: 2000 },
     },
     required: ['kind', 'rationale'],

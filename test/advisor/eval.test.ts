@@ -6,9 +6,13 @@ import { evaluateAdvisor, simulatedCases } from '../../activities/advisor/evalua
 import { offlineAdvice } from '../../activities/advisor/offline';
 import { DATA_CLOSE, DATA_OPEN } from '../../activities/advisor/prompt';
 import { scenarioNames } from '../../agent/simulator/scenarios';
+import { loadScenarios } from '../lab/scenario';
 import { startAnthropicStandIn, type AnthropicStandIn } from '../stand-ins/anthropic';
 
-// `npm run eval`: the advisor over every simulated scenario.
+// `npm run eval`: the advisor over every simulated scenario and every lab scenario's recording.
+
+const labNames = loadScenarios().map((s) => s.name);
+const total = scenarioNames.length + labNames.length;
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -27,9 +31,14 @@ describe('npm run eval with the offline engine', () => {
   it('prints a table per scenario and 100 % accuracy', () => {
     const run = runEval([]);
     expect(run.status).toBe(0);
-    for (const name of scenarioNames) expect(run.stdout).toMatch(new RegExp(`^${name}\\s+ok`, 'm'));
+    const [simulated, lab] = run.stdout.split("The lab's real faults");
+    for (const name of scenarioNames) expect(simulated).toMatch(new RegExp(`^${name}\\s+ok`, 'm'));
+    for (const name of labNames) expect(lab).toMatch(new RegExp(`^${name}\\s+ok`, 'm'));
     expect(run.stdout).toContain('offline expert engine');
-    expect(run.stdout).toContain('Overall accuracy: 100.0 % (16/16)');
+    expect(run.stdout).toContain(
+      'False "healthy" answers: 0, unjustified fixes: 0, cases closed while the office PC still failed: 0',
+    );
+    expect(run.stdout).toContain(`Overall accuracy: 100.0 % (${total}/${total})`);
   });
 
   it('prints JSON with --json', () => {
@@ -42,7 +51,8 @@ describe('npm run eval with the offline engine', () => {
       actionAccuracy: 1,
       escalationAccuracy: 1,
     });
-    expect(report.scenarios).toHaveLength(scenarioNames.length);
+    expect(report.scenarios).toHaveLength(total);
+    expect(report.closedWhileOfficeFailed).toBe(0);
     expect(report.scenarios[0]).toMatchObject({
       scenario: 'healthy',
       diagnosisOk: true,
@@ -134,7 +144,10 @@ describe('the evaluation of the Claude engine against the stand-in', () => {
       diagnosis: 'The router.',
       rationale: 'Guessing.',
     };
-    const guessing = await evaluateAdvisor(async () => modem, simulatedCases(['gateway-unreachable']));
+    const guessing = await evaluateAdvisor(
+      async () => modem,
+      simulatedCases(['gateway-unreachable']),
+    );
     expect(guessing.unjustifiedFixes).toBeGreaterThan(0);
     expect(guessing.accuracy).toBe(0);
   });

@@ -1,7 +1,13 @@
 import { scenarios } from '../../agent/simulator/scenarios';
 import { AuditEntry, Device } from '../../store/models';
-import { connectDevice, openDemoCase, saveHistory, waitForStatus } from '../support/cases';
-import { call, eventually, startTestStack, type TestStack } from '../support/stack';
+import {
+  connectDevice,
+  openDemoCase,
+  saveHistory,
+  sayStepDone,
+  waitForStatus,
+} from '../support/cases';
+import { eventually, startTestStack, type TestStack } from '../support/stack';
 import { seedOtherTenant } from '../support/tenants';
 
 // A fault of the office that the customer can fix on site (a second router plugged
@@ -17,8 +23,7 @@ describe('a step the customer takes on site', () => {
   });
   afterAll(() => stack.stop());
 
-  const stepDone = (caseId: string, token = stack.demo.customer.token) =>
-    call(`${stack.apiUrl}/api/cases/${caseId}/step-done`, token, { body: {} });
+  const stepDone = (caseId: string, token?: string) => sayStepDone(stack, caseId, token);
 
   it('waits for the word, checks again and resolves when the step fixed the office', async () => {
     const device = connectDevice(stack, 'rogue-dhcp');

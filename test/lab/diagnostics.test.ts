@@ -1,7 +1,7 @@
 import { checkNames } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { applyFault } from './faults';
-import { readRecording, resultsOf, writeRecording, type LabRecording } from './recorded';
+import { resultsOf, writeRecording, type LabRecording } from './recorded';
 import { loadScenarios } from './scenario';
 import { describeLab, failing } from './support';
 import { buildLab, internet, type Lab } from './topology';

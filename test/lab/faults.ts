@@ -96,3 +96,34 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       return;
   }
 }
+
+/**
+ * The fault undone on site, as the customer's step says: a router setting put right, a
+ * second router unplugged, a cable plugged back in. Only faults a customer can undo.
+ */
+export async function undoFault(lab: Lab, fault: Fault): Promise<void> {
+  switch (fault.kind) {
+    case 'resolver-down':
+    case 'port-blocked':
+      await lab.nft('rt', 'delete table inet zen_fault');
+      return;
+    case 'link-down':
+      await lab.in('sw', 'ip', ['link', 'set', 'pi', 'up']);
+      return;
+    case 'rogue-dhcp':
+      await lab.stopProcess('rogue-dnsmasq');
+      await lab.in('sw', 'ip', ['link', 'set', 'rogue', 'down']);
+      return;
+    case 'dns-hijack':
+      await reconfigureRouterDns(lab, []);
+      return;
+    case 'captive-portal':
+      await lab.nft('rt', 'delete table ip zen_portal');
+      return;
+    case 'tls-intercept':
+      await lab.nft('rt', 'delete table ip zen_intercept');
+      return;
+    default:
+      throw new Error(`No step on site undoes ${fault.kind} in the lab`);
+  }
+}

@@ -62,12 +62,17 @@ export function resultsOf(measured: Measured, checks: readonly CheckName[]): Che
 
 /**
  * A scenario's recording as a network to score the advisor on: the fault as the
- * agent measured it, until the scenario's own fix is carried out; then what it
- * measured after that fix. Any other fix is not known to help, so nothing changes.
- * A check the lab did not run (mDNS, LTE: the box's peripherals) comes back as
- * not measured, which the advisor ignores.
+ * agent measured it, until a fix the lab carried out for the same faults is
+ * (this scenario's or another's, such as a lost lease renewed or the interface
+ * restarted); then what it measured after that fix. A fix the lab never carried
+ * out for these faults is not known to help, so nothing changes. A check the lab
+ * did not run (mDNS, LTE: the box's peripherals) comes back as not measured,
+ * which the advisor ignores.
  */
-export function recordedNetwork(recording: LabRecording): NetworkUnderTest {
+export function recordedNetwork(
+  recording: LabRecording,
+  sameFaults: readonly LabRecording[] = [recording],
+): NetworkUnderTest {
   let now: Measured = recording.fault;
   return {
     runCheck(name) {
@@ -78,32 +83,50 @@ export function recordedNetwork(recording: LabRecording): NetworkUnderTest {
       return { ...shape, ok: false, error: `${name} is not measured in the lab` };
     },
     apply(action) {
-      if (recording.fixed?.action === action) now = recording.fixed;
+      const fixed = [recording, ...sameFaults].find((r) => r.fixed?.action === action)?.fixed;
+      if (fixed) now = fixed;
     },
     officeWorks: () => Object.values(now.officePc).every(Boolean),
   };
 }
 
-function labCase(name: string, scenario: Scenario, recording: LabRecording): EvalCase {
+function labCase(
+  name: string,
+  scenario: Scenario,
+  recording: LabRecording,
+  sameFaults: LabRecording[],
+): EvalCase {
   const { status, category, action } = scenario.expectedEnd;
   return {
     name,
     source: 'lab',
     expected: { category, action: action ?? null, escalated: status === 'escalated' },
     ...(scenario.customerSays ? { customerSays: scenario.customerSays } : {}),
-    network: () => recordedNetwork(recording),
+    network: () => recordedNetwork(recording, sameFaults),
   };
 }
 
 /** Every lab scenario with its recording; a scenario without one is an error that names it. */
 export function labCases(): EvalCase[] {
-  return loadScenarios().map(({ name, scenario }) => {
+  const all = loadScenarios().map(({ name, scenario }) => {
     const recording = readRecording(name);
     if (!recording) {
       throw new Error(
         `The lab scenario ${name} has no recording: run npm run record-lab as root (test/lab/README.md).`,
       );
     }
-    return labCase(name, scenario, recording);
+    return { name, scenario, recording };
   });
+  const faultsOf = (scenario: Scenario) =>
+    JSON.stringify([scenario.faults, scenario.topology, scenario.customerSays]);
+  return all.map(({ name, scenario, recording }) =>
+    labCase(
+      name,
+      scenario,
+      recording,
+      all
+        .filter((other) => faultsOf(other.scenario) === faultsOf(scenario))
+        .map((o) => o.recording),
+    ),
+  );
 }

@@ -103,6 +103,13 @@ export const Scenario = z
     officePcDuring: officePcView,
     /** What the office PC gets at the end of the whole case, once restarted (only the named views are asserted). */
     officePcAfter: officePcView,
+    /**
+     * The step on site the whole case asks of the customer (its title). The lab's customer
+     * takes it (`takes`: the faults go, as the steps say) or not, and says it is done; the
+     * case then ends resolved or escalated. `expectedEnd` stays the end without anyone on
+     * site, which the eval scores.
+     */
+    customerStep: z.object({ title: z.string().min(1), takes: z.boolean() }).strict().optional(),
     /** What the customer says when opening the case (the long-tail faults pass every basic check). */
     customerSays: z.string().min(1).max(500).optional(),
   })

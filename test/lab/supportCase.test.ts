@@ -1,9 +1,15 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CheckResult } from '../../contracts/diagnostics';
-import { approve, openDemoCase, waitForStatus } from '../support/cases';
+import {
+  approve,
+  customerStepAsked,
+  openDemoCase,
+  sayStepDone,
+  waitForStatus,
+} from '../support/cases';
 import { startTestStack, type TestStack } from '../support/stack';
 import { bootAgent, connectedAfter, currentPath, lteBytes } from './cloudLink';
-import { applyFault } from './faults';
+import { applyFault, undoFault } from './faults';
 import { loadScenarios } from './scenario';
 import { describeLab, failing } from './support';
 import { buildLab, internet, labCloudLink } from './topology';
@@ -20,12 +26,15 @@ import { buildLab, internet, labCloudLink } from './topology';
 describeLab('support cases with the real agent in the network lab', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack('lab');
+    // A step on site gets time for the lab's customer to take it.
+    stack = await startTestStack('lab', { caseSettings: { customerStepWaitMs: 120_000 } });
   });
   afterAll(() => stack?.stop());
 
   for (const { name, scenario } of loadScenarios().filter((s) => s.scenario.endToEnd)) {
-    const { status, category, action } = scenario.expectedEnd;
+    const { category, action } = scenario.expectedEnd;
+    // The customer's step, taken, fixes what the case could not.
+    const status = scenario.customerStep?.takes ? 'resolved' : scenario.expectedEnd.status;
 
     it(`${name}: ends ${status}${action ? ` after ${action}` : ''}, the cloud link over ${scenario.cloudLink}`, async () => {
       const lab = await buildLab({ dhcpPool: scenario.topology.dhcpPool });
@@ -62,6 +71,19 @@ describeLab('support cases with the real agent in the network lab', () => {
           expect(waiting.proposal?.action).toBe(action);
           const decision = await approve(stack, caseId, waiting.proposal!.actionId);
           expect(decision.status).toBe(200);
+        }
+        const step = await customerStepAsked(handle);
+        if (step && !scenario.customerStep) {
+          throw new Error(
+            `The case asks the customer "${step.title}": the scenario says whether the lab's customer takes it (customerStep)`,
+          );
+        }
+        expect(step?.title).toBe(scenario.customerStep?.title);
+        if (scenario.customerStep) {
+          if (scenario.customerStep.takes) {
+            for (const fault of scenario.faults) await undoFault(lab, fault);
+          }
+          expect((await sayStepDone(stack, caseId)).status).toBe(200);
         }
         const final = await handle.result();
         expect({ status: final.status, category: final.issueCategory }).toEqual({

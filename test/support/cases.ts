@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startSimulatedAgent, type SimulatedAgent } from '../../agent/simulatedAgent';
-import type { CaseStatus } from '../../contracts/case';
-import { caseStateQuery, type CaseState } from '../../workflows/messages';
+import { closedStatuses, type CaseStatus } from '../../contracts/case';
+import { caseStateQuery, type CaseState, type ManualStep } from '../../workflows/messages';
 import type { supportCase } from '../../workflows/supportCase';
 import { call, eventually, type TestStack } from './stack';
 
@@ -26,6 +26,28 @@ export async function openDemoCase(stack: TestStack, description = 'The internet
   if (res.status !== 201) throw new Error(`open failed: ${JSON.stringify(res)}`);
   const handle = stack.client.workflow.getHandle<typeof supportCase>(res.body.workflowId as string);
   return { caseId: res.body.caseId as string, handle };
+}
+
+/** The customer says the step on site they were given is done, as the portal's button does. */
+export function sayStepDone(stack: TestStack, caseId: string, token = stack.demo.customer.token) {
+  return call(`${stack.apiUrl}/api/cases/${caseId}/step-done`, token, { body: {} });
+}
+
+/** The step on site the case waits for, once it does; undefined when the case ends first. */
+export async function customerStepAsked(
+  handle: WorkflowHandle,
+  timeoutMs = 150_000,
+): Promise<ManualStep | undefined> {
+  const state = await eventually(
+    async () => {
+      const now = await stateOf(handle).catch(() => undefined);
+      if (!now) return undefined;
+      if (now.status === 'awaiting_customer' || closedStatuses.includes(now.status)) return now;
+      return undefined;
+    },
+    { timeoutMs, what: 'the case to ask the customer for a step or to end' },
+  );
+  return state.status === 'awaiting_customer' ? state.manualStep : undefined;
 }
 
 export async function stateOf(handle: WorkflowHandle): Promise<CaseState> {
