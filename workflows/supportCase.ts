@@ -7,7 +7,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   patched,
-  setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
@@ -16,32 +15,25 @@ import {
 import type { Activities } from '../activities';
 import type { StepRecord } from '../activities/caseStore';
 import type { Advice } from '../contracts/advice';
-import type { Actor, CaseStatus, IssueCategory } from '../contracts/case';
+import type { Actor, CaseStatus } from '../contracts/case';
 import type { CommandResult, DeviceCommand } from '../contracts/device';
 import { baselineChecks, type CheckName } from '../contracts/checks';
 import type { CheckResult } from '../contracts/diagnostics';
 import { fixDescriptions } from '../contracts/fixes';
 import { scopeWithFix } from '../contracts/office';
+import { proposeFix } from './approval';
+import { caseDetails } from './caseDetails';
+import { handleMessages, type RecordExtra } from './caseMessages';
+import { Escalation } from './escalation';
 import { chooseManualStep, manualStepText, type WhatIsKnown } from './manualStep';
 import {
-  callEventSignal,
-  caseStateQuery,
-  closeCaseSignal,
-  customerStepDoneUpdate,
-  decideRemediationUpdate,
   defaultCaseSettings,
   deviceCommandFailedType,
-  deviceConnectionSignal,
-  joinCaseUpdate,
   searchAttributes,
-  takeOverUpdate,
   type CaseInput,
   type CaseState,
-  type CloseRequest,
-  type Decision,
   type ManualStep,
   type Proposal,
-  type StepDoneRequest,
 } from './messages';
 
 const recordOptions: ActivityOptions = {
@@ -52,17 +44,6 @@ const recordOptions: ActivityOptions = {
 const acts = proxyActivities<Activities>(recordOptions);
 
 const workflowActor: Actor = { id: 'supportCase', role: 'service' };
-
-/** Ends the case with a hand-over to a person; thrown from deep inside a step. */
-class Escalation extends Error {
-  constructor(
-    readonly issueCategory: IssueCategory,
-    readonly diagnosis: string,
-    readonly instructions: string,
-  ) {
-    super(diagnosis);
-  }
-}
 
 /** A command before the workflow numbers it (distributes over the union). */
 type CommandBody<T = DeviceCommand> = T extends unknown ? Omit<T, 'commandId' | 'caseId'> : never;
@@ -98,17 +79,13 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   /** The hash of the case's latest audit entry, as its record returned it. */
   let auditHash: string | undefined;
   let commandSeq = 0;
-  let closeRequest: CloseRequest | undefined;
   /** The last power cycle sent to the box, until a check has run after it. */
   let powerCycle: WhatIsKnown['powerCycle'];
   /** The step the customer was asked to take, until the checks say whether it fixed things. */
   let guidedBy: ManualStep | undefined;
-  /** The customer's word that the step on site is done; one such step per case. */
-  let stepDone: StepDoneRequest | undefined;
   let customerStepAsked = false;
   /** The last diagnose → advise round; a step the customer took earns one more to verify it. */
   let lastRound = settings.maxRounds;
-  let caseRecorded = false;
   let recording: Promise<void> = Promise.resolve();
   const main = new CancellationScope();
   // Recording must finish even while the case is being closed. One scope for every
@@ -116,106 +93,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   // costs the worker a stack trace.
   const recorder = new CancellationScope({ cancellable: false });
 
-  // ---- messages -------------------------------------------------------------
-
-  setHandler(caseStateQuery, () => state);
-
-  setHandler(joinCaseUpdate, async ({ caseId, channel, actor }) => {
-    // Answer once the case document exists, so the caller can read it right away.
-    // Cases from before this change answered at once.
-    if (since('join-after-case-recorded')) await condition(() => caseRecorded);
-    if (!state.channels.includes(channel)) state.channels.push(channel);
-    const joined = caseId !== state.caseId;
-    if (joined) void record('case_joined', `Joined through ${channel}`, { actor, channel });
-    return { caseId: state.caseId, joined };
-  });
-
-  setHandler(
-    decideRemediationUpdate,
-    (request) => {
-      // The validator has passed: record the first valid decision synchronously,
-      // so a second one arriving in the same activation is already rejected.
-      const decision: Decision = { ...request, at: Date.now() };
-      state.decisions.push(decision);
-      const proposal = state.proposal!;
-      return {
-        status: request.approved ? 'approved' : 'declined',
-        executionStarted: request.approved,
-        estimatedDuration: proposal.estimatedDuration,
-      };
-    },
-    {
-      validator: ({ actionId, actor }) => {
-        const proposal = state.proposal;
-        if (!proposal) throw new Error('No fix is waiting for approval in this case');
-        if (proposal.actionId !== actionId) {
-          throw new Error(`Action ${actionId} is not the fix waiting for approval`);
-        }
-        const earlier = decisionFor(proposal);
-        if (earlier) {
-          throw new Error(
-            `Already ${earlier.approved ? 'approved' : 'declined'} through ${earlier.channel}`,
-          );
-        }
-        if (!mayDecide(actor)) throw new Error('This person may not decide for this customer');
-        if (Date.now() > proposal.expiresAt) throw new Error('The approval window has closed');
-      },
-    },
-  );
-
-  setHandler(
-    customerStepDoneUpdate,
-    (request) => {
-      stepDone = request;
-      return state;
-    },
-    {
-      validator: ({ actor }) => {
-        if (!state.manualStep?.awaitsWord) {
-          throw new Error('No step is waiting for the customer in this case');
-        }
-        if (stepDone) throw new Error(`Already said to be done through ${stepDone.channel}`);
-        if (!mayDecide(actor)) throw new Error('This person may not answer for this customer');
-      },
-    },
-  );
-
-  setHandler(
-    takeOverUpdate,
-    ({ operator }) => {
-      state.assignedOperator = operator.id;
-      void record('operator_took_over', `Operator ${operator.id} took the case over`, {
-        actor: operator,
-        channel: 'portal',
-      });
-      return state;
-    },
-    {
-      validator: ({ operator }) => {
-        if (operator.role !== 'operator') throw new Error('Only an operator can take a case over');
-      },
-    },
-  );
-
-  setHandler(closeCaseSignal, (request) => {
-    if (closeRequest || isClosed()) return;
-    closeRequest = request;
-    main.cancel();
-  });
-
-  let connectionSignals = 0;
-  setHandler(deviceConnectionSignal, ({ online }) => {
-    state.deviceOnline = online;
-    connectionSignals++;
-  });
-
-  setHandler(callEventSignal, (event) => {
-    if (isClosed()) return;
-    void record(`call_${event.type}`, `Phone call ${event.type.replace('_', ' ')}`, {
-      channel: 'phone',
-      details: { callControlId: event.callControlId },
-    });
-  });
+  const inbox = handleMessages({ input, state, main, since, record, isClosed });
 
   // ---- steps ----------------------------------------------------------------
 
@@ -225,27 +103,11 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     );
   }
 
-  function mayDecide(actor: Actor): boolean {
-    return (
-      actor.role === 'operator' ||
-      (actor.role === 'customer' && actor.customerId === input.customerId)
-    );
-  }
-
-  function decisionFor(proposal: Proposal): Decision | undefined {
-    return state.decisions.find((d) => d.actionId === proposal.actionId);
-  }
-
   /**
    * Updates what operators see, then writes the case document and the audit
    * entry. Records are chained so audit entries land in order.
    */
-  function record(
-    actionType: string,
-    text: string,
-    extra: Partial<Pick<StepRecord, 'actor' | 'channel' | 'details' | 'userApproved'>> &
-      Pick<StepRecord, 'diagnosticData' | 'remediationAction'> = {},
-  ): Promise<void> {
+  function record(actionType: string, text: string, extra: RecordExtra = {}): Promise<void> {
     state.step = text;
     state.timeline.push({ at: Date.now(), status: state.status, text });
     // Each upsert is a history event and a visibility write: only changes are sent.
@@ -262,7 +124,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
         { key: searchAttributes.issueCategory, value: state.issueCategory },
       ]);
     }
-    setCurrentDetails(currentDetails());
+    setCurrentDetails(caseDetails(state, input, lastRound));
     const step: StepRecord = {
       caseId: state.caseId,
       seq: ++auditSeq,
@@ -309,39 +171,19 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     if (!since('records-beside-steps')) await recorded;
   }
 
-  function currentDetails(): string {
-    const lines = [
-      `**Status:** ${state.status.replace('_', ' ')} — ${state.step}`,
-      `**Customer:** ${input.businessName} · **Device:** ${input.deviceId} (${state.deviceOnline ? 'online' : 'offline'})`,
-      `**Round:** ${state.round} of ${lastRound} · **Category:** ${state.issueCategory}`,
-    ];
-    if (state.diagnosis) lines.push(`**Diagnosis:** ${state.diagnosis}`);
-    if (state.proposal) {
-      lines.push(
-        `**Waiting for approval:** ${state.proposal.title} (${state.proposal.risk} risk, about ${state.proposal.estimatedDuration})`,
-      );
-    }
-    if (state.actionsTaken.length)
-      lines.push(`**Fixes carried out:** ${state.actionsTaken.join(', ')}`);
-    if (state.manualStep) lines.push(`**Customer asked to:** ${manualStepText(state.manualStep)}`);
-    if (state.instructions) lines.push(`**Instructions:** ${state.instructions}`);
-    if (state.assignedOperator) lines.push(`**Operator:** ${state.assignedOperator}`);
-    return lines.join('\n\n');
-  }
-
   function setStatus(status: CaseStatus) {
     state.status = status;
   }
 
   /** Asks the store whether the device is connected. */
   async function checkDeviceOnline(summary: string): Promise<void> {
-    const signalsBefore = connectionSignals;
+    const signalsBefore = inbox.connectionSignals;
     const online = await acts.deviceIsOnline.executeWithOptions({ ...recordOptions, summary }, [
       input.deviceId,
     ]);
     // A connection signal that arrived while the check ran is newer than its answer: a
     // device that connected just then would otherwise be waited for as if it were away.
-    if (!since('connection-signal-beats-check') || connectionSignals === signalsBefore) {
+    if (!since('connection-signal-beats-check') || inbox.connectionSignals === signalsBefore) {
       state.deviceOnline = online;
     }
   }
@@ -528,75 +370,6 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     return advice;
   }
 
-  /** Proposes the fix and waits for a decision: remind once, then give up. */
-  async function propose(advice: Extract<Advice, { kind: 'remediate' }>) {
-    const entry = fixDescriptions[advice.action];
-    const proposedAt = Date.now();
-    const proposal: Proposal = {
-      actionId: `${state.caseId}:fix${state.actionsTaken.length + 1}`,
-      action: advice.action,
-      title: entry.title,
-      params: advice.params,
-      risk: entry.risk,
-      estimatedDuration: entry.estimatedDuration,
-      diagnosis: advice.diagnosis,
-      rationale: advice.rationale,
-      proposedAt,
-      expiresAt: proposedAt + settings.approvalTimeoutMs + settings.approvalGraceMs,
-      reminded: false,
-    };
-    state.proposal = proposal;
-    setStatus('awaiting_approval');
-    await recordBeside('fix_proposed', `Proposed fix: ${entry.title}. Waiting for approval`, {
-      details: { actionId: proposal.actionId, action: advice.action, params: advice.params },
-    });
-    const decided = () => decisionFor(proposal) !== undefined;
-    let answered = await condition(decided, settings.approvalTimeoutMs, {
-      summary: 'Wait for the customer to approve the fix',
-    });
-    if (!answered) {
-      proposal.reminded = true;
-      await recordBeside('approval_reminder', `Reminder: "${entry.title}" is waiting for approval`);
-      answered = await condition(decided, settings.approvalGraceMs, {
-        summary: 'Wait for approval after the reminder',
-      });
-    }
-    state.proposal = undefined;
-    const decision = decisionFor(proposal);
-    if (!decision) {
-      throw new Escalation(
-        advice.issueCategory,
-        advice.diagnosis,
-        `Nobody approved "${entry.title}" in time, so nothing was changed. A technician will call you.`,
-      );
-    }
-    const recorded = record(
-      decision.approved ? 'fix_approved' : 'fix_declined',
-      `${decision.approved ? 'Approved' : 'Declined'} by ${decision.actor.role} through ${decision.channel}`,
-      {
-        actor: decision.actor,
-        channel: decision.channel,
-        userApproved: decision.approved,
-        details: {
-          actionId: proposal.actionId,
-          note: decision.note,
-          waitedMs: decision.at - proposal.proposedAt,
-        },
-      },
-    );
-    // An approved fix goes to the device at once: records are chained, so the audit
-    // trail still reads approved, started, done. Cases from before waited for each record.
-    if (!decision.approved || !since('fix-dispatched-beside-records')) await recorded;
-    if (!decision.approved) {
-      throw new Escalation(
-        advice.issueCategory,
-        advice.diagnosis,
-        `You declined "${entry.title}", so nothing was changed. A technician will call you to agree on next steps.`,
-      );
-    }
-    return proposal;
-  }
-
   async function fix(proposal: Proposal): Promise<void> {
     setStatus('fixing');
     const started = record('fix_started', `Carrying out: ${proposal.title}`);
@@ -667,15 +440,15 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     await recordBeside('customer_step_asked', `Your step: ${title}`, {
       details: { title, steps, because: advice.diagnosis },
     });
-    const done = await condition(() => stepDone !== undefined, settings.customerStepWaitMs, {
+    const done = await condition(() => inbox.stepDone !== undefined, settings.customerStepWaitMs, {
       summary: "Wait for the customer's word that the step is done",
     });
     state.manualStep = undefined;
     if (!done) throw new Escalation(advice.issueCategory, advice.diagnosis, advice.instructions);
     guidedBy = step;
     await recordBeside('customer_step_done', `Done: ${title}. Checking the network again`, {
-      actor: stepDone!.actor,
-      channel: stepDone!.channel,
+      actor: inbox.stepDone!.actor,
+      channel: inbox.stepDone!.channel,
     });
   }
 
@@ -749,7 +522,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       ) {
         state.faultScope = scopeWithFix(state.faultScope, advice.action, state.results);
       }
-      const proposal = await propose(advice);
+      const proposal = await proposeFix({ state, settings, record, recordBeside, since }, advice);
       await fix(proposal);
       // Verify: everything checked so far runs again.
       checks = state.results.map((r) => r.check);
@@ -763,12 +536,12 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
 
   // ---- the case -------------------------------------------------------------
 
-  setCurrentDetails(currentDetails());
+  setCurrentDetails(caseDetails(state, input, lastRound));
   await acts.recordCase.executeWithOptions(
     { ...recordOptions, summary: 'Create the case document' },
     [input],
   );
-  caseRecorded = true;
+  inbox.caseRecorded = true;
   await recordBeside('case_opened', `Case opened through ${input.channel}`, {
     actor: input.openedBy,
     details: { description: input.description, callerPhone: input.callerPhone },
@@ -781,11 +554,11 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       state.diagnosis = err.diagnosis;
       state.instructions = err.instructions;
       await finish('escalated', `Escalated to a technician: ${err.diagnosis}`);
-    } else if (closeRequest && isCancellation(err)) {
+    } else if (inbox.closeRequest && isCancellation(err)) {
       await finish(
         'cancelled',
-        `Closed by ${closeRequest.actor.role}: ${closeRequest.reason}`,
-        closeRequest.actor,
+        `Closed by ${inbox.closeRequest.actor.role}: ${inbox.closeRequest.reason}`,
+        inbox.closeRequest.actor,
       );
     } else {
       throw err;

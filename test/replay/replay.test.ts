@@ -31,7 +31,11 @@ describe('replaying recorded supportCase histories', () => {
 
   // Every patch in the workflow (asked for with patched, or since for those the
   // version marker stands for) has recorded histories from before it and after it.
-  const source = readFileSync(require.resolve('../../workflows/supportCase'), 'utf8');
+  const workflowsDir = path.resolve(__dirname, '..', '..', 'workflows');
+  const source = readdirSync(workflowsDir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(path.join(workflowsDir, f), 'utf8'))
+    .join('\n');
   const asked = source.matchAll(/\b(?:patched|since)\('([\w-]+)'\)/g);
   const patches = [...new Set([...asked].map((m) => m[1]!))];
   it.each(patches)('covers both sides of the %s patch', (patch) => {
