@@ -104,9 +104,13 @@ export const prompts = {
       : 'I have opened a support case and your Zen box is checking the network now.',
   step: (step: string) => `Update: ${step}.`,
   manualStep: (step: ManualStep) =>
-    `Your Zen box cannot reach us right now. ${sentence(step.title)} ${step.because} ` +
-    step.steps.map((s, i) => `Step ${i + 1}: ${s}`).join(' ') +
-    ' Stay on the line if you like: I will tell you when your Zen box is back.',
+    step.awaitsWord
+      ? `You can fix this yourself. ${sentence(step.title)} ${step.because} ` +
+        step.steps.map((s, i) => `Step ${i + 1}: ${s}`).join(' ') +
+        ' When you have done it, press "I have done this" on your case in the portal, and your Zen box will check the network again.'
+      : `Your Zen box cannot reach us right now. ${sentence(step.title)} ${step.because} ` +
+        step.steps.map((s, i) => `Step ${i + 1}: ${s}`).join(' ') +
+        ' Stay on the line if you like: I will tell you when your Zen box is back.',
   askCode: (title: string) =>
     `We have a fix ready: ${title}. To approve it, please key in the six digit code ` +
     'we just emailed you.',
@@ -373,7 +377,7 @@ export class CallFlow {
       await this.gather(session, prompts.askCode(proposal.title), 'code');
       return;
     }
-    // While the box cannot reach us, the caller hears what they can do, once per step.
+    // While the box cannot reach us, or a step on site waits, the caller hears it once per step.
     const manual = state.manualStep;
     if (manual && manual.title !== session.manualStep) {
       session.manualStep = manual.title;
