@@ -4,7 +4,7 @@ import type { Measured } from '../checks';
 import { run, sleep } from '../exec';
 import { defaultGateway } from '../iproute';
 import { skippedWhy, type Skippable } from './throughput';
-import { download, speedTestServer, upload, type Transfer } from './throughputClient';
+import { download, drainMs, speedTestServer, upload, type Transfer } from './throughputClient';
 
 // Bufferbloat and slow paths: round trips to the gateway and to an internet
 // address while the line is idle, then while a download and then an upload
@@ -21,8 +21,6 @@ const intervalS = 0.2;
 const idlePings = 6;
 /** How long after a load starts the pings begin: the queue fills first. */
 const fillMs = 500;
-/** Between the download and the upload: the download's queue drains. */
-const drainMs = 500;
 
 export interface PingRtts {
   sent: number;
@@ -109,7 +107,8 @@ async function loaded(
 function view(address: string, idle: PingRtts, down: PingRtts, up: PingRtts): Rtts {
   return {
     address,
-    idleMs: median(idle.rtts),
+    // The path's own round trip: the least, as a queue still draining from before only adds.
+    idleMs: idle.rtts.length > 0 ? Math.min(...idle.rtts) : undefined,
     downloadMs: median(down.rtts),
     uploadMs: median(up.rtts),
     sent: idle.sent + down.sent + up.sent,
@@ -149,6 +148,7 @@ export async function latencyUnderLoad(
     const up = await loaded(gateway, target, count, (signal) =>
       upload(server, { ...limits, signal }),
     );
+    await sleep(drainMs);
     const data: Data = {
       ...base,
       gateway:

@@ -1,7 +1,14 @@
 import { checkThresholds } from '../../../contracts/diagnostics';
 import type { AgentConfig } from '../../config';
 import type { Measured } from '../checks';
-import { download, speedTestServer, upload, type SpeedTestServer } from './throughputClient';
+import { sleep } from '../exec';
+import {
+  download,
+  drainMs,
+  speedTestServer,
+  upload,
+  type SpeedTestServer,
+} from './throughputClient';
 
 // How fast the line really is: a download, then an upload, against the
 // speed-test server (the cloud's route, or a configured one), each bounded in
@@ -49,11 +56,13 @@ export async function throughput(config: AgentConfig): Promise<Skippable<'throug
       maxBytes: Math.round(config.throughput.maxMB * 1_000_000),
       maxSeconds: config.throughput.maxSeconds,
     };
-    const data = {
-      ...base,
-      download: await download(server, limits),
-      upload: await upload(server, limits),
-    };
+    // What each transfer leaves queued on a slow line drains before the next measures:
+    // the upload's acknowledgements would wait behind the download's queue.
+    const downloaded = await download(server, limits);
+    await sleep(drainMs);
+    const uploaded = await upload(server, limits);
+    await sleep(drainMs);
+    const data = { ...base, download: downloaded, upload: uploaded };
     return { ok: throughputOk(data), data };
   } finally {
     server.close();

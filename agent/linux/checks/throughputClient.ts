@@ -40,6 +40,8 @@ export interface TransferLimits {
 }
 
 const connectTimeoutMs = 5000;
+/** After a load: what it left queued on a slow line drains before the next measurement. */
+export const drainMs = 1000;
 const filler = randomBytes(64 * 1024);
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
