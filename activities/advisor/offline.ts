@@ -161,7 +161,7 @@ export function offlineAdvice(input: AdvisorInput): Advice {
 
   if (officeUnverified(input)) return officeHandOver(input, r);
 
-  const suspicion = worthChecking(input.description, r);
+  const suspicion = worthChecking(input.description, r, input.results);
   if (suspicion) return moreChecks(input, suspicion.checks, suspicion.rationale);
 
   return {
