@@ -157,10 +157,10 @@ export const AgentConfig = z
         maxMB: z.number().positive().max(50).default(25),
         maxSeconds: z.number().min(1).max(5).default(4),
         /** latency_under_load: how long it loads the line each way while it pings. */
-        loadSeconds: z.number().min(1).max(4).default(3),
+        loadSeconds: z.number().min(1).max(3).default(2),
       })
       .strict()
-      .default({ maxMB: 25, maxSeconds: 4, loadSeconds: 3 }),
+      .default({ maxMB: 25, maxSeconds: 4, loadSeconds: 2 }),
   })
   .strict();
 export type AgentConfig = z.infer<typeof AgentConfig>;
