@@ -16,6 +16,9 @@ interface Hint {
   checks: CheckName[];
 }
 
+const slownessWords =
+  /\bslow|\bspeed\b|\blag(s|gy|ging)?\b|\bchoppy|\bbuffering|\bfreez|\bvideo\s*(calls?|conferenc|meetings?)|\b(zoom|teams|meet)\s+calls?|\bcalls?\s+(drop|break)/i;
+
 const hints: Hint[] = [
   // Some sites failing while others work: a lying resolver, a small MTU, a filter or an interceptor.
   {
@@ -51,11 +54,15 @@ const hints: Hint[] = [
   // "Slow internet", lag and choppy calls: the line's rate, and its queue under load.
   {
     symptom: 'a slow or laggy connection',
-    words:
-      /\bslow|\bspeed\b|\blag(s|gy|ging)?\b|\bchoppy|\bbuffering|\bfreez|\bvideo\s*(calls?|conferenc|meetings?)|\b(zoom|teams|meet)\s+calls?|\bcalls?\s+(drop|break)/i,
+    words: slownessWords,
     checks: ['throughput', 'latency_under_load'],
   },
 ];
+
+/** Whether the customer describes slowness, lag or poor calls (matched only, never copied). */
+export function describesSlowness(description: string | undefined): boolean {
+  return description !== undefined && slownessWords.test(description);
+}
 
 export interface Suspicion {
   checks: CheckName[];

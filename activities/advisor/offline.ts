@@ -4,7 +4,8 @@ import { baselineChecks } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import type { ActionId } from '../../contracts/remediation';
 import { escalate, routerDnsSteps } from './answers';
-import { worthChecking } from './hints';
+import { describesSlowness, worthChecking } from './hints';
+import { slownessElsewhere } from './performanceRules';
 import { longTailAdvice } from './longTail';
 import {
   LOSS_THRESHOLD_PCT,
@@ -163,6 +164,8 @@ export function offlineAdvice(input: AdvisorInput): Advice {
 
   const suspicion = worthChecking(input.description, r, input.results);
   if (suspicion) return moreChecks(input, suspicion.checks, suspicion.rationale);
+  const elsewhere = describesSlowness(input.description) ? slownessElsewhere(r) : undefined;
+  if (elsewhere) return elsewhere;
 
   return {
     kind: 'healthy',

@@ -188,3 +188,29 @@ export const performanceRules: Rule[] = [
   highLatencyRule,
   slowLineRule,
 ];
+
+/**
+ * The customer describes slowness, yet the line and the router measure well from the
+ * wired box, loaded and idle: what is slow is one device or its Wi-Fi. Not a rule of
+ * the results alone (offline.ts asks it only when the description points at slowness).
+ */
+export function slownessElsewhere(r: Latest): Advice | undefined {
+  const t = r.throughput;
+  const l = r.latency_under_load;
+  if (!t?.ok || !l?.ok || !t.data.download || !t.data.upload || !l.data.internet) return undefined;
+  const { internet } = l.data;
+  const loaded = Math.max(internet.downloadMs ?? 0, internet.uploadMs ?? 0);
+  const figures = `${mbit(t.data.download.mbps)} down and ${mbit(t.data.upload.mbps)} up`;
+  return escalate(
+    'lan-device',
+    `Your internet line and your router are working well: the support box, on a cable, measured ${figures}, and round trips stay at ${msText(loaded)} even while the line is busy. What is slow is most likely the computer itself or its Wi-Fi connection.`,
+    [
+      '1. Check whether every computer is slow, or only some: note which ones.',
+      '2. Connect a slow computer with a network cable, or sit next to the Wi-Fi access point, and try again. If it is quick then, the Wi-Fi is the problem: walls, distance and many devices on one access point slow it down; the 5 GHz network (often named with "5G") is faster nearby.',
+      '3. On the slow computer, look for large downloads, backups or cloud sync running: they share the line with everything else.',
+      'Restarting your router or modem will not help here. A technician will call you to look at the Wi-Fi and the computers with you.',
+      `For the technician: wired measurement ${figures}; RTT to ${internet.address} ${msText(internet.idleMs ?? 0)} idle, ${msText(loaded)} loaded. Check the Wi-Fi (signal, channel, band, airtime), the device's link speed and its background traffic.`,
+    ].join('\n'),
+    'The customer describes slowness, but throughput and latency_under_load both pass from the wired box: the line and the router are fine, so the slowness is in a device or its Wi-Fi, which the box cannot measure.',
+  );
+}

@@ -35,6 +35,7 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'high-latency': [],
   'dns-slow': [],
   'lan-10mbit': [],
+  'slow-device': [],
 };
 
 function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
@@ -49,7 +50,7 @@ function check<K extends CheckName>(network: SimulatedNetwork, name: K) {
 }
 
 describe('scenarios', () => {
-  it('are the eight agreed ones, the eight long-tail faults and five of performance', () => {
+  it('are the eight agreed ones, the eight long-tail faults and six of performance', () => {
     expect(scenarioNames).toEqual([
       'healthy',
       'dns-failure',
@@ -72,6 +73,7 @@ describe('scenarios', () => {
       'high-latency',
       'dns-slow',
       'lan-10mbit',
+      'slow-device',
     ]);
   });
 

@@ -225,6 +225,15 @@ const scenarioData = {
     expectedStatus: 'escalated',
     expectedCategory: 'link',
   },
+  // Nothing wrong with the line or the router: the customer's laptop or its Wi-Fi is slow.
+  'slow-device': {
+    description:
+      'The network is fine; one laptop is slow on the Wi-Fi, which the wired box cannot see.',
+    customerSays: 'My laptop is so slow on the Wi-Fi in the back office.',
+    fault: {},
+    expectedStatus: 'escalated',
+    expectedCategory: 'lan-device',
+  },
 } satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof scenarioData;
