@@ -145,6 +145,22 @@ export const AgentConfig = z
       })
       .strict()
       .default({ checkMs: 15_000, actionMs: 180_000 }),
+    /** The throughput and latency_under_load checks (agent/README.md "throughput"). */
+    throughput: z
+      .object({
+        /**
+         * Another server speaking the speed-test protocol (contracts/speedTest.ts), sent no
+         * token; the cloud's own route, with the device token, when absent.
+         */
+        url: httpUrl.optional(),
+        /** Each way at most this many MB or `maxSeconds`, whichever comes first. */
+        maxMB: z.number().positive().max(50).default(25),
+        maxSeconds: z.number().min(1).max(5).default(4),
+        /** latency_under_load: how long it loads the line each way while it pings. */
+        loadSeconds: z.number().min(1).max(3).default(2),
+      })
+      .strict()
+      .default({ maxMB: 25, maxSeconds: 4, loadSeconds: 2 }),
   })
   .strict();
 export type AgentConfig = z.infer<typeof AgentConfig>;

@@ -45,6 +45,17 @@ const unavailable: { [K in CheckName]: z.infer<(typeof checkData)[K]> } = {
   captive_portal: { url: '', reached: false, proxyHeaders: [], findings: [] },
   tcp_tls: { targets: [] },
   clock_offset: { server: '', maxOffsetMs: checkThresholds.maxClockOffsetMs },
+  throughput: {
+    server: '',
+    minDownloadMbps: checkThresholds.minDownloadMbps,
+    minUploadMbps: checkThresholds.minUploadMbps,
+  },
+  latency_under_load: {
+    server: '',
+    load: {},
+    maxIdleRttMs: checkThresholds.maxIdleRttMs,
+    maxLoadedRttIncreaseMs: checkThresholds.maxLoadedRttIncreaseMs,
+  },
 };
 
 function errorText(err: unknown, max: number): string {

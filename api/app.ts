@@ -27,6 +27,7 @@ import { openApiDocument } from './openapi';
 import { rateLimiters } from './limits';
 import { observeRequests } from './observe';
 import { fleetRouter } from './routes/fleet';
+import { speedTestRouter } from './routes/speedTest';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -104,6 +105,7 @@ export function createApi({
 
   const voice = createVoice(temporal, cases);
   app.use('/api', voice.router); // raw body: before express.json
+  app.use('/api', speedTestRouter(requireRole)); // a byte stream: before express.json
   app.use(express.json({ limit: '256kb' }));
   app.use(cookieParser());
 

@@ -17,6 +17,7 @@ import {
   VerifyCallerRequest,
 } from '../contracts/api';
 import type { Role } from '../contracts/case';
+import { SpeedTestQuery, speedTestPath } from '../contracts/speedTest';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -236,6 +237,20 @@ export const routes: RouteSpec[] = [
     summary: 'Change the proactive-call opt-in',
     access: { roles: ['customer'] },
     body: CustomerPreferences,
+  },
+  {
+    method: 'GET',
+    path: speedTestPath,
+    summary: 'Speed test: streams `bytes` bytes to the device (capped; a budget per device)',
+    access: { roles: ['device'] },
+    query: SpeedTestQuery,
+  },
+  {
+    method: 'POST',
+    path: speedTestPath,
+    summary: 'Speed test: takes up to `bytes` bytes and reports what arrived (NDJSON progress)',
+    access: { roles: ['device'] },
+    query: SpeedTestQuery,
   },
 ];
 

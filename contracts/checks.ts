@@ -10,6 +10,8 @@ export const longTailChecks = [
   'captive_portal',
   'tcp_tls',
   'clock_offset',
+  'throughput',
+  'latency_under_load',
 ] as const;
 
 export const checkNames = [

@@ -22,6 +22,13 @@ export const checkThresholds = {
   minPathMtu: 1400,
   /** Certificates and logins start failing around here. */
   maxClockOffsetMs: 5000,
+  /** Below these the line is too slow for an office (video calls, cloud apps); no plan speed is known. */
+  minDownloadMbps: 10,
+  minUploadMbps: 2,
+  /** An idle round trip to the internet above this is a slow path (satellite, congested peering). */
+  maxIdleRttMs: 150,
+  /** A loaded round trip this much above the idle one is bufferbloat: a queue that fills under load. */
+  maxLoadedRttIncreaseMs: 100,
 } as const;
 
 const dnsOutcome = z.enum([
@@ -33,6 +40,24 @@ const dnsOutcome = z.enum([
   'timeout',
   'error',
 ]);
+/** Why a measurement that would cost metered data or measure the wrong line did not run. */
+const skippedBecause = z.enum(['cloud-link-on-lte']);
+const transfer = z.object({
+  mbps: z.number().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  seconds: z.number().nonnegative(),
+});
+/** Round trips to one address: idle, during a download, during an upload (medians). */
+const rttUnderLoad = z.object({
+  address: ipv4,
+  idleMs: ms.optional(),
+  downloadMs: ms.optional(),
+  uploadMs: ms.optional(),
+  /** Echo requests sent and answered in all three phases. */
+  sent: z.number().int().nonnegative(),
+  received: z.number().int().nonnegative(),
+});
+
 const dnsView = z.object({
   server: ipv4.optional(),
   outcome: dnsOutcome,
@@ -231,6 +256,31 @@ export const checkData = {
     stratum: z.number().int().min(0).max(16).optional(),
     maxOffsetMs: ms,
   }),
+  /** Download and upload against the speed-test server, bounded in bytes and seconds each way. */
+  throughput: z.object({
+    /** The speed-test URL (the cloud's, or the configured one). */
+    server: z.string().max(2048),
+    /** The interface the route to the server leaves by. */
+    interface: z.string().max(32).optional(),
+    /** Set when nothing was measured, and why; the result then carries an `error` too. */
+    skipped: skippedBecause.optional(),
+    download: transfer.optional(),
+    upload: transfer.optional(),
+    minDownloadMbps: z.number(),
+    minUploadMbps: z.number(),
+  }),
+  /** Round trips to the gateway and an internet address idle, then while the line is loaded. */
+  latency_under_load: z.object({
+    server: z.string().max(2048),
+    interface: z.string().max(32).optional(),
+    skipped: skippedBecause.optional(),
+    gateway: rttUnderLoad.optional(),
+    internet: rttUnderLoad.optional(),
+    /** What the load moved meanwhile. */
+    load: z.object({ downloadMbps: z.number().optional(), uploadMbps: z.number().optional() }),
+    maxIdleRttMs: ms,
+    maxLoadedRttIncreaseMs: ms,
+  }),
 } satisfies Record<CheckName, z.ZodType>;
 
 function resultOf<K extends CheckName>(check: K) {
@@ -262,5 +312,7 @@ export const CheckResult = z.discriminatedUnion('check', [
   resultOf('captive_portal'),
   resultOf('tcp_tls'),
   resultOf('clock_offset'),
+  resultOf('throughput'),
+  resultOf('latency_under_load'),
 ]);
 export type CheckResult = z.infer<typeof CheckResult>;

@@ -1,6 +1,6 @@
 import type { Advice, AdvisorInput } from '../../contracts/advice';
 import { baselineChecks } from '../../contracts/checks';
-import type { CheckName, CheckResult } from '../../contracts/diagnostics';
+import { checkThresholds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { fixDescriptions } from '../../contracts/fixes';
 import { officeWorks } from '../../contracts/office';
 import { parseRemediation, type ActionId } from '../../contracts/remediation';
@@ -40,6 +40,13 @@ export function outOfRange(r: Latest): string[] {
   }
   if (r.http && !r.http.data.ok) found.push('http: the page did not load');
   if (r.modem?.data.upstreamLocked === false) found.push('modem: no upstream signal');
+  const internetMs = (r.internet?.data.targets ?? []).map((t) => t.avgMs);
+  if (
+    internetMs.length > 0 &&
+    internetMs.every((ms) => ms !== undefined && ms > checkThresholds.maxIdleRttMs)
+  ) {
+    found.push(`internet: ${Math.round(Math.min(...(internetMs as number[])))} ms round trip`);
+  }
   return found;
 }
 

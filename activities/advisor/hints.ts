@@ -1,5 +1,5 @@
 import { checkNames } from '../../contracts/checks';
-import { checkThresholds, type CheckName } from '../../contracts/diagnostics';
+import { checkThresholds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import type { Latest } from './guard';
 
 // When every basic check passes, what is still worth measuring before calling a
@@ -15,6 +15,9 @@ interface Hint {
   words: RegExp;
   checks: CheckName[];
 }
+
+const slownessWords =
+  /\bslow|\bspeed\b|\blag(s|gy|ging)?\b|\bchoppy|\bbuffering|\bfreez|\bvideo\s*(calls?|conferenc|meetings?)|\b(zoom|teams|meet)\s+calls?|\bcalls?\s+(drop|break)/i;
 
 const hints: Hint[] = [
   // Some sites failing while others work: a lying resolver, a small MTU, a filter or an interceptor.
@@ -48,7 +51,18 @@ const hints: Hint[] = [
       /\b(some|other|new|certain|few|several|two|three|half)\b(\s+(of|our|the|my|office|desk|work))*\s+(computers?|pcs?|laptops?|devices?|phones?|machines?|workstations?)\b|\baddress\s+conflict/i,
     checks: ['dhcp_servers', 'dns_integrity'],
   },
+  // "Slow internet", lag and choppy calls: the line's rate, and its queue under load.
+  {
+    symptom: 'a slow or laggy connection',
+    words: slownessWords,
+    checks: ['throughput', 'latency_under_load'],
+  },
 ];
+
+/** Whether the customer describes slowness, lag or poor calls (matched only, never copied). */
+export function describesSlowness(description: string | undefined): boolean {
+  return description !== undefined && slownessWords.test(description);
+}
 
 export interface Suspicion {
   checks: CheckName[];
@@ -56,7 +70,11 @@ export interface Suspicion {
 }
 
 /** Long-tail checks not yet run that the description or borderline values point at; undefined when none. */
-export function worthChecking(description: string | undefined, r: Latest): Suspicion | undefined {
+export function worthChecking(
+  description: string | undefined,
+  r: Latest,
+  alreadyRun: readonly CheckResult[] = [],
+): Suspicion | undefined {
   const reasons: string[] = [];
   const wanted = new Set<CheckName>();
   for (const hint of hints) {
@@ -70,7 +88,15 @@ export function worthChecking(description: string | undefined, r: Latest): Suspi
     reasons.push(`the configured resolver took ${resolverMs} ms`);
     wanted.add('dns_integrity');
   }
-  const checks = checkNames.filter((name) => wanted.has(name) && !r[name]);
+  const internetMs = (r.internet?.data.targets ?? []).map((t) => t.avgMs ?? 0);
+  if (internetMs.length > 0 && Math.min(...internetMs) > checkThresholds.maxIdleRttMs) {
+    reasons.push(`the internet round trip is ${Math.round(Math.min(...internetMs))} ms`);
+    wanted.add('latency_under_load');
+  }
+  // A check that ran but could not measure (a speed test skipped on LTE) is not asked again.
+  const checks = checkNames.filter(
+    (name) => wanted.has(name) && !r[name] && !alreadyRun.some((result) => result.check === name),
+  );
   if (checks.length === 0) return undefined;
   return {
     checks,

@@ -2,6 +2,7 @@ import type { Advice } from '../../contracts/advice';
 import type { CheckName, CheckResult } from '../../contracts/diagnostics';
 import { customerCanDo, escalate, routerDnsSteps } from './answers';
 import type { Latest } from './guard';
+import { performanceRules } from './performanceRules';
 
 // The long-tail checks read as a network engineer reads them, once the basic
 // checks pass. Causes come before the symptoms they produce: a second DHCP
@@ -232,6 +233,7 @@ const rules: Rule[] = [
   clockRule,
   portalRule,
   tcpTlsRule,
+  ...performanceRules,
 ];
 
 /** The first long-tail fault the results show, as a hand-over with steps; undefined when none does. */

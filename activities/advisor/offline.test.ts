@@ -246,7 +246,11 @@ describe('the long-tail checks', () => {
       "Some websites don't load",
       ['dns_integrity', 'path_mtu', 'captive_portal', 'tcp_tls'],
     ],
-    ['slowness', 'Everything is so slow today', ['dns_integrity', 'path_mtu']],
+    [
+      'slowness',
+      'Everything is so slow today',
+      ['dns_integrity', 'path_mtu', 'throughput', 'latency_under_load'],
+    ],
     ['a VPN', 'The VPN drops', ['path_mtu', 'tcp_tls']],
     ['email', 'Email does not send', ['dns_integrity', 'tcp_tls']],
     ['a login page', 'A login page appears in the browser', ['captive_portal']],

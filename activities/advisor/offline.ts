@@ -4,7 +4,8 @@ import { baselineChecks } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import type { ActionId } from '../../contracts/remediation';
 import { customerCanDo, escalate, routerDnsSteps } from './answers';
-import { worthChecking } from './hints';
+import { describesSlowness, worthChecking } from './hints';
+import { slownessElsewhere } from './performanceRules';
 import { longTailAdvice } from './longTail';
 import {
   LOSS_THRESHOLD_PCT,
@@ -181,8 +182,10 @@ export function offlineAdvice(input: AdvisorInput): Advice {
     return officeHandOver(input, r);
   }
 
-  const suspicion = worthChecking(input.description, r);
+  const suspicion = worthChecking(input.description, r, input.results);
   if (suspicion) return moreChecks(input, suspicion.checks, suspicion.rationale);
+  const elsewhere = describesSlowness(input.description) ? slownessElsewhere(r) : undefined;
+  if (elsewhere) return elsewhere;
 
   return {
     kind: 'healthy',

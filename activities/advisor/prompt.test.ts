@@ -10,6 +10,15 @@ it.each<[string, RegExp]>([
   ['captive_portal and tcp_tls', /captive_portal .*tcp_tls .*login page \(filtering\)/],
   ['clock_offset', /clock_offset beyond maxOffsetMs \(5000 ms\).*certificates fail \(clock\)/],
   ['the description', /description mentions .*before answering "healthy"/],
+  [
+    'throughput',
+    /throughput: .*\(10\/2\) the line is too slow \(performance: .*line test.*box's own cable or port caps .*\(link\).*"skipped".*no evidence/,
+  ],
+  [
+    'latency_under_load',
+    /latency_under_load: .*\(100 ms\) above idle .*bufferbloat \(performance: enable SQM .*90 %.*\(lan-device\).*\(150 ms\).*Never propose a power cycle/,
+  ],
+  ['a long round trip', /internet round trips above 150 ms\), the answer is never "healthy"/],
 ])('the system prompt explains %s', (_what, rule) => {
   expect(SYSTEM_PROMPT).toMatch(rule);
 });

@@ -29,6 +29,13 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'port-blocked': [],
   'tls-intercept': [],
   'clock-skew': [],
+  // The line's performance: the basic round passes (high-latency's round trips are in its data).
+  'slow-line': [],
+  bufferbloat: [],
+  'high-latency': [],
+  'dns-slow': [],
+  'lan-10mbit': [],
+  'slow-device': [],
 };
 
 function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
@@ -43,7 +50,7 @@ function check<K extends CheckName>(network: SimulatedNetwork, name: K) {
 }
 
 describe('scenarios', () => {
-  it('are the eight agreed ones and the eight long-tail faults', () => {
+  it('are the eight agreed ones, the eight long-tail faults and six of performance', () => {
     expect(scenarioNames).toEqual([
       'healthy',
       'dns-failure',
@@ -61,6 +68,12 @@ describe('scenarios', () => {
       'port-blocked',
       'tls-intercept',
       'clock-skew',
+      'slow-line',
+      'bufferbloat',
+      'high-latency',
+      'dns-slow',
+      'lan-10mbit',
+      'slow-device',
     ]);
   });
 
@@ -77,7 +90,9 @@ describe.each(scenarioNames)('the %s network', (name) => {
     for (const check of checkNames) {
       const result = CheckResult.parse(network.runCheck(check));
       expect(result.check).toBe(check);
-      expect(result.durationMs).toBeLessThan(5000);
+      // The speed tests take their seconds; every check stays within the box's 15 s limit.
+      const slow = result.check === 'throughput' || result.check === 'latency_under_load';
+      expect(result.durationMs).toBeLessThan(slow ? 15_000 : 5000);
     }
   });
 
@@ -229,6 +244,15 @@ describe('the long-tail checks', () => {
     ['port 853 rejected', { blockedPorts: [853] }, ['tcp_tls']],
     ['HTTPS intercepted', { tlsIntercepted: true }, ['tcp_tls']],
     ['a clock 10 minutes behind', { clockOffsetS: 600 }, ['clock_offset']],
+    ['a 2/0.5 Mbit/s line', { lineDownMbps: 2, lineUpMbps: 0.5 }, ['throughput']],
+    [
+      'a line that queues 800 ms',
+      { lineDownMbps: 40, lineUpMbps: 8, lineQueueMs: 800 },
+      ['latency_under_load'],
+    ],
+    ['a line 400 ms long', { lineDelayMs: 400 }, ['latency_under_load']],
+    ['a slow upstream resolver', { routerDnsDelayMs: 1500 }, ['dns_integrity']],
+    ['a 10 Mbit/s LAN link', { lanLinkMbps: 10 }, ['throughput']],
   ])('%s fails exactly its checks', (_what, fault, expected) => {
     const network = withFault(fault);
     expect(failing(network, longTail)).toEqual(expected);
@@ -239,6 +263,14 @@ describe('the long-tail checks', () => {
     const servers = check(withFault({ rogueDhcpServer: true }), 'dhcp_servers').data.servers;
     expect(servers.map((s) => s.serverId)).toEqual(['192.168.1.1', '192.168.1.66']);
     expect(servers[1]!.gateway).toEqual({ address: '192.168.1.254', answers: false });
+  });
+
+  it('a speed test after a failover to LTE does not run, and says why', () => {
+    const network = new SimulatedNetwork('slow-line');
+    network.apply('failover_lte', {});
+    const result = network.runCheck('throughput');
+    expect(result).toMatchObject({ ok: false, data: { skipped: 'cloud-link-on-lte' } });
+    expect(result.error).toMatch(/^skipped: /);
   });
 
   it('a black hole shows the largest size that passes', () => {

@@ -5,6 +5,8 @@ import { judgePage } from '../linux/checks/captivePortal';
 import { dhcpServersOk, type DhcpServer } from '../linux/checks/dhcpServers';
 import { dnsFindings } from '../linux/checks/dnsIntegrity';
 import { pathMtuData, probedMtus } from '../linux/checks/pathMtu';
+import { latencyOk } from '../linux/checks/latencyUnderLoad';
+import { throughputOk } from '../linux/checks/throughput';
 import type { DnsAnswer } from '../linux/checks/resolve';
 import { checkThresholds } from '../../contracts/diagnostics';
 import { scenarioByName, type Fault, type Scenario } from './scenarios';
@@ -39,6 +41,7 @@ const internet = {
   ntp: '203.0.113.123',
 };
 const portalUrl = 'http://detectportal.firefox.com/success.txt';
+const speedTestUrl = 'https://cloud.example.net/api/device/speed-test';
 const tlsTargets = [
   { host: internet.referenceResolver, port: 853 },
   { host: 'www.example.com', port: 443 },
@@ -68,6 +71,8 @@ const durations: Record<CheckName, number> = {
   captive_portal: 190,
   tcp_tls: 210,
   clock_offset: 640,
+  throughput: 8200,
+  latency_under_load: 9600,
 };
 
 export interface AppliedAction {
@@ -127,12 +132,18 @@ export class SimulatedNetwork implements Backend {
   }
 
   runCheck(name: CheckName): CheckResult {
-    const { ok, data } = this.measure(name);
+    const { ok, data, error } = this.measure(name);
     // The switch below pairs each name with its own data; TypeScript cannot follow that.
-    return { check: name, ok, durationMs: durations[name], data } as CheckResult;
+    return {
+      check: name,
+      ok,
+      durationMs: durations[name],
+      data,
+      ...(error && { error }),
+    } as CheckResult;
   }
 
-  private measure(name: CheckName): { ok: boolean; data: CheckResult['data'] } {
+  private measure(name: CheckName): { ok: boolean; data: CheckResult['data']; error?: string } {
     switch (name) {
       case 'link':
         return this.link();
@@ -180,7 +191,97 @@ export class SimulatedNetwork implements Backend {
         return this.tcpTls();
       case 'clock_offset':
         return this.clockOffset();
+      case 'throughput':
+        return this.throughput();
+      case 'latency_under_load':
+        return this.latencyUnderLoad();
     }
+  }
+
+  /** The rates the box can measure: the line's, capped by the box's own link. */
+  private get rates() {
+    const lan = (this.fault.lanLinkMbps ?? 1000) * 0.94;
+    return {
+      down: Math.min(this.fault.lineDownMbps ?? 250, lan),
+      up: Math.min(this.fault.lineUpMbps ?? 50, lan),
+    };
+  }
+
+  /** Why the speed test cannot run now, as the real check says it. */
+  private get speedTestBlocked(): { skipped?: 'cloud-link-on-lte'; error: string } | undefined {
+    if (this.uplink === 'lte') {
+      return {
+        skipped: 'cloud-link-on-lte',
+        error: "skipped: the route to the speed-test server leaves by wwan0, the box's LTE link",
+      };
+    }
+    // The cloud's name resolves through the office's resolver (a hijack names only the test sites).
+    if (!this.wanUp || !this.resolverAnswers(this.resolver)) {
+      return { error: 'The check could not run: no answer within 5000 ms' };
+    }
+    return undefined;
+  }
+
+  private throughput(): Measured<'throughput'> & { error?: string } {
+    const base = {
+      server: speedTestUrl,
+      interface: this.uplink === 'lte' ? 'wwan0' : 'eth0',
+      minDownloadMbps: checkThresholds.minDownloadMbps,
+      minUploadMbps: checkThresholds.minUploadMbps,
+    };
+    const blocked = this.speedTestBlocked;
+    if (blocked) {
+      const { skipped, error } = blocked;
+      return { ok: false, data: { ...base, ...(skipped && { skipped }) }, error };
+    }
+    const { down, up } = this.rates;
+    // 4 s each way or 25 MB, whichever comes first.
+    const transfer = (mbps: number) => {
+      const seconds = Math.min(4, (25e6 * 8) / (mbps * 1e6));
+      return { mbps, bytes: Math.round((mbps * 1e6 * seconds) / 8), seconds };
+    };
+    const data = { ...base, download: transfer(down), upload: transfer(up) };
+    return { ok: throughputOk(data), data };
+  }
+
+  private latencyUnderLoad(): Measured<'latency_under_load'> & { error?: string } {
+    const base = {
+      server: speedTestUrl,
+      interface: this.uplink === 'lte' ? 'wwan0' : 'eth0',
+      maxIdleRttMs: checkThresholds.maxIdleRttMs,
+      maxLoadedRttIncreaseMs: checkThresholds.maxLoadedRttIncreaseMs,
+    };
+    const blocked = this.speedTestBlocked;
+    if (blocked) {
+      const { skipped, error } = blocked;
+      return { ok: false, data: { ...base, load: {}, ...(skipped && { skipped }) }, error };
+    }
+    const { down, up } = this.rates;
+    const idle = 18 + (this.fault.lineDelayMs ?? 0);
+    const queue = this.fault.lineQueueMs ?? 15;
+    // A slow LAN link queues in the switch: the gateway's round trip rises too.
+    const lanQueue = this.fault.lanLinkMbps !== undefined && this.fault.lanLinkMbps < 100 ? 40 : 0;
+    const data = {
+      ...base,
+      gateway: {
+        address: lan.router,
+        idleMs: 0.6,
+        downloadMs: 0.9 + lanQueue,
+        uploadMs: 0.8 + lanQueue,
+        sent: 26,
+        received: 26,
+      },
+      internet: {
+        address: internet.targets[0]!,
+        idleMs: idle,
+        downloadMs: idle + queue + lanQueue,
+        uploadMs: idle + queue * 1.2 + lanQueue,
+        sent: 26,
+        received: 26,
+      },
+      load: { downloadMbps: down, uploadMbps: up },
+    };
+    return { ok: latencyOk(data), data };
   }
 
   private dhcpServers(): Measured<'dhcp_servers'> {
@@ -216,9 +317,12 @@ export class SimulatedNetwork implements Backend {
       return { outcome: 'answered', addresses: [address], ms };
     };
     const configured: DnsAnswer = this.addressed
-      ? lookUp(this.resolver, 12)
+      ? lookUp(this.resolver, this.resolverMs(this.resolver, 12))
       : { outcome: 'error', addresses: [] };
-    const reference = lookUp(internet.referenceResolver, 24);
+    const reference = lookUp(
+      internet.referenceResolver,
+      this.resolverMs(internet.referenceResolver, 24),
+    );
     const findings = dnsFindings(configured, reference);
     const data = {
       name: 'www.example.com',
@@ -228,6 +332,12 @@ export class SimulatedNetwork implements Backend {
       findings,
     };
     return { ok: findings.length === 0, data };
+  }
+
+  /** A lookup's time: the line's delay, and the router's slow upstream for the router's resolver. */
+  private resolverMs(server: string, ms: number): number {
+    const upstream = server === lan.router ? (this.fault.routerDnsDelayMs ?? 0) : 0;
+    return ms + (this.fault.lineDelayMs ?? 0) + upstream;
   }
 
   private get webReachable() {
@@ -299,7 +409,8 @@ export class SimulatedNetwork implements Backend {
 
   private link(): Measured<'link'> {
     if (!this.linkUp) return { ok: false, data: { interface: 'eth0', up: false } };
-    return { ok: true, data: { interface: 'eth0', up: true, speedMbps: 1000 } };
+    const speedMbps = this.fault.lanLinkMbps ?? 1000;
+    return { ok: true, data: { interface: 'eth0', up: true, speedMbps } };
   }
 
   private ipConfig(): Measured<'ip_config'> {
@@ -353,8 +464,13 @@ export class SimulatedNetwork implements Backend {
   private dns(): Measured<'dns'> {
     const answer = (server: string, ms: number) =>
       this.resolverAnswers(server) ? { server, ok: true, ms } : { server, ok: false };
-    const configured = this.addressed ? answer(this.resolver, 12) : { ok: false };
-    const reference = answer(internet.referenceResolver, 24);
+    const configured = this.addressed
+      ? answer(this.resolver, this.resolverMs(this.resolver, 12))
+      : { ok: false };
+    const reference = answer(
+      internet.referenceResolver,
+      this.resolverMs(internet.referenceResolver, 24),
+    );
     return { ok: configured.ok, data: { name: 'www.example.com', configured, reference } };
   }
 
@@ -364,7 +480,7 @@ export class SimulatedNetwork implements Backend {
     const targets = internet.targets.map((host, i) =>
       lossPct === 100
         ? { host, sent: 20, lossPct }
-        : { host, sent: 20, lossPct, avgMs: 18 + i * 4, jitterMs },
+        : { host, sent: 20, lossPct, avgMs: 18 + i * 4 + (this.fault.lineDelayMs ?? 0), jitterMs },
     );
     return { ok: lossPct < 5, data: { targets } };
   }

@@ -38,6 +38,17 @@ export interface Fault {
   blockedPorts?: number[];
   /** How far the box's clock is behind the reference (negative: ahead). */
   clockOffsetS?: number;
+  /** The line's rate each way (Mbit/s); a working line gives 250 down and 50 up. */
+  lineDownMbps?: number;
+  lineUpMbps?: number;
+  /** How much a full queue on the line adds to a round trip under load (bufferbloat); 15 ms when absent. */
+  lineQueueMs?: number;
+  /** A fixed delay the line adds to every round trip (satellite, congested peering). */
+  lineDelayMs?: number;
+  /** How long the router's upstream resolver takes to answer. */
+  routerDnsDelayMs?: number;
+  /** The box's own Ethernet link negotiated this speed (Mbit/s) instead of 1000. */
+  lanLinkMbps?: number;
 }
 
 export interface ExpectedEnd {
@@ -174,6 +185,54 @@ const scenarioData = {
     fault: { clockOffsetS: 600 },
     expectedStatus: 'escalated',
     expectedCategory: 'clock',
+  },
+  // The line's performance (issue #23): every basic check passes; the customer's
+  // words ask for the throughput and latency_under_load measurements.
+  'slow-line': {
+    description: 'The line delivers 2 Mbit/s down and 0.5 up, with a sane queue.',
+    customerSays: 'The internet is really slow today and video calls keep freezing.',
+    fault: { lineDownMbps: 2, lineUpMbps: 0.5 },
+    expectedStatus: 'escalated',
+    expectedCategory: 'performance',
+  },
+  bufferbloat: {
+    description:
+      'A 40/8 Mbit/s line whose modem queues 800 ms under load: calls break up during uploads.',
+    customerSays: 'Video calls get choppy and laggy whenever someone sends a big file.',
+    fault: { lineDownMbps: 40, lineUpMbps: 8, lineQueueMs: 800 },
+    expectedStatus: 'escalated',
+    expectedCategory: 'performance',
+  },
+  'high-latency': {
+    // The basic round already shows a 400 ms round trip: no words needed to look further.
+    description: 'The line adds 400 ms to every round trip (satellite, congested peering).',
+    fault: { lineDelayMs: 400 },
+    expectedStatus: 'escalated',
+    expectedCategory: 'performance',
+  },
+  'dns-slow': {
+    description:
+      "The router's upstream resolver answers after 1.5 s; the reference answers at once.",
+    customerSays: 'Everything is slow to start loading, then pages come quickly.',
+    fault: { routerDnsDelayMs: 1500 },
+    expectedStatus: 'escalated',
+    expectedCategory: 'dns',
+  },
+  'lan-10mbit': {
+    description: "The box's own Ethernet link negotiated 10 Mbit/s (a bad cable or port).",
+    customerSays: 'The internet feels slow.',
+    fault: { lanLinkMbps: 10 },
+    expectedStatus: 'escalated',
+    expectedCategory: 'link',
+  },
+  // Nothing wrong with the line or the router: the customer's laptop or its Wi-Fi is slow.
+  'slow-device': {
+    description:
+      'The network is fine; one laptop is slow on the Wi-Fi, which the wired box cannot see.',
+    customerSays: 'My laptop is so slow on the Wi-Fi in the back office.',
+    fault: {},
+    expectedStatus: 'escalated',
+    expectedCategory: 'lan-device',
   },
 } satisfies Record<string, Scenario>;
 

@@ -58,10 +58,15 @@ describe('the offline engine', () => {
       const benign = offlineAdvice(withHostileText(input, field, 'Office Printer'));
       const hostile = offlineAdvice(withHostileText(input, field, text));
       expectSafe(hostile);
-      // The customer's words may only ask for more checks where all else passed (hints.ts).
-      const asked = field === 'description' && benign.kind === 'healthy';
+      // The customer's words may only ask for more checks where all else passed, beside
+      // any a borderline value asks for (hints.ts).
+      const asked =
+        field === 'description' && (benign.kind === 'healthy' || benign.kind === 'more_checks');
       if (asked && hostile.kind === 'more_checks') {
         expect(hostile.rationale).not.toContain(text);
+        if (benign.kind === 'more_checks') {
+          expect(hostile.checks).toEqual(expect.arrayContaining(benign.checks));
+        }
       } else {
         expect(hostile).toEqual(benign);
       }

@@ -6,6 +6,7 @@ import {
   startCaptivePortal,
   startTlsInterception,
 } from './routerFaults';
+import { saneQueueMs, shapeLine, startDelayLine } from './lineFaults';
 import { internet, type Lab } from './topology';
 
 /** What the hijacked router answers for a public name: an address on no one's network. */
@@ -93,6 +94,22 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
     }
     case 'clock-skew':
       await skewReferenceClock(lab, fault.seconds);
+      return;
+    case 'slow-line':
+      await shapeLine(lab, {
+        downKbit: fault.downKbit,
+        upKbit: fault.upKbit,
+        queueMs: saneQueueMs,
+      });
+      return;
+    case 'bufferbloat':
+      await shapeLine(lab, fault);
+      return;
+    case 'high-latency':
+      await startDelayLine(lab, { what: 'line' }, fault.ms);
+      return;
+    case 'dns-slow':
+      await startDelayLine(lab, { what: 'router-dns' }, fault.ms);
       return;
   }
 }

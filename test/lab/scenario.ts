@@ -47,6 +47,27 @@ export const Fault = z.discriminatedUnion('kind', [
     .strict(),
   /** The reference time server answers this far off (the box's clock itself stays right). */
   z.object({ kind: z.literal('clock-skew'), seconds: z.number().int() }).strict(),
+  /** The line's rate capped each way (kbit/s), with a short queue (tens of ms). */
+  z
+    .object({
+      kind: z.literal('slow-line'),
+      downKbit: z.number().int().min(64).max(1_000_000),
+      upKbit: z.number().int().min(64).max(1_000_000),
+    })
+    .strict(),
+  /** The same kind of cap with a queue that holds `queueMs` of traffic: latency explodes under load. */
+  z
+    .object({
+      kind: z.literal('bufferbloat'),
+      downKbit: z.number().int().min(64).max(1_000_000),
+      upKbit: z.number().int().min(64).max(1_000_000),
+      queueMs: z.number().int().min(100).max(5000),
+    })
+    .strict(),
+  /** The line adds `ms` to every round trip (satellite, congested peering). */
+  z.object({ kind: z.literal('high-latency'), ms: z.number().int().min(1).max(5000) }).strict(),
+  /** The router's own queries to its upstream resolver take `ms` more. */
+  z.object({ kind: z.literal('dns-slow'), ms: z.number().int().min(1).max(5000) }).strict(),
 ]);
 export type Fault = z.infer<typeof Fault>;
 

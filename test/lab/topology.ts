@@ -388,6 +388,13 @@ export class Lab {
         caFile: this.ca.certFile,
       },
       ntpServer: internet.ntp,
+      // No API runs behind the cloud's front door in every lab: the web site serves the same route.
+      throughput: {
+        url: `http://${internet.web}/speed-test`,
+        maxMB: 25,
+        maxSeconds: 4,
+        loadSeconds: 2,
+      },
       tracerouteTarget: internet.targets[0],
       modemAddress: lan.modem,
       smartPlugs: { modem: `http://${lan.modemPlug}`, router: `http://${lan.routerPlug}` },

@@ -108,6 +108,28 @@ export function checkSummary(result: CheckResult): string {
       const seconds = Math.abs(offsetMs) / 1000;
       return `The Zen box's clock is ${seconds < 1 ? 'right' : `${seconds.toFixed(1)} s off`}`;
     }
+    case 'throughput': {
+      const { skipped, download, upload } = result.data as {
+        skipped?: string;
+        download?: { mbps: number };
+        upload?: { mbps: number };
+      };
+      if (skipped) return 'Not measured: the Zen box is on its LTE link (metered data)';
+      if (!download || !upload) return 'The speed test did not finish';
+      const rate = (mbps: number) => (mbps >= 10 ? mbps.toFixed(0) : mbps.toFixed(1));
+      return `The line delivers ${rate(download.mbps)} Mbit/s down and ${rate(upload.mbps)} up${result.ok ? '' : ': too slow for an office'}`;
+    }
+    case 'latency_under_load': {
+      const { skipped, internet } = result.data as {
+        skipped?: string;
+        internet?: { idleMs?: number; downloadMs?: number; uploadMs?: number };
+      };
+      if (skipped) return 'Not measured: the Zen box is on its LTE link (metered data)';
+      if (internet?.idleMs === undefined) return 'The internet did not answer';
+      const loaded = Math.max(internet.downloadMs ?? Infinity, internet.uploadMs ?? Infinity);
+      const busy = Number.isFinite(loaded) ? `${Math.round(loaded)} ms` : 'no answer';
+      return `Round trips to the internet: ${Math.round(internet.idleMs)} ms idle, ${busy} while the line is busy${result.ok ? '' : ': calls and pages lag'}`;
+    }
     default:
       return result.ok ? 'Passed' : 'Failed';
   }
