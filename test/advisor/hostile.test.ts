@@ -27,6 +27,9 @@ const allowedKeys = new Set([
   'issueCategory',
   'diagnosis',
   'instructions',
+  // A step on site: the offline engine's from its own instructions; a model's is words
+  // for the customer, like its instructions, and cannot act on anything.
+  'customerStep',
   'rationale',
   'meta',
 ]);
