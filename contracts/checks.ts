@@ -10,6 +10,7 @@ export const longTailChecks = [
   'captive_portal',
   'tcp_tls',
   'clock_offset',
+  'router_api',
 ] as const;
 
 export const checkNames = [

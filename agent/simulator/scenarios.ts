@@ -38,6 +38,12 @@ export interface Fault {
   blockedPorts?: number[];
   /** How far the box's clock is behind the reference (negative: ahead). */
   clockOffsetS?: number;
+  /** The router's DHCP hands out a resolver nobody runs; every device (the box too) renewed. */
+  dhcpDnsDead?: boolean;
+  /** The router's DHCP hands out a gateway that is not the router; every device renewed. */
+  dhcpGatewayWrong?: boolean;
+  /** The router's WAN interface lost its address (a hung ISP DHCP or PPPoE session). */
+  routerWanDown?: boolean;
 }
 
 export interface ExpectedEnd {
@@ -58,6 +64,8 @@ export interface Scenario extends ExpectedEnd {
    */
   customerSays?: string;
   fault: Fault;
+  /** The box has a login for the router's OpenWrt API (router_api, the router_* fixes). */
+  routerApi?: boolean;
 }
 
 const scenarioData = {
@@ -174,6 +182,48 @@ const scenarioData = {
     fault: { clockOffsetS: 600 },
     expectedStatus: 'escalated',
     expectedCategory: 'clock',
+  },
+  // The router's own settings and uplink, fixed through its API when the box has a login
+  // for it; without one, the customer gets the router's steps.
+  'router-dhcp-dns-dead': {
+    description:
+      "The router's DHCP hands out a resolver nobody runs; the box has a login for the router's API.",
+    routerApi: true,
+    fault: { dhcpDnsDead: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_dns',
+    expectedCategory: 'dns',
+  },
+  'router-dhcp-dns-dead-no-api': {
+    description: "The router's DHCP hands out a resolver nobody runs; no router API login.",
+    fault: { dhcpDnsDead: true },
+    expectedStatus: 'escalated',
+    expectedAction: 'switch_dns_fallback',
+    expectedCategory: 'dns',
+  },
+  'router-dhcp-gateway-wrong': {
+    description:
+      "The router's DHCP hands out an old router's address as the gateway; the box has a login for the router's API.",
+    routerApi: true,
+    fault: { dhcpGatewayWrong: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_gateway',
+    expectedCategory: 'gateway',
+  },
+  'router-dhcp-gateway-wrong-no-api': {
+    description: "The router's DHCP hands out an old router's address as the gateway; no login.",
+    fault: { dhcpGatewayWrong: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'gateway',
+  },
+  'router-wan-down': {
+    description:
+      "The router's WAN interface lost its address; the router and its API answer on the LAN.",
+    routerApi: true,
+    fault: { routerWanDown: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_restart_wan',
+    expectedCategory: 'isp',
   },
 } satisfies Record<string, Scenario>;
 

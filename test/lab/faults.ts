@@ -6,6 +6,7 @@ import {
   startCaptivePortal,
   startTlsInterception,
 } from './routerFaults';
+import { changeRouterDhcp, dropRouterWan } from './routerSettingsFaults';
 import { internet, type Lab } from './topology';
 
 /** What the hijacked router answers for a public name: an address on no one's network. */
@@ -93,6 +94,15 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
     }
     case 'clock-skew':
       await skewReferenceClock(lab, fault.seconds);
+      return;
+    case 'dhcp-dns-dead':
+      await changeRouterDhcp(lab, { dns: [fault.resolver] });
+      return;
+    case 'dhcp-gateway-wrong':
+      await changeRouterDhcp(lab, { gateway: fault.gateway });
+      return;
+    case 'router-wan-down':
+      await dropRouterWan(lab);
       return;
   }
 }

@@ -47,6 +47,12 @@ export const Fault = z.discriminatedUnion('kind', [
     .strict(),
   /** The reference time server answers this far off (the box's clock itself stays right). */
   z.object({ kind: z.literal('clock-skew'), seconds: z.number().int() }).strict(),
+  /** The router's DHCP hands out a resolver that does not answer; every device renews. */
+  z.object({ kind: z.literal('dhcp-dns-dead'), resolver: ipv4 }).strict(),
+  /** The router's DHCP hands out a gateway that is not the router; every device renews. */
+  z.object({ kind: z.literal('dhcp-gateway-wrong'), gateway: ipv4 }).strict(),
+  /** The router's WAN interface lost its address (a hung ISP DHCP or PPPoE session). */
+  z.object({ kind: z.literal('router-wan-down') }).strict(),
 ]);
 export type Fault = z.infer<typeof Fault>;
 
@@ -60,6 +66,8 @@ export const Scenario = z
           .object({ start: ipv4, end: ipv4, leases: z.array(z.tuple([mac, ipv4])).optional() })
           .strict()
           .optional(),
+        /** The router serves its OpenWrt API and the box has a login for it. */
+        routerApi: z.boolean().optional(),
       })
       .strict()
       .default({}),
@@ -99,6 +107,11 @@ export const Scenario = z
       .partial()
       .strict()
       .optional(),
+    /**
+     * The office PC reconnects (renews its lease) before it is asked, as the case's words
+     * tell people to after a fix of what the router hands out.
+     */
+    officePcReconnects: z.boolean().default(false),
   })
   .strict();
 export type Scenario = z.infer<typeof Scenario>;

@@ -27,7 +27,7 @@ describeLab('support cases with the real agent in the network lab', () => {
     const { status, category, action } = scenario.expectedEnd;
 
     it(`${name}: ends ${status}${action ? ` after ${action}` : ''}, the cloud link over ${scenario.cloudLink}`, async () => {
-      const lab = await buildLab({ dhcpPool: scenario.topology.dhcpPool });
+      const lab = await buildLab(scenario.topology);
       let opened: WorkflowHandle | undefined;
       try {
         await lab.openCloud(stack.apiUrl);
@@ -75,6 +75,7 @@ describeLab('support cases with the real agent in the network lab', () => {
           }
           expect(currentPath(lab)).toBe('wired');
         }
+        if (scenario.officePcReconnects) await lab.renewLeases();
         const pc = await lab.officePc();
         expect(pc).toMatchObject(
           scenario.officePcAfter ?? { dns: true, internet: true, http: true },
