@@ -46,7 +46,7 @@ const hints: Hint[] = [
     symptom: 'some devices offline',
     words:
       /\b(some|other|new|certain)\s+(computers?|pcs?|laptops?|devices?|phones?)\b|\baddress\s+conflict/i,
-    checks: ['dhcp_servers', 'dns_integrity'],
+    checks: ['dhcp_servers', 'dns_integrity', 'router_api'],
   },
 ];
 

@@ -1,7 +1,8 @@
-import type { Advice } from '../../contracts/advice';
+import type { Advice, AdvisorInput } from '../../contracts/advice';
 import type { CheckName, CheckResult } from '../../contracts/diagnostics';
 import { escalate, routerDnsSteps } from './answers';
 import type { Latest } from './guard';
+import { routerSettingsRule } from './routerRules';
 
 // The long-tail checks read as a network engineer reads them, once the basic
 // checks pass. Causes come before the symptoms they produce: a second DHCP
@@ -10,7 +11,7 @@ import type { Latest } from './guard';
 // ports, finding names) reach the words, never a string a device chose.
 
 type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
-type Rule = (r: Latest) => Advice | undefined;
+type Rule = (r: Latest, input: AdvisorInput) => Advice | undefined;
 
 const routerOf = (r: Latest) => r.ip_config?.data.gateway ?? r.gateway?.data.address;
 
@@ -205,6 +206,8 @@ const tcpTlsRule: Rule = (r) => {
 };
 
 const rules: Rule[] = [
+  // The router's own fix comes before its steps by hand.
+  routerSettingsRule,
   dhcpServersRule,
   dnsIntegrityRule,
   pathMtuRule,
@@ -214,9 +217,9 @@ const rules: Rule[] = [
 ];
 
 /** The first long-tail fault the results show, as a hand-over with steps; undefined when none does. */
-export function longTailAdvice(r: Latest): Advice | undefined {
+export function longTailAdvice(r: Latest, input: AdvisorInput): Advice | undefined {
   for (const rule of rules) {
-    const advice = rule(r);
+    const advice = rule(r, input);
     if (advice) return advice;
   }
   return undefined;

@@ -9,6 +9,26 @@ it.each<[string, RegExp]>([
   ['captive_portal and tcp_tls', /captive_portal .*tcp_tls .*login page \(filtering\)/],
   ['clock_offset', /clock_offset beyond maxOffsetMs \(5000 ms\).*certificates fail \(clock\)/],
   ['the description', /description mentions .*before answering "healthy"/],
+  [
+    'router_api',
+    /router_api: the router's own view .*configured false means no login: nothing measured/,
+  ],
+  [
+    'a dropped WAN',
+    /wan\.up false while the router answers .*router_restart_wan \(issueCategory isp\), not the modem/,
+  ],
+  [
+    "the router's DHCP fixes",
+    /router_set_dhcp_dns with the working reference resolver, issueCategory dns; router_set_dhcp_gateway with lanAddress/,
+  ],
+  [
+    'the evidence for the router fixes',
+    /router_set_dhcp_gateway only when router_api shows a working login, .*"gateway" is router_api's lanAddress; router_restart_wan only when/,
+  ],
+  [
+    'when to ask for it',
+    /Ask for router_api together with dhcp_servers when the configured resolver fails/,
+  ],
 ])('the system prompt explains %s', (_what, rule) => {
   expect(SYSTEM_PROMPT).toMatch(rule);
 });

@@ -37,6 +37,7 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'router-dhcp-dns-dead-no-api': ['dns'],
   'router-dhcp-gateway-wrong': ['gateway', 'internet'],
   'router-dhcp-gateway-wrong-no-api': ['gateway', 'internet'],
+  'router-dhcp-dns-dead-old-lease': [],
   'router-wan-down': ['dns', 'internet'],
 };
 
@@ -74,6 +75,7 @@ describe('scenarios', () => {
       'router-dhcp-dns-dead-no-api',
       'router-dhcp-gateway-wrong',
       'router-dhcp-gateway-wrong-no-api',
+      'router-dhcp-dns-dead-old-lease',
       'router-wan-down',
     ]);
   });

@@ -100,11 +100,12 @@ export class SimulatedNetwork implements Backend {
     this.fault = { ...this.scenario.fault };
     // A hung router leaves the lease the Pi already had; a full pool never gave one.
     this.hasLease = !this.fault.cableUnplugged && !this.fault.dhcpPoolFull;
-    // The box renewed its lease after the router's setting changed, as every device does.
+    // The box renewed its lease after the router's setting changed, as every device does
+    // (unless its lease is still the one from before).
     this.dhcpDns = this.fault.dhcpDnsDead ? [internet.deadResolver] : [lan.router];
     this.dhcpGateway = this.fault.dhcpGatewayWrong ? lan.rogueGateway : lan.router;
-    this.resolver = this.dhcpDns[0]!;
-    this.boxGateway = this.dhcpGateway;
+    this.resolver = this.fault.staleLease ? lan.router : this.dhcpDns[0]!;
+    this.boxGateway = this.fault.staleLease ? lan.router : this.dhcpGateway;
   }
 
   /** Which way the Pi itself sends traffic; diagnostics always measure the wired line. */

@@ -44,6 +44,8 @@ export interface Fault {
   dhcpGatewayWrong?: boolean;
   /** The router's WAN interface lost its address (a hung ISP DHCP or PPPoE session). */
   routerWanDown?: boolean;
+  /** The box's own lease is from before the router's DHCP setting changed. */
+  staleLease?: boolean;
 }
 
 export interface ExpectedEnd {
@@ -215,6 +217,16 @@ const scenarioData = {
     fault: { dhcpGatewayWrong: true },
     expectedStatus: 'escalated',
     expectedCategory: 'gateway',
+  },
+  'router-dhcp-dns-dead-old-lease': {
+    description:
+      "The router's DHCP hands out a resolver nobody runs; the box still holds its lease from before, and only the customer's words point at it.",
+    customerSays: "Some computers can't get online since this morning; others work fine.",
+    routerApi: true,
+    fault: { dhcpDnsDead: true, staleLease: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_dns',
+    expectedCategory: 'dns',
   },
   'router-wan-down': {
     description:
