@@ -38,6 +38,8 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'router-dhcp-gateway-wrong': ['gateway', 'internet'],
   'router-dhcp-gateway-wrong-no-api': ['gateway', 'internet'],
   'router-dhcp-dns-dead-old-lease': [],
+  'router-dhcp-gateway-wrong-old-lease': [],
+  'router-dns-forwarder-down': ['dns'],
   'router-wan-down': ['dns', 'internet'],
 };
 
@@ -76,6 +78,8 @@ describe('scenarios', () => {
       'router-dhcp-gateway-wrong',
       'router-dhcp-gateway-wrong-no-api',
       'router-dhcp-dns-dead-old-lease',
+      'router-dhcp-gateway-wrong-old-lease',
+      'router-dns-forwarder-down',
       'router-wan-down',
     ]);
   });

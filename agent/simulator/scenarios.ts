@@ -228,6 +228,26 @@ const scenarioData = {
     expectedAction: 'router_set_dhcp_dns',
     expectedCategory: 'dns',
   },
+  'router-dhcp-gateway-wrong-old-lease': {
+    description:
+      "The router's DHCP hands out an old router's address as the gateway; the box still holds its lease from before.",
+    customerSays: "Some laptops can't get online since the router was updated.",
+    routerApi: true,
+    fault: { dhcpGatewayWrong: true, staleLease: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_gateway',
+    expectedCategory: 'gateway',
+  },
+  // The router's forwarder is broken: with a login, every device is given a working resolver.
+  'router-dns-forwarder-down': {
+    description:
+      "The router's DNS forwarder does not answer; the box has a login for the router's API.",
+    routerApi: true,
+    fault: { routerDnsDown: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_dns',
+    expectedCategory: 'dns',
+  },
   'router-wan-down': {
     description:
       "The router's WAN interface lost its address; the router and its API answer on the LAN.",
