@@ -89,8 +89,10 @@ describe('Claude as the advisor of a running case', () => {
       expect(waiting.proposal!.action).toBe('power_cycle_router');
       expect(waiting.advice?.meta).toMatchObject({ engine: 'offline' });
       expect(waiting.advice?.meta?.fallbackReason).toContain('500');
-      // Three attempts by Temporal for the first answer, no more.
-      expect(stand.requests.length).toBe(3);
+      // Three attempts by Temporal for each answer (the checks asked for first, then the
+      // fix), no more.
+      expect(waiting.round).toBe(2);
+      expect(stand.requests.length).toBe(3 * waiting.round);
       await approve(stack, caseId, waiting.proposal!.actionId, { approved: false });
       await handle.result();
     } finally {
