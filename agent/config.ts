@@ -138,6 +138,22 @@ export const AgentConfig = z
       })
       .strict()
       .default({ manager: 'auto', stateDir: '/var/lib/zen-agent' }),
+    /**
+     * The router's management API (agent/README.md "The router's API"): OpenWrt's ubus over
+     * HTTP(S) at <url>/ubus, logged in as a user whose rpcd ACL grants what the box needs.
+     * The password is never in this file: passwordFile, or ZEN_ROUTER_PASSWORD.
+     */
+    router: z
+      .object({
+        kind: z.literal('openwrt'),
+        url: httpUrl,
+        username: z.string().min(1).max(64),
+        passwordFile: z.string().min(1).optional(),
+        /** PEM CA certificate(s) for an https url (OpenWrt's uhttpd makes its own). */
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     timeouts: z
       .object({
         checkMs: z.number().int().positive().default(15_000),

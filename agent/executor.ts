@@ -56,6 +56,7 @@ const unavailable: { [K in CheckName]: z.infer<(typeof checkData)[K]> } = {
     maxIdleRttMs: checkThresholds.maxIdleRttMs,
     maxLoadedRttIncreaseMs: checkThresholds.maxLoadedRttIncreaseMs,
   },
+  router_api: { configured: false, reachable: false },
 };
 
 function errorText(err: unknown, max: number): string {

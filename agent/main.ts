@@ -9,7 +9,7 @@ import { startCloudLink } from './cloud/link';
 import { createExecutor, type Executor } from './executor';
 import { createJournal } from './journal';
 import { enroll, piIdentity } from './enrollment';
-import { restoreDns } from './linux/actions';
+import { restoreDns, undoRouterChange } from './linux/actions';
 import { createLinuxBackend, type Providers } from './linux/backend';
 import { peripheralProviders, startPeripherals } from './peripherals/attach';
 import { startSimulatedAgent } from './simulatedAgent';
@@ -19,6 +19,7 @@ import { startSimulatedAgent } from './simulatedAgent';
 //   --config <file> check [names...]         run checks here and print the results (JSON)
 //   --config <file> apply <action> [params]  carry out one catalog action here (JSON params)
 //   --config <file> restore-dns              undo switch_dns_fallback: the kept resolvers go back
+//   --config <file> router-undo              undo the router's DHCP changes: the kept settings go back
 //   --simulate <scenario>[,<scenario>...]   network models instead of the real tools (npm
 //                            start, demos): one simulated device per scenario in this process,
 //                            with the tokens in ZEN_DEVICE_TOKEN (comma-separated, same order)
@@ -77,8 +78,9 @@ async function runLocal(config: AgentConfig, [command, ...args]: string[]): Prom
     if (!result.ok) process.exitCode = 1;
     return;
   }
-  if (command === 'restore-dns' && args.length === 0) {
-    const outcome = await restoreDns(config).then(
+  const undo = { 'restore-dns': restoreDns, 'router-undo': undoRouterChange }[command ?? ''];
+  if (undo && args.length === 0) {
+    const outcome = await undo(config).then(
       (message) => ({ ok: true, message }),
       (err: Error) => ({ ok: false, error: err.message }),
     );
@@ -87,7 +89,7 @@ async function runLocal(config: AgentConfig, [command, ...args]: string[]): Prom
     return;
   }
   fail(
-    `Unknown command "${[command, ...args].join(' ')}": use check [names...], apply <action> [params] or restore-dns`,
+    `Unknown command "${[command, ...args].join(' ')}": use check [names...], apply <action> [params], restore-dns or router-undo`,
   );
 }
 

@@ -23,6 +23,8 @@ const FREE_TEXT_KEYS = new Set([
   'detail',
   'subject',
   'issuer',
+  'model',
+  'release',
 ]);
 
 function shortHash(prefix: string, value: string): string {

@@ -12,6 +12,7 @@ export const longTailChecks = [
   'clock_offset',
   'throughput',
   'latency_under_load',
+  'router_api',
 ] as const;
 
 export const checkNames = [

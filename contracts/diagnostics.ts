@@ -281,6 +281,40 @@ export const checkData = {
     maxIdleRttMs: ms,
     maxLoadedRttIncreaseMs: ms,
   }),
+  /**
+   * The router's own view through its management API (OpenWrt ubus), when the box has
+   * credentials for it: model and release, its WAN interface, and what its DHCP hands out.
+   * Without credentials nothing is measured and nothing is claimed broken (configured: false).
+   */
+  router_api: z.object({
+    configured: z.boolean(),
+    kind: z.enum(['openwrt']).optional(),
+    /** The router answered and accepted the box's login. */
+    reachable: z.boolean(),
+    /** Why the API could not be used. */
+    problem: z.enum(['unreachable', 'login-refused', 'permission-denied', 'bad-answer']).optional(),
+    /** Untrusted: the router's model and firmware release, as it reports them. */
+    model: untrusted(100).optional(),
+    release: untrusted(100).optional(),
+    /** The router's own address on the LAN. */
+    lanAddress: ipv4.optional(),
+    wan: z
+      .object({
+        up: z.boolean(),
+        address: ipv4.optional(),
+        uptimeSeconds: z.number().int().nonnegative().optional(),
+      })
+      .optional(),
+    /** What the router's DHCP hands out: its options, or the router itself where none is set. */
+    dhcp: z
+      .object({
+        gateway: ipv4,
+        gatewaySet: z.boolean(),
+        dnsServers: z.array(ipv4).max(4),
+        dnsSet: z.boolean(),
+      })
+      .optional(),
+  }),
 } satisfies Record<CheckName, z.ZodType>;
 
 function resultOf<K extends CheckName>(check: K) {
@@ -314,5 +348,6 @@ export const CheckResult = z.discriminatedUnion('check', [
   resultOf('clock_offset'),
   resultOf('throughput'),
   resultOf('latency_under_load'),
+  resultOf('router_api'),
 ]);
 export type CheckResult = z.infer<typeof CheckResult>;

@@ -74,6 +74,30 @@ export const fixDescriptions = {
     // Only the box's own routes move back.
     repairs: 'box',
   },
+  router_set_dhcp_dns: {
+    title: 'Change the DNS servers the router hands out',
+    risk: 'medium',
+    estimatedDuration: '2 minutes',
+    undo: 'The router keeps the change only once the Zen box has confirmed from the office network that it works, and rolls it back by itself otherwise. The previous setting is kept on the box: a technician restores it with zen-agent router-undo.',
+    // What the router's DHCP hands every device.
+    repairs: 'office',
+  },
+  router_set_dhcp_gateway: {
+    title: "Set the gateway the router hands out to the router's own address",
+    risk: 'medium',
+    estimatedDuration: '2 minutes',
+    undo: 'The router keeps the change only once the Zen box has confirmed from the office network that it works, and rolls it back by itself otherwise. The previous setting is kept on the box: a technician restores it with zen-agent router-undo.',
+    // What the router's DHCP hands every device.
+    repairs: 'office',
+  },
+  router_restart_wan: {
+    title: "Restart the router's internet (WAN) connection",
+    risk: 'medium',
+    estimatedDuration: '2 minutes',
+    undo: 'Nothing to undo: the router reconnects with its unchanged settings; the internet is down for up to a minute.',
+    // The router's uplink carries the whole office's traffic.
+    repairs: 'office',
+  },
 } as const;
 
 export type ActionId = keyof typeof fixDescriptions;

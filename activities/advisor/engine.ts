@@ -14,7 +14,7 @@ import { RejectedAdvice, validateModelAdvice } from './validate';
 // limits, timeouts) or answers outside the contract. Either way the answer is
 // checked against the contract and the catalog before the workflow sees it.
 
-export const OFFLINE_ENGINE_VERSION = 'offline-v2';
+export const OFFLINE_ENGINE_VERSION = 'offline-v3';
 
 /** Activity attempts at Claude before a transient failure falls back to the offline engine. */
 export const CLAUDE_ATTEMPTS = 3;

@@ -59,6 +59,28 @@ const internetLost = (r: Latest) => {
 const hasAddress = (r: Latest) =>
   !!r.ip_config && r.ip_config.data.leaseValid && !r.ip_config.data.linkLocalOnly;
 
+/** The router's API answered the box's login: a router fix can be carried out. */
+export const routerApiWorks = (r: Latest) =>
+  r.router_api?.data.configured === true &&
+  r.router_api.data.reachable &&
+  r.router_api.data.problem === undefined;
+
+/** The one DHCP server on the LAN, when dhcp_servers heard exactly one. */
+export function onlyDhcpServer(r: Latest) {
+  const servers = r.dhcp_servers?.data.servers ?? [];
+  return servers.length === 1 ? servers[0] : undefined;
+}
+
+/** Resolvers a check saw answer: the reference, the box's own, and those the DHCP offer names. */
+function answeringResolvers(r: Latest): string[] {
+  const seen: string[] = [];
+  if (r.dns?.data.reference.ok) seen.push(r.dns.data.reference.server);
+  if (r.dns?.data.configured.ok && r.dns.data.configured.server)
+    seen.push(r.dns.data.configured.server);
+  for (const d of onlyDhcpServer(r)?.dnsServers ?? []) if (d.answers) seen.push(d.address);
+  return seen;
+}
+
 /** What the measurements must show before each fix may be proposed: the part it acts on failing. */
 const evidenceFor: Record<ActionId, (r: Latest, params: Record<string, unknown>) => boolean> = {
   // The router: the box has an address and a link, yet its gateway does not answer.
@@ -84,6 +106,31 @@ const evidenceFor: Record<ActionId, (r: Latest, params: Record<string, unknown>)
   failover_lte: (r) => gatewayAnswers(r) && internetLost(r),
   failback_wan: (r) =>
     gatewayAnswers(r) && !!r.internet && !internetLost(r) && outOfRange(r).length === 0,
+  // What the router's DHCP hands out: the one server's resolver is silent, and every server
+  // given instead was seen answering.
+  router_set_dhcp_dns: (r, params) => {
+    const only = onlyDhcpServer(r);
+    const servers = params.servers as string[];
+    return (
+      routerApiWorks(r) &&
+      !!only &&
+      only.dnsServers.some((d) => !d.answers) &&
+      servers.every((s) => answeringResolvers(r).includes(s))
+    );
+  },
+  // The one server hands out a gateway that is silent, and the new one is the router itself.
+  router_set_dhcp_gateway: (r, params) => {
+    const only = onlyDhcpServer(r);
+    return (
+      routerApiWorks(r) &&
+      !!only &&
+      only.gateway?.answers !== true &&
+      params.gateway === r.router_api?.data.lanAddress &&
+      params.gateway !== only.gateway?.address
+    );
+  },
+  // The router answers on the LAN and says its own uplink is down.
+  router_restart_wan: (r) => routerApiWorks(r) && r.router_api?.data.wan?.up === false,
 };
 
 /** Why this answer may not stand on these measurements; undefined when it may. */

@@ -49,7 +49,7 @@ const hints: Hint[] = [
     symptom: 'some devices offline',
     words:
       /\b(some|other|new|certain|few|several|two|three|half)\b(\s+(of|our|the|my|office|desk|work))*\s+(computers?|pcs?|laptops?|devices?|phones?|machines?|workstations?)\b|\baddress\s+conflict/i,
-    checks: ['dhcp_servers', 'dns_integrity'],
+    checks: ['dhcp_servers', 'dns_integrity', 'router_api'],
   },
   // "Slow internet", lag and choppy calls: the line's rate, and its queue under load.
   {

@@ -1,8 +1,9 @@
-import type { Advice } from '../../contracts/advice';
+import type { Advice, AdvisorInput } from '../../contracts/advice';
 import type { CheckName, CheckResult } from '../../contracts/diagnostics';
 import { customerCanDo, escalate, routerDnsSteps } from './answers';
 import type { Latest } from './guard';
 import { performanceRules } from './performanceRules';
+import { routerSettingsRule } from './routerRules';
 
 // The long-tail checks read as a network engineer reads them, once the basic
 // checks pass. Causes come before the symptoms they produce: a second DHCP
@@ -11,7 +12,7 @@ import { performanceRules } from './performanceRules';
 // ports, finding names) reach the words, never a string a device chose.
 
 type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
-type Rule = (r: Latest) => Advice | undefined;
+type Rule = (r: Latest, input: AdvisorInput) => Advice | undefined;
 
 const routerOf = (r: Latest) => r.ip_config?.data.gateway ?? r.gateway?.data.address;
 
@@ -227,6 +228,8 @@ const tcpTlsRule: Rule = (r) => {
 };
 
 const rules: Rule[] = [
+  // The router's own fix comes before its steps by hand.
+  routerSettingsRule,
   dhcpServersRule,
   dnsIntegrityRule,
   pathMtuRule,
@@ -237,9 +240,9 @@ const rules: Rule[] = [
 ];
 
 /** The first long-tail fault the results show, as a hand-over with steps; undefined when none does. */
-export function longTailAdvice(r: Latest): Advice | undefined {
+export function longTailAdvice(r: Latest, input: AdvisorInput): Advice | undefined {
   for (const rule of rules) {
-    const advice = rule(r);
+    const advice = rule(r, input);
     if (advice) return advice;
   }
   return undefined;

@@ -1,6 +1,7 @@
 import { Advice, type AdvisorInput } from '../../contracts/advice';
 import { baselineChecks, longTailChecks } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import type { ActionId } from '../../contracts/remediation';
 import { SimulatedNetwork } from '../../agent/simulator/network';
 import { scenarioNames, scenarios } from '../../agent/simulator/scenarios';
 import { createAdvisor } from './engine';
@@ -29,6 +30,15 @@ function baselineInput(
 
 const longTail: CheckName[] = [...longTailChecks];
 
+const fixParams: Partial<Record<ActionId, Record<string, unknown>>> = {
+  switch_dns_fallback: { resolver: '203.0.113.53' },
+  power_cycle_modem: { offSeconds: 10 },
+  power_cycle_router: { offSeconds: 10 },
+  router_set_dhcp_dns: { servers: ['203.0.113.53'] },
+  router_set_dhcp_gateway: { gateway: '192.168.1.1' },
+  router_restart_wan: {},
+};
+
 describe('offline advice through every scenario', () => {
   it.each(scenarioNames)('%s ends as expected', async (name) => {
     const { scenarios: scores } = await evaluateAdvisor(createAdvisor(), simulatedCases([name]));
@@ -38,19 +48,13 @@ describe('offline advice through every scenario', () => {
     });
     // The fix, when there is one, is carried out with the catalog's parameters from the brief.
     const { expectedAction } = scenarios[name];
-    if (expectedAction === 'switch_dns_fallback') {
-      expect(scores[0]!.fixParams).toEqual({ resolver: '203.0.113.53' });
-    } else if (expectedAction) {
-      expect(scores[0]!.fixParams).toEqual({ offSeconds: 10 });
-    } else {
-      expect(scores[0]!.fixParams).toBeUndefined();
-    }
+    expect(scores[0]!.fixParams).toEqual(expectedAction && fixParams[expectedAction]);
   });
 
-  it('asks for the modem and a traceroute before telling the modem from the ISP', () => {
+  it("asks for the modem, a traceroute and the router's word on its WAN before telling them apart", () => {
     expect(offlineAdvice(baselineInput('isp-outage'))).toEqual({
       kind: 'more_checks',
-      checks: ['modem', 'traceroute'],
+      checks: ['modem', 'traceroute', 'router_api'],
       rationale: expect.any(String),
     });
   });
@@ -66,7 +70,10 @@ describe('offline advice through every scenario', () => {
 describe('offline advice rules', () => {
   it('escalates instead of repeating a fix that was already carried out', () => {
     const advice = offlineAdvice(
-      baselineInput('gateway-unreachable', { actionsTaken: ['power_cycle_router'] }),
+      baselineInput('gateway-unreachable', { actionsTaken: ['power_cycle_router'] }, [
+        'dhcp_servers',
+        'router_api',
+      ]),
     );
     expect(advice).toMatchObject({ kind: 'escalate', issueCategory: 'gateway' });
   });
@@ -200,7 +207,7 @@ describe('the long-tail checks', () => {
 
   /** The healthy network's dhcp_servers result with what the only server hands out changed. */
   function onlyServer(change: { gatewayAnswers?: boolean; dnsAnswers?: boolean }): AdvisorInput {
-    const input = baselineInput('healthy', {}, ['dhcp_servers']);
+    const input = baselineInput('healthy', {}, ['dhcp_servers', 'router_api']);
     const results = input.results.map((result) =>
       result.check === 'dhcp_servers'
         ? {
@@ -259,7 +266,11 @@ describe('the long-tail checks', () => {
       'Certificate error on every site',
       ['captive_portal', 'tcp_tls', 'clock_offset'],
     ],
-    ['some devices', 'Some laptops have no internet', ['dhcp_servers', 'dns_integrity']],
+    [
+      'some devices',
+      'Some laptops have no internet',
+      ['dhcp_servers', 'dns_integrity', 'router_api'],
+    ],
   ])(
     'asks for the checks that %s points at before calling it healthy',
     (_what, description, checks) => {

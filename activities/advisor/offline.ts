@@ -7,6 +7,7 @@ import { customerCanDo, escalate, routerDnsSteps } from './answers';
 import { describesSlowness, worthChecking } from './hints';
 import { slownessElsewhere } from './performanceRules';
 import { longTailAdvice } from './longTail';
+import { routerDnsAdvice, routerGatewayAdvice, routerWanAdvice } from './routerRules';
 import {
   LOSS_THRESHOLD_PCT,
   latestResults,
@@ -84,6 +85,8 @@ export function offlineAdvice(input: AdvisorInput): Advice {
   if (ip.data.linkLocalOnly || !ip.data.leaseValid) return dhcpAdvice(input, r.dhcp);
 
   if (!gateway.data.arpResolved || gateway.data.lossPct >= 100) {
+    const setting = routerGatewayAdvice(input, r);
+    if (setting) return setting;
     return fixOnce(
       input,
       {
@@ -105,7 +108,7 @@ export function offlineAdvice(input: AdvisorInput): Advice {
 
   const targets = internet.data.targets;
   if (targets.length > 0 && targets.every((t) => t.lossPct >= 100)) {
-    return internetDownAdvice(input, r.modem);
+    return internetDownAdvice(input, r);
   }
   if (targets.some((t) => t.lossPct >= LOSS_THRESHOLD_PCT)) {
     const worst = Math.max(...targets.map((t) => t.lossPct));
@@ -123,6 +126,8 @@ export function offlineAdvice(input: AdvisorInput): Advice {
   }
 
   if (!dns.data.configured.ok && dns.data.reference.ok) {
+    const atRouter = routerDnsAdvice(input, r);
+    if (atRouter) return atRouter;
     return fixOnce(
       input,
       {
@@ -150,7 +155,7 @@ export function offlineAdvice(input: AdvisorInput): Advice {
     );
   }
 
-  const longTail = longTailAdvice(r);
+  const longTail = longTailAdvice(r, input);
   if (longTail) return longTail;
 
   const failing = [
@@ -239,14 +244,18 @@ function dhcpAdvice(input: AdvisorInput, dhcp: ResultOf<'dhcp'> | undefined): Ad
   );
 }
 
-function internetDownAdvice(input: AdvisorInput, modem: ResultOf<'modem'> | undefined): Advice {
-  if (!modem) {
+function internetDownAdvice(input: AdvisorInput, r: Latest): Advice {
+  const modem = r.modem;
+  if (!modem || !r.router_api) {
+    const missing = (['modem', 'traceroute', 'router_api'] as const).filter((check) => !r[check]);
     return moreChecks(
       input,
-      ['modem', 'traceroute'],
-      'The router works but nothing on the internet answers: checking the modem and the path out tells the modem and the provider apart.',
+      [...missing],
+      "The router works but nothing on the internet answers: the modem, the path out and the router's own word on its WAN tell the router's uplink, the modem and the provider apart.",
     );
   }
+  const wan = routerWanAdvice(input, r);
+  if (wan) return wan;
   if (!modem.data.reachable) {
     return fixOnce(
       input,

@@ -19,6 +19,26 @@ it.each<[string, RegExp]>([
     /latency_under_load: .*\(100 ms\) above idle .*bufferbloat \(performance: enable SQM .*90 %.*\(lan-device\).*\(150 ms\).*Never propose a power cycle/,
   ],
   ['a long round trip', /internet round trips above 150 ms\), the answer is never "healthy"/],
+  [
+    'router_api',
+    /router_api: the router's own view .*configured false means no login: nothing measured/,
+  ],
+  [
+    'a dropped WAN',
+    /wan\.up false while the router answers .*router_restart_wan \(issueCategory isp\), not the modem/,
+  ],
+  [
+    "the router's DHCP fixes",
+    /router_set_dhcp_dns with the working reference resolver, issueCategory dns; router_set_dhcp_gateway with lanAddress/,
+  ],
+  [
+    'the evidence for the router fixes',
+    /router_set_dhcp_gateway only when router_api shows a working login, .*"gateway" is router_api's lanAddress; router_restart_wan only when/,
+  ],
+  [
+    'when to ask for it',
+    /Ask for router_api together with dhcp_servers when the configured resolver fails/,
+  ],
 ])('the system prompt explains %s', (_what, rule) => {
   expect(SYSTEM_PROMPT).toMatch(rule);
 });

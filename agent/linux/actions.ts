@@ -14,6 +14,7 @@ import {
   useResolverNm,
 } from './networkManager';
 import { restoreResolvers, useResolver } from './resolvConf';
+import { restartWan, routerUndo, setDhcpDns, setDhcpGateway } from '../router/actions';
 import { powerCycle } from './smartPlug';
 
 // The remediation catalog carried out with the real tools. Parameters were
@@ -42,7 +43,7 @@ function ownInterface(config: AgentConfig, iface: string) {
     throw new Error(`${iface} is not the interface this agent manages (${config.interface}).`);
 }
 
-async function renew(config: AgentConfig, iface: string): Promise<string> {
+export async function renew(config: AgentConfig, iface: string): Promise<string> {
   ownInterface(config, iface);
   const route = await networkRoute(config);
   if (route.via === 'networkmanager') return renewLeaseNm(iface);
@@ -144,7 +145,29 @@ export async function applyAction(
       ]);
       return `The Pi sends its traffic over ${config.interface} (via ${wired}) again.`;
     }
+    case 'router_set_dhcp_dns':
+      return setDhcpDns(
+        config,
+        routerDeps(config),
+        remediationCatalog[action].params.parse(params).servers,
+      );
+    case 'router_set_dhcp_gateway':
+      return setDhcpGateway(
+        config,
+        routerDeps(config),
+        remediationCatalog[action].params.parse(params).gateway,
+      );
+    case 'router_restart_wan':
+      return restartWan(config);
   }
+}
+
+/** The router's fixes renew the box's own lease to see their change from the LAN. */
+const routerDeps = (config: AgentConfig) => ({ renewLease: () => renew(config, config.interface) });
+
+/** The undo of the router's DHCP changes: the settings the agent kept go back. */
+export function undoRouterChange(config: AgentConfig): Promise<string> {
+  return routerUndo(config, routerDeps(config));
 }
 
 /** The undo of switch_dns_fallback: the resolvers the agent kept go back. */

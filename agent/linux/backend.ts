@@ -14,6 +14,7 @@ import { tcpTls } from './checks/tcpTls';
 import { throughput } from './checks/throughput';
 import { latencyUnderLoad } from './checks/latencyUnderLoad';
 import { withTimeout } from './exec';
+import { routerApi } from '../router/routerApi';
 
 // The agent's Backend on a real Linux box (the Pi, or a lab namespace).
 
@@ -47,6 +48,7 @@ export function createLinuxBackend(config: AgentConfig, providers: Providers = {
     clock_offset: clockOffset,
     throughput,
     latency_under_load: latencyUnderLoad,
+    router_api: routerApi,
     lte: async () => {
       const data = providers.lte ? await providers.lte() : { present: false };
       return { ok: data.present && data.registered === true, data };

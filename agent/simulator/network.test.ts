@@ -8,6 +8,9 @@ const fixParams: Partial<Record<ActionId, Record<string, unknown>>> = {
   switch_dns_fallback: { resolver: '203.0.113.53' },
   power_cycle_router: { offSeconds: 10 },
   power_cycle_modem: { offSeconds: 10 },
+  router_set_dhcp_dns: { servers: ['203.0.113.53'] },
+  router_set_dhcp_gateway: { gateway: '192.168.1.1' },
+  router_restart_wan: {},
 };
 
 /** Which baseline checks each scenario's fault makes fail. */
@@ -36,6 +39,15 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'dns-slow': [],
   'lan-10mbit': [],
   'slow-device': [],
+  // Every device renewed and got the router's broken setting, the box too.
+  'router-dhcp-dns-dead': ['dns'],
+  'router-dhcp-dns-dead-no-api': ['dns'],
+  'router-dhcp-gateway-wrong': ['gateway', 'internet'],
+  'router-dhcp-gateway-wrong-no-api': ['gateway', 'internet'],
+  'router-dhcp-dns-dead-old-lease': [],
+  'router-dhcp-gateway-wrong-old-lease': [],
+  'router-dns-forwarder-down': ['dns'],
+  'router-wan-down': ['dns', 'internet'],
 };
 
 function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
@@ -74,6 +86,14 @@ describe('scenarios', () => {
       'dns-slow',
       'lan-10mbit',
       'slow-device',
+      'router-dhcp-dns-dead',
+      'router-dhcp-dns-dead-no-api',
+      'router-dhcp-gateway-wrong',
+      'router-dhcp-gateway-wrong-no-api',
+      'router-dhcp-dns-dead-old-lease',
+      'router-dhcp-gateway-wrong-old-lease',
+      'router-dns-forwarder-down',
+      'router-wan-down',
     ]);
   });
 
@@ -105,7 +125,7 @@ describe.each(scenarioNames)('the %s network', (name) => {
     const text = JSON.stringify(checkNames.map((check) => network.runCheck(check)));
     for (const ip of text.match(/\d+\.\d+\.\d+\.\d+/g) ?? []) {
       expect(ip).toMatch(
-        /^(192\.168\.1\.|192\.168\.100\.1$|169\.254\.|198\.51\.100\.|203\.0\.113\.)/,
+        /^(192\.168\.1\.|192\.168\.100\.[12]$|169\.254\.|198\.51\.100\.|203\.0\.113\.)/,
       );
     }
   });
@@ -168,6 +188,7 @@ describe('remediation', () => {
   /** What a fix on the box leaves broken on the LAN: the router still hands out its dead resolver. */
   const leftOnTheLan: Partial<Record<ScenarioName, CheckName[]>> = {
     'dns-failure': ['dhcp_servers'],
+    'router-dhcp-dns-dead-no-api': ['dhcp_servers'],
   };
 
   it.each(fixable)("the expected fix makes the box's own checks pass in %s", (name) => {
@@ -210,6 +231,43 @@ describe('remediation', () => {
     expect(failing(network)).toEqual(failingBaseline['isp-outage']);
     network.apply('failback_wan', {});
     expect(network.activeUplink).toBe('wan');
+  });
+});
+
+describe("the router's API", () => {
+  it('is not claimed broken where the box has no login for it', () => {
+    const api = check(new SimulatedNetwork('router-dhcp-dns-dead-no-api'), 'router_api');
+    expect(api).toMatchObject({ ok: true, data: { configured: false, reachable: false } });
+  });
+
+  it('shows what the DHCP hands out and the WAN it has', () => {
+    expect(check(new SimulatedNetwork('router-dhcp-dns-dead'), 'router_api')).toMatchObject({
+      ok: true,
+      data: { lanAddress: '192.168.1.1', dhcp: { dnsServers: ['203.0.113.99'], dnsSet: true } },
+    });
+    expect(check(new SimulatedNetwork('router-wan-down'), 'router_api')).toMatchObject({
+      ok: false,
+      data: { reachable: true, wan: { up: false } },
+    });
+  });
+
+  it('fixes nothing without a login, and no gateway but the router itself', () => {
+    expect(() =>
+      new SimulatedNetwork('router-dhcp-dns-dead-no-api').apply('router_set_dhcp_dns', {
+        servers: ['203.0.113.53'],
+      }),
+    ).toThrow(/No router API/);
+    expect(() =>
+      new SimulatedNetwork('router-dhcp-gateway-wrong').apply('router_set_dhcp_gateway', {
+        gateway: '192.168.1.254',
+      }),
+    ).toThrow(/not the router's own/);
+  });
+
+  it('a modem power cycle does not bring back a WAN the router dropped', () => {
+    const network = new SimulatedNetwork('router-wan-down');
+    network.apply('power_cycle_modem', { offSeconds: 10 });
+    expect(failing(network)).toEqual(failingBaseline['router-wan-down']);
   });
 });
 

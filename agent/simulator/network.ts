@@ -31,6 +31,10 @@ const lan = {
   rogueGateway: '192.168.1.254',
   /** What a hijacking resolver answers for public names. */
   hijackAnswer: '192.168.1.250',
+  /** The router's address on the modem's side, and its OpenWrt API's words for itself. */
+  routerWan: '192.168.100.2',
+  routerModel: 'GL.iNet GL-MT6000',
+  routerRelease: 'OpenWrt 23.05.5 r24106-10cc5fcd00',
 };
 const internet = {
   targets: ['198.51.100.20', '203.0.113.20'],
@@ -39,6 +43,8 @@ const internet = {
   transit: '198.51.100.1',
   web: '198.51.100.80',
   ntp: '203.0.113.123',
+  /** A resolver nobody runs: an old or mistyped DNS setting points here. */
+  deadResolver: '203.0.113.99',
 };
 const portalUrl = 'http://detectportal.firefox.com/success.txt';
 const speedTestUrl = 'https://cloud.example.net/api/device/speed-test';
@@ -73,6 +79,7 @@ const durations: Record<CheckName, number> = {
   clock_offset: 640,
   throughput: 8200,
   latency_under_load: 9600,
+  router_api: 85,
 };
 
 export interface AppliedAction {
@@ -88,12 +95,22 @@ export class SimulatedNetwork implements Backend {
   private hasLease: boolean;
   private resolver: string = lan.router;
   private uplink: 'wan' | 'lte' = 'wan';
+  /** What the router's DHCP hands out, and the gateway the box's own lease holds. */
+  private dhcpDns: string[];
+  private dhcpGateway: string;
+  private boxGateway: string;
 
   constructor(scenario: Scenario | string) {
     this.scenario = typeof scenario === 'string' ? scenarioByName(scenario) : scenario;
     this.fault = { ...this.scenario.fault };
     // A hung router leaves the lease the Pi already had; a full pool never gave one.
     this.hasLease = !this.fault.cableUnplugged && !this.fault.dhcpPoolFull;
+    // The box renewed its lease after the router's setting changed, as every device does
+    // (unless its lease is still the one from before).
+    this.dhcpDns = this.fault.dhcpDnsDead ? [internet.deadResolver] : [lan.router];
+    this.dhcpGateway = this.fault.dhcpGatewayWrong ? lan.rogueGateway : lan.router;
+    this.resolver = this.fault.staleLease ? lan.router : this.dhcpDns[0]!;
+    this.boxGateway = this.fault.staleLease ? lan.router : this.dhcpGateway;
   }
 
   /** Someone on site fixed this part of the office (a step the customer took): it works again. */
@@ -116,8 +133,22 @@ export class SimulatedNetwork implements Backend {
   private get routerUp() {
     return this.addressed && !this.fault.routerHung;
   }
+  /** The box's gateway is the router, and the router answers. */
+  private get gatewayUp() {
+    return this.routerUp && this.boxGateway === lan.router;
+  }
+  /** The router's own way out: its WAN, the modem and the line. */
+  private get routerUplink() {
+    return (
+      !this.fault.routerHung &&
+      !this.fault.routerWanDown &&
+      !this.fault.modemHung &&
+      !this.fault.upstreamDown
+    );
+  }
   private get modemUp() {
-    return this.routerUp && !this.fault.modemHung;
+    // Without its WAN address the router has no route to the modem's management address.
+    return this.gatewayUp && !this.fault.modemHung && !this.fault.routerWanDown;
   }
   private get wanUp() {
     return this.modemUp && !this.fault.upstreamDown;
@@ -127,7 +158,9 @@ export class SimulatedNetwork implements Backend {
   }
 
   private resolverAnswers(server: string): boolean {
-    if (server === lan.router) return this.wanUp && !this.fault.routerDnsDown;
+    if (server === internet.deadResolver) return false;
+    if (server === lan.router)
+      return this.routerUp && this.routerUplink && !this.fault.routerDnsDown;
     return this.wanUp;
   }
 
@@ -195,6 +228,8 @@ export class SimulatedNetwork implements Backend {
         return this.throughput();
       case 'latency_under_load':
         return this.latencyUnderLoad();
+      case 'router_api':
+        return this.routerApi();
     }
   }
 
@@ -284,6 +319,34 @@ export class SimulatedNetwork implements Backend {
     return { ok: latencyOk(data), data };
   }
 
+  /** The router's OpenWrt API, when the scenario gives the box a login for it. */
+  private routerApi(): Measured<'router_api'> {
+    if (!this.scenario.routerApi)
+      return { ok: true, data: { configured: false, reachable: false } };
+    const base = { configured: true, kind: 'openwrt' as const };
+    if (!this.routerUp) {
+      return { ok: false, data: { ...base, reachable: false, problem: 'unreachable' as const } };
+    }
+    const wan = this.fault.routerWanDown
+      ? { up: false }
+      : { up: true, address: lan.routerWan, uptimeSeconds: 86_400 };
+    const data = {
+      ...base,
+      reachable: true,
+      model: lan.routerModel,
+      release: lan.routerRelease,
+      lanAddress: lan.router,
+      wan,
+      dhcp: {
+        gateway: this.dhcpGateway,
+        gatewaySet: this.dhcpGateway !== lan.router,
+        dnsServers: [...this.dhcpDns],
+        dnsSet: this.dhcpDns.join() !== lan.router,
+      },
+    };
+    return { ok: wan.up, data };
+  }
+
   private dhcpServers(): Measured<'dhcp_servers'> {
     const servers: DhcpServer[] = [];
     if (this.dhcpServerUp && !this.fault.dhcpPoolFull) {
@@ -291,8 +354,14 @@ export class SimulatedNetwork implements Backend {
         serverId: lan.router,
         offeredAddress: lan.pi,
         leaseSeconds: 3600,
-        gateway: { address: lan.router, answers: this.routerUp },
-        dnsServers: [{ address: lan.router, answers: this.resolverAnswers(lan.router) }],
+        gateway: {
+          address: this.dhcpGateway,
+          answers: this.dhcpGateway === lan.router && this.routerUp,
+        },
+        dnsServers: this.dhcpDns.map((address) => ({
+          address,
+          answers: this.resolverAnswers(address),
+        })),
       });
     }
     if (this.linkUp && this.fault.rogueDhcpServer) {
@@ -419,7 +488,7 @@ export class SimulatedNetwork implements Backend {
         interface: 'eth0',
         address: lan.pi,
         prefixLength: lan.prefixLength,
-        gateway: lan.router,
+        gateway: this.boxGateway,
         dnsServers: [this.resolver],
         leaseValid: true,
         linkLocalOnly: false,
@@ -455,8 +524,8 @@ export class SimulatedNetwork implements Backend {
 
   private gateway(): Measured<'gateway'> {
     if (!this.addressed) return { ok: false, data: { arpResolved: false, lossPct: 100 } };
-    if (!this.routerUp) {
-      return { ok: false, data: { address: lan.router, arpResolved: false, lossPct: 100 } };
+    if (!this.gatewayUp) {
+      return { ok: false, data: { address: this.boxGateway, arpResolved: false, lossPct: 100 } };
     }
     return { ok: true, data: { address: lan.router, arpResolved: true, lossPct: 0, rttMs: 0.6 } };
   }
@@ -499,7 +568,7 @@ export class SimulatedNetwork implements Backend {
       data: { target, reachedTarget: false, hops },
     });
     if (!this.addressed) return stopped([]);
-    if (!this.routerUp) return stopped([{ ttl: 1 }, { ttl: 2 }]);
+    if (!this.gatewayUp) return stopped([{ ttl: 1 }, { ttl: 2 }]);
     const first = { ttl: 1, address: lan.router, ms: 0.7 };
     if (!this.wanUp) return stopped([first, { ttl: 2 }, { ttl: 3 }]);
     const hops = [
@@ -548,8 +617,9 @@ export class SimulatedNetwork implements Backend {
       }
       case 'power_cycle_router': {
         const { offSeconds } = remediationCatalog[action].params.parse(params);
-        // A reboot clears a hang but keeps the router's settings and its lease table.
+        // A reboot clears a hang and sets its WAN up afresh, but keeps its settings and leases.
         this.fault.routerHung = false;
+        this.fault.routerWanDown = false;
         return `Power-cycled the router (${offSeconds} s off); it has started again.`;
       }
       case 'failover_lte':
@@ -558,7 +628,34 @@ export class SimulatedNetwork implements Backend {
       case 'failback_wan':
         this.uplink = 'wan';
         return 'The Pi sends its own traffic over the wired line again.';
+      case 'router_set_dhcp_dns': {
+        const { servers } = remediationCatalog[action].params.parse(params);
+        this.routerReachable();
+        this.dhcpDns = [...servers];
+        // The box renews its lease to verify the change, as the office's devices will.
+        this.resolver = servers[0]!;
+        return `The router's DHCP now hands out ${servers.join(', ')} as DNS; the box renewed its lease and confirmed the change.`;
+      }
+      case 'router_set_dhcp_gateway': {
+        const { gateway } = remediationCatalog[action].params.parse(params);
+        this.routerReachable();
+        if (gateway !== lan.router)
+          throw new Error(`${gateway} is not the router's own LAN address.`);
+        this.dhcpGateway = gateway;
+        this.boxGateway = gateway;
+        return `The router's DHCP now hands out itself (${gateway}) as the gateway; the box renewed its lease and confirmed the change.`;
+      }
+      case 'router_restart_wan':
+        this.routerReachable();
+        this.fault.routerWanDown = false;
+        return `Restarted the router's WAN interface: it is up again with ${lan.routerWan}.`;
     }
+  }
+
+  /** The router's fixes need its API and a router that answers. */
+  private routerReachable(): void {
+    if (!this.scenario.routerApi) throw new Error('No router API is configured on this box.');
+    if (!this.routerUp) throw new Error("The router's API did not answer.");
   }
 
   private requestLease(iface: 'eth0' | 'wlan0'): string {

@@ -49,6 +49,14 @@ export interface Fault {
   routerDnsDelayMs?: number;
   /** The box's own Ethernet link negotiated this speed (Mbit/s) instead of 1000. */
   lanLinkMbps?: number;
+  /** The router's DHCP hands out a resolver nobody runs; every device (the box too) renewed. */
+  dhcpDnsDead?: boolean;
+  /** The router's DHCP hands out a gateway that is not the router; every device renewed. */
+  dhcpGatewayWrong?: boolean;
+  /** The router's WAN interface lost its address (a hung ISP DHCP or PPPoE session). */
+  routerWanDown?: boolean;
+  /** The box's own lease is from before the router's DHCP setting changed. */
+  staleLease?: boolean;
 }
 
 export interface ExpectedEnd {
@@ -69,6 +77,8 @@ export interface Scenario extends ExpectedEnd {
    */
   customerSays?: string;
   fault: Fault;
+  /** The box has a login for the router's OpenWrt API (router_api, the router_* fixes). */
+  routerApi?: boolean;
 }
 
 const scenarioData = {
@@ -233,6 +243,78 @@ const scenarioData = {
     fault: {},
     expectedStatus: 'escalated',
     expectedCategory: 'lan-device',
+  },
+  // The router's own settings and uplink, fixed through its API when the box has a login
+  // for it; without one, the customer gets the router's steps.
+  'router-dhcp-dns-dead': {
+    description:
+      "The router's DHCP hands out a resolver nobody runs; the box has a login for the router's API.",
+    routerApi: true,
+    fault: { dhcpDnsDead: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_dns',
+    expectedCategory: 'dns',
+  },
+  'router-dhcp-dns-dead-no-api': {
+    description: "The router's DHCP hands out a resolver nobody runs; no router API login.",
+    fault: { dhcpDnsDead: true },
+    expectedStatus: 'escalated',
+    expectedAction: 'switch_dns_fallback',
+    expectedCategory: 'dns',
+  },
+  'router-dhcp-gateway-wrong': {
+    description:
+      "The router's DHCP hands out an old router's address as the gateway; the box has a login for the router's API.",
+    routerApi: true,
+    fault: { dhcpGatewayWrong: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_gateway',
+    expectedCategory: 'gateway',
+  },
+  'router-dhcp-gateway-wrong-no-api': {
+    description: "The router's DHCP hands out an old router's address as the gateway; no login.",
+    fault: { dhcpGatewayWrong: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'gateway',
+  },
+  'router-dhcp-dns-dead-old-lease': {
+    description:
+      "The router's DHCP hands out a resolver nobody runs; the box still holds its lease from before, and only the customer's words point at it.",
+    customerSays: "Some computers can't get online since this morning; others work fine.",
+    routerApi: true,
+    fault: { dhcpDnsDead: true, staleLease: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_dns',
+    expectedCategory: 'dns',
+  },
+  'router-dhcp-gateway-wrong-old-lease': {
+    description:
+      "The router's DHCP hands out an old router's address as the gateway; the box still holds its lease from before.",
+    customerSays: "Some laptops can't get online since the router was updated.",
+    routerApi: true,
+    fault: { dhcpGatewayWrong: true, staleLease: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_gateway',
+    expectedCategory: 'gateway',
+  },
+  // The router's forwarder is broken: with a login, every device is given a working resolver.
+  'router-dns-forwarder-down': {
+    description:
+      "The router's DNS forwarder does not answer; the box has a login for the router's API.",
+    routerApi: true,
+    fault: { routerDnsDown: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_set_dhcp_dns',
+    expectedCategory: 'dns',
+  },
+  'router-wan-down': {
+    description:
+      "The router's WAN interface lost its address; the router and its API answer on the LAN.",
+    routerApi: true,
+    fault: { routerWanDown: true },
+    expectedStatus: 'resolved',
+    expectedAction: 'router_restart_wan',
+    expectedCategory: 'isp',
   },
 } satisfies Record<string, Scenario>;
 

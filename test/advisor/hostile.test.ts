@@ -1,6 +1,6 @@
 import corpus from '../fixtures/hostile-strings.json';
 import { Advice, type AdvisorInput } from '../../contracts/advice';
-import { checkNames } from '../../contracts/checks';
+import { baselineChecks, checkNames } from '../../contracts/checks';
 import { actionIds, parseRemediation } from '../../contracts/remediation';
 import { createAdvisor, type AdviseFn } from '../../activities/advisor/engine';
 import { offlineAdvice } from '../../activities/advisor/offline';
@@ -44,8 +44,16 @@ function expectSafe(advice: Advice) {
   }
 }
 
+/** Each scenario with the checks the offline engine asks for before a fix at the router. */
 const inputs = (): Array<[string, AdvisorInput]> =>
-  scenarioNames.map((name) => [name, scenarioInput(name, { caseId: `hostile-${name}` })]);
+  scenarioNames.map((name) => [
+    name,
+    scenarioInput(name, { caseId: `hostile-${name}` }, [
+      ...baselineChecks,
+      'dhcp_servers',
+      'router_api',
+    ]),
+  ]);
 
 it('has at least 50 hostile strings spread over every field', () => {
   expect(entries.length).toBeGreaterThanOrEqual(50);

@@ -73,10 +73,12 @@ describe('device endpoints and delivery', () => {
         body: { sessionId: 'sess_local', diagnosticData: { results, sanitized: true } },
       });
       expect(res.status).toBe(200);
+      // Before a fix of the box's own resolver, the offline engine measures where the silent
+      // resolver comes from: what the router's DHCP hands out, and the router's own view.
       expect(res.body).toEqual({
-        analysis: expect.stringMatching(/DNS|name/i),
-        nextActions: ['switch_dns_fallback'],
-        requiresApproval: true,
+        analysis: expect.stringMatching(/resolver/i),
+        nextActions: ['dhcp_servers', 'router_api'],
+        requiresApproval: false,
       });
       const opened = await eventually(
         () => Case.findOne({ deviceId: demo.device.deviceId, channel: 'agent' }).lean(),

@@ -82,7 +82,7 @@ describeLab('the real agent in the network lab', () => {
     it(`${name}: finds ${scenario.expectedFailing.join(', ') || 'nothing wrong'}${
       scenario.fix ? `, and ${scenario.fix.action} repairs it` : ''
     }`, async () => {
-      const lab = await buildLab({ dhcpPool: scenario.topology.dhcpPool });
+      const lab = await buildLab(scenario.topology);
       const seen: CheckResult[] = [];
       try {
         for (const fault of scenario.faults) await applyFault(lab, fault);

@@ -7,6 +7,7 @@ import {
   startTlsInterception,
 } from './routerFaults';
 import { saneQueueMs, shapeLine, startDelayLine } from './lineFaults';
+import { changeRouterDhcp, dropRouterWan } from './routerSettingsFaults';
 import { internet, type Lab } from './topology';
 
 /** What the hijacked router answers for a public name: an address on no one's network. */
@@ -110,6 +111,15 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       return;
     case 'dns-slow':
       await startDelayLine(lab, { what: 'router-dns' }, fault.ms);
+      return;
+    case 'dhcp-dns-dead':
+      await changeRouterDhcp(lab, { dns: [fault.resolver] });
+      return;
+    case 'dhcp-gateway-wrong':
+      await changeRouterDhcp(lab, { gateway: fault.gateway });
+      return;
+    case 'router-wan-down':
+      await dropRouterWan(lab);
       return;
   }
 }

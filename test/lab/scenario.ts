@@ -68,6 +68,12 @@ export const Fault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('high-latency'), ms: z.number().int().min(1).max(5000) }).strict(),
   /** The router's own queries to its upstream resolver take `ms` more. */
   z.object({ kind: z.literal('dns-slow'), ms: z.number().int().min(1).max(5000) }).strict(),
+  /** The router's DHCP hands out a resolver that does not answer; every device renews. */
+  z.object({ kind: z.literal('dhcp-dns-dead'), resolver: ipv4 }).strict(),
+  /** The router's DHCP hands out a gateway that is not the router; every device renews. */
+  z.object({ kind: z.literal('dhcp-gateway-wrong'), gateway: ipv4 }).strict(),
+  /** The router's WAN interface lost its address (a hung ISP DHCP or PPPoE session). */
+  z.object({ kind: z.literal('router-wan-down') }).strict(),
 ]);
 export type Fault = z.infer<typeof Fault>;
 
@@ -87,6 +93,8 @@ export const Scenario = z
           .object({ start: ipv4, end: ipv4, leases: z.array(z.tuple([mac, ipv4])).optional() })
           .strict()
           .optional(),
+        /** The router serves its OpenWrt API and the box has a login for it. */
+        routerApi: z.boolean().optional(),
       })
       .strict()
       .default({}),
@@ -130,7 +138,10 @@ export const Scenario = z
      * case then ends resolved or escalated. `expectedEnd` stays the end without anyone on
      * site, which the eval scores.
      */
-    customerStep: z.object({ title: z.string().min(1), takes: z.boolean() }).strict().optional(),
+    customerStep: z
+      .object({ title: z.string().min(1), takes: z.boolean() })
+      .strict()
+      .optional(),
     /** What the customer says when opening the case (the long-tail faults pass every basic check). */
     customerSays: z.string().min(1).max(500).optional(),
   })

@@ -37,7 +37,7 @@ describeLab('support cases with the real agent in the network lab', () => {
     const status = scenario.customerStep?.takes ? 'resolved' : scenario.expectedEnd.status;
 
     it(`${name}: ends ${status}${action ? ` after ${action}` : ''}, the cloud link over ${scenario.cloudLink}`, async () => {
-      const lab = await buildLab({ dhcpPool: scenario.topology.dhcpPool });
+      const lab = await buildLab(scenario.topology);
       let opened: WorkflowHandle | undefined;
       try {
         await lab.openCloud(stack.apiUrl);

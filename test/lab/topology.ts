@@ -88,6 +88,13 @@ export class Lab {
   readonly busAddress = `unix:path=${nmPaths(this.dir).socket}`;
   /** NetworkManager owns the Pi's eth0 (as on Raspberry Pi OS Bookworm). */
   networkManager = false;
+  /** The router serves its OpenWrt API (routerEmulator.ts) and the box has a login for it. */
+  routerApi = false;
+  /** The router API's logins: the box's own (its ACL) and an administrator's (a person in LuCI). */
+  readonly routerLogins = {
+    agent: { username: 'zen-agent', password: randomBytes(12).toString('hex') },
+    admin: { username: 'root', password: randomBytes(12).toString('hex') },
+  };
   private readonly daemons = new Map<string, Daemon>();
   private created: string[] = [];
 
@@ -122,7 +129,11 @@ export class Lab {
   }
 
   /** Builds the network and has the Pi ask for its lease, as it does when it boots. */
-  async build({ dhcpPool = defaultPool, networkManager = false }: LabOptions = {}): Promise<void> {
+  async build({
+    dhcpPool = defaultPool,
+    networkManager = false,
+    routerApi = false,
+  }: LabOptions = {}): Promise<void> {
     this.recordOwner();
     for (const role of roles) {
       await exec('ip', ['netns', 'add', this.ns(role)]);
@@ -172,7 +183,8 @@ export class Lab {
 
     await this.startIsp();
     await this.startCarrierResolver();
-    await this.startRouterDnsmasq(dhcpPool);
+    if (routerApi) await this.startRouterApi(dhcpPool);
+    else await this.startRouterDnsmasq(dhcpPool);
     await this.leasePc();
     const plugs = [
       { name: 'modem', address: lan.modemPlug, namespace: this.ns('mdm') },
@@ -309,8 +321,59 @@ export class Lab {
     );
   }
 
-  /** Starts the router's dnsmasq with a DHCP pool and the leases other devices hold. */
-  async startRouterDnsmasq(pool: DhcpPool, extraArgs: string[] = []): Promise<void> {
+  /**
+   * Starts the router's dnsmasq with a DHCP pool and the leases other devices hold; it hands
+   * out the router itself as gateway and resolver unless `handedOut` names others.
+   */
+  async startRouterDnsmasq(
+    pool: DhcpPool,
+    extraArgs: string[] = [],
+    handedOut: { gateway?: string; dns?: string[] } = {},
+  ): Promise<void> {
+    this.start('router-dnsmasq', 'rt', 'dnsmasq', [
+      ...this.routerDnsmasqArgs(pool),
+      `--dhcp-option=option:router,${handedOut.gateway ?? lan.router}`,
+      `--dhcp-option=option:dns-server,${(handedOut.dns ?? [lan.router]).join(',')}`,
+      ...extraArgs,
+    ]);
+    await this.waitForPort('rt', lan.router, 53, 'udp');
+  }
+
+  /** The router's OpenWrt API (routerEmulator.ts): it owns the router's dnsmasq from then on. */
+  private async startRouterApi(pool: DhcpPool): Promise<void> {
+    this.routerApi = true;
+    writeFileSync(this.routerPasswordFile, this.routerLogins.agent.password, { mode: 0o600 });
+    const spec = {
+      address: lan.router,
+      netmask: '255.255.255.0',
+      users: [
+        { ...this.routerLogins.agent, admin: false },
+        { ...this.routerLogins.admin, admin: true },
+      ],
+      wan: { device: 'wan0', cidr: `${lan.routerWan}/24`, gateway: lan.modem },
+      dnsmasq: this.routerDnsmasqArgs(pool),
+    };
+    this.start('router-api', 'rt', process.execPath, [
+      ...tsx,
+      path.join(__dirname, 'routerEmulator.ts'),
+      JSON.stringify(spec),
+    ]);
+    await this.waitForPort('rt', lan.router, 80);
+    await this.waitForPort('rt', lan.router, 53, 'udp');
+  }
+
+  get routerPasswordFile(): string {
+    return path.join(this.dir, 'router-password');
+  }
+
+  /** Every device that renews its lease now gets what the router's DHCP hands out now. */
+  async renewLeases(): Promise<void> {
+    await this.leasePc();
+    if (!this.networkManager) await this.leasePi();
+  }
+
+  /** The router's dnsmasq arguments but for the gateway and resolver it hands out. */
+  private routerDnsmasqArgs(pool: DhcpPool): string[] {
     this.dhcpPool = pool;
     const leaseFile = path.join(this.dir, 'router.leases');
     const expiry = Math.floor(Date.now() / 1000) + 86_400;
@@ -320,20 +383,16 @@ export class Lab {
         leaseFile,
         (pool.leases ?? []).map(([mac, ip], i) => `${expiry} ${mac} ${ip} device${i} *\n`).join(''),
       );
-    this.start('router-dnsmasq', 'rt', 'dnsmasq', [
+    return [
       ...['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts'],
       ...['--user=root', '--bind-interfaces', '--interface=lan0', '--except-interface=lo'],
       `--pid-file=${path.join(this.dir, 'router-dnsmasq.pid')}`,
       `--dhcp-leasefile=${leaseFile}`,
       `--dhcp-range=${pool.start},${pool.end},255.255.255.0,1h`,
-      `--dhcp-option=option:router,${lan.router}`,
-      `--dhcp-option=option:dns-server,${lan.router}`,
       `--server=${internet.resolver}`,
       '--dhcp-authoritative',
       '--no-ping',
-      ...extraArgs,
-    ]);
-    await this.waitForPort('rt', lan.router, 53, 'udp');
+    ];
   }
 
   /** The Pi's operating system asking for a lease, with the agent's own DHCP hook. */
@@ -402,6 +461,16 @@ export class Lab {
       network: { manager: 'auto', stateDir: this.dir },
       // Shorter than a box's defaults so a lab case takes minutes (test/lab/README.md).
       cloudLink: { ...labCloudLink },
+      ...(this.routerApi
+        ? {
+            router: {
+              kind: 'openwrt' as const,
+              url: `http://${lan.router}`,
+              username: this.routerLogins.agent.username,
+              passwordFile: this.routerPasswordFile,
+            },
+          }
+        : {}),
       ...overrides,
     };
     writeFileSync(file, JSON.stringify(config, null, 2));
@@ -579,6 +648,8 @@ export interface LabOptions {
   dhcpPool?: DhcpPool;
   /** NetworkManager owns the Pi's eth0 instead of the agent's own DHCP hook. */
   networkManager?: boolean;
+  /** The router serves its OpenWrt API and the box gets a login for it. */
+  routerApi?: boolean;
 }
 
 /** Builds a lab; if building fails half-way, what was made is removed. */

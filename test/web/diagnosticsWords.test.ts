@@ -13,6 +13,16 @@ describe("the portal's words for check results", () => {
     expect(words).not.toMatch(/^(Passed|Failed)$/);
   });
 
+  it("says what the router's API reports, never the router's own words", () => {
+    const wanDown = new SimulatedNetwork('router-wan-down').runCheck('router_api');
+    expect(checkSummary(wanDown as CheckResult)).toBe(
+      "The router's internet connection is down; it hands out the gateway 192.168.1.1 and DNS 192.168.1.1",
+    );
+    expect(checkSummary(healthy.runCheck('router_api') as CheckResult)).toBe(
+      "The Zen box has no login to the router's API",
+    );
+  });
+
   it('names what is wrong with the LAN’s address servers, the name server and the clock', () => {
     const dhcp = {
       check: 'dhcp_servers',

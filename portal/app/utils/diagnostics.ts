@@ -130,6 +130,8 @@ export function checkSummary(result: CheckResult): string {
       const busy = Number.isFinite(loaded) ? `${Math.round(loaded)} ms` : 'no answer';
       return `Round trips to the internet: ${Math.round(internet.idleMs)} ms idle, ${busy} while the line is busy${result.ok ? '' : ': calls and pages lag'}`;
     }
+    case 'router_api':
+      return routerApi(result.data as RouterApi);
     default:
       return result.ok ? 'Passed' : 'Failed';
   }
@@ -161,6 +163,32 @@ function addressServers({ servers = [] }: AddressServers): string {
   return works
     ? 'The address server hands out a working router and name server'
     : 'The address server hands out a router or name server that does not answer';
+}
+
+interface RouterApi {
+  configured?: boolean;
+  problem?: string;
+  wan?: { up: boolean; address?: string };
+  dhcp?: { gateway: string; dnsServers: string[] };
+}
+
+const routerApiProblems: Record<string, string> = {
+  unreachable: "The router's management API does not answer",
+  'login-refused': "The router refused the Zen box's login",
+  'permission-denied': "The router's API does not allow what the Zen box needs",
+  'bad-answer': "The router's API gave an answer the Zen box could not read",
+};
+
+/** The router's own view through its API; its model and release are the router's words, left out. */
+function routerApi({ configured, problem, wan, dhcp }: RouterApi): string {
+  if (!configured) return "The Zen box has no login to the router's API";
+  if (problem) return routerApiProblems[problem] ?? "The router's API could not be used";
+  const uplink = wan?.up
+    ? `The router's internet connection is up${wan.address ? ` (${wan.address})` : ''}`
+    : "The router's internet connection is down";
+  return dhcp
+    ? `${uplink}; it hands out the gateway ${dhcp.gateway} and DNS ${dhcp.dnsServers.join(', ')}`
+    : uplink;
 }
 
 /** Round-trip times the checks measured, for the latency chart. */
