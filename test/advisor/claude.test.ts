@@ -314,7 +314,7 @@ describe('engine selection', () => {
     expect(standIn.requests).toHaveLength(0);
     const { meta, ...rest } = advice;
     expect(rest).toEqual(offlineAdvice(input));
-    expect(meta).toEqual({ engine: 'offline', engineVersion: 'offline-v2' });
+    expect(meta).toEqual({ engine: 'offline', engineVersion: 'offline-v3' });
     expect(Advice.parse(advice)).toEqual(advice);
   });
 });
@@ -345,7 +345,7 @@ describe('the advise activity', () => {
       await jest.isolateModulesAsync(async () => {
         const { advise: fromEnv } = loadAdvisorModule();
         const advice = await fromEnv(scenarioInput('dns-failure'));
-        expect(advice.meta).toEqual({ engine: 'offline', engineVersion: 'offline-v2' });
+        expect(advice.meta).toEqual({ engine: 'offline', engineVersion: 'offline-v3' });
       });
       expect(standIn.requests).toHaveLength(1);
     } finally {
