@@ -45,6 +45,7 @@ const unavailable: { [K in CheckName]: z.infer<(typeof checkData)[K]> } = {
   captive_portal: { url: '', reached: false, proxyHeaders: [], findings: [] },
   tcp_tls: { targets: [] },
   clock_offset: { server: '', maxOffsetMs: checkThresholds.maxClockOffsetMs },
+  ip_conflict: { interface: '', duplicates: [], findings: [] },
 };
 
 function errorText(err: unknown, max: number): string {

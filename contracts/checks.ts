@@ -10,6 +10,7 @@ export const longTailChecks = [
   'captive_portal',
   'tcp_tls',
   'clock_offset',
+  'ip_conflict',
 ] as const;
 
 export const checkNames = [

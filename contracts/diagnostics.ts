@@ -22,7 +22,21 @@ export const checkThresholds = {
   minPathMtu: 1400,
   /** Certificates and logins start failing around here. */
   maxClockOffsetMs: 5000,
+  /** How long ip_conflict probes the gateway's address, one ARP probe a second (from 0 s on). */
+  gatewayArpSeconds: 3,
 } as const;
+
+/**
+ * A MAC address: whole on the box, a short hash (`mac:` and 12 hex digits) once it
+ * has left it (agent/sanitize.ts hashes every MAC, typed field or free text).
+ */
+const mac = z
+  .string()
+  .regex(/^(?:[0-9a-f]{2}:){5}[0-9a-f]{2}$|^mac:[0-9a-f]{12}$/, 'a MAC address or its hash');
+/** The first three octets of a MAC: its maker's prefix (OUI), not the device. */
+const oui = z.string().regex(/^(?:[0-9a-f]{2}:){2}[0-9a-f]{2}$/);
+/** Who answered an ARP probe, and how often. */
+const arpAnswer = z.object({ mac, oui, replies: z.number().int().nonnegative() });
 
 const dnsOutcome = z.enum([
   'answered',
@@ -231,6 +245,28 @@ export const checkData = {
     stratum: z.number().int().min(0).max(16).optional(),
     maxOffsetMs: ms,
   }),
+  /** Who else answers ARP for the box's own address, and for the gateway's. */
+  ip_conflict: z.object({
+    interface: z.string().max(32),
+    address: ipv4.optional(),
+    /** Devices that answered a duplicate-address probe (from 0.0.0.0, as `arping -D`) for the box's address. */
+    duplicates: z.array(arpAnswer).max(8),
+    gateway: z
+      .object({
+        address: ipv4,
+        probes: z.number().int().nonnegative(),
+        /** Every MAC that answered for the gateway's address; more than one is a conflict or a spoofer. */
+        answers: z.array(arpAnswer).max(8),
+        /** The MAC the box's neighbour table held before the probes, when it had one. */
+        cachedMac: mac.optional(),
+      })
+      .optional(),
+    findings: z
+      .array(
+        z.enum(['address-in-use', 'gateway-several-macs', 'gateway-mac-changed', 'gateway-silent']),
+      )
+      .max(4),
+  }),
 } satisfies Record<CheckName, z.ZodType>;
 
 function resultOf<K extends CheckName>(check: K) {
@@ -262,5 +298,6 @@ export const CheckResult = z.discriminatedUnion('check', [
   resultOf('captive_portal'),
   resultOf('tcp_tls'),
   resultOf('clock_offset'),
+  resultOf('ip_conflict'),
 ]);
 export type CheckResult = z.infer<typeof CheckResult>;

@@ -40,6 +40,12 @@ export function outOfRange(r: Latest): string[] {
   }
   if (r.http && !r.http.data.ok) found.push('http: the page did not load');
   if (r.modem?.data.upstreamLocked === false) found.push('modem: no upstream signal');
+  if ((r.ip_conflict?.data.duplicates.length ?? 0) > 0) {
+    found.push("ip_conflict: another device answers for the box's address");
+  }
+  if ((r.ip_conflict?.data.gateway?.answers.length ?? 0) > 1) {
+    found.push("ip_conflict: several devices answer for the gateway's address");
+  }
   return found;
 }
 

@@ -48,6 +48,19 @@ const hints: Hint[] = [
       /\b(some|other|new|certain)\s+(computers?|pcs?|laptops?|devices?|phones?)\b|\baddress\s+conflict/i,
     checks: ['dhcp_servers', 'dns_integrity'],
   },
+  // Two devices on one address: Windows and macOS name it; otherwise short drop-outs for everyone.
+  {
+    symptom: 'an address conflict',
+    words:
+      /\b(ip\s+)?address\s+conflict|\bconflict(s|ing)?\b.{0,30}\baddress|\bduplicate\s+(ip|address)/i,
+    checks: ['ip_conflict'],
+  },
+  {
+    symptom: 'drop-outs',
+    words:
+      /\b(drops?|dropping|cuts?|cutting)\s+(out|off)\b|\bkeeps?\s+(dropping|disconnecting)|\bintermittent|\bcomes?\s+and\s+goes?\b|\bdrop-?outs?\b/i,
+    checks: ['ip_conflict'],
+  },
 ];
 
 export interface Suspicion {

@@ -2,6 +2,7 @@ import type { Advice } from '../../contracts/advice';
 import type { CheckName, CheckResult } from '../../contracts/diagnostics';
 import { escalate, routerDnsSteps } from './answers';
 import type { Latest } from './guard';
+import { lanRules } from './lanRules';
 
 // The long-tail checks read as a network engineer reads them, once the basic
 // checks pass. Causes come before the symptoms they produce: a second DHCP
@@ -10,7 +11,7 @@ import type { Latest } from './guard';
 // ports, finding names) reach the words, never a string a device chose.
 
 type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
-type Rule = (r: Latest) => Advice | undefined;
+type Rule = (r: Latest, description?: string) => Advice | undefined;
 
 const routerOf = (r: Latest) => r.ip_config?.data.gateway ?? r.gateway?.data.address;
 
@@ -211,12 +212,16 @@ const rules: Rule[] = [
   clockRule,
   portalRule,
   tcpTlsRule,
+  ...lanRules,
 ];
 
-/** The first long-tail fault the results show, as a hand-over with steps; undefined when none does. */
-export function longTailAdvice(r: Latest): Advice | undefined {
+/**
+ * The first long-tail fault the results show, as a hand-over with steps; undefined when none
+ * does. The customer's words only tell a rule which device they mean; they are never quoted.
+ */
+export function longTailAdvice(r: Latest, description?: string): Advice | undefined {
   for (const rule of rules) {
-    const advice = rule(r);
+    const advice = rule(r, description);
     if (advice) return advice;
   }
   return undefined;

@@ -141,7 +141,7 @@ export function offlineAdvice(input: AdvisorInput): Advice {
     );
   }
 
-  const longTail = longTailAdvice(r);
+  const longTail = longTailAdvice(r, input.description);
   if (longTail) return longTail;
 
   const failing = [

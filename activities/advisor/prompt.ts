@@ -123,7 +123,8 @@ The long-tail checks see faults that pass every basic check; no catalog action f
 - path_mtu: largestPassing below minimumMtu (${checkThresholds.minPathMtu}) is a black hole on the line (isp: the provider checks the line's MTU and PPPoE; the technician sets the router's WAN MTU to the largest passing size, i.e. the largest passing ping payload + 28).
 - captive_portal (redirected, different-body, proxy-headers) and tcp_tls (a port refused or timing out, or a certificate that fails while TCP connects): a router, firewall or provider filters or intercepts traffic, such as a hotel-style login page (filtering).
 - clock_offset beyond maxOffsetMs (${checkThresholds.maxClockOffsetMs} ms): the box's clock is wrong and certificates fail (clock).
-When every basic check passes but the customer's description mentions some websites failing, slowness, a VPN, email, a login page or certificates, ask for the long-tail checks it points at before answering "healthy".
+- ip_conflict: address-in-use (a device answered the duplicate-address probe for the box's own address: a device set by hand to a fixed address inside the router's pool) or gateway-several-macs / gateway-mac-changed (a second device answers for the router's address: a misconfigured device or an ARP spoofer) is an address conflict (ip-conflict): the customer finds the device in the router's device list by its address and MAC maker prefix (oui) and gives it another address; the technician gets the hashed MACs. Never a box-only fix.
+When every basic check passes but the customer's description mentions some websites failing, slowness, a VPN, email, a login page, certificates, an address conflict or drop-outs, ask for the long-tail checks it points at before answering "healthy".
 
 The remediation catalog (the only actions that exist; the customer approves every one before it runs):
 ${catalogText()}

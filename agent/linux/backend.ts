@@ -11,6 +11,7 @@ import { dhcpServers } from './checks/dhcpServers';
 import { dnsIntegrity } from './checks/dnsIntegrity';
 import { pathMtu } from './checks/pathMtu';
 import { tcpTls } from './checks/tcpTls';
+import { ipConflict } from './checks/ipConflict';
 import { withTimeout } from './exec';
 
 // The agent's Backend on a real Linux box (the Pi, or a lab namespace).
@@ -43,6 +44,7 @@ export function createLinuxBackend(config: AgentConfig, providers: Providers = {
     captive_portal: captivePortal,
     tcp_tls: tcpTls,
     clock_offset: clockOffset,
+    ip_conflict: ipConflict,
     lte: async () => {
       const data = providers.lte ? await providers.lte() : { present: false };
       return { ok: data.present && data.registered === true, data };

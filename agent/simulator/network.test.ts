@@ -29,6 +29,8 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'port-blocked': [],
   'tls-intercept': [],
   'clock-skew': [],
+  'ip-conflict': [],
+  'gateway-impostor': [],
 };
 
 function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
@@ -61,6 +63,8 @@ describe('scenarios', () => {
       'port-blocked',
       'tls-intercept',
       'clock-skew',
+      'ip-conflict',
+      'gateway-impostor',
     ]);
   });
 
@@ -229,6 +233,8 @@ describe('the long-tail checks', () => {
     ['port 853 rejected', { blockedPorts: [853] }, ['tcp_tls']],
     ['HTTPS intercepted', { tlsIntercepted: true }, ['tcp_tls']],
     ['a clock 10 minutes behind', { clockOffsetS: 600 }, ['clock_offset']],
+    ["another device on the box's address", { addressConflict: true }, ['ip_conflict']],
+    ["a second device on the router's address", { gatewayImpostor: true }, ['ip_conflict']],
   ])('%s fails exactly its checks', (_what, fault, expected) => {
     const network = withFault(fault);
     expect(failing(network, longTail)).toEqual(expected);

@@ -7,6 +7,7 @@ import { dnsFindings } from '../linux/checks/dnsIntegrity';
 import { pathMtuData, probedMtus } from '../linux/checks/pathMtu';
 import type { DnsAnswer } from '../linux/checks/resolve';
 import { checkThresholds } from '../../contracts/diagnostics';
+import * as lanModel from './lanModel';
 import { scenarioByName, type Fault, type Scenario } from './scenarios';
 
 // A deterministic model of a small office network (Pi → switch → router →
@@ -68,6 +69,7 @@ const durations: Record<CheckName, number> = {
   captive_portal: 190,
   tcp_tls: 210,
   clock_offset: 640,
+  ip_conflict: 2100,
 };
 
 export interface AppliedAction {
@@ -175,7 +177,22 @@ export class SimulatedNetwork implements Backend {
         return this.tcpTls();
       case 'clock_offset':
         return this.clockOffset();
+      case 'ip_conflict':
+        return lanModel.ipConflict(this.lanState);
     }
+  }
+
+  /** What the LAN checks' model reads (lanModel.ts). */
+  private get lanState(): lanModel.LanState {
+    return {
+      fault: this.fault,
+      linkUp: this.linkUp,
+      addressed: this.addressed,
+      routerUp: this.routerUp,
+      wanUp: this.wanUp,
+      pi: lan.pi,
+      router: lan.router,
+    };
   }
 
   private dhcpServers(): Measured<'dhcp_servers'> {

@@ -38,6 +38,10 @@ export interface Fault {
   blockedPorts?: number[];
   /** How far the box's clock is behind the reference (negative: ahead). */
   clockOffsetS?: number;
+  /** Another device holds the box's own address (set by hand to an address in the router's pool). */
+  addressConflict?: boolean;
+  /** A second device answers ARP for the router's address (misconfigured, or spoofing). */
+  gatewayImpostor?: boolean;
 }
 
 export interface ExpectedEnd {
@@ -174,6 +178,22 @@ const scenarioData = {
     fault: { clockOffsetS: 600 },
     expectedStatus: 'escalated',
     expectedCategory: 'clock',
+  },
+  'ip-conflict': {
+    description:
+      "A printer someone set by hand to a fixed address inside the router's pool holds the box's own address.",
+    customerSays: 'Windows keeps saying there is an IP address conflict on the network.',
+    fault: { addressConflict: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'ip-conflict',
+  },
+  'gateway-impostor': {
+    description:
+      "A second device on the LAN answers ARP for the router's address: traffic to the internet goes to whichever answered last.",
+    customerSays: 'The internet cuts out for a few seconds every now and then, on every computer.',
+    fault: { gatewayImpostor: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'ip-conflict',
   },
 } satisfies Record<string, Scenario>;
 

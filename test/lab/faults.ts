@@ -6,6 +6,7 @@ import {
   startCaptivePortal,
   startTlsInterception,
 } from './routerFaults';
+import { impersonateGateway, takePiAddress } from './lanFaults';
 import { internet, type Lab } from './topology';
 
 /** What the hijacked router answers for a public name: an address on no one's network. */
@@ -93,6 +94,12 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
     }
     case 'clock-skew':
       await skewReferenceClock(lab, fault.seconds);
+      return;
+    case 'ip-conflict':
+      await takePiAddress(lab);
+      return;
+    case 'gateway-impostor':
+      await impersonateGateway(lab);
       return;
   }
 }

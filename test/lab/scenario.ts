@@ -47,6 +47,10 @@ export const Fault = z.discriminatedUnion('kind', [
     .strict(),
   /** The reference time server answers this far off (the box's clock itself stays right). */
   z.object({ kind: z.literal('clock-skew'), seconds: z.number().int() }).strict(),
+  /** Another device on the switch takes the Pi's own address (a fixed address set by hand). */
+  z.object({ kind: z.literal('ip-conflict') }).strict(),
+  /** A device on the switch also holds the router's address: two MACs answer ARP for it. */
+  z.object({ kind: z.literal('gateway-impostor') }).strict(),
 ]);
 export type Fault = z.infer<typeof Fault>;
 

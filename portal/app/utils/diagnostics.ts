@@ -108,6 +108,8 @@ export function checkSummary(result: CheckResult): string {
       const seconds = Math.abs(offsetMs) / 1000;
       return `The Zen box's clock is ${seconds < 1 ? 'right' : `${seconds.toFixed(1)} s off`}`;
     }
+    case 'ip_conflict':
+      return addressConflict(result.data as AddressConflict);
     default:
       return result.ok ? 'Passed' : 'Failed';
   }
@@ -139,6 +141,25 @@ function addressServers({ servers = [] }: AddressServers): string {
   return works
     ? 'The address server hands out a working router and name server'
     : 'The address server hands out a router or name server that does not answer';
+}
+
+interface AddressConflict {
+  address?: string;
+  duplicates?: unknown[];
+  gateway?: { address: string; answers: unknown[] };
+  findings?: string[];
+}
+
+/** One address, one device: the box's own and the router's. */
+function addressConflict({ address, duplicates = [], gateway, findings = [] }: AddressConflict) {
+  if (duplicates.length > 0)
+    return `Another device uses the Zen box's address ${address ?? ''}`.trim();
+  if (gateway && gateway.answers.length > 1)
+    return `${gateway.answers.length} devices answer for the router's address ${gateway.address}`;
+  if (findings.includes('gateway-mac-changed'))
+    return `The router's address ${gateway?.address ?? ''} changed hands: another device answered for it before`;
+  if (gateway && gateway.answers.length === 0) return 'The router did not answer';
+  return 'No other device uses the Zen box’s or the router’s address';
 }
 
 /** Round-trip times the checks measured, for the latency chart. */

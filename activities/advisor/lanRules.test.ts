@@ -1,0 +1,78 @@
+import { Advice, type AdvisorInput } from '../../contracts/advice';
+import { baselineChecks } from '../../contracts/checks';
+import type { CheckName } from '../../contracts/diagnostics';
+import { sanitizeResult } from '../../agent/sanitize';
+import { SimulatedNetwork } from '../../agent/simulator/network';
+import type { Fault } from '../../agent/simulator/scenarios';
+import { unjustified } from './guard';
+import { offlineAdvice } from './offline';
+
+// The LAN rules (lanRules.ts) through the offline engine, on the simulated
+// network's results as they leave the box (sanitized).
+
+function network(fault: Fault) {
+  return new SimulatedNetwork({
+    description: 'a test network',
+    fault,
+    expectedStatus: 'escalated',
+    expectedCategory: 'unknown',
+  });
+}
+
+function advise(fault: Fault, checks: CheckName[], description?: string) {
+  const net = network(fault);
+  const input: AdvisorInput = {
+    caseId: 'case-lan',
+    round: 2,
+    maxRounds: 5,
+    results: [...baselineChecks, ...checks].map((name) => sanitizeResult(net.runCheck(name))),
+    actionsTaken: [],
+    ...(description ? { description } : {}),
+  };
+  const advice = Advice.parse(offlineAdvice(input));
+  return { advice, objection: unjustified(advice, input) };
+}
+
+/** The escalation's fields, for matching. */
+function escalation(advice: Advice) {
+  if (advice.kind !== 'escalate') throw new Error(`not an escalation: ${JSON.stringify(advice)}`);
+  return advice;
+}
+
+describe('ip_conflict', () => {
+  it("hands over a device on the box's own address, named by address and maker prefix", () => {
+    const { advice, objection } = advise({ addressConflict: true }, ['ip_conflict']);
+    const found = escalation(advice);
+    expect(found.issueCategory).toBe('ip-conflict');
+    expect(found.diagnosis).toContain('192.168.1.23');
+    expect(found.instructions).toMatch(/begins with 00:1b:a9/);
+    expect(found.instructions).toMatch(/For the technician: .*mac:[0-9a-f]{12}/);
+    // The whole MAC never leaves the box.
+    expect(JSON.stringify(advice)).not.toContain('00:1b:a9:42:17:0c');
+    expect(objection).toBeUndefined();
+  });
+
+  it("hands over a second device on the router's address as a conflict or a spoofer", () => {
+    const found = escalation(advise({ gatewayImpostor: true }, ['ip_conflict']).advice);
+    expect(found.issueCategory).toBe('ip-conflict');
+    expect(found.diagnosis).toMatch(/claims to be your router \(192\.168\.1\.1\)/);
+    expect(found.instructions).toMatch(/2 MACs answered 4 ARP probes/);
+    expect(found.instructions).toMatch(/ARP spoofing/);
+  });
+
+  it('asks for the probe when the customer names an address conflict or drop-outs', () => {
+    for (const words of [
+      'Windows says there is an IP address conflict',
+      'The internet keeps dropping out',
+    ]) {
+      expect(advise({}, [], words).advice).toMatchObject({
+        kind: 'more_checks',
+        checks: expect.arrayContaining(['ip_conflict']),
+      });
+    }
+  });
+
+  it('calls a network without conflicts healthy', () => {
+    expect(advise({}, ['ip_conflict']).advice.kind).toBe('healthy');
+  });
+});

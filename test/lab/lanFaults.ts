@@ -1,0 +1,32 @@
+import { lan, type Lab } from './topology';
+
+// Faults of the office LAN itself, made with a device of their own on the
+// switch: the `rogue` namespace (empty until a fault plugs it in) becomes a
+// device set by hand to an address another device already holds. applyFault
+// (faults.ts) calls these.
+
+/** The Pi's routable IPv4 address on eth0, as its lease gave it. */
+async function piAddress(lab: Lab): Promise<string> {
+  const [entry] = JSON.parse(await lab.in('pi', 'ip', ['-j', '-4', 'addr', 'show', 'dev', 'eth0']));
+  const address = (entry?.addr_info ?? []).find(
+    (a: { local: string }) => !a.local.startsWith('169.254.'),
+  )?.local;
+  if (!address) throw new Error('The Pi has no address of its own to take');
+  return address;
+}
+
+/** A device joins the switch with a fixed address (as a printer or camera set up by hand). */
+async function plugInDeviceAt(lab: Lab, address: string): Promise<void> {
+  await lab.wire('rogue', 'eth0', 'sw', 'rogue', { bridge: true });
+  await lab.in('rogue', 'ip', ['addr', 'add', `${address}/24`, 'dev', 'eth0']);
+}
+
+/** Another device takes the Pi's own address: it answers ARP for it, duplicate-address probes too. */
+export async function takePiAddress(lab: Lab): Promise<void> {
+  await plugInDeviceAt(lab, await piAddress(lab));
+}
+
+/** A device on the LAN also holds the router's address: two MACs answer ARP for the gateway. */
+export async function impersonateGateway(lab: Lab): Promise<void> {
+  await plugInDeviceAt(lab, lan.router);
+}
