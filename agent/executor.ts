@@ -46,6 +46,14 @@ const unavailable: { [K in CheckName]: z.infer<(typeof checkData)[K]> } = {
   tcp_tls: { targets: [] },
   clock_offset: { server: '', maxOffsetMs: checkThresholds.maxClockOffsetMs },
   ip_conflict: { interface: '', duplicates: [], findings: [] },
+  ipv6: {
+    interface: '',
+    offered: false,
+    prefixes: [],
+    targets: [],
+    dns: { name: '', outcome: 'error', addresses: [] },
+    findings: [],
+  },
 };
 
 function errorText(err: unknown, max: number): string {

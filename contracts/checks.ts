@@ -11,6 +11,7 @@ export const longTailChecks = [
   'tcp_tls',
   'clock_offset',
   'ip_conflict',
+  'ipv6',
 ] as const;
 
 export const checkNames = [

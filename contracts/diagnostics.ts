@@ -35,6 +35,9 @@ const mac = z
   .regex(/^(?:[0-9a-f]{2}:){5}[0-9a-f]{2}$|^mac:[0-9a-f]{12}$/, 'a MAC address or its hash');
 /** The first three octets of a MAC: its maker's prefix (OUI), not the device. */
 const oui = z.string().regex(/^(?:[0-9a-f]{2}:){2}[0-9a-f]{2}$/);
+const ipv6 = z.string().regex(/^[0-9a-f:]{2,39}$/i);
+const ipv6Prefix = z.string().regex(/^[0-9a-f:]{2,39}\/\d{1,3}$/i);
+
 /** Who answered an ARP probe, and how often. */
 const arpAnswer = z.object({ mac, oui, replies: z.number().int().nonnegative() });
 
@@ -267,6 +270,52 @@ export const checkData = {
       )
       .max(4),
   }),
+  /** Whether the office has IPv6 (a router advertisement, global addresses) and whether it leads anywhere. */
+  ipv6: z.object({
+    interface: z.string().max(32),
+    /** A router advertised a default route or global prefix: apps will prefer IPv6. */
+    offered: z.boolean(),
+    /** The default route a router advertisement set (`proto ra`). */
+    router: z
+      .object({
+        /** Its link-local address; left out when it is EUI-64 (made from the router's MAC). */
+        address: ipv6.optional(),
+        /** Seconds the advertisement's default route has left. */
+        lifetimeS: z.number().int().nonnegative().optional(),
+      })
+      .optional(),
+    /**
+     * The box's global prefixes, not its addresses: an EUI-64 interface identifier holds
+     * the box's MAC. `announced`: a router advertisement's on-link route for it.
+     */
+    prefixes: z
+      .array(
+        z.object({
+          prefix: ipv6Prefix,
+          announced: z.boolean(),
+          addresses: z.number().int().nonnegative(),
+          validLifetimeS: z.number().int().nonnegative().optional(),
+        }),
+      )
+      .max(8),
+    targets: z
+      .array(
+        z.object({
+          host: ipv6,
+          sent: z.number().int().nonnegative(),
+          lossPct: pct,
+          avgMs: ms.optional(),
+        }),
+      )
+      .max(4),
+    /** The test name's AAAA through the configured resolver. */
+    dns: z.object({
+      name: z.string().max(253),
+      outcome: dnsOutcome,
+      addresses: z.array(ipv6).max(8),
+    }),
+    findings: z.array(z.enum(['unreachable', 'lossy'])).max(2),
+  }),
 } satisfies Record<CheckName, z.ZodType>;
 
 function resultOf<K extends CheckName>(check: K) {
@@ -299,5 +348,6 @@ export const CheckResult = z.discriminatedUnion('check', [
   resultOf('tcp_tls'),
   resultOf('clock_offset'),
   resultOf('ip_conflict'),
+  resultOf('ipv6'),
 ]);
 export type CheckResult = z.infer<typeof CheckResult>;

@@ -46,6 +46,10 @@ export function outOfRange(r: Latest): string[] {
   if ((r.ip_conflict?.data.gateway?.answers.length ?? 0) > 1) {
     found.push("ip_conflict: several devices answer for the gateway's address");
   }
+  const v6 = r.ipv6?.data;
+  if (v6?.offered && v6.targets.length > 0 && v6.targets.every((t) => t.lossPct >= 100)) {
+    found.push('ipv6: advertised, but every IPv6 target is lost');
+  }
   return found;
 }
 

@@ -61,6 +61,18 @@ const hints: Hint[] = [
       /\b(drops?|dropping|cuts?|cutting)\s+(out|off)\b|\bkeeps?\s+(dropping|disconnecting)|\bintermittent|\bcomes?\s+and\s+goes?\b|\bdrop-?outs?\b/i,
     checks: ['ip_conflict'],
   },
+  // Pages that stall before they load, often after a change of provider: IPv6 that leads nowhere.
+  {
+    symptom: 'stalling pages or apps',
+    words:
+      /\b(some|certain|several|many|most)\s+(web)?(sites?|pages?|apps?)\b|\bslow|\bstall|\bhangs?\b|\btakes?\s+(ages|forever|long)|\btime[sd]?\s*out/i,
+    checks: ['ipv6'],
+  },
+  {
+    symptom: 'a new provider or modem',
+    words: /\b(new|changed?|switched|another)\s+(internet\s+)?(provider|isp|modem|router|line)\b/i,
+    checks: ['ipv6', 'path_mtu'],
+  },
 ];
 
 export interface Suspicion {

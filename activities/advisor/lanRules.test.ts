@@ -76,3 +76,40 @@ describe('ip_conflict', () => {
     expect(advise({}, ['ip_conflict']).advice.kind).toBe('healthy');
   });
 });
+
+describe('ipv6', () => {
+  it('hands over IPv6 that the router advertises and the line drops, never as healthy', () => {
+    const { advice, objection } = advise({ ipv6Blackhole: true }, ['ipv6']);
+    const found = escalation(advice);
+    expect(found.issueCategory).toBe('ipv6');
+    expect(found.instructions).toMatch(/switch IPv6 off/);
+    expect(found.instructions).toMatch(/call your internet provider/);
+    expect(found.instructions).toMatch(/advertises 2001:db8:1::\/64 .*2001:db8:20::20 100% lost/);
+    expect(objection).toBeUndefined();
+    // The guard knows the value too: a "healthy" on these results is refused.
+    const net = network({ ipv6Blackhole: true });
+    const input: AdvisorInput = {
+      caseId: 'case-lan',
+      round: 2,
+      maxRounds: 5,
+      results: [...baselineChecks, 'ipv6' as const].map((name) => net.runCheck(name)),
+      actionsTaken: [],
+    };
+    expect(unjustified({ kind: 'healthy', diagnosis: 'ok', rationale: 'ok' }, input)).toMatch(
+      /ipv6/,
+    );
+  });
+
+  it('asks for IPv6 when pages stall or the provider changed', () => {
+    for (const words of ['Pages take ages to load', 'We got a new provider last week']) {
+      expect(advise({}, [], words).advice).toMatchObject({
+        kind: 'more_checks',
+        checks: expect.arrayContaining(['ipv6']),
+      });
+    }
+  });
+
+  it('calls working IPv6 healthy', () => {
+    expect(advise({}, ['ipv6']).advice.kind).toBe('healthy');
+  });
+});

@@ -59,4 +59,31 @@ const ipConflictRule: LanRule = (r) => {
   );
 };
 
-export const lanRules: LanRule[] = [ipConflictRule];
+const routerOf = (r: Latest) =>
+  r.ip_config?.data.gateway ?? r.gateway?.data.address ?? 'the router';
+
+const ipv6Rule: LanRule = (r) => {
+  const found = r.ipv6;
+  if (!found || found.ok || found.data.findings.length === 0) return undefined;
+  const { findings, targets, prefixes, router } = found.data;
+  const lost = findings.includes('unreachable');
+  const prefix = (prefixes.find((p) => p.announced) ?? prefixes[0])?.prefix ?? 'no global prefix';
+  const pings = targets.map((t) => `${t.host} ${t.lossPct}% lost`).join(', ');
+  const ipv4 = r.internet?.ok ? 'while the IPv4 targets answer' : 'IPv4 not measured';
+  return escalate(
+    'ipv6',
+    lost
+      ? 'Your router tells every device to use IPv6 (the newer form of internet addresses), but your internet line does not carry it. Apps and websites that try IPv6 first stall or do not load, while others work.'
+      : 'Part of the IPv6 traffic (the newer form of internet addresses) from your network gets lost on the way, so some apps and websites are slow or stall.',
+    [
+      'Either of these fixes it; the first is quicker:',
+      `1. On a computer in the office, open the router's settings page (usually http://${routerOf(r)}), find its IPv6 settings (often under "Internet", "WAN" or "LAN"), switch IPv6 off, save, and restart the router. Everything keeps working over IPv4.`,
+      '2. Or call your internet provider and say: "My router gets IPv6 from you, but IPv6 traffic does not get through; please check IPv6 on my line." Ask for a ticket reference; we will note it on this case. Once they have fixed it, IPv6 can be switched on again.',
+      'A technician will call you to help.',
+      `For the technician: the router advertises ${prefix}${router?.lifetimeS !== undefined ? ` with a default route for ${router.lifetimeS} s` : ''}; ping -6 ${pings}, ${ipv4}. Check the router's WAN IPv6 (its delegated prefix) and the provider's; as a stopgap, switch router advertisements off on the LAN.`,
+    ].join('\n'),
+    `ipv6: ${findings.join(', ')}: the router advertises ${prefix} and a default route, so devices prefer IPv6, but ${pings}: a line or provider fault no fix on the box reaches.`,
+  );
+};
+
+export const lanRules: LanRule[] = [ipConflictRule, ipv6Rule];

@@ -244,9 +244,9 @@ describe('the long-tail checks', () => {
     [
       'some websites failing',
       "Some websites don't load",
-      ['dns_integrity', 'path_mtu', 'captive_portal', 'tcp_tls'],
+      ['dns_integrity', 'path_mtu', 'captive_portal', 'tcp_tls', 'ipv6'],
     ],
-    ['slowness', 'Everything is so slow today', ['dns_integrity', 'path_mtu']],
+    ['slowness', 'Everything is so slow today', ['dns_integrity', 'path_mtu', 'ipv6']],
     ['a VPN', 'The VPN drops', ['path_mtu', 'tcp_tls']],
     ['email', 'Email does not send', ['dns_integrity', 'tcp_tls']],
     ['a login page', 'A login page appears in the browser', ['captive_portal']],

@@ -12,6 +12,7 @@ import { dnsIntegrity } from './checks/dnsIntegrity';
 import { pathMtu } from './checks/pathMtu';
 import { tcpTls } from './checks/tcpTls';
 import { ipConflict } from './checks/ipConflict';
+import { ipv6 } from './checks/ipv6';
 import { withTimeout } from './exec';
 
 // The agent's Backend on a real Linux box (the Pi, or a lab namespace).
@@ -45,6 +46,7 @@ export function createLinuxBackend(config: AgentConfig, providers: Providers = {
     tcp_tls: tcpTls,
     clock_offset: clockOffset,
     ip_conflict: ipConflict,
+    ipv6,
     lte: async () => {
       const data = providers.lte ? await providers.lte() : { present: false };
       return { ok: data.present && data.registered === true, data };

@@ -1,5 +1,6 @@
 import { checkThresholds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { conflictFindings } from '../linux/checks/ipConflict';
+import { ipv6Findings } from '../linux/checks/ipv6';
 import type { Fault } from './scenarios';
 
 // The simulated office LAN as the LAN checks see it (ip_conflict, ipv6,
@@ -18,6 +19,8 @@ export interface LanState {
   addressed: boolean;
   routerUp: boolean;
   wanUp: boolean;
+  /** The box's configured resolver answers. */
+  resolverAnswers: boolean;
   pi: string;
   router: string;
 }
@@ -48,4 +51,37 @@ export function ipConflict(s: LanState): Measured<'ip_conflict'> {
     ok: findings.length === 0,
     data: { interface: 'eth0', address, duplicates, gateway, findings },
   };
+}
+
+/** The office's IPv6: the router advertises 2001:db8:1::/64; the line carries it unless dropped. */
+export function ipv6(s: LanState): Measured<'ipv6'> {
+  const offered = s.linkUp && s.routerUp;
+  const reaches = s.wanUp && !s.fault.ipv6Blackhole;
+  const targets = offered
+    ? [
+        {
+          host: '2001:db8:20::20',
+          sent: 5,
+          ...(reaches ? { lossPct: 0, avgMs: 19.2 } : { lossPct: 100 }),
+        },
+      ]
+    : [];
+  const findings = ipv6Findings(offered, targets);
+  const data = {
+    interface: 'eth0',
+    offered,
+    router: offered ? { lifetimeS: 1790 } : undefined,
+    prefixes: offered
+      ? [{ prefix: '2001:db8:1::/64', announced: true, addresses: 2, validLifetimeS: 2591990 }]
+      : [],
+    targets,
+    dns: {
+      name: 'www.example.com',
+      ...(s.resolverAnswers
+        ? { outcome: 'answered' as const, addresses: ['2001:db8:80::80'] }
+        : { outcome: 'timeout' as const, addresses: [] }),
+    },
+    findings,
+  };
+  return { ok: findings.length === 0, data };
 }

@@ -31,6 +31,7 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'clock-skew': [],
   'ip-conflict': [],
   'gateway-impostor': [],
+  'ipv6-blackhole': [],
 };
 
 function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
@@ -65,6 +66,7 @@ describe('scenarios', () => {
       'clock-skew',
       'ip-conflict',
       'gateway-impostor',
+      'ipv6-blackhole',
     ]);
   });
 
@@ -235,6 +237,7 @@ describe('the long-tail checks', () => {
     ['a clock 10 minutes behind', { clockOffsetS: 600 }, ['clock_offset']],
     ["another device on the box's address", { addressConflict: true }, ['ip_conflict']],
     ["a second device on the router's address", { gatewayImpostor: true }, ['ip_conflict']],
+    ['IPv6 advertised but dropped on the line', { ipv6Blackhole: true }, ['ipv6']],
   ])('%s fails exactly its checks', (_what, fault, expected) => {
     const network = withFault(fault);
     expect(failing(network, longTail)).toEqual(expected);

@@ -69,7 +69,8 @@ const durations: Record<CheckName, number> = {
   captive_portal: 190,
   tcp_tls: 210,
   clock_offset: 640,
-  ip_conflict: 2100,
+  ip_conflict: 3040,
+  ipv6: 1030,
 };
 
 export interface AppliedAction {
@@ -179,6 +180,8 @@ export class SimulatedNetwork implements Backend {
         return this.clockOffset();
       case 'ip_conflict':
         return lanModel.ipConflict(this.lanState);
+      case 'ipv6':
+        return lanModel.ipv6(this.lanState);
     }
   }
 
@@ -190,6 +193,7 @@ export class SimulatedNetwork implements Backend {
       addressed: this.addressed,
       routerUp: this.routerUp,
       wanUp: this.wanUp,
+      resolverAnswers: this.addressed && this.resolverAnswers(this.resolver),
       pi: lan.pi,
       router: lan.router,
     };

@@ -42,6 +42,8 @@ export interface Fault {
   addressConflict?: boolean;
   /** A second device answers ARP for the router's address (misconfigured, or spoofing). */
   gatewayImpostor?: boolean;
+  /** The router advertises IPv6, but the line drops it (after a change of provider or modem). */
+  ipv6Blackhole?: boolean;
 }
 
 export interface ExpectedEnd {
@@ -194,6 +196,14 @@ const scenarioData = {
     fault: { gatewayImpostor: true },
     expectedStatus: 'escalated',
     expectedCategory: 'ip-conflict',
+  },
+  'ipv6-blackhole': {
+    description:
+      'The router advertises IPv6, but the line drops it since a change of provider: apps that prefer IPv6 stall.',
+    customerSays: 'Since we changed provider, some websites and apps take ages to start loading.',
+    fault: { ipv6Blackhole: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'ipv6',
   },
 } satisfies Record<string, Scenario>;
 

@@ -6,7 +6,7 @@ import {
   startCaptivePortal,
   startTlsInterception,
 } from './routerFaults';
-import { impersonateGateway, takePiAddress } from './lanFaults';
+import { blackholeIpv6, impersonateGateway, takePiAddress } from './lanFaults';
 import { internet, type Lab } from './topology';
 
 /** What the hijacked router answers for a public name: an address on no one's network. */
@@ -100,6 +100,9 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       return;
     case 'gateway-impostor':
       await impersonateGateway(lab);
+      return;
+    case 'ipv6-blackhole':
+      await blackholeIpv6(lab);
       return;
   }
 }

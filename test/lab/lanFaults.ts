@@ -30,3 +30,19 @@ export async function takePiAddress(lab: Lab): Promise<void> {
 export async function impersonateGateway(lab: Lab): Promise<void> {
   await plugInDeviceAt(lab, lan.router);
 }
+
+/**
+ * The line drops IPv6 while the router still advertises it (a new provider or modem
+ * without IPv6): the ISP drops every IPv6 packet to and from the customer's line.
+ */
+export async function blackholeIpv6(lab: Lab): Promise<void> {
+  const chain = (hook: string, rule: string) =>
+    ` chain ${hook} {\n  type filter hook ${hook} priority -100;\n  ${rule}\n }\n`;
+  await lab.nft(
+    'isp',
+    `table inet zen_ipv6 {\n${chain('input', 'meta nfproto ipv6 iifname "cust0" drop')}${chain(
+      'forward',
+      'meta nfproto ipv6 iifname "cust0" drop\n  meta nfproto ipv6 oifname "cust0" drop',
+    )}${chain('output', 'meta nfproto ipv6 oifname "cust0" drop')}}\n`,
+  );
+}

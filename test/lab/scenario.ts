@@ -51,6 +51,8 @@ export const Fault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ip-conflict') }).strict(),
   /** A device on the switch also holds the router's address: two MACs answer ARP for it. */
   z.object({ kind: z.literal('gateway-impostor') }).strict(),
+  /** The router still advertises IPv6, but the line drops every IPv6 packet. */
+  z.object({ kind: z.literal('ipv6-blackhole') }).strict(),
 ]);
 export type Fault = z.infer<typeof Fault>;
 

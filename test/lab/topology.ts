@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
 import { makeCa, onDisk, type KeyPair } from '../support/testCa';
+import { addIpv6, ipv6, waitForPiIpv6 } from './lanTopology';
 import { officePcView, type OfficePcView } from './officePc';
 import { labNmcli, nmPaths, startPiNetworkManager } from './piNetworkManager';
 import { daemon, exec, type Daemon } from './shell';
@@ -169,6 +170,7 @@ export class Lab {
       `table ip nat {\n chain post {\n  type nat hook postrouting priority 100;\n  oifname "${dev}" masquerade\n }\n}\n`;
     await this.nft('rt', masquerade('wan0'));
     await this.nft('lte', masquerade('core0'));
+    await addIpv6(this);
 
     await this.startIsp();
     await this.startCarrierResolver();
@@ -200,6 +202,7 @@ export class Lab {
     } else {
       writeFileSync(this.resolvConf, '');
       if (!(await this.leasePi())) await this.selfAssignPi();
+      await waitForPiIpv6(this);
     }
     this.writeAgentConfig();
   }
@@ -240,6 +243,7 @@ export class Lab {
       ...['--user=root', '--bind-interfaces', `--listen-address=${internet.resolver}`],
       `--pid-file=${path.join(this.dir, 'isp-dns.pid')}`,
       `--address=/example.com/${internet.web}`,
+      `--address=/example.com/${ipv6.web}`,
       `--address=/${cloud.name}/${cloud.address}`,
     ]);
     this.start('web', 'isp', process.execPath, [
@@ -379,6 +383,7 @@ export class Lab {
         caFile: this.ca.certFile,
       },
       ntpServer: internet.ntp,
+      ipv6Targets: [ipv6.target],
       tracerouteTarget: internet.targets[0],
       modemAddress: lan.modem,
       smartPlugs: { modem: `http://${lan.modemPlug}`, router: `http://${lan.routerPlug}` },

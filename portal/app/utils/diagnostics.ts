@@ -110,6 +110,14 @@ export function checkSummary(result: CheckResult): string {
     }
     case 'ip_conflict':
       return addressConflict(result.data as AddressConflict);
+    case 'ipv6': {
+      const { offered, findings = [] } = result.data as { offered?: boolean; findings?: string[] };
+      if (!offered) return 'No IPv6 on this network: everything uses IPv4';
+      if (findings.includes('unreachable'))
+        return 'The router offers IPv6 but it leads nowhere: apps that prefer it stall';
+      if (findings.includes('lossy')) return 'IPv6 works but loses packets';
+      return 'IPv6 works';
+    }
     default:
       return result.ok ? 'Passed' : 'Failed';
   }
