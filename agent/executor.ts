@@ -54,6 +54,7 @@ const unavailable: { [K in CheckName]: z.infer<(typeof checkData)[K]> } = {
     dns: { name: '', outcome: 'error', addresses: [] },
     findings: [],
   },
+  lan_inventory: { interface: '', limited: false, swept: 0, answering: 0, devices: [] },
 };
 
 function errorText(err: unknown, max: number): string {

@@ -12,6 +12,7 @@ export const longTailChecks = [
   'clock_offset',
   'ip_conflict',
   'ipv6',
+  'lan_inventory',
 ] as const;
 
 export const checkNames = [

@@ -38,6 +38,40 @@ const oui = z.string().regex(/^(?:[0-9a-f]{2}:){2}[0-9a-f]{2}$/);
 const ipv6 = z.string().regex(/^[0-9a-f:]{2,39}$/i);
 const ipv6Prefix = z.string().regex(/^[0-9a-f:]{2,39}\/\d{1,3}$/i);
 
+/** mDNS service types lan_inventory keeps (any other type a device announces is dropped). */
+export const lanServiceTypes = [
+  '_ipp._tcp',
+  '_ipps._tcp',
+  '_printer._tcp',
+  '_pdl-datastream._tcp',
+  '_smb._tcp',
+  '_afpovertcp._tcp',
+  '_nfs._tcp',
+  '_rtsp._tcp',
+  '_sip._udp',
+  '_airplay._tcp',
+  '_raop._tcp',
+  '_googlecast._tcp',
+] as const;
+/** What a device on the LAN is, from what it announces (and the gateway's address). */
+export const lanDeviceKinds = [
+  'router',
+  'printer',
+  'file-server',
+  'camera',
+  'phone',
+  'media',
+  'unknown',
+] as const;
+/** Fixed equipment: one that no longer answers is a fault (a laptop gone home is not). */
+export const lanFixedKinds: readonly (typeof lanDeviceKinds)[number][] = [
+  'router',
+  'printer',
+  'file-server',
+  'camera',
+  'phone',
+];
+
 /** Who answered an ARP probe, and how often. */
 const arpAnswer = z.object({ mac, oui, replies: z.number().int().nonnegative() });
 
@@ -316,6 +350,38 @@ export const checkData = {
     }),
     findings: z.array(z.enum(['unreachable', 'lossy'])).max(2),
   }),
+  /** The devices on the box's subnet: who answers ARP now, what they announce, who the box saw before and no longer answers. */
+  lan_inventory: z.object({
+    interface: z.string().max(32),
+    /** The subnet swept ("192.168.1.0/24"). */
+    subnet: z.string().max(18).optional(),
+    /** The box's subnet is larger than a /24: only the /24 around its address was swept. */
+    limited: z.boolean(),
+    swept: z.number().int().nonnegative(),
+    answering: z.number().int().nonnegative(),
+    devices: z
+      .array(
+        z.object({
+          /** Its address now, or where it answered last. */
+          address: ipv4,
+          mac: mac.optional(),
+          oui: oui.optional(),
+          /** It answered ARP during this sweep. */
+          answers: z.boolean(),
+          kind: z.enum(lanDeviceKinds),
+          services: z.array(z.enum(lanServiceTypes)).max(6),
+          /** A TCP connect to the port its first announced service gave (a printer's 631 or 9100). */
+          servicePort: z
+            .object({ port: z.number().int().min(1).max(65535), open: z.boolean() })
+            .optional(),
+          /** An earlier inventory saw it. */
+          seenBefore: z.boolean(),
+          /** When it last answered (ISO time), for a device that does not answer now. */
+          lastSeen: z.string().max(30).optional(),
+        }),
+      )
+      .max(64),
+  }),
 } satisfies Record<CheckName, z.ZodType>;
 
 function resultOf<K extends CheckName>(check: K) {
@@ -349,5 +415,6 @@ export const CheckResult = z.discriminatedUnion('check', [
   resultOf('clock_offset'),
   resultOf('ip_conflict'),
   resultOf('ipv6'),
+  resultOf('lan_inventory'),
 ]);
 export type CheckResult = z.infer<typeof CheckResult>;

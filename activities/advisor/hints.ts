@@ -1,6 +1,7 @@
 import { checkNames } from '../../contracts/checks';
 import { checkThresholds, type CheckName } from '../../contracts/diagnostics';
 import type { Latest } from './guard';
+import { deviceWords } from './lanRules';
 
 // When every basic check passes, what is still worth measuring before calling a
 // network healthy: faults the basic round cannot see, pointed at by the
@@ -72,6 +73,17 @@ const hints: Hint[] = [
     symptom: 'a new provider or modem',
     words: /\b(new|changed?|switched|another)\s+(internet\s+)?(provider|isp|modem|router|line)\b/i,
     checks: ['ipv6', 'path_mtu'],
+  },
+  // A device the network serves (a printer, a NAS, a camera, a desk phone): is it there, does it answer?
+  {
+    symptom: 'a device on the network',
+    words: new RegExp(
+      Object.values(deviceWords)
+        .map((words) => words.source)
+        .join('|'),
+      'i',
+    ),
+    checks: ['lan_inventory'],
   },
 ];
 

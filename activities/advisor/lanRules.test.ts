@@ -113,3 +113,43 @@ describe('ipv6', () => {
     expect(advise({}, ['ipv6']).advice.kind).toBe('healthy');
   });
 });
+
+describe('lan_inventory', () => {
+  it('hands over a printer that no longer answers, with its last address', () => {
+    const { advice, objection } = advise({ printerOffline: true }, ['lan_inventory']);
+    const found = escalation(advice);
+    expect(found.issueCategory).toBe('lan-device');
+    expect(found.diagnosis).toMatch(/printer \(last at 192\.168\.1\.60\) no longer answers/);
+    expect(found.instructions).toMatch(/switched on/);
+    expect(found.instructions).toMatch(/Its last address was 192\.168\.1\.60/);
+    expect(objection).toBeUndefined();
+  });
+
+  it('asks for the inventory when the customer names a printer', () => {
+    expect(advise({}, [], "The printer doesn't print").advice).toMatchObject({
+      kind: 'more_checks',
+      checks: ['lan_inventory'],
+    });
+  });
+
+  it('never calls it healthy when the customer names a printer the network reaches', () => {
+    const found = escalation(
+      advise({}, ['lan_inventory'], 'Nobody can print since this morning').advice,
+    );
+    expect(found.issueCategory).toBe('lan-device');
+    expect(found.diagnosis).toMatch(/the network is not what stops it/);
+    expect(found.instructions).toMatch(/queue, driver/);
+  });
+
+  it('hands over a device the customer names that the box never saw', () => {
+    const found = escalation(
+      advise({}, ['lan_inventory'], 'The security camera shows nothing').advice,
+    );
+    expect(found.issueCategory).toBe('lan-device');
+    expect(found.diagnosis).toMatch(/does not see a camera/);
+  });
+
+  it('stays healthy when nothing is missing and the customer names no device', () => {
+    expect(advise({}, ['lan_inventory']).advice.kind).toBe('healthy');
+  });
+});

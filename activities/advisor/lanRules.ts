@@ -1,5 +1,5 @@
 import type { Advice } from '../../contracts/advice';
-import type { CheckName, CheckResult } from '../../contracts/diagnostics';
+import { lanFixedKinds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { escalate } from './answers';
 import type { Latest } from './guard';
 
@@ -86,4 +86,108 @@ const ipv6Rule: LanRule = (r) => {
   );
 };
 
-export const lanRules: LanRule[] = [ipConflictRule, ipv6Rule];
+type LanDevice = ResultOf<'lan_inventory'>['data']['devices'][number];
+type NamedKind = 'printer' | 'file-server' | 'camera' | 'phone';
+
+/** The customer's words for devices the network serves; matched only, never quoted. */
+export const deviceWords: Record<NamedKind, RegExp> = {
+  printer: /\bprint(s|er|ers|ing)?\b|\bscan(s|ner|ners|ning)?\b|\bcopiers?\b/i,
+  'file-server':
+    /\bnas\b|\bfile\s*servers?\b|\bshared\s+(drives?|folders?)|\bnetwork\s+(drives?|folders?|storage)/i,
+  camera: /\b(security\s+)?cameras?\b|\bcctv\b|\b[nd]vr\b/i,
+  phone: /\b(desk|voip|sip|office|ip)\s*phones?\b|\bdial\s*tone\b|\bvoip\b/i,
+};
+
+const names: Record<LanDevice['kind'], string> = {
+  router: 'router',
+  printer: 'printer',
+  'file-server': 'file server (NAS)',
+  camera: 'camera',
+  phone: 'desk phone',
+  media: 'media device',
+  unknown: 'device',
+};
+
+function namedKind(description: string | undefined): NamedKind | undefined {
+  if (!description) return undefined;
+  return (Object.keys(deviceWords) as NamedKind[]).find((kind) =>
+    deviceWords[kind].test(description),
+  );
+}
+
+const deviceNote = (d: LanDevice) =>
+  `${names[d.kind]} at ${d.address}${d.oui ? ` (maker prefix ${d.oui}${d.mac ? `, ${d.mac}` : ''})` : ''}${d.services.length ? `, announcing ${d.services.join(', ')}` : ''}${d.servicePort ? `, port ${d.servicePort.port} ${d.servicePort.open ? 'open' : 'not answering'}` : ''}${d.lastSeen ? `, last seen ${d.lastSeen}` : ''}`;
+
+function missingAdvice(gone: LanDevice[], subnet: string | undefined): Advice {
+  const [first] = gone;
+  const name = names[first!.kind];
+  return escalate(
+    'lan-device',
+    `Your ${name} (last at ${first!.address}) no longer answers on the network, though the support box saw it before. Computers cannot reach it until it is back.`,
+    [
+      `1. Check that the ${name} is switched on and shows no error on its display or lights.`,
+      `2. If it is connected by cable, check that both ends are firmly plugged in and that the light next to its network socket is lit; try another socket on the switch or router. If it uses Wi-Fi, check on its own menu that it is still connected to the office network.`,
+      `3. Switch it off, wait ten seconds and switch it on again; then try once more from a computer. Its last address was ${first!.address}: if its menu shows another one now, the computers may need it set again.`,
+      'A technician will call you if it stays unreachable.',
+      `For the technician: an ARP sweep of ${subnet ?? 'the subnet'} found no answer from ${gone.map(deviceNote).join('; ')}. The box's own link, gateway and internet checks pass.`,
+    ].join('\n'),
+    `lan_inventory: ${gone.length} device(s) an earlier inventory saw no longer answer ARP (${gone.map((d) => `${d.kind} ${d.address}`).join(', ')}): the device or its own cable or Wi-Fi, which no fix on the box reaches.`,
+  );
+}
+
+const lanDeviceRule: LanRule = (r, description) => {
+  const found = r.lan_inventory;
+  if (!found) return undefined;
+  const { devices, subnet } = found.data;
+  const named = namedKind(description);
+  const gone = devices.filter(
+    (d) =>
+      !d.answers && d.seenBefore && (named ? d.kind === named : lanFixedKinds.includes(d.kind)),
+  );
+  if (gone.length > 0) return missingAdvice(gone, subnet);
+  if (!named) return undefined;
+  const name = names[named];
+  const present = devices.filter((d) => d.answers && d.kind === named);
+  if (present.length === 0) {
+    return escalate(
+      'lan-device',
+      `The support box does not see a ${name} on your network: it does not announce itself, and the box never saw one there.`,
+      [
+        `1. Check that the ${name} is switched on and connected to the office network (by cable, or on its own menu to the office Wi-Fi, not a guest network).`,
+        `2. If it is connected to one computer by USB rather than to the network, the problem is on that computer: restart it and the ${name}.`,
+        'A technician will call you to look at it with you.',
+        `For the technician: an ARP sweep of ${subnet ?? 'the subnet'} and mDNS browsing found ${found.data.answering} answering devices and none announcing itself as a ${name}; the box's network checks pass. Ask for its address (its menu or a configuration page) and whether it is on another network or VLAN.`,
+      ].join('\n'),
+      `The customer reports a ${name} problem; lan_inventory finds no ${name} on the LAN, now or before, so the network cannot rule the device out: a person looks at it.`,
+    );
+  }
+  const reached = present.filter((d) => d.servicePort?.open);
+  const device = reached[0] ?? present[0]!;
+  if (reached.length > 0) {
+    return escalate(
+      'lan-device',
+      `Your ${name} is on the network and answers, so the network is not what stops it: the problem is most likely on the computers or on the ${name} itself.`,
+      [
+        `1. Look at the ${name}'s display or lights for an error (paper, toner, a jam, a full disk, an update running) and clear it.`,
+        `2. On a computer that cannot use it, remove stuck jobs or reconnect to it, then restart the computer.`,
+        `3. Switch the ${name} off and on again.`,
+        'A technician will call you to check the computers with you.',
+        `For the technician: the network reaches the ${deviceNote(device)}. Check the computers' queue, driver and the address they use for it (a queue pointing at an old address, or a WSD port), and the device's own status page at http://${device.address}.`,
+      ].join('\n'),
+      `The customer reports a ${name} problem; lan_inventory finds the ${name} answering ARP and its service port ${device.servicePort!.port} open: the network reaches it, so a person checks the computers and the device (nothing in the catalog acts on them).`,
+    );
+  }
+  return escalate(
+    'lan-device',
+    `Your ${name} answers on the network, but the service it offers (port ${device.servicePort?.port ?? 'unknown'}) does not accept connections, so computers cannot use it.`,
+    [
+      `1. Switch the ${name} off, wait ten seconds and switch it on again; look for an error on its display.`,
+      '2. Try it again from a computer.',
+      'A technician will call you if it still does not work.',
+      `For the technician: the ${deviceNote(device)}. It answers ARP but not on its service port: check its network settings and firmware, or whether something else took its address.`,
+    ].join('\n'),
+    `The customer reports a ${name} problem; lan_inventory finds it answering ARP but not on its service port: the device itself, which no fix on the box reaches.`,
+  );
+};
+
+export const lanRules: LanRule[] = [ipConflictRule, ipv6Rule, lanDeviceRule];

@@ -9,6 +9,10 @@ it.each<[string, RegExp]>([
   ['captive_portal and tcp_tls', /captive_portal .*tcp_tls .*login page \(filtering\)/],
   ['clock_offset', /clock_offset beyond maxOffsetMs \(5000 ms\).*certificates fail \(clock\)/],
   ['the description', /description mentions .*before answering "healthy"/],
+  [
+    'lan_inventory',
+    /lan_inventory: .*\(lan-device\).*never answer "healthy" and never propose a network fix/,
+  ],
   ['ipv6', /ipv6: offered .*unreachable or lossy .*\(ipv6\).*switch IPv6 off .*never healthy/],
   ['ip_conflict', /ip_conflict: address-in-use .*gateway-several-macs .*\(ip-conflict\).*oui/],
 ])('the system prompt explains %s', (_what, rule) => {

@@ -13,6 +13,7 @@ import { pathMtu } from './checks/pathMtu';
 import { tcpTls } from './checks/tcpTls';
 import { ipConflict } from './checks/ipConflict';
 import { ipv6 } from './checks/ipv6';
+import { lanInventory } from './checks/lanInventory';
 import { withTimeout } from './exec';
 
 // The agent's Backend on a real Linux box (the Pi, or a lab namespace).
@@ -47,6 +48,7 @@ export function createLinuxBackend(config: AgentConfig, providers: Providers = {
     clock_offset: clockOffset,
     ip_conflict: ipConflict,
     ipv6,
+    lan_inventory: lanInventory,
     lte: async () => {
       const data = providers.lte ? await providers.lte() : { present: false };
       return { ok: data.present && data.registered === true, data };

@@ -1,5 +1,6 @@
 import { checkThresholds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { conflictFindings } from '../linux/checks/ipConflict';
+import { inventoryOk, type LanDevice } from '../linux/checks/lanInventory';
 import { ipv6Findings } from '../linux/checks/ipv6';
 import type { Fault } from './scenarios';
 
@@ -31,6 +32,9 @@ const macs = {
   conflicting: '00:1b:a9:42:17:0c',
   /** A laptop answering for the router's address. */
   impostor: 'a4:83:e7:5d:20:9e',
+  printer: '00:1b:a9:42:17:0c',
+  nas: '00:11:32:8e:4a:51',
+  pc: 'f4:8e:38:c1:07:22',
 };
 const answer = (mac: string, replies: number) => ({ mac, oui: mac.slice(0, 8), replies });
 
@@ -84,4 +88,54 @@ export function ipv6(s: LanState): Measured<'ipv6'> {
     findings,
   };
   return { ok: findings.length === 0, data };
+}
+
+/** The office's devices, all seen by an earlier inventory: the router, a printer, a NAS and a PC. */
+export function lanInventory(s: LanState): Measured<'lan_inventory'> {
+  const empty = { interface: 'eth0', limited: false, swept: 0, answering: 0, devices: [] };
+  if (!s.addressed) return { ok: false, data: empty };
+  const device = (
+    address: string,
+    mac: string,
+    kind: LanDevice['kind'],
+    services: LanDevice['services'],
+    answers: boolean,
+    port?: number,
+  ): LanDevice => ({
+    address,
+    mac,
+    oui: mac.slice(0, 8),
+    answers,
+    kind,
+    services,
+    ...(port ? { servicePort: { port, open: answers } } : {}),
+    seenBefore: true,
+    ...(answers ? {} : { lastSeen: '2026-12-04T16:41:07.000Z' }),
+  });
+  const printerOn = !s.fault.printerOffline;
+  const printer = device(
+    '192.168.1.60',
+    macs.printer,
+    'printer',
+    ['_ipp._tcp', '_pdl-datastream._tcp'],
+    printerOn,
+    631,
+  );
+  const others = [
+    device(s.router, macs.router, 'router', [], s.routerUp),
+    device('192.168.1.61', macs.nas, 'file-server', ['_smb._tcp'], true, 445),
+    device('192.168.1.102', macs.pc, 'unknown', [], true),
+  ];
+  const devices = printerOn
+    ? [...others.slice(0, 1), printer, ...others.slice(1)]
+    : [printer, ...others];
+  const data = {
+    interface: 'eth0',
+    subnet: '192.168.1.0/24',
+    limited: false,
+    swept: 253,
+    answering: devices.filter((d) => d.answers).length,
+    devices,
+  };
+  return { ok: inventoryOk(devices), data };
 }

@@ -32,6 +32,8 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'ip-conflict': [],
   'gateway-impostor': [],
   'ipv6-blackhole': [],
+  'printer-offline': [],
+  'printer-not-printing': [],
 };
 
 function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
@@ -67,6 +69,8 @@ describe('scenarios', () => {
       'ip-conflict',
       'gateway-impostor',
       'ipv6-blackhole',
+      'printer-offline',
+      'printer-not-printing',
     ]);
   });
 
@@ -238,6 +242,7 @@ describe('the long-tail checks', () => {
     ["another device on the box's address", { addressConflict: true }, ['ip_conflict']],
     ["a second device on the router's address", { gatewayImpostor: true }, ['ip_conflict']],
     ['IPv6 advertised but dropped on the line', { ipv6Blackhole: true }, ['ipv6']],
+    ['the printer without power', { printerOffline: true }, ['lan_inventory']],
   ])('%s fails exactly its checks', (_what, fault, expected) => {
     const network = withFault(fault);
     expect(failing(network, longTail)).toEqual(expected);

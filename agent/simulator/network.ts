@@ -71,6 +71,7 @@ const durations: Record<CheckName, number> = {
   clock_offset: 640,
   ip_conflict: 3040,
   ipv6: 1030,
+  lan_inventory: 2620,
 };
 
 export interface AppliedAction {
@@ -182,6 +183,8 @@ export class SimulatedNetwork implements Backend {
         return lanModel.ipConflict(this.lanState);
       case 'ipv6':
         return lanModel.ipv6(this.lanState);
+      case 'lan_inventory':
+        return lanModel.lanInventory(this.lanState);
     }
   }
 

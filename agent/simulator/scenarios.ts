@@ -44,6 +44,8 @@ export interface Fault {
   gatewayImpostor?: boolean;
   /** The router advertises IPv6, but the line drops it (after a change of provider or modem). */
   ipv6Blackhole?: boolean;
+  /** The office's network printer, which the box saw yesterday, has lost its power. */
+  printerOffline?: boolean;
 }
 
 export interface ExpectedEnd {
@@ -204,6 +206,24 @@ const scenarioData = {
     fault: { ipv6Blackhole: true },
     expectedStatus: 'escalated',
     expectedCategory: 'ipv6',
+  },
+  'printer-offline': {
+    description:
+      'The network printer the box saw yesterday has lost its power: it no longer answers ARP or announces itself.',
+    customerSays: "The printer doesn't print.",
+    fault: { printerOffline: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'lan-device',
+  },
+  // The network reaches the printer (ARP, its print port): what is left is the computers'
+  // print queue or driver, or the printer itself; never "healthy", never a network fix.
+  'printer-not-printing': {
+    description:
+      'Nothing is wrong with the network: the printer answers on its print port, but nobody can print.',
+    customerSays: 'Nobody in the office can print since this morning.',
+    fault: {},
+    expectedStatus: 'escalated',
+    expectedCategory: 'lan-device',
   },
 } satisfies Record<string, Scenario>;
 

@@ -6,7 +6,7 @@ import {
   startCaptivePortal,
   startTlsInterception,
 } from './routerFaults';
-import { blackholeIpv6, impersonateGateway, takePiAddress } from './lanFaults';
+import { blackholeIpv6, impersonateGateway, powerOffPrinter, takePiAddress } from './lanFaults';
 import { internet, type Lab } from './topology';
 
 /** What the hijacked router answers for a public name: an address on no one's network. */
@@ -103,6 +103,9 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       return;
     case 'ipv6-blackhole':
       await blackholeIpv6(lab);
+      return;
+    case 'device-offline':
+      await powerOffPrinter(lab);
       return;
   }
 }

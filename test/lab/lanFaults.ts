@@ -46,3 +46,28 @@ export async function blackholeIpv6(lab: Lab): Promise<void> {
     )}${chain('output', 'meta nfproto ipv6 oifname "cust0" drop')}}\n`,
   );
 }
+
+/**
+ * The printer loses power after the box has seen it: an inventory runs first (as an
+ * earlier case or a technician's check would have), so the box remembers the printer;
+ * then its namespace drops everything, ARP and mDNS included, and sends no goodbye.
+ */
+export async function powerOffPrinter(lab: Lab): Promise<void> {
+  const before = await lab.agentCli(['check', 'lan_inventory']);
+  const devices: { kind: string; answers: boolean }[] = before.results?.[0]?.data?.devices ?? [];
+  if (!devices.some((d) => d.kind === 'printer' && d.answers)) {
+    throw new Error(
+      `The box did not see the printer before it lost power: ${JSON.stringify(before)}`,
+    );
+  }
+  const drop = (family: string, hooks: string[]) =>
+    `table ${family} zen_power {\n${hooks
+      .map(
+        (hook) => ` chain ${hook} {\n  type filter hook ${hook} priority -300; policy drop;\n }\n`,
+      )
+      .join('')}}\n`;
+  await lab.nft(
+    'printer',
+    drop('inet', ['input', 'forward', 'output']) + drop('arp', ['input', 'output']),
+  );
+}

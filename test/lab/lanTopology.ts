@@ -1,7 +1,8 @@
 import path from 'node:path';
-import type { Lab } from './topology';
+import { lan, tsx, type Lab } from './topology';
 
-// What the office LAN has beside IPv4 (called from Lab.build): IPv6 on
+// What the office LAN has beside the router and the plugs (called from
+// Lab.build): a network printer, and IPv6 on
 // 2001:db8::/32, routed (no NAT) from the router through the modem to the
 // ISP, with the router advertising its LAN prefix (dnsmasq, RA only: the Pi
 // and the PC configure themselves by SLAAC).
@@ -63,4 +64,19 @@ export async function waitForPiIpv6(lab: Lab): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A network printer (printerEmulator.ts), set by hand to a fixed address as printers often are. */
+export const printer = { address: '192.168.1.60' };
+
+export async function addPrinter(lab: Lab): Promise<void> {
+  await lab.wire('printer', 'eth0', 'sw', 'printer', { bridge: true });
+  await lab.in('printer', 'ip', ['addr', 'add', `${printer.address}/24`, 'dev', 'eth0']);
+  await lab.in('printer', 'ip', ['route', 'add', 'default', 'via', lan.router]);
+  lab.start('printer', 'printer', process.execPath, [
+    ...tsx,
+    path.join(__dirname, 'printerEmulator.ts'),
+    printer.address,
+  ]);
+  await lab.waitForPort('printer', printer.address, 631);
 }

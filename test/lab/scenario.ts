@@ -53,6 +53,8 @@ export const Fault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gateway-impostor') }).strict(),
   /** The router still advertises IPv6, but the line drops every IPv6 packet. */
   z.object({ kind: z.literal('ipv6-blackhole') }).strict(),
+  /** The network printer loses power after the box's inventory saw it. */
+  z.object({ kind: z.literal('device-offline') }).strict(),
 ]);
 export type Fault = z.infer<typeof Fault>;
 

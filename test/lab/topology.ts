@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
 import { makeCa, onDisk, type KeyPair } from '../support/testCa';
-import { addIpv6, ipv6, waitForPiIpv6 } from './lanTopology';
+import { addIpv6, addPrinter, ipv6, waitForPiIpv6 } from './lanTopology';
 import { officePcView, type OfficePcView } from './officePc';
 import { labNmcli, nmPaths, startPiNetworkManager } from './piNetworkManager';
 import { daemon, exec, type Daemon } from './shell';
@@ -59,7 +59,18 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 /** Node's arguments for a lab process written in TypeScript. */
 export const tsx = ['--import', 'tsx'];
 
-export const roles = ['pi', 'pc', 'sw', 'rt', 'mdm', 'isp', 'plug', 'lte', 'rogue'] as const;
+export const roles = [
+  'pi',
+  'pc',
+  'sw',
+  'rt',
+  'mdm',
+  'isp',
+  'plug',
+  'lte',
+  'rogue',
+  'printer',
+] as const;
 export type Role = (typeof roles)[number];
 
 export interface DhcpPool {
@@ -190,6 +201,7 @@ export class Lab {
     await this.waitForPort('isp', internet.resolver, 853);
     await this.waitForPort('isp', internet.ntp, 123, 'udp');
     await this.waitForPort('plug', lan.routerPlug, 80);
+    await addPrinter(this);
 
     if (networkManager) {
       this.networkManager = true;

@@ -118,6 +118,15 @@ export function checkSummary(result: CheckResult): string {
       if (findings.includes('lossy')) return 'IPv6 works but loses packets';
       return 'IPv6 works';
     }
+    case 'lan_inventory': {
+      const { devices = [], answering = 0 } = result.data as {
+        devices?: { answers: boolean; seenBefore: boolean; kind: string; address: string }[];
+        answering?: number;
+      };
+      const gone = devices.filter((d) => !d.answers && d.seenBefore);
+      if (gone.length === 0) return `${answering} devices answer on the network; none is missing`;
+      return `${answering} devices answer; no longer answering: ${gone.map((d) => `${d.kind} ${d.address}`).join(', ')}`;
+    }
     default:
       return result.ok ? 'Passed' : 'Failed';
   }
