@@ -55,6 +55,7 @@ const unavailable: { [K in CheckName]: z.infer<(typeof checkData)[K]> } = {
     findings: [],
   },
   lan_inventory: { interface: '', limited: false, swept: 0, answering: 0, devices: [] },
+  wifi: { interface: '', wireless: false, connected: false, findings: [] },
 };
 
 function errorText(err: unknown, max: number): string {

@@ -23,6 +23,7 @@ const FREE_TEXT_KEYS = new Set([
   'detail',
   'subject',
   'issuer',
+  'ssid',
 ]);
 
 function shortHash(prefix: string, value: string): string {

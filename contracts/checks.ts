@@ -13,6 +13,7 @@ export const longTailChecks = [
   'ip_conflict',
   'ipv6',
   'lan_inventory',
+  'wifi',
 ] as const;
 
 export const checkNames = [

@@ -24,6 +24,12 @@ export const checkThresholds = {
   maxClockOffsetMs: 5000,
   /** How long ip_conflict probes the gateway's address, one ARP probe a second (from 0 s on). */
   gatewayArpSeconds: 3,
+  /** A Wi-Fi signal below this drops and slows down (about where 802.11 falls to its slowest rates). */
+  wifiWeakSignalDbm: -75,
+  /** A Wi-Fi link's transmit rate below this is too slow for an office (802.11n's slowest rates). */
+  wifiLowBitrateMbps: 20,
+  /** A channel busy (others' traffic and interference) more than this share of the time is crowded. */
+  wifiBusyPct: 70,
 } as const;
 
 /**
@@ -382,6 +388,28 @@ export const checkData = {
       )
       .max(64),
   }),
+  /** The box's Wi-Fi link, when it is on Wi-Fi (`iw`): signal, noise, channel, rates, how busy the channel is. */
+  wifi: z.object({
+    interface: z.string().max(32),
+    /** False on a wired box: nothing else is measured, and the check passes. */
+    wireless: z.boolean(),
+    connected: z.boolean(),
+    /** Untrusted: the network's name, as the access point announces it (iw escapes what is not printable). */
+    ssid: untrusted(128).optional(),
+    /** The access point's MAC (hashed once it leaves the box). */
+    bssid: mac.optional(),
+    signalDbm: z.number().min(-150).max(0).optional(),
+    noiseDbm: z.number().min(-150).max(0).optional(),
+    frequencyMhz: z.number().positive().optional(),
+    channel: z.number().int().nonnegative().optional(),
+    txBitrateMbps: z.number().nonnegative().optional(),
+    rxBitrateMbps: z.number().nonnegative().optional(),
+    /** Share of the time the channel was busy, from the radio's survey of the channel in use. */
+    channelBusyPct: pct.optional(),
+    findings: z
+      .array(z.enum(['not-connected', 'weak-signal', 'low-bitrate', 'busy-channel']))
+      .max(4),
+  }),
 } satisfies Record<CheckName, z.ZodType>;
 
 function resultOf<K extends CheckName>(check: K) {
@@ -416,5 +444,6 @@ export const CheckResult = z.discriminatedUnion('check', [
   resultOf('ip_conflict'),
   resultOf('ipv6'),
   resultOf('lan_inventory'),
+  resultOf('wifi'),
 ]);
 export type CheckResult = z.infer<typeof CheckResult>;

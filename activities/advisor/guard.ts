@@ -1,6 +1,6 @@
 import type { Advice, AdvisorInput } from '../../contracts/advice';
 import { baselineChecks } from '../../contracts/checks';
-import type { CheckName, CheckResult } from '../../contracts/diagnostics';
+import { checkThresholds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { fixDescriptions } from '../../contracts/fixes';
 import { officeWorks } from '../../contracts/office';
 import { parseRemediation, type ActionId } from '../../contracts/remediation';
@@ -49,6 +49,10 @@ export function outOfRange(r: Latest): string[] {
   const v6 = r.ipv6?.data;
   if (v6?.offered && v6.targets.length > 0 && v6.targets.every((t) => t.lossPct >= 100)) {
     found.push('ipv6: advertised, but every IPv6 target is lost');
+  }
+  const radio = r.wifi?.data;
+  if (radio?.signalDbm !== undefined && radio.signalDbm < checkThresholds.wifiWeakSignalDbm) {
+    found.push(`wifi: signal ${radio.signalDbm} dBm`);
   }
   return found;
 }

@@ -1,7 +1,7 @@
 import { checkNames } from '../../contracts/checks';
 import { checkThresholds, type CheckName } from '../../contracts/diagnostics';
 import type { Latest } from './guard';
-import { deviceWords } from './lanRules';
+import { deviceWords, wifiWords } from './lanRules';
 
 // When every basic check passes, what is still worth measuring before calling a
 // network healthy: faults the basic round cannot see, pointed at by the
@@ -60,8 +60,9 @@ const hints: Hint[] = [
     symptom: 'drop-outs',
     words:
       /\b(drops?|dropping|cuts?|cutting)\s+(out|off)\b|\bkeeps?\s+(dropping|disconnecting)|\bintermittent|\bcomes?\s+and\s+goes?\b|\bdrop-?outs?\b/i,
-    checks: ['ip_conflict'],
+    checks: ['ip_conflict', 'wifi'],
   },
+  { symptom: 'the Wi-Fi', words: wifiWords, checks: ['wifi'] },
   // Pages that stall before they load, often after a change of provider: IPv6 that leads nowhere.
   {
     symptom: 'stalling pages or apps',

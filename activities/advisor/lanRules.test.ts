@@ -153,3 +153,40 @@ describe('lan_inventory', () => {
     expect(advise({}, ['lan_inventory']).advice.kind).toBe('healthy');
   });
 });
+
+describe('wifi', () => {
+  const weak = { wifi: { signalDbm: -81, txBitrateMbps: 6.5, channelBusyPct: 24 } };
+  const crowded = { wifi: { signalDbm: -55, txBitrateMbps: 144.4, channelBusyPct: 86 } };
+
+  it('hands over a weak signal with the move-closer and cable steps', () => {
+    const { advice, objection } = advise(weak, ['wifi']);
+    const found = escalation(advice);
+    expect(found.issueCategory).toBe('wifi');
+    expect(found.instructions).toMatch(/closer together/);
+    expect(found.instructions).toMatch(/network cable/);
+    expect(found.instructions).toMatch(/signal -81 dBm \(weak below -75\)/);
+    // The network's name is the access point's choice: never in the words.
+    expect(JSON.stringify(advice)).not.toContain('Office');
+    expect(objection).toBeUndefined();
+  });
+
+  it('hands over a crowded channel with the channel steps', () => {
+    const found = escalation(advise(crowded, ['wifi']).advice);
+    expect(found.diagnosis).toMatch(/crowded/);
+    expect(found.instructions).toMatch(/^1\. .*another channel/m);
+  });
+
+  it('asks for the Wi-Fi check when the customer names the Wi-Fi', () => {
+    expect(advise({}, [], 'The wifi is terrible').advice).toMatchObject({
+      kind: 'more_checks',
+      checks: ['wifi'],
+    });
+  });
+
+  it('never calls the Wi-Fi healthy from a wired box that cannot measure it', () => {
+    const found = escalation(advise({}, ['wifi'], 'The wifi is terrible').advice);
+    expect(found.issueCategory).toBe('wifi');
+    expect(found.diagnosis).toMatch(/connected by cable/);
+    expect(advise({}, ['wifi']).advice.kind).toBe('healthy');
+  });
+});

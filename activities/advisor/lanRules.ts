@@ -1,5 +1,10 @@
 import type { Advice } from '../../contracts/advice';
-import { lanFixedKinds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import {
+  checkThresholds,
+  lanFixedKinds,
+  type CheckName,
+  type CheckResult,
+} from '../../contracts/diagnostics';
 import { escalate } from './answers';
 import type { Latest } from './guard';
 
@@ -190,4 +195,72 @@ const lanDeviceRule: LanRule = (r, description) => {
   );
 };
 
-export const lanRules: LanRule[] = [ipConflictRule, ipv6Rule, lanDeviceRule];
+/** The customer's words for the office's Wi-Fi; matched only, never quoted. */
+export const wifiWords = /\bwi-?fi\b|\bwireless\b|\bwlan\b|\bsignal\b|\baccess\s+point/i;
+
+const wifiRule: LanRule = (r, description) => {
+  const found = r.wifi;
+  if (!found) return undefined;
+  const d = found.data;
+  const { wifiWeakSignalDbm, wifiLowBitrateMbps, wifiBusyPct } = checkThresholds;
+  if (!found.ok && d.findings.some((f) => f !== 'not-connected')) {
+    const weak = d.findings.includes('weak-signal') || d.findings.includes('low-bitrate');
+    const busy = d.findings.includes('busy-channel');
+    const measured = [
+      d.signalDbm !== undefined
+        ? `signal ${d.signalDbm} dBm (weak below ${wifiWeakSignalDbm})`
+        : undefined,
+      d.noiseDbm !== undefined ? `noise ${d.noiseDbm} dBm` : undefined,
+      d.frequencyMhz !== undefined
+        ? `${d.frequencyMhz} MHz${d.channel !== undefined ? ` (channel ${d.channel})` : ''}`
+        : undefined,
+      d.txBitrateMbps !== undefined
+        ? `tx ${d.txBitrateMbps} Mbit/s (slow below ${wifiLowBitrateMbps})`
+        : undefined,
+      d.channelBusyPct !== undefined
+        ? `channel busy ${d.channelBusyPct}% (crowded above ${wifiBusyPct})`
+        : undefined,
+    ].filter(Boolean);
+    const steps = [
+      ...(weak
+        ? [
+            '1. The Wi-Fi signal where the support box stands is weak. Move the box, or the Wi-Fi access point, closer together, with fewer walls, metal cabinets or appliances in between; computers far from the access point suffer the same.',
+            '2. Where you can, connect the support box (and fixed computers) with a network cable instead of Wi-Fi.',
+          ]
+        : []),
+      ...(busy
+        ? [
+            `${weak ? '3' : '1'}. The Wi-Fi channel is crowded by neighbouring networks. In the access point's (or router's) Wi-Fi settings, choose another channel or "auto", and use the 5 GHz band where your devices support it.`,
+          ]
+        : []),
+      'A technician will call you to help.',
+      `For the technician: the box's Wi-Fi link on ${d.interface}: ${measured.join(', ')}. Consider a survey of the premises, an access point nearer the users, or cabling the fixed devices.`,
+    ];
+    return escalate(
+      'wifi',
+      weak
+        ? 'The Wi-Fi signal is weak where the support box stands, so the connection is slow and drops out; computers in the same area will see the same.'
+        : "The office's Wi-Fi channel is crowded by neighbouring networks, so Wi-Fi is slow even with a good signal.",
+      steps.join('\n'),
+      `wifi: ${d.findings.join(', ')} (${measured.join(', ')}): the radio link, which no fix on the box reaches.`,
+    );
+  }
+  // A wired box cannot measure the Wi-Fi the customer names: a person looks at it.
+  if (!d.wireless && description && wifiWords.test(description)) {
+    return escalate(
+      'wifi',
+      'Your internet connection and network work, but the support box is connected by cable, so it cannot measure the Wi-Fi that you describe.',
+      [
+        '1. Note where in the office the Wi-Fi is slow or drops, and whether it happens for every device or only some.',
+        '2. Restart the Wi-Fi access point (or the router, if it makes the Wi-Fi): unplug it, wait ten seconds, plug it back in.',
+        '3. Move closer to the access point and see whether it gets better; if it does, the signal is too weak where you usually work.',
+        'A technician will call you to look at the Wi-Fi with you.',
+        "For the technician: the box is wired and its checks pass; the Wi-Fi itself was not measured (signal, channel, the access point's load).",
+      ].join('\n'),
+      'The customer reports a Wi-Fi problem; the box is wired (wifi: wireless false) and its network checks pass, so nothing measured rules the Wi-Fi out: a person looks at it.',
+    );
+  }
+  return undefined;
+};
+
+export const lanRules: LanRule[] = [ipConflictRule, ipv6Rule, lanDeviceRule, wifiRule];

@@ -10,6 +10,10 @@ it.each<[string, RegExp]>([
   ['clock_offset', /clock_offset beyond maxOffsetMs \(5000 ms\).*certificates fail \(clock\)/],
   ['the description', /description mentions .*before answering "healthy"/],
   [
+    'wifi',
+    /wifi: on a box that is on Wi-Fi, weak-signal \(below -75 dBm\).*escalate as wifi rather than answer "healthy"/,
+  ],
+  [
     'lan_inventory',
     /lan_inventory: .*\(lan-device\).*never answer "healthy" and never propose a network fix/,
   ],

@@ -14,6 +14,7 @@ import { tcpTls } from './checks/tcpTls';
 import { ipConflict } from './checks/ipConflict';
 import { ipv6 } from './checks/ipv6';
 import { lanInventory } from './checks/lanInventory';
+import { wifi } from './checks/wifi';
 import { withTimeout } from './exec';
 
 // The agent's Backend on a real Linux box (the Pi, or a lab namespace).
@@ -49,6 +50,7 @@ export function createLinuxBackend(config: AgentConfig, providers: Providers = {
     ip_conflict: ipConflict,
     ipv6,
     lan_inventory: lanInventory,
+    wifi,
     lte: async () => {
       const data = providers.lte ? await providers.lte() : { present: false };
       return { ok: data.present && data.registered === true, data };

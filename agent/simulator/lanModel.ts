@@ -1,6 +1,7 @@
 import { checkThresholds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import { conflictFindings } from '../linux/checks/ipConflict';
 import { inventoryOk, type LanDevice } from '../linux/checks/lanInventory';
+import { wifiFindings } from '../linux/checks/wifi';
 import { ipv6Findings } from '../linux/checks/ipv6';
 import type { Fault } from './scenarios';
 
@@ -138,4 +139,35 @@ export function lanInventory(s: LanState): Measured<'lan_inventory'> {
     devices,
   };
   return { ok: inventoryOk(devices), data };
+}
+
+/** A wired box has no Wi-Fi to measure; a box on Wi-Fi sees the access point's 2.4 GHz channel 6. */
+export function wifi(s: LanState): Measured<'wifi'> {
+  const link = s.fault.wifi;
+  if (!link) {
+    return {
+      ok: true,
+      data: { interface: 'eth0', wireless: false, connected: false, findings: [] },
+    };
+  }
+  const measured = {
+    interface: 'wlan0',
+    wireless: true,
+    connected: s.linkUp,
+    ...(s.linkUp
+      ? {
+          ssid: 'Office',
+          bssid: macs.router,
+          signalDbm: link.signalDbm,
+          noiseDbm: -92,
+          frequencyMhz: 2437,
+          channel: 6,
+          txBitrateMbps: link.txBitrateMbps,
+          rxBitrateMbps: link.txBitrateMbps,
+          channelBusyPct: link.channelBusyPct,
+        }
+      : {}),
+  };
+  const findings = wifiFindings(measured);
+  return { ok: findings.length === 0, data: { ...measured, findings } };
 }

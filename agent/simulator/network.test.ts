@@ -34,6 +34,8 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'ipv6-blackhole': [],
   'printer-offline': [],
   'printer-not-printing': [],
+  'wifi-weak-signal': [],
+  'wifi-crowded-channel': [],
 };
 
 function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
@@ -71,6 +73,8 @@ describe('scenarios', () => {
       'ipv6-blackhole',
       'printer-offline',
       'printer-not-printing',
+      'wifi-weak-signal',
+      'wifi-crowded-channel',
     ]);
   });
 
@@ -243,6 +247,11 @@ describe('the long-tail checks', () => {
     ["a second device on the router's address", { gatewayImpostor: true }, ['ip_conflict']],
     ['IPv6 advertised but dropped on the line', { ipv6Blackhole: true }, ['ipv6']],
     ['the printer without power', { printerOffline: true }, ['lan_inventory']],
+    [
+      'a weak Wi-Fi signal',
+      { wifi: { signalDbm: -81, txBitrateMbps: 6.5, channelBusyPct: 24 } },
+      ['wifi'],
+    ],
   ])('%s fails exactly its checks', (_what, fault, expected) => {
     const network = withFault(fault);
     expect(failing(network, longTail)).toEqual(expected);

@@ -72,6 +72,7 @@ const durations: Record<CheckName, number> = {
   ip_conflict: 3040,
   ipv6: 1030,
   lan_inventory: 2620,
+  wifi: 12,
 };
 
 export interface AppliedAction {
@@ -185,6 +186,8 @@ export class SimulatedNetwork implements Backend {
         return lanModel.ipv6(this.lanState);
       case 'lan_inventory':
         return lanModel.lanInventory(this.lanState);
+      case 'wifi':
+        return lanModel.wifi(this.lanState);
     }
   }
 

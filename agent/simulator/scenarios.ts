@@ -46,6 +46,8 @@ export interface Fault {
   ipv6Blackhole?: boolean;
   /** The office's network printer, which the box saw yesterday, has lost its power. */
   printerOffline?: boolean;
+  /** The box is on Wi-Fi (wlan0) with this link; absent: the box is wired. */
+  wifi?: { signalDbm: number; txBitrateMbps: number; channelBusyPct: number };
 }
 
 export interface ExpectedEnd {
@@ -224,6 +226,22 @@ const scenarioData = {
     fault: {},
     expectedStatus: 'escalated',
     expectedCategory: 'lan-device',
+  },
+  'wifi-weak-signal': {
+    description:
+      'The box is on Wi-Fi far from the access point: -81 dBm, and the link has fallen to 6.5 Mbit/s.',
+    customerSays: 'The Wi-Fi is slow and keeps dropping.',
+    fault: { wifi: { signalDbm: -81, txBitrateMbps: 6.5, channelBusyPct: 24 } },
+    expectedStatus: 'escalated',
+    expectedCategory: 'wifi',
+  },
+  'wifi-crowded-channel': {
+    description:
+      "A good signal, but the access point's channel is busy 86 % of the time with the neighbours' networks.",
+    customerSays: 'The wireless gets very slow every afternoon.',
+    fault: { wifi: { signalDbm: -55, txBitrateMbps: 144.4, channelBusyPct: 86 } },
+    expectedStatus: 'escalated',
+    expectedCategory: 'wifi',
   },
 } satisfies Record<string, Scenario>;
 

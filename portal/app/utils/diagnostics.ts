@@ -127,6 +127,25 @@ export function checkSummary(result: CheckResult): string {
       if (gone.length === 0) return `${answering} devices answer on the network; none is missing`;
       return `${answering} devices answer; no longer answering: ${gone.map((d) => `${d.kind} ${d.address}`).join(', ')}`;
     }
+    case 'wifi': {
+      const w = result.data as {
+        wireless?: boolean;
+        connected?: boolean;
+        signalDbm?: number;
+        txBitrateMbps?: number;
+        channelBusyPct?: number;
+      };
+      if (!w.wireless) return 'The Zen box is wired: no Wi-Fi to measure';
+      if (!w.connected) return 'The Zen box is not connected to the Wi-Fi';
+      const parts = [
+        w.signalDbm !== undefined ? `signal ${w.signalDbm} dBm` : undefined,
+        w.txBitrateMbps !== undefined ? `${w.txBitrateMbps} Mbit/s` : undefined,
+        w.channelBusyPct !== undefined
+          ? `channel busy ${Math.round(w.channelBusyPct)}%`
+          : undefined,
+      ].filter(Boolean);
+      return `Wi-Fi ${result.ok ? 'works' : 'is weak or crowded'}: ${parts.join(', ')}`;
+    }
     default:
       return result.ok ? 'Passed' : 'Failed';
   }
