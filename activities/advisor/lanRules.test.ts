@@ -141,6 +141,26 @@ describe('lan_inventory', () => {
     expect(found.instructions).toMatch(/queue, driver/);
   });
 
+  it('hands over a printer that answers ARP but refuses its print port as the printer’s', () => {
+    const net = network({});
+    const inventory = net.runCheck('lan_inventory');
+    if (inventory.check !== 'lan_inventory') throw new Error('not an inventory');
+    for (const d of inventory.data.devices) {
+      if (d.kind === 'printer') d.servicePort = { port: 631, open: false };
+    }
+    const input: AdvisorInput = {
+      caseId: 'case-lan',
+      round: 2,
+      maxRounds: 5,
+      results: [...baselineChecks.map((name) => net.runCheck(name)), inventory],
+      actionsTaken: [],
+      description: 'The printer does not print',
+    };
+    const found = escalation(offlineAdvice(input));
+    expect(found.issueCategory).toBe('lan-device');
+    expect(found.diagnosis).toMatch(/\(port 631\) does not accept connections/);
+  });
+
   it('hands over a device the customer names that the box never saw', () => {
     const found = escalation(
       advise({}, ['lan_inventory'], 'The security camera shows nothing').advice,

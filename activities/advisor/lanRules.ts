@@ -166,7 +166,8 @@ const lanDeviceRule: LanRule = (r, description) => {
       `The customer reports a ${name} problem; lan_inventory finds no ${name} on the LAN, now or before, so the network cannot rule the device out: a person looks at it.`,
     );
   }
-  const reached = present.filter((d) => d.servicePort?.open);
+  // A device whose announced service refused the connect is not reached; one without a port to try is.
+  const reached = present.filter((d) => d.servicePort?.open !== false);
   const device = reached[0] ?? present[0]!;
   if (reached.length > 0) {
     return escalate(
@@ -179,12 +180,12 @@ const lanDeviceRule: LanRule = (r, description) => {
         'A technician will call you to check the computers with you.',
         `For the technician: the network reaches the ${deviceNote(device)}. Check the computers' queue, driver and the address they use for it (a queue pointing at an old address, or a WSD port), and the device's own status page at http://${device.address}.`,
       ].join('\n'),
-      `The customer reports a ${name} problem; lan_inventory finds the ${name} answering ARP and its service port ${device.servicePort!.port} open: the network reaches it, so a person checks the computers and the device (nothing in the catalog acts on them).`,
+      `The customer reports a ${name} problem; lan_inventory finds the ${name} answering ARP${device.servicePort ? ` and its service port ${device.servicePort.port} open` : ''}: the network reaches it, so a person checks the computers and the device (nothing in the catalog acts on them).`,
     );
   }
   return escalate(
     'lan-device',
-    `Your ${name} answers on the network, but the service it offers (port ${device.servicePort?.port ?? 'unknown'}) does not accept connections, so computers cannot use it.`,
+    `Your ${name} answers on the network, but the service it offers (port ${device.servicePort!.port}) does not accept connections, so computers cannot use it.`,
     [
       `1. Switch the ${name} off, wait ten seconds and switch it on again; look for an error on its display.`,
       '2. Try it again from a computer.',

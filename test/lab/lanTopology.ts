@@ -20,7 +20,12 @@ export const ipv6 = {
   web: '2001:db8:80::80',
 };
 
-export async function addIpv6(lab: Lab): Promise<void> {
+export async function addIpv6(lab: Lab, { networkManager = false } = {}): Promise<void> {
+  // NetworkManager reads router advertisements itself (and keeps the kernel from doing it):
+  // an address the kernel configured first would make NM take eth0 as configured by another tool.
+  if (networkManager) {
+    await lab.in('pi', 'sysctl', ['-qw', 'net.ipv6.conf.eth0.accept_ra=0']);
+  }
   // Static addresses without duplicate-address detection: usable at once.
   const addr = (role: 'rt' | 'mdm' | 'isp', cidr: string, dev: string) =>
     lab.in(role, 'ip', ['-6', 'addr', 'add', cidr, 'dev', dev, 'nodad']);

@@ -181,7 +181,7 @@ export class Lab {
       `table ip nat {\n chain post {\n  type nat hook postrouting priority 100;\n  oifname "${dev}" masquerade\n }\n}\n`;
     await this.nft('rt', masquerade('wan0'));
     await this.nft('lte', masquerade('core0'));
-    await addIpv6(this);
+    await addIpv6(this, { networkManager });
 
     await this.startIsp();
     await this.startCarrierResolver();
