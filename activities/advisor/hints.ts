@@ -88,6 +88,9 @@ const hints: Hint[] = [
   },
 ];
 
+/** The most checks one `more_checks` answer may name (contracts/advice.ts). */
+const MAX_CHECKS_PER_ROUND = 11;
+
 export interface Suspicion {
   checks: CheckName[];
   rationale: string;
@@ -108,7 +111,10 @@ export function worthChecking(description: string | undefined, r: Latest): Suspi
     reasons.push(`the configured resolver took ${resolverMs} ms`);
     wanted.add('dns_integrity');
   }
-  const checks = checkNames.filter((name) => wanted.has(name) && !r[name]);
+  // At most what one round may ask for (contracts/advice.ts); the rest come in the next round.
+  const checks = checkNames
+    .filter((name) => wanted.has(name) && !r[name])
+    .slice(0, MAX_CHECKS_PER_ROUND);
   if (checks.length === 0) return undefined;
   return {
     checks,

@@ -210,3 +210,42 @@ describe('wifi', () => {
     expect(advise({}, ['wifi']).advice.kind).toBe('healthy');
   });
 });
+
+describe('the guard', () => {
+  it.each<[string, Fault, CheckName]>([
+    ["another device on the box's address", { addressConflict: true }, 'ip_conflict'],
+    ["two devices on the router's address", { gatewayImpostor: true }, 'ip_conflict'],
+    [
+      'a weak Wi-Fi signal',
+      { wifi: { signalDbm: -81, txBitrateMbps: 54, channelBusyPct: 10 } },
+      'wifi',
+    ],
+  ])(
+    'refuses "healthy" with %s, even from a check that called itself ok',
+    (_what, fault, check) => {
+      const net = network(fault);
+      const results = [...baselineChecks, check].map((name) => ({
+        ...net.runCheck(name),
+        ok: true,
+      }));
+      const input: AdvisorInput = {
+        caseId: 'case-lan',
+        round: 2,
+        maxRounds: 5,
+        results,
+        actionsTaken: [],
+      };
+      expect(unjustified({ kind: 'healthy', diagnosis: 'ok', rationale: 'ok' }, input)).toMatch(
+        new RegExp(check),
+      );
+    },
+  );
+
+  it('asks for no more checks in one round than an answer may name', () => {
+    const everything =
+      'Some websites are slow since the new provider, the VPN and email fail, a login page and certificate warnings appear, some laptops are offline with an address conflict, the wifi drops out and the printer does not print';
+    const { advice } = advise({}, [], everything);
+    expect(advice.kind).toBe('more_checks');
+    if (advice.kind === 'more_checks') expect(advice.checks.length).toBeLessThanOrEqual(11);
+  });
+});
