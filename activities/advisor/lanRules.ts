@@ -14,7 +14,9 @@ import type { Latest } from './guard';
 // network no longer reaches, and a weak Wi-Fi link. None of them has a fix in
 // the catalog: each hands over with steps for the customer and a note for the
 // technician. Only typed values (addresses, numbers, MAC makers' prefixes,
-// enums) reach the words, never a string a device chose.
+// enums) reach the words, never a string a device chose. The customer's words
+// only say which device they mean: they can turn an answer into a hand-over
+// to a person, never into a fix or "healthy", and are never quoted.
 
 type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
 /** A rule sees the latest results and the customer's own words (only ever matched, never quoted). */
