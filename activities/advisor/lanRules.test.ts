@@ -125,6 +125,29 @@ describe('lan_inventory', () => {
     expect(objection).toBeUndefined();
   });
 
+  it('keeps the hand-over within its bounds when many devices are gone', () => {
+    const net = network({ printerOffline: true });
+    const inventory = net.runCheck('lan_inventory');
+    if (inventory.check !== 'lan_inventory') throw new Error('not an inventory');
+    const printer = inventory.data.devices[0]!;
+    inventory.data.devices = Array.from({ length: 40 }, (_, i) => ({
+      ...printer,
+      address: `192.168.1.${100 + i}`,
+    }));
+    const input: AdvisorInput = {
+      caseId: 'case-lan',
+      round: 2,
+      maxRounds: 5,
+      results: [
+        ...baselineChecks.map((name) => sanitizeResult(net.runCheck(name))),
+        sanitizeResult(inventory),
+      ],
+      actionsTaken: [],
+    };
+    const found = escalation(Advice.parse(offlineAdvice(input)));
+    expect(found.instructions).toMatch(/and 37 more/);
+  });
+
   it('asks for the inventory when the customer names a printer', () => {
     expect(advise({}, [], "The printer doesn't print").advice).toMatchObject({
       kind: 'more_checks',

@@ -60,7 +60,7 @@ const ipConflictRule: LanRule = (r) => {
       `2. A device set by hand to the router's address ${gateway.address} must get another address (or automatic, DHCP).`,
       '3. If you cannot find it, do not type passwords into websites that show certificate warnings meanwhile.',
       'A technician will call you today to track the device down.',
-      `For the technician: ${evidence}. Find the stranger's port in the switch's MAC table (its maker prefix helps); if nobody owns it, treat it as ARP spoofing: unplug it and check the office's computers.`,
+      `For the technician: ${evidence}. Find the stranger's port in the switch's MAC table (its maker prefix helps). A Wi-Fi extender in repeater mode also answers for the router with its own MAC: rule that out first${several ? '' : ', and a router replaced in the last minutes'}. If nobody owns the device, treat it as ARP spoofing: unplug it and check the office's computers.`,
     ].join('\n'),
     `ip_conflict: ${findings.join(', ')}: a second device answers for the gateway's address (a misconfigured device or an ARP spoofer); nothing in the catalog reaches it.`,
   );
@@ -136,9 +136,12 @@ function missingAdvice(gone: LanDevice[], subnet: string | undefined): Advice {
       `2. If it is connected by cable, check that both ends are firmly plugged in and that the light next to its network socket is lit; try another socket on the switch or router. If it uses Wi-Fi, check on its own menu that it is still connected to the office network.`,
       `3. Switch it off, wait ten seconds and switch it on again; then try once more from a computer. Its last address was ${first!.address}: if its menu shows another one now, the computers may need it set again.`,
       'A technician will call you if it stays unreachable.',
-      `For the technician: an ARP sweep of ${subnet ?? 'the subnet'} found no answer from ${gone.map(deviceNote).join('; ')}. The box's own link, gateway and internet checks pass.`,
+      `For the technician: an ARP sweep of ${subnet ?? 'the subnet'} found no answer from ${gone.slice(0, 3).map(deviceNote).join('; ')}${gone.length > 3 ? ` and ${gone.length - 3} more` : ''}. The box's own link, gateway and internet checks pass.`,
     ].join('\n'),
-    `lan_inventory: ${gone.length} device(s) an earlier inventory saw no longer answer ARP (${gone.map((d) => `${d.kind} ${d.address}`).join(', ')}): the device or its own cable or Wi-Fi, which no fix on the box reaches.`,
+    `lan_inventory: ${gone.length} device(s) an earlier inventory saw no longer answer ARP (${gone
+      .slice(0, 8)
+      .map((d) => `${d.kind} ${d.address}`)
+      .join(', ')}): the device or its own cable or Wi-Fi, which no fix on the box reaches.`,
   );
 }
 
