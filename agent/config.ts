@@ -177,6 +177,12 @@ export const AgentConfig = z
       })
       .strict()
       .default({ maxMB: 25, maxSeconds: 4, loadSeconds: 2 }),
+    /** IPv6 addresses the `ipv6` check pings (Cloudflare's and Google's public resolvers). */
+    ipv6Targets: z
+      .array(z.string().regex(/^[0-9A-Fa-f:]{2,39}$/, 'an IPv6 address like 2606:4700:4700::1111'))
+      .min(1)
+      .max(4)
+      .default(['2606:4700:4700::1111', '2001:4860:4860::8888']),
   })
   .strict();
 export type AgentConfig = z.infer<typeof AgentConfig>;

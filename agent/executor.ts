@@ -57,6 +57,17 @@ const unavailable: { [K in CheckName]: z.infer<(typeof checkData)[K]> } = {
     maxLoadedRttIncreaseMs: checkThresholds.maxLoadedRttIncreaseMs,
   },
   router_api: { configured: false, reachable: false },
+  ip_conflict: { interface: '', duplicates: [], findings: [] },
+  ipv6: {
+    interface: '',
+    offered: false,
+    prefixes: [],
+    targets: [],
+    dns: { name: '', outcome: 'error', addresses: [] },
+    findings: [],
+  },
+  lan_inventory: { interface: '', limited: false, swept: 0, answering: 0, devices: [] },
+  wifi: { interface: '', wireless: false, connected: false, findings: [] },
 };
 
 function errorText(err: unknown, max: number): string {

@@ -127,4 +127,47 @@ describe('sanitize', () => {
       model: 'X1',
     });
   });
+
+  it('hashes the MACs of the LAN checks, keeping the maker prefix, and treats an SSID as free text', () => {
+    const conflict = sanitizeResult({
+      check: 'ip_conflict',
+      ok: false,
+      durationMs: 3040,
+      data: {
+        interface: 'eth0',
+        address: '192.168.1.23',
+        duplicates: [{ mac: '00:1b:a9:42:17:0c', oui: '00:1b:a9', replies: 1 }],
+        gateway: {
+          address: '192.168.1.1',
+          probes: 4,
+          answers: [{ mac: '3c:22:fb:10:01:01', oui: '3c:22:fb', replies: 4 }],
+          cachedMac: '3c:22:fb:10:01:01',
+        },
+        findings: ['address-in-use'],
+      },
+    });
+    expect(conflict.data).toMatchObject({
+      duplicates: [{ mac: hashMac('00:1b:a9:42:17:0c'), oui: '00:1b:a9' }],
+      gateway: { cachedMac: hashMac('3c:22:fb:10:01:01') },
+    });
+    expect(CheckResult.parse(conflict)).toEqual(conflict);
+    const radio = sanitizeResult({
+      check: 'wifi',
+      ok: true,
+      durationMs: 12,
+      data: {
+        interface: 'wlan0',
+        wireless: true,
+        connected: true,
+        ssid: '198.51.100.4',
+        bssid: 'F4:F2:6D:22:7C:F0',
+        findings: [],
+      },
+    });
+    expect(radio.data).toMatchObject({
+      ssid: '198.51.100.0/24',
+      bssid: hashMac('f4:f2:6d:22:7c:f0'),
+    });
+    expect(CheckResult.parse(radio)).toEqual(radio);
+  });
 });

@@ -25,6 +25,7 @@ const FREE_TEXT_KEYS = new Set([
   'issuer',
   'model',
   'release',
+  'ssid',
 ]);
 
 function shortHash(prefix: string, value: string): string {

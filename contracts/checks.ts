@@ -13,6 +13,10 @@ export const longTailChecks = [
   'throughput',
   'latency_under_load',
   'router_api',
+  'ip_conflict',
+  'ipv6',
+  'lan_inventory',
+  'wifi',
 ] as const;
 
 export const checkNames = [

@@ -29,7 +29,64 @@ export const checkThresholds = {
   maxIdleRttMs: 150,
   /** A loaded round trip this much above the idle one is bufferbloat: a queue that fills under load. */
   maxLoadedRttIncreaseMs: 100,
+  /** How long ip_conflict probes the gateway's address, one ARP probe a second (from 0 s on). */
+  gatewayArpSeconds: 3,
+  /** A Wi-Fi signal below this drops and slows down (about where 802.11 falls to its slowest rates). */
+  wifiWeakSignalDbm: -75,
+  /** A Wi-Fi link's transmit rate below this is too slow for an office (802.11n's slowest rates). */
+  wifiLowBitrateMbps: 20,
+  /** A channel busy (others' traffic and interference) more than this share of the time is crowded. */
+  wifiBusyPct: 70,
 } as const;
+
+/**
+ * A MAC address: whole on the box, a short hash (`mac:` and 12 hex digits) once it
+ * has left it (agent/sanitize.ts hashes every MAC, typed field or free text).
+ */
+const mac = z
+  .string()
+  .regex(/^(?:[0-9a-f]{2}:){5}[0-9a-f]{2}$|^mac:[0-9a-f]{12}$/, 'a MAC address or its hash');
+/** The first three octets of a MAC: its maker's prefix (OUI), not the device. */
+const oui = z.string().regex(/^(?:[0-9a-f]{2}:){2}[0-9a-f]{2}$/);
+const ipv6 = z.string().regex(/^[0-9a-f:]{2,39}$/i);
+const ipv6Prefix = z.string().regex(/^[0-9a-f:]{2,39}\/\d{1,3}$/i);
+
+/** mDNS service types lan_inventory keeps (any other type a device announces is dropped). */
+export const lanServiceTypes = [
+  '_ipp._tcp',
+  '_ipps._tcp',
+  '_printer._tcp',
+  '_pdl-datastream._tcp',
+  '_smb._tcp',
+  '_afpovertcp._tcp',
+  '_nfs._tcp',
+  '_rtsp._tcp',
+  '_sip._udp',
+  '_airplay._tcp',
+  '_raop._tcp',
+  '_googlecast._tcp',
+] as const;
+/** What a device on the LAN is, from what it announces (and the gateway's address). */
+export const lanDeviceKinds = [
+  'router',
+  'printer',
+  'file-server',
+  'camera',
+  'phone',
+  'media',
+  'unknown',
+] as const;
+/** Fixed equipment: one that no longer answers is a fault (a laptop gone home is not). */
+export const lanFixedKinds: readonly (typeof lanDeviceKinds)[number][] = [
+  'router',
+  'printer',
+  'file-server',
+  'camera',
+  'phone',
+];
+
+/** Who answered an ARP probe, and how often. */
+const arpAnswer = z.object({ mac, oui, replies: z.number().int().nonnegative() });
 
 const dnsOutcome = z.enum([
   'answered',
@@ -315,6 +372,128 @@ export const checkData = {
       })
       .optional(),
   }),
+  /** Who else answers ARP for the box's own address, and for the gateway's. */
+  ip_conflict: z.object({
+    interface: z.string().max(32),
+    address: ipv4.optional(),
+    /** Devices that answered a duplicate-address probe (from 0.0.0.0, as `arping -D`) for the box's address. */
+    duplicates: z.array(arpAnswer).max(8),
+    gateway: z
+      .object({
+        address: ipv4,
+        probes: z.number().int().nonnegative(),
+        /** Every MAC that answered for the gateway's address; more than one is a conflict or a spoofer. */
+        answers: z.array(arpAnswer).max(8),
+        /** The MAC the box's neighbour table held before the probes, when it had one. */
+        cachedMac: mac.optional(),
+      })
+      .optional(),
+    findings: z
+      .array(
+        z.enum(['address-in-use', 'gateway-several-macs', 'gateway-mac-changed', 'gateway-silent']),
+      )
+      .max(4),
+  }),
+  /** Whether the office has IPv6 (a router advertisement, global addresses) and whether it leads anywhere. */
+  ipv6: z.object({
+    interface: z.string().max(32),
+    /** A router advertised a default route or global prefix: apps will prefer IPv6. */
+    offered: z.boolean(),
+    /** The default route a router advertisement set (`proto ra`). */
+    router: z
+      .object({
+        /** Its link-local address; left out when it is EUI-64 (made from the router's MAC). */
+        address: ipv6.optional(),
+        /** Seconds the advertisement's default route has left. */
+        lifetimeS: z.number().int().nonnegative().optional(),
+      })
+      .optional(),
+    /**
+     * The box's global prefixes, not its addresses: an EUI-64 interface identifier holds
+     * the box's MAC. `announced`: a router advertisement's on-link route for it.
+     */
+    prefixes: z
+      .array(
+        z.object({
+          prefix: ipv6Prefix,
+          announced: z.boolean(),
+          addresses: z.number().int().nonnegative(),
+          validLifetimeS: z.number().int().nonnegative().optional(),
+        }),
+      )
+      .max(8),
+    targets: z
+      .array(
+        z.object({
+          host: ipv6,
+          sent: z.number().int().nonnegative(),
+          lossPct: pct,
+          avgMs: ms.optional(),
+        }),
+      )
+      .max(4),
+    /** The test name's AAAA through the configured resolver. */
+    dns: z.object({
+      name: z.string().max(253),
+      outcome: dnsOutcome,
+      addresses: z.array(ipv6).max(8),
+    }),
+    findings: z.array(z.enum(['unreachable', 'lossy'])).max(2),
+  }),
+  /** The devices on the box's subnet: who answers ARP now, what they announce, who the box saw before and no longer answers. */
+  lan_inventory: z.object({
+    interface: z.string().max(32),
+    /** The subnet swept ("192.168.1.0/24"). */
+    subnet: z.string().max(18).optional(),
+    /** The box's subnet is larger than a /24: only the /24 around its address was swept. */
+    limited: z.boolean(),
+    swept: z.number().int().nonnegative(),
+    answering: z.number().int().nonnegative(),
+    devices: z
+      .array(
+        z.object({
+          /** Its address now, or where it answered last. */
+          address: ipv4,
+          mac: mac.optional(),
+          oui: oui.optional(),
+          /** It answered ARP during this sweep. */
+          answers: z.boolean(),
+          kind: z.enum(lanDeviceKinds),
+          services: z.array(z.enum(lanServiceTypes)).max(6),
+          /** A TCP connect to the port its first announced service gave (a printer's 631 or 9100). */
+          servicePort: z
+            .object({ port: z.number().int().min(1).max(65535), open: z.boolean() })
+            .optional(),
+          /** An earlier inventory saw it. */
+          seenBefore: z.boolean(),
+          /** When it last answered (ISO time), for a device that does not answer now. */
+          lastSeen: z.string().max(30).optional(),
+        }),
+      )
+      .max(64),
+  }),
+  /** The box's Wi-Fi link, when it is on Wi-Fi (`iw`): signal, noise, channel, rates, how busy the channel is. */
+  wifi: z.object({
+    interface: z.string().max(32),
+    /** False on a wired box: nothing else is measured, and the check passes. */
+    wireless: z.boolean(),
+    connected: z.boolean(),
+    /** Untrusted: the network's name, as the access point announces it (iw escapes what is not printable). */
+    ssid: untrusted(128).optional(),
+    /** The access point's MAC (hashed once it leaves the box). */
+    bssid: mac.optional(),
+    signalDbm: z.number().min(-150).max(0).optional(),
+    noiseDbm: z.number().min(-150).max(0).optional(),
+    frequencyMhz: z.number().positive().optional(),
+    channel: z.number().int().nonnegative().optional(),
+    txBitrateMbps: z.number().nonnegative().optional(),
+    rxBitrateMbps: z.number().nonnegative().optional(),
+    /** Share of the time the channel was busy, from the radio's survey of the channel in use. */
+    channelBusyPct: pct.optional(),
+    findings: z
+      .array(z.enum(['not-connected', 'weak-signal', 'low-bitrate', 'busy-channel']))
+      .max(4),
+  }),
 } satisfies Record<CheckName, z.ZodType>;
 
 function resultOf<K extends CheckName>(check: K) {
@@ -349,5 +528,9 @@ export const CheckResult = z.discriminatedUnion('check', [
   resultOf('throughput'),
   resultOf('latency_under_load'),
   resultOf('router_api'),
+  resultOf('ip_conflict'),
+  resultOf('ipv6'),
+  resultOf('lan_inventory'),
+  resultOf('wifi'),
 ]);
 export type CheckResult = z.infer<typeof CheckResult>;

@@ -22,6 +22,7 @@ const debianPackages: Record<string, string> = {
   socat: 'socat',
   udhcpc: 'udhcpc',
   ping: 'iputils-ping',
+  arping: 'iputils-arping',
   traceroute: 'traceroute',
   sysctl: 'procps',
   // The lab's Pi under NetworkManager (test/lab/networkManager.test.ts): the real NM, its

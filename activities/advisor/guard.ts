@@ -47,6 +47,20 @@ export function outOfRange(r: Latest): string[] {
   ) {
     found.push(`internet: ${Math.round(Math.min(...(internetMs as number[])))} ms round trip`);
   }
+  if ((r.ip_conflict?.data.duplicates.length ?? 0) > 0) {
+    found.push("ip_conflict: another device answers for the box's address");
+  }
+  if ((r.ip_conflict?.data.gateway?.answers.length ?? 0) > 1) {
+    found.push("ip_conflict: several devices answer for the gateway's address");
+  }
+  const v6 = r.ipv6?.data;
+  if (v6?.offered && v6.targets.length > 0 && v6.targets.every((t) => t.lossPct >= 100)) {
+    found.push('ipv6: advertised, but every IPv6 target is lost');
+  }
+  const radio = r.wifi?.data;
+  if (radio?.signalDbm !== undefined && radio.signalDbm < checkThresholds.wifiWeakSignalDbm) {
+    found.push(`wifi: signal ${radio.signalDbm} dBm`);
+  }
   return found;
 }
 

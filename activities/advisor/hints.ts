@@ -1,6 +1,7 @@
 import { checkNames } from '../../contracts/checks';
 import { checkThresholds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
 import type { Latest } from './guard';
+import { deviceWords, wifiWords } from './lanRules';
 
 // When every basic check passes, what is still worth measuring before calling a
 // network healthy: faults the basic round cannot see, pointed at by the
@@ -57,12 +58,52 @@ const hints: Hint[] = [
     words: slownessWords,
     checks: ['throughput', 'latency_under_load'],
   },
+  // Two devices on one address: Windows and macOS name it; otherwise short drop-outs for everyone.
+  {
+    symptom: 'an address conflict',
+    words:
+      /\b(ip\s+)?address\s+conflict|\bconflict(s|ing)?\b.{0,30}\baddress|\bduplicate\s+(ip|address)/i,
+    checks: ['ip_conflict'],
+  },
+  {
+    symptom: 'drop-outs',
+    words:
+      /\b(drops?|dropping|cuts?|cutting)\s+(out|off)\b|\bkeeps?\s+(dropping|disconnecting)|\bintermittent|\bcomes?\s+and\s+goes?\b|\bdrop-?outs?\b/i,
+    checks: ['ip_conflict', 'wifi'],
+  },
+  { symptom: 'the Wi-Fi', words: wifiWords, checks: ['wifi'] },
+  // Pages that stall before they load, often after a change of provider: IPv6 that leads nowhere.
+  {
+    symptom: 'stalling pages or apps',
+    words:
+      /\b(some|certain|several|many|most)\s+(web)?(sites?|pages?|apps?)\b|\bslow|\bstall|\bhangs?\b|\btakes?\s+(ages|forever|long)|\btime[sd]?\s*out/i,
+    checks: ['ipv6'],
+  },
+  {
+    symptom: 'a new provider or modem',
+    words: /\b(new|changed?|switched|another)\s+(internet\s+)?(provider|isp|modem|router|line)\b/i,
+    checks: ['ipv6', 'path_mtu'],
+  },
+  // A device the network serves (a printer, a NAS, a camera, a desk phone): is it there, does it answer?
+  {
+    symptom: 'a device on the network',
+    words: new RegExp(
+      Object.values(deviceWords)
+        .map((words) => words.source)
+        .join('|'),
+      'i',
+    ),
+    checks: ['lan_inventory'],
+  },
 ];
 
 /** Whether the customer describes slowness, lag or poor calls (matched only, never copied). */
 export function describesSlowness(description: string | undefined): boolean {
   return description !== undefined && slownessWords.test(description);
 }
+
+/** The most checks one `more_checks` answer may name (contracts/advice.ts). */
+const MAX_CHECKS_PER_ROUND = 11;
 
 export interface Suspicion {
   checks: CheckName[];
@@ -93,10 +134,13 @@ export function worthChecking(
     reasons.push(`the internet round trip is ${Math.round(Math.min(...internetMs))} ms`);
     wanted.add('latency_under_load');
   }
-  // A check that ran but could not measure (a speed test skipped on LTE) is not asked again.
-  const checks = checkNames.filter(
-    (name) => wanted.has(name) && !r[name] && !alreadyRun.some((result) => result.check === name),
-  );
+  // A check that ran but could not measure (a speed test skipped on LTE) is not asked again;
+  // at most what one round may ask for (contracts/advice.ts), the rest in the next round.
+  const checks = checkNames
+    .filter(
+      (name) => wanted.has(name) && !r[name] && !alreadyRun.some((result) => result.check === name),
+    )
+    .slice(0, MAX_CHECKS_PER_ROUND);
   if (checks.length === 0) return undefined;
   return {
     checks,

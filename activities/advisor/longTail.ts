@@ -4,6 +4,7 @@ import { customerCanDo, escalate, routerDnsSteps } from './answers';
 import type { Latest } from './guard';
 import { performanceRules } from './performanceRules';
 import { routerSettingsRule } from './routerRules';
+import { lanRules } from './lanRules';
 
 // The long-tail checks read as a network engineer reads them, once the basic
 // checks pass. Causes come before the symptoms they produce: a second DHCP
@@ -237,9 +238,13 @@ const rules: Rule[] = [
   portalRule,
   tcpTlsRule,
   ...performanceRules,
+  ...lanRules,
 ];
 
-/** The first long-tail fault the results show, as a hand-over with steps; undefined when none does. */
+/**
+ * The first long-tail fault the results show, as a hand-over with steps; undefined when none
+ * does. The customer's words only tell a rule which device they mean; they are never quoted.
+ */
 export function longTailAdvice(r: Latest, input: AdvisorInput): Advice | undefined {
   for (const rule of rules) {
     const advice = rule(r, input);

@@ -251,12 +251,12 @@ describe('the long-tail checks', () => {
     [
       'some websites failing',
       "Some websites don't load",
-      ['dns_integrity', 'path_mtu', 'captive_portal', 'tcp_tls'],
+      ['dns_integrity', 'path_mtu', 'captive_portal', 'tcp_tls', 'ipv6'],
     ],
     [
       'slowness',
       'Everything is so slow today',
-      ['dns_integrity', 'path_mtu', 'throughput', 'latency_under_load'],
+      ['dns_integrity', 'path_mtu', 'throughput', 'latency_under_load', 'ipv6'],
     ],
     ['a VPN', 'The VPN drops', ['path_mtu', 'tcp_tls']],
     ['email', 'Email does not send', ['dns_integrity', 'tcp_tls']],

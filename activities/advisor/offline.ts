@@ -20,7 +20,8 @@ import {
 // is not configured or not reachable. It decides on booleans, numbers and
 // typed addresses, never on free text, so nothing a device on the customer's
 // network announces can steer it; the customer's description can only make it
-// measure more before it calls a network healthy (hints.ts).
+// measure more before it calls a network healthy (hints.ts), or hand a device
+// or Wi-Fi problem the measurements cannot rule out to a person (lanRules.ts).
 
 type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
 

@@ -185,7 +185,7 @@ describe('evidence', () => {
       ...input('healthy', [], { description: 'The internet is slow' }),
       // The other checks "slow" asks for ran and passed.
       results: [
-        ...input('healthy', ['dns_integrity', 'path_mtu']).results,
+        ...input('healthy', ['dns_integrity', 'path_mtu', 'ipv6']).results,
         ...perf.map((name) => network.runCheck(name)),
       ],
     };

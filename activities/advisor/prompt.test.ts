@@ -39,6 +39,16 @@ it.each<[string, RegExp]>([
     'when to ask for it',
     /Ask for router_api together with dhcp_servers when the configured resolver fails/,
   ],
+  [
+    'wifi',
+    /wifi: on a box that is on Wi-Fi, weak-signal \(below -75 dBm\).*escalate as wifi rather than answer "healthy"/,
+  ],
+  [
+    'lan_inventory',
+    /lan_inventory: .*\(lan-device\).*never answer "healthy" and never propose a network fix/,
+  ],
+  ['ipv6', /ipv6: offered .*unreachable or lossy .*\(ipv6\).*switch IPv6 off .*never healthy/],
+  ['ip_conflict', /ip_conflict: address-in-use .*gateway-several-macs .*\(ip-conflict\).*oui/],
 ])('the system prompt explains %s', (_what, rule) => {
   expect(SYSTEM_PROMPT).toMatch(rule);
 });

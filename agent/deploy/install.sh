@@ -22,7 +22,7 @@ readonly unit_file=/etc/systemd/system/zen-agent.service
 # Lets zen-agent (and no one else) make its fixes through NetworkManager.
 readonly polkit_rule=/etc/polkit-1/rules.d/50-zen-agent.rules
 # The Debian tools the agent's checks and fixes run.
-readonly debian_packages=(iproute2 iputils-ping traceroute udhcpc)
+readonly debian_packages=(iproute2 iputils-ping iputils-arping iw traceroute udhcpc)
 
 api_url=""
 code=""

@@ -13,6 +13,10 @@ import { pathMtu } from './checks/pathMtu';
 import { tcpTls } from './checks/tcpTls';
 import { throughput } from './checks/throughput';
 import { latencyUnderLoad } from './checks/latencyUnderLoad';
+import { ipConflict } from './checks/ipConflict';
+import { ipv6 } from './checks/ipv6';
+import { lanInventory } from './checks/lanInventory';
+import { wifi } from './checks/wifi';
 import { withTimeout } from './exec';
 import { routerApi } from '../router/routerApi';
 
@@ -49,6 +53,10 @@ export function createLinuxBackend(config: AgentConfig, providers: Providers = {
     throughput,
     latency_under_load: latencyUnderLoad,
     router_api: routerApi,
+    ip_conflict: ipConflict,
+    ipv6,
+    lan_inventory: lanInventory,
+    wifi,
     lte: async () => {
       const data = providers.lte ? await providers.lte() : { present: false };
       return { ok: data.present && data.registered === true, data };

@@ -48,6 +48,13 @@ const failingBaseline: Record<ScenarioName, CheckName[]> = {
   'router-dhcp-gateway-wrong-old-lease': [],
   'router-dns-forwarder-down': ['dns'],
   'router-wan-down': ['dns', 'internet'],
+  'ip-conflict': [],
+  'gateway-impostor': [],
+  'ipv6-blackhole': [],
+  'printer-offline': [],
+  'printer-not-printing': [],
+  'wifi-weak-signal': [],
+  'wifi-crowded-channel': [],
 };
 
 function failing(network: SimulatedNetwork, checks: readonly CheckName[] = baselineChecks) {
@@ -62,7 +69,7 @@ function check<K extends CheckName>(network: SimulatedNetwork, name: K) {
 }
 
 describe('scenarios', () => {
-  it('are the eight agreed ones, the eight long-tail faults and six of performance', () => {
+  it('are the eight agreed ones and the long tail, grouped by family', () => {
     expect(scenarioNames).toEqual([
       'healthy',
       'dns-failure',
@@ -86,6 +93,11 @@ describe('scenarios', () => {
       'dns-slow',
       'lan-10mbit',
       'slow-device',
+      'ip-conflict',
+      'gateway-impostor',
+      'ipv6-blackhole',
+      'printer-offline',
+      'printer-not-printing',
       'router-dhcp-dns-dead',
       'router-dhcp-dns-dead-no-api',
       'router-dhcp-gateway-wrong',
@@ -94,6 +106,8 @@ describe('scenarios', () => {
       'router-dhcp-gateway-wrong-old-lease',
       'router-dns-forwarder-down',
       'router-wan-down',
+      'wifi-weak-signal',
+      'wifi-crowded-channel',
     ]);
   });
 
@@ -311,6 +325,15 @@ describe('the long-tail checks', () => {
     ['a line 400 ms long', { lineDelayMs: 400 }, ['latency_under_load']],
     ['a slow upstream resolver', { routerDnsDelayMs: 1500 }, ['dns_integrity']],
     ['a 10 Mbit/s LAN link', { lanLinkMbps: 10 }, ['throughput']],
+    ["another device on the box's address", { addressConflict: true }, ['ip_conflict']],
+    ["a second device on the router's address", { gatewayImpostor: true }, ['ip_conflict']],
+    ['IPv6 advertised but dropped on the line', { ipv6Blackhole: true }, ['ipv6']],
+    ['the printer without power', { printerOffline: true }, ['lan_inventory']],
+    [
+      'a weak Wi-Fi signal',
+      { wifi: { signalDbm: -81, txBitrateMbps: 6.5, channelBusyPct: 24 } },
+      ['wifi'],
+    ],
   ])('%s fails exactly its checks', (_what, fault, expected) => {
     const network = withFault(fault);
     expect(failing(network, longTail)).toEqual(expected);

@@ -9,6 +9,7 @@ import { latencyOk } from '../linux/checks/latencyUnderLoad';
 import { throughputOk } from '../linux/checks/throughput';
 import type { DnsAnswer } from '../linux/checks/resolve';
 import { checkThresholds } from '../../contracts/diagnostics';
+import * as lanModel from './lanModel';
 import { scenarioByName, type Fault, type Scenario } from './scenarios';
 
 // A deterministic model of a small office network (Pi → switch → router →
@@ -80,6 +81,10 @@ const durations: Record<CheckName, number> = {
   throughput: 8200,
   latency_under_load: 9600,
   router_api: 85,
+  ip_conflict: 3040,
+  ipv6: 1030,
+  lan_inventory: 2620,
+  wifi: 12,
 };
 
 export interface AppliedAction {
@@ -230,6 +235,14 @@ export class SimulatedNetwork implements Backend {
         return this.latencyUnderLoad();
       case 'router_api':
         return this.routerApi();
+      case 'ip_conflict':
+        return lanModel.ipConflict(this.lanState);
+      case 'ipv6':
+        return lanModel.ipv6(this.lanState);
+      case 'lan_inventory':
+        return lanModel.lanInventory(this.lanState);
+      case 'wifi':
+        return lanModel.wifi(this.lanState);
     }
   }
 
@@ -345,6 +358,20 @@ export class SimulatedNetwork implements Backend {
       },
     };
     return { ok: wan.up, data };
+  }
+
+  /** What the LAN checks' model reads (lanModel.ts). */
+  private get lanState(): lanModel.LanState {
+    return {
+      fault: this.fault,
+      linkUp: this.linkUp,
+      addressed: this.addressed,
+      routerUp: this.routerUp,
+      wanUp: this.wanUp,
+      resolverAnswers: this.addressed && this.resolverAnswers(this.resolver),
+      pi: lan.pi,
+      router: lan.router,
+    };
   }
 
   private dhcpServers(): Measured<'dhcp_servers'> {

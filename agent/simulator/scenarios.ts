@@ -57,6 +57,16 @@ export interface Fault {
   routerWanDown?: boolean;
   /** The box's own lease is from before the router's DHCP setting changed. */
   staleLease?: boolean;
+  /** Another device holds the box's own address (set by hand to an address in the router's pool). */
+  addressConflict?: boolean;
+  /** A second device answers ARP for the router's address (misconfigured, or spoofing). */
+  gatewayImpostor?: boolean;
+  /** The router advertises IPv6, but the line drops it (after a change of provider or modem). */
+  ipv6Blackhole?: boolean;
+  /** The office's network printer, which the box saw yesterday, has lost its power. */
+  printerOffline?: boolean;
+  /** The box is on Wi-Fi (wlan0) with this link; absent: the box is wired. */
+  wifi?: { signalDbm: number; txBitrateMbps: number; channelBusyPct: number };
 }
 
 export interface ExpectedEnd {
@@ -242,6 +252,48 @@ const scenarioData = {
     customerSays: 'My laptop is so slow on the Wi-Fi in the back office.',
     fault: {},
     expectedStatus: 'escalated',
+    expectedCategory: 'wifi',
+  },
+  'ip-conflict': {
+    description:
+      "A printer someone set by hand to a fixed address inside the router's pool holds the box's own address.",
+    customerSays: 'Windows keeps saying there is an IP address conflict on the network.',
+    fault: { addressConflict: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'ip-conflict',
+  },
+  'gateway-impostor': {
+    description:
+      "A second device on the LAN answers ARP for the router's address: traffic to the internet goes to whichever answered last.",
+    customerSays: 'The internet cuts out for a few seconds every now and then, on every computer.',
+    fault: { gatewayImpostor: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'ip-conflict',
+  },
+  'ipv6-blackhole': {
+    description:
+      'The router advertises IPv6, but the line drops it since a change of provider: apps that prefer IPv6 stall.',
+    customerSays: 'Since we changed provider, some websites and apps take ages to start loading.',
+    fault: { ipv6Blackhole: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'ipv6',
+  },
+  'printer-offline': {
+    description:
+      'The network printer the box saw yesterday has lost its power: it no longer answers ARP or announces itself.',
+    customerSays: "The printer doesn't print.",
+    fault: { printerOffline: true },
+    expectedStatus: 'escalated',
+    expectedCategory: 'lan-device',
+  },
+  // The network reaches the printer (ARP, its print port): what is left is the computers'
+  // print queue or driver, or the printer itself; never "healthy", never a network fix.
+  'printer-not-printing': {
+    description:
+      'Nothing is wrong with the network: the printer answers on its print port, but nobody can print.',
+    customerSays: 'Nobody in the office can print since this morning.',
+    fault: {},
+    expectedStatus: 'escalated',
     expectedCategory: 'lan-device',
   },
   // The router's own settings and uplink, fixed through its API when the box has a login
@@ -315,6 +367,22 @@ const scenarioData = {
     expectedStatus: 'resolved',
     expectedAction: 'router_restart_wan',
     expectedCategory: 'isp',
+  },
+  'wifi-weak-signal': {
+    description:
+      'The box is on Wi-Fi far from the access point: -81 dBm, and the link has fallen to 6.5 Mbit/s.',
+    customerSays: 'The Wi-Fi is slow and keeps dropping.',
+    fault: { wifi: { signalDbm: -81, txBitrateMbps: 6.5, channelBusyPct: 24 } },
+    expectedStatus: 'escalated',
+    expectedCategory: 'wifi',
+  },
+  'wifi-crowded-channel': {
+    description:
+      "A good signal, but the access point's channel is busy 86 % of the time with the neighbours' networks.",
+    customerSays: 'The wireless gets very slow every afternoon.',
+    fault: { wifi: { signalDbm: -55, txBitrateMbps: 144.4, channelBusyPct: 86 } },
+    expectedStatus: 'escalated',
+    expectedCategory: 'wifi',
   },
 } satisfies Record<string, Scenario>;
 

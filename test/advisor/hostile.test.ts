@@ -66,7 +66,11 @@ describe('the offline engine', () => {
   it.each(scenarioNames)('%s: the corpus changes nothing', (name) => {
     const input = scenarioInput(name);
     for (const { field, text } of entries) {
-      const benign = offlineAdvice(withHostileText(input, field, 'Office Printer'));
+      const placeholder = withHostileText(input, field, 'Office Printer');
+      // The customer's benign counterpart says nothing: naming a device asks for checks too.
+      const benign = offlineAdvice(
+        field === 'description' ? { ...placeholder, description: undefined } : placeholder,
+      );
       const hostile = offlineAdvice(withHostileText(input, field, text));
       expectSafe(hostile);
       // The customer's words may only ask for more checks where all else passed, beside

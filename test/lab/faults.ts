@@ -8,6 +8,7 @@ import {
 } from './routerFaults';
 import { saneQueueMs, shapeLine, startDelayLine } from './lineFaults';
 import { changeRouterDhcp, dropRouterWan } from './routerSettingsFaults';
+import { blackholeIpv6, impersonateGateway, powerOffPrinter, takePiAddress } from './lanFaults';
 import { internet, type Lab } from './topology';
 
 /** What the hijacked router answers for a public name: an address on no one's network. */
@@ -120,6 +121,18 @@ export async function applyFault(lab: Lab, fault: Fault): Promise<void> {
       return;
     case 'router-wan-down':
       await dropRouterWan(lab);
+      return;
+    case 'ip-conflict':
+      await takePiAddress(lab);
+      return;
+    case 'gateway-impostor':
+      await impersonateGateway(lab);
+      return;
+    case 'ipv6-blackhole':
+      await blackholeIpv6(lab);
+      return;
+    case 'device-offline':
+      await powerOffPrinter(lab);
       return;
   }
 }

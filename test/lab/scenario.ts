@@ -74,6 +74,14 @@ export const Fault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dhcp-gateway-wrong'), gateway: ipv4 }).strict(),
   /** The router's WAN interface lost its address (a hung ISP DHCP or PPPoE session). */
   z.object({ kind: z.literal('router-wan-down') }).strict(),
+  /** Another device on the switch takes the Pi's own address (a fixed address set by hand). */
+  z.object({ kind: z.literal('ip-conflict') }).strict(),
+  /** A device on the switch also holds the router's address: two MACs answer ARP for it. */
+  z.object({ kind: z.literal('gateway-impostor') }).strict(),
+  /** The router still advertises IPv6, but the line drops every IPv6 packet. */
+  z.object({ kind: z.literal('ipv6-blackhole') }).strict(),
+  /** The network printer loses power after the box's inventory saw it. */
+  z.object({ kind: z.literal('device-offline') }).strict(),
 ]);
 export type Fault = z.infer<typeof Fault>;
 

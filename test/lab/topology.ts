@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
 import { makeCa, onDisk, type KeyPair } from '../support/testCa';
+import { addIpv6, addPrinter, ipv6, waitForPiIpv6 } from './lanTopology';
 import { officePcView, type OfficePcView } from './officePc';
 import { labNmcli, nmPaths, startPiNetworkManager } from './piNetworkManager';
 import { daemon, exec, type Daemon } from './shell';
@@ -58,7 +59,18 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 /** Node's arguments for a lab process written in TypeScript. */
 export const tsx = ['--import', 'tsx'];
 
-export const roles = ['pi', 'pc', 'sw', 'rt', 'mdm', 'isp', 'plug', 'lte', 'rogue'] as const;
+export const roles = [
+  'pi',
+  'pc',
+  'sw',
+  'rt',
+  'mdm',
+  'isp',
+  'plug',
+  'lte',
+  'rogue',
+  'printer',
+] as const;
 export type Role = (typeof roles)[number];
 
 export interface DhcpPool {
@@ -180,6 +192,7 @@ export class Lab {
       `table ip nat {\n chain post {\n  type nat hook postrouting priority 100;\n  oifname "${dev}" masquerade\n }\n}\n`;
     await this.nft('rt', masquerade('wan0'));
     await this.nft('lte', masquerade('core0'));
+    await addIpv6(this, { networkManager });
 
     await this.startIsp();
     await this.startCarrierResolver();
@@ -200,6 +213,7 @@ export class Lab {
     await this.waitForPort('isp', internet.resolver, 853);
     await this.waitForPort('isp', internet.ntp, 123, 'udp');
     await this.waitForPort('plug', lan.routerPlug, 80);
+    await addPrinter(this);
 
     if (networkManager) {
       this.networkManager = true;
@@ -212,6 +226,7 @@ export class Lab {
     } else {
       writeFileSync(this.resolvConf, '');
       if (!(await this.leasePi())) await this.selfAssignPi();
+      await waitForPiIpv6(this);
     }
     this.writeAgentConfig();
   }
@@ -252,6 +267,7 @@ export class Lab {
       ...['--user=root', '--bind-interfaces', `--listen-address=${internet.resolver}`],
       `--pid-file=${path.join(this.dir, 'isp-dns.pid')}`,
       `--address=/example.com/${internet.web}`,
+      `--address=/example.com/${ipv6.web}`,
       `--address=/${cloud.name}/${cloud.address}`,
     ]);
     this.start('web', 'isp', process.execPath, [
@@ -454,6 +470,7 @@ export class Lab {
         maxSeconds: 4,
         loadSeconds: 2,
       },
+      ipv6Targets: [ipv6.target],
       tracerouteTarget: internet.targets[0],
       modemAddress: lan.modem,
       smartPlugs: { modem: `http://${lan.modemPlug}`, router: `http://${lan.routerPlug}` },

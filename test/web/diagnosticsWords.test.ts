@@ -1,6 +1,7 @@
 import { checkNames } from '../../contracts/checks';
-import type { CheckResult } from '../../contracts/diagnostics';
+import type { CheckName, CheckResult } from '../../contracts/diagnostics';
 import { SimulatedNetwork } from '../../agent/simulator/network';
+import type { Fault } from '../../agent/simulator/scenarios';
 import { checkSummary } from '../../portal/app/utils/diagnostics';
 
 // Every check a case can run reads as a sentence on the case page, not "Passed".
@@ -56,5 +57,33 @@ describe("the portal's words for check results", () => {
       data: { offsetMs: -600_000 },
     } as unknown as CheckResult;
     expect(checkSummary(clock)).toBe("The Zen box's clock is 600.0 s off");
+  });
+
+  it('names what is wrong on the office LAN: an address taken twice, IPv6, a missing printer, the Wi-Fi', () => {
+    const words = (fault: Fault, check: CheckName) =>
+      checkSummary(
+        new SimulatedNetwork({
+          description: 'a test network',
+          fault,
+          expectedStatus: 'escalated',
+          expectedCategory: 'unknown',
+        }).runCheck(check) as CheckResult,
+      );
+    expect(words({ addressConflict: true }, 'ip_conflict')).toBe(
+      "Another device uses the Zen box's address 192.168.1.23",
+    );
+    expect(words({ gatewayImpostor: true }, 'ip_conflict')).toBe(
+      "2 devices answer for the router's address 192.168.1.1",
+    );
+    expect(words({ ipv6Blackhole: true }, 'ipv6')).toBe(
+      'The router offers IPv6 but it leads nowhere: apps that prefer it stall',
+    );
+    expect(words({ printerOffline: true }, 'lan_inventory')).toBe(
+      '3 devices answer; no longer answering: printer 192.168.1.60',
+    );
+    expect(
+      words({ wifi: { signalDbm: -81, txBitrateMbps: 6.5, channelBusyPct: 24 } }, 'wifi'),
+    ).toBe('Wi-Fi is weak or crowded: signal -81 dBm, 6.5 Mbit/s, channel busy 24%');
+    expect(words({}, 'wifi')).toBe('The Zen box is wired: no Wi-Fi to measure');
   });
 });

@@ -132,6 +132,44 @@ export function checkSummary(result: CheckResult): string {
     }
     case 'router_api':
       return routerApi(result.data as RouterApi);
+    case 'ip_conflict':
+      return addressConflict(result.data as AddressConflict);
+    case 'ipv6': {
+      const { offered, findings = [] } = result.data as { offered?: boolean; findings?: string[] };
+      if (!offered) return 'No IPv6 on this network: everything uses IPv4';
+      if (findings.includes('unreachable'))
+        return 'The router offers IPv6 but it leads nowhere: apps that prefer it stall';
+      if (findings.includes('lossy')) return 'IPv6 works but loses packets';
+      return 'IPv6 works';
+    }
+    case 'lan_inventory': {
+      const { devices = [], answering = 0 } = result.data as {
+        devices?: { answers: boolean; seenBefore: boolean; kind: string; address: string }[];
+        answering?: number;
+      };
+      const gone = devices.filter((d) => !d.answers && d.seenBefore);
+      if (gone.length === 0) return `${answering} devices answer on the network; none is missing`;
+      return `${answering} devices answer; no longer answering: ${gone.map((d) => `${d.kind} ${d.address}`).join(', ')}`;
+    }
+    case 'wifi': {
+      const w = result.data as {
+        wireless?: boolean;
+        connected?: boolean;
+        signalDbm?: number;
+        txBitrateMbps?: number;
+        channelBusyPct?: number;
+      };
+      if (!w.wireless) return 'The Zen box is wired: no Wi-Fi to measure';
+      if (!w.connected) return 'The Zen box is not connected to the Wi-Fi';
+      const parts = [
+        w.signalDbm !== undefined ? `signal ${w.signalDbm} dBm` : undefined,
+        w.txBitrateMbps !== undefined ? `${w.txBitrateMbps} Mbit/s` : undefined,
+        w.channelBusyPct !== undefined
+          ? `channel busy ${Math.round(w.channelBusyPct)}%`
+          : undefined,
+      ].filter(Boolean);
+      return `Wi-Fi ${result.ok ? 'works' : 'is weak or crowded'}: ${parts.join(', ')}`;
+    }
     default:
       return result.ok ? 'Passed' : 'Failed';
   }
@@ -189,6 +227,25 @@ function routerApi({ configured, problem, wan, dhcp }: RouterApi): string {
   return dhcp
     ? `${uplink}; it hands out the gateway ${dhcp.gateway} and DNS ${dhcp.dnsServers.join(', ')}`
     : uplink;
+}
+
+interface AddressConflict {
+  address?: string;
+  duplicates?: unknown[];
+  gateway?: { address: string; answers: unknown[] };
+  findings?: string[];
+}
+
+/** One address, one device: the box's own and the router's. */
+function addressConflict({ address, duplicates = [], gateway, findings = [] }: AddressConflict) {
+  if (duplicates.length > 0)
+    return `Another device uses the Zen box's address ${address ?? ''}`.trim();
+  if (gateway && gateway.answers.length > 1)
+    return `${gateway.answers.length} devices answer for the router's address ${gateway.address}`;
+  if (findings.includes('gateway-mac-changed'))
+    return `The router's address ${gateway?.address ?? ''} changed hands: another device answered for it before`;
+  if (gateway && gateway.answers.length === 0) return 'The router did not answer';
+  return 'No other device uses the Zen box’s or the router’s address';
 }
 
 /** Round-trip times the checks measured, for the latency chart. */
