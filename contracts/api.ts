@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkNames } from './checks';
 import { CaseChannel, CaseStatus, IssueCategory } from './case';
 import { CloudPath, DeviceCommand, Heartbeat, LteData } from './device';
 import { CheckResult } from './diagnostics';
@@ -65,7 +66,7 @@ export const EnrollDeviceRequest = RegisterDeviceRequest.omit({ siteId: true }).
 export const DeviceDiagnosticRequest = z.object({
   sessionId: z.string().max(100).optional(),
   diagnosticData: z.object({
-    results: z.array(CheckResult).min(1).max(20),
+    results: z.array(CheckResult).min(1).max(checkNames.length),
     sanitized: z.literal(true),
   }),
 });

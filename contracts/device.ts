@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkNames } from './checks';
 import { CaseStatus } from './case';
 import { CheckName, CheckResult } from './diagnostics';
 import { ActionId } from './remediation';
@@ -9,7 +10,7 @@ export const DiagnoseCommand = z.object({
   commandId: z.string().min(1).max(200),
   caseId: z.string().min(1).max(100),
   kind: z.literal('diagnose'),
-  checks: z.array(CheckName).min(1).max(20),
+  checks: z.array(CheckName).min(1).max(checkNames.length),
 });
 
 export const RemediateCommand = z.object({
@@ -40,7 +41,7 @@ export const CommandResult = z.union([
     commandId: z.string().min(1).max(200),
     kind: z.literal('diagnose'),
     ok: z.literal(true),
-    results: z.array(CheckResult).max(20),
+    results: z.array(CheckResult).max(checkNames.length),
     sanitized: z.literal(true),
   }),
   z.object({
