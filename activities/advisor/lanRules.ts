@@ -26,7 +26,7 @@ type ArpAnswer = ResultOf<'ip_conflict'>['data']['duplicates'][number];
 const macList = (answers: ArpAnswer[]) =>
   answers.map((a) => `${a.mac} (maker prefix ${a.oui}, ${a.replies} replies)`).join(', ');
 
-const ipConflictRule: LanRule = (r) => {
+export const ipConflictRule: LanRule = (r) => {
   const found = r.ip_conflict;
   if (!found || found.ok) return undefined;
   const { findings, duplicates, gateway, address } = found.data;
@@ -269,4 +269,5 @@ const wifiRule: LanRule = (r, { description }) => {
   return undefined;
 };
 
-export const lanRules: LanRule[] = [ipConflictRule, ipv6Rule, lanDeviceRule, wifiRule];
+/** The LAN's rules after the others; the address conflict, a cause of many symptoms, comes first (longTail.ts). */
+export const lanRules: LanRule[] = [ipv6Rule, lanDeviceRule, wifiRule];

@@ -4,7 +4,7 @@ import { customerCanDo, escalate, routerDnsSteps } from './answers';
 import type { Latest } from './guard';
 import { performanceRules } from './performanceRules';
 import { routerSettingsRule } from './routerRules';
-import { lanRules } from './lanRules';
+import { ipConflictRule, lanRules } from './lanRules';
 
 // The long-tail checks read as a network engineer reads them, once the basic
 // checks pass. Causes come before the symptoms they produce: a second DHCP
@@ -229,6 +229,8 @@ const tcpTlsRule: Rule = (r) => {
 };
 
 const rules: Rule[] = [
+  // Two devices on one address break everything that goes through it: the cause first.
+  ipConflictRule,
   // The router's own fix comes before its steps by hand.
   routerSettingsRule,
   dhcpServersRule,

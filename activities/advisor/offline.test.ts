@@ -95,7 +95,7 @@ describe('offline advice rules', () => {
     });
   });
 
-  it('escalates DNS when both resolvers fail while pings work', () => {
+  it('measures an address conflict, then escalates DNS when both resolvers fail while pings work', () => {
     const input = baselineInput('healthy');
     const dns: CheckResult = {
       check: 'dns',
@@ -107,7 +107,18 @@ describe('offline advice rules', () => {
         reference: { server: '203.0.113.53', ok: false },
       },
     };
-    expect(offlineAdvice({ ...input, results: [...input.results, dns] })).toMatchObject({
+    const withDns = { ...input, results: [...input.results, dns] };
+    expect(offlineAdvice(withDns)).toMatchObject({
+      kind: 'more_checks',
+      checks: ['ip_conflict', 'dns_integrity'],
+    });
+    // No second device answers for the router: DNS itself is blocked or broken.
+    const noConflict = new SimulatedNetwork('healthy').runCheck('ip_conflict');
+    expect(
+      offlineAdvice({ ...withDns, round: 2, results: [...withDns.results, noConflict] }),
+    ).toMatchObject({ kind: 'escalate', issueCategory: 'dns' });
+    // In the last round there is no time to measure more: the hand-over at once.
+    expect(offlineAdvice({ ...withDns, round: withDns.maxRounds })).toMatchObject({
       kind: 'escalate',
       issueCategory: 'dns',
     });

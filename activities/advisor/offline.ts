@@ -148,6 +148,17 @@ export function offlineAdvice(input: AdvisorInput): Advice {
     );
   }
   if (!dns.data.configured.ok && !dns.data.reference.ok) {
+    // Pings pass, yet no resolver answers: a filter on DNS, or a second device answering
+    // for the router and taking part of the traffic. The address conflict is measured first.
+    if (!r.ip_conflict && input.round < input.maxRounds) {
+      return moreChecks(
+        input,
+        ['ip_conflict', 'dns_integrity'],
+        'Internet addresses answer, but neither the configured nor a public resolver does: a second device answering for the router, or a filter on DNS, is measured before handing over.',
+      );
+    }
+    const cause = longTailAdvice(r, input);
+    if (cause) return cause;
     return escalate(
       'dns',
       "Your internet connection works, but web addresses can't be looked up, so websites don't open.",
