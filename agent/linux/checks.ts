@@ -132,7 +132,8 @@ export async function httpCheck(config: AgentConfig): Promise<Measured<'http'>> 
   const response = await new Promise<{ status: number; server?: string } | Error>((resolve) => {
     const req = client.get(
       url,
-      { lookup, timeout: 8000, headers: { 'user-agent': 'zen-agent' } },
+      // A new connection every time: a kept-alive one from before a fix still ends where it did.
+      { lookup, timeout: 8000, headers: { 'user-agent': 'zen-agent' }, agent: false },
       (res) => {
         res.resume();
         res.on('end', () =>

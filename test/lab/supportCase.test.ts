@@ -86,6 +86,9 @@ describeLab('support cases with the real agent in the network lab', () => {
           expect((await sayStepDone(stack, caseId)).status).toBe(200);
         }
         const final = await handle.result();
+        console.log(
+          `${name}: ended ${final.status}; failing at the end: ${failing(final.results as CheckResult[]).join(', ') || 'none'}`,
+        );
         expect({ status: final.status, category: final.issueCategory }).toEqual({
           status,
           category,

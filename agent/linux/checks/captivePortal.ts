@@ -61,6 +61,8 @@ function fetchPage(url: string, address: string): Promise<PageFetched> {
       path: pathname + search,
       timeout: TIMEOUT_MS,
       headers: { host: port ? `${hostname}:${port}` : hostname, 'user-agent': 'zen-agent' },
+      // A new connection every time: a kept-alive one from before a fix still ends where it did.
+      agent: false,
     };
     const req = http.get(options, (res) => {
       let body = '';
