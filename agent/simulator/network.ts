@@ -5,11 +5,11 @@ import { judgePage } from '../linux/checks/captivePortal';
 import { dhcpServersOk, type DhcpServer } from '../linux/checks/dhcpServers';
 import { dnsFindings } from '../linux/checks/dnsIntegrity';
 import { pathMtuData, probedMtus } from '../linux/checks/pathMtu';
-import { latencyOk } from '../linux/checks/latencyUnderLoad';
-import { throughputOk } from '../linux/checks/throughput';
 import type { DnsAnswer } from '../linux/checks/resolve';
 import { checkThresholds } from '../../contracts/diagnostics';
 import * as lanModel from './lanModel';
+import * as lineModel from './lineModel';
+import { routerApi } from './routerModel';
 import { scenarioByName, type Fault, type Scenario } from './scenarios';
 
 // A deterministic model of a small office network (Pi → switch → router →
@@ -48,7 +48,6 @@ const internet = {
   deadResolver: '203.0.113.99',
 };
 const portalUrl = 'http://detectportal.firefox.com/success.txt';
-const speedTestUrl = 'https://cloud.example.net/api/device/speed-test';
 const tlsTargets = [
   { host: internet.referenceResolver, port: 853 },
   { host: 'www.example.com', port: 443 },
@@ -230,11 +229,18 @@ export class SimulatedNetwork implements Backend {
       case 'clock_offset':
         return this.clockOffset();
       case 'throughput':
-        return this.throughput();
+        return lineModel.throughput(this.lineState);
       case 'latency_under_load':
-        return this.latencyUnderLoad();
+        return lineModel.latencyUnderLoad(this.lineState);
       case 'router_api':
-        return this.routerApi();
+        return routerApi({
+          login: this.scenario.routerApi === true,
+          routerUp: this.routerUp,
+          wanDown: this.fault.routerWanDown === true,
+          dhcpGateway: this.dhcpGateway,
+          dhcpDns: this.dhcpDns,
+          lan,
+        });
       case 'ip_conflict':
         return lanModel.ipConflict(this.lanState);
       case 'ipv6':
@@ -246,118 +252,16 @@ export class SimulatedNetwork implements Backend {
     }
   }
 
-  /** The rates the box can measure: the line's, capped by the box's own link. */
-  private get rates() {
-    const lan = (this.fault.lanLinkMbps ?? 1000) * 0.94;
+  /** What the line's model reads (lineModel.ts). */
+  private get lineState(): lineModel.LineState {
     return {
-      down: Math.min(this.fault.lineDownMbps ?? 250, lan),
-      up: Math.min(this.fault.lineUpMbps ?? 50, lan),
+      fault: this.fault,
+      onLte: this.uplink === 'lte',
+      // The cloud's name resolves through the office's resolver (a hijack names only the test sites).
+      reachesCloud: this.wanUp && this.resolverAnswers(this.resolver),
+      router: lan.router,
+      target: internet.targets[0]!,
     };
-  }
-
-  /** Why the speed test cannot run now, as the real check says it. */
-  private get speedTestBlocked(): { skipped?: 'cloud-link-on-lte'; error: string } | undefined {
-    if (this.uplink === 'lte') {
-      return {
-        skipped: 'cloud-link-on-lte',
-        error: "skipped: the route to the speed-test server leaves by wwan0, the box's LTE link",
-      };
-    }
-    // The cloud's name resolves through the office's resolver (a hijack names only the test sites).
-    if (!this.wanUp || !this.resolverAnswers(this.resolver)) {
-      return { error: 'The check could not run: no answer within 5000 ms' };
-    }
-    return undefined;
-  }
-
-  private throughput(): Measured<'throughput'> & { error?: string } {
-    const base = {
-      server: speedTestUrl,
-      interface: this.uplink === 'lte' ? 'wwan0' : 'eth0',
-      minDownloadMbps: checkThresholds.minDownloadMbps,
-      minUploadMbps: checkThresholds.minUploadMbps,
-    };
-    const blocked = this.speedTestBlocked;
-    if (blocked) {
-      const { skipped, error } = blocked;
-      return { ok: false, data: { ...base, ...(skipped && { skipped }) }, error };
-    }
-    const { down, up } = this.rates;
-    // 4 s each way or 25 MB, whichever comes first.
-    const transfer = (mbps: number) => {
-      const seconds = Math.min(4, (25e6 * 8) / (mbps * 1e6));
-      return { mbps, bytes: Math.round((mbps * 1e6 * seconds) / 8), seconds };
-    };
-    const data = { ...base, download: transfer(down), upload: transfer(up) };
-    return { ok: throughputOk(data), data };
-  }
-
-  private latencyUnderLoad(): Measured<'latency_under_load'> & { error?: string } {
-    const base = {
-      server: speedTestUrl,
-      interface: this.uplink === 'lte' ? 'wwan0' : 'eth0',
-      maxIdleRttMs: checkThresholds.maxIdleRttMs,
-      maxLoadedRttIncreaseMs: checkThresholds.maxLoadedRttIncreaseMs,
-    };
-    const blocked = this.speedTestBlocked;
-    if (blocked) {
-      const { skipped, error } = blocked;
-      return { ok: false, data: { ...base, load: {}, ...(skipped && { skipped }) }, error };
-    }
-    const { down, up } = this.rates;
-    const idle = 18 + (this.fault.lineDelayMs ?? 0);
-    const queue = this.fault.lineQueueMs ?? 15;
-    // A slow LAN link queues in the switch: the gateway's round trip rises too.
-    const lanQueue = this.fault.lanLinkMbps !== undefined && this.fault.lanLinkMbps < 100 ? 40 : 0;
-    const data = {
-      ...base,
-      gateway: {
-        address: lan.router,
-        idleMs: 0.6,
-        downloadMs: 0.9 + lanQueue,
-        uploadMs: 0.8 + lanQueue,
-        sent: 26,
-        received: 26,
-      },
-      internet: {
-        address: internet.targets[0]!,
-        idleMs: idle,
-        downloadMs: idle + queue + lanQueue,
-        uploadMs: idle + queue * 1.2 + lanQueue,
-        sent: 26,
-        received: 26,
-      },
-      load: { downloadMbps: down, uploadMbps: up },
-    };
-    return { ok: latencyOk(data), data };
-  }
-
-  /** The router's OpenWrt API, when the scenario gives the box a login for it. */
-  private routerApi(): Measured<'router_api'> {
-    if (!this.scenario.routerApi)
-      return { ok: true, data: { configured: false, reachable: false } };
-    const base = { configured: true, kind: 'openwrt' as const };
-    if (!this.routerUp) {
-      return { ok: false, data: { ...base, reachable: false, problem: 'unreachable' as const } };
-    }
-    const wan = this.fault.routerWanDown
-      ? { up: false }
-      : { up: true, address: lan.routerWan, uptimeSeconds: 86_400 };
-    const data = {
-      ...base,
-      reachable: true,
-      model: lan.routerModel,
-      release: lan.routerRelease,
-      lanAddress: lan.router,
-      wan,
-      dhcp: {
-        gateway: this.dhcpGateway,
-        gatewaySet: this.dhcpGateway !== lan.router,
-        dnsServers: [...this.dhcpDns],
-        dnsSet: this.dhcpDns.join() !== lan.router,
-      },
-    };
-    return { ok: wan.up, data };
   }
 
   /** What the LAN checks' model reads (lanModel.ts). */

@@ -3,7 +3,8 @@ import { eventually, startTestStack, type TestStack } from '../support/stack';
 import { agentLog, bootAgent, connectedAfter, currentPath, lteBytes, switches } from './cloudLink';
 import { describeLab } from './support';
 import { makeCa, type KeyPair } from '../support/testCa';
-import { buildLab, cloud, labCloudLink, type Lab } from './topology';
+import { cloud } from './addresses';
+import { buildLab, labCloudLink, type Lab } from './topology';
 
 // The box's own link to the cloud in the lab, without a case: how it rides out a
 // flapping office line, and what it costs in LTE data while idle.

@@ -1,7 +1,8 @@
 import { applyFault } from './faults';
 import { aboutTheLongTail, runChecks, testScenarios } from './scenarioChecks';
 import { describeLab, failing } from './support';
-import { buildLab, internet, type Lab } from './topology';
+import { internet } from './addresses';
+import { buildLab, type Lab } from './topology';
 
 // The real agent in the lab: its LTE failover, and the scenarios of the basic
 // faults (scenarioChecks.ts; the long tail's are in longTail.test.ts).

@@ -9,7 +9,8 @@ import {
 import { saneQueueMs, shapeLine, startDelayLine } from './lineFaults';
 import { changeRouterDhcp, dropRouterWan } from './routerSettingsFaults';
 import { blackholeIpv6, impersonateGateway, powerOffPrinter, takePiAddress } from './lanFaults';
-import { internet, type Lab } from './topology';
+import { internet } from './addresses';
+import { type Lab } from './topology';
 
 /** What the hijacked router answers for a public name: an address on no one's network. */
 const hijackedAnswer = '192.168.1.250';

@@ -1,4 +1,5 @@
-import { lan, type Lab } from './topology';
+import { lan } from './addresses';
+import { type Lab } from './topology';
 
 // Faults of the office LAN itself, made with a device of their own on the
 // switch: the `rogue` namespace (empty until a fault plugs it in) becomes a

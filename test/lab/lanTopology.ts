@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { lan, tsx, type Lab } from './topology';
+import { ipv6, lan, tsx, type LabShell } from './addresses';
 
 // What the office LAN has beside the router and the plugs (called from
 // Lab.build): a network printer, and IPv6 on
@@ -7,20 +7,7 @@ import { lan, tsx, type Lab } from './topology';
 // ISP, with the router advertising its LAN prefix (dnsmasq, RA only: the Pi
 // and the PC configure themselves by SLAAC).
 
-export const ipv6 = {
-  lanPrefix: '2001:db8:1::/64',
-  router: '2001:db8:1::1',
-  routerWan: '2001:db8:100::2',
-  modem: '2001:db8:100::1',
-  modemWan: '2001:db8:ff::2',
-  isp: '2001:db8:ff::1',
-  /** An IPv6 ping target on the lab's internet. */
-  target: '2001:db8:20::20',
-  /** www.example.com's AAAA: answers ping (the web site itself is served over IPv4). */
-  web: '2001:db8:80::80',
-};
-
-export async function addIpv6(lab: Lab, { networkManager = false } = {}): Promise<void> {
+export async function addIpv6(lab: LabShell, { networkManager = false } = {}): Promise<void> {
   // NetworkManager reads router advertisements itself (and keeps the kernel from doing it):
   // an address the kernel configured first would make NM take eth0 as configured by another tool.
   if (networkManager) {
@@ -57,7 +44,7 @@ export async function addIpv6(lab: Lab, { networkManager = false } = {}): Promis
 }
 
 /** Until the Pi has configured a global address from the router's advertisement. */
-export async function waitForPiIpv6(lab: Lab): Promise<void> {
+export async function waitForPiIpv6(lab: LabShell): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const out = await lab.in('pi', 'ip', ['-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'global']);
@@ -74,7 +61,7 @@ export async function waitForPiIpv6(lab: Lab): Promise<void> {
 /** A network printer (printerEmulator.ts), set by hand to a fixed address as printers often are. */
 export const printer = { address: '192.168.1.60' };
 
-export async function addPrinter(lab: Lab): Promise<void> {
+export async function addPrinter(lab: LabShell): Promise<void> {
   await lab.wire('printer', 'eth0', 'sw', 'printer', { bridge: true });
   await lab.in('printer', 'ip', ['addr', 'add', `${printer.address}/24`, 'dev', 'eth0']);
   await lab.in('printer', 'ip', ['route', 'add', 'default', 'via', lan.router]);

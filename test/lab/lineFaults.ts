@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { lan, tsx, type Lab, type Role } from './topology';
+import { lan, type Role, tsx } from './addresses';
+import { type Lab } from './topology';
 
 // Faults of the line's performance (issue #23), made with the kernel's own
 // queues. This kernel has tbf, htb, pfifo and bfifo but no netem: a rate and a

@@ -5,7 +5,8 @@ import { polkitActions } from '../../agent/linux/networkManager';
 import { applyFault } from './faults';
 import { labUsers, polkitd, profileName } from './piNetworkManager';
 import { describeLab, failing } from './support';
-import { buildLab, internet, lan, type Lab } from './topology';
+import { internet, lan } from './addresses';
+import { buildLab, type Lab } from './topology';
 
 // The Pi as Raspberry Pi OS Bookworm runs it: the real NetworkManager owns
 // eth0 (its DHCP client, its resolv.conf), polkit authorizes its callers.

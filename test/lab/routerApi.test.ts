@@ -2,7 +2,8 @@ import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import type { CheckResult } from '../../contracts/diagnostics';
 import { describeLab } from './support';
-import { buildLab, lan, type Lab } from './topology';
+import { lan } from './addresses';
+import { buildLab, type Lab } from './topology';
 
 // The router's OpenWrt API in the lab, beyond the scenarios: a change that does not
 // work from the LAN is rolled back and never confirmed, the router rolls back by

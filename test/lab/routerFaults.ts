@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { makeCa, onDisk } from '../support/testCa';
-import { internet, lan, tsx, type Lab } from './topology';
+import { internet, lan, tsx } from './addresses';
+import { type Lab } from './topology';
 
 // Faults that need a lab process of their own: a second DHCP server, a router
 // whose settings changed, a login page, an interceptor, a clock that lies.

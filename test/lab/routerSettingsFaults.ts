@@ -1,4 +1,5 @@
-import { lan, type Lab } from './topology';
+import { lan } from './addresses';
+import { type Lab } from './topology';
 
 // Faults in the router's own settings and its uplink: what its DHCP hands out,
 // changed as a person would change it (in the router's web interface, i.e. its

@@ -12,7 +12,8 @@ import { bootAgent, connectedAfter, currentPath, lteBytes } from './cloudLink';
 import { applyFault, undoFault } from './faults';
 import { loadScenarios } from './scenario';
 import { describeLab, failing } from './support';
-import { buildLab, internet, labCloudLink } from './topology';
+import { internet } from './addresses';
+import { buildLab, labCloudLink } from './topology';
 
 // Whole support cases with the real agent in the lab: the real API, Temporal
 // dev server, FerretDB and offline advisor on the host's loopback, reached only

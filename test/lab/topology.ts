@@ -1,20 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
 import { makeCa, onDisk, type KeyPair } from '../support/testCa';
-import { addIpv6, addPrinter, ipv6, waitForPiIpv6 } from './lanTopology';
+import {
+  cloud,
+  internet,
+  ipv6,
+  lan,
+  lte,
+  roles,
+  tsx,
+  type DhcpPool,
+  type LabShell,
+  type Role,
+} from './addresses';
+import { addIpv6, addPrinter, waitForPiIpv6 } from './lanTopology';
 import { officePcView, type OfficePcView } from './officePc';
 import { labNmcli, nmPaths, startPiNetworkManager } from './piNetworkManager';
+import { forgetLabOwner, recordLabOwner, removeNamespaces, sweepAbandonedLabs } from './labOwners';
 import { daemon, exec, type Daemon } from './shell';
 
 // A small office network built from network namespaces, one lab per test:
@@ -33,56 +38,11 @@ import { daemon, exec, type Daemon } from './shell';
 // through a unix socket: the box reaches the cloud only across the office
 // network or the LTE carrier, exactly where the faults are.
 
-export const lan = {
-  router: '192.168.1.1',
-  modemPlug: '192.168.1.50',
-  routerPlug: '192.168.1.51',
-  modem: '192.168.100.1',
-  routerWan: '192.168.100.2',
-  /** A consumer router someone plugged into the switch (the rogue-dhcp fault). */
-  rogue: '192.168.1.66',
-  /** The gateway and resolver the rogue router hands out: nothing answers there. */
-  rogueGateway: '192.168.1.254',
-};
-export const internet = {
-  targets: ['198.51.100.20', '203.0.113.20'],
-  resolver: '203.0.113.53',
-  web: '198.51.100.80',
-  webName: 'www.example.com',
-  /** An SNTP server (clock_offset's reference). */
-  ntp: '203.0.113.123',
-};
-export const cloud = { name: 'cloud.example.net', address: '203.0.113.10', port: 443 };
-/** The carrier: its gateway also answers DNS, as a carrier's resolver does. */
-export const lte = { pi: '100.64.0.2', gateway: '100.64.0.1' };
 const repoRoot = path.resolve(__dirname, '..', '..');
-/** Node's arguments for a lab process written in TypeScript. */
-export const tsx = ['--import', 'tsx'];
-
-export const roles = [
-  'pi',
-  'pc',
-  'sw',
-  'rt',
-  'mdm',
-  'isp',
-  'plug',
-  'lte',
-  'rogue',
-  'printer',
-] as const;
-export type Role = (typeof roles)[number];
-
-export interface DhcpPool {
-  start: string;
-  end: string;
-  /** Leases already held by other devices: [mac, address]. */
-  leases?: [string, string][];
-}
 
 const defaultPool: DhcpPool = { start: '192.168.1.100', end: '192.168.1.150' };
 
-export class Lab {
+export class Lab implements LabShell {
   readonly prefix = `zl${randomBytes(3).toString('hex')}`;
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'zen-lab-'));
   readonly configPath = path.join(this.dir, 'agent.json');
@@ -591,15 +551,17 @@ export class Lab {
     await removeNamespaces(this.created.reverse());
     this.created = [];
     rmSync(this.dir, { recursive: true, force: true });
-    rmSync(path.join(ownersDir, this.prefix), { force: true });
+    forgetLabOwner(this.prefix);
   }
 
   /** Notes which test process owns this lab and what it keeps outside its namespaces. */
   private recordOwner() {
     const cloudHost = this.daemons.get('cloud-host')?.child.pid;
-    const owner = { pid: process.pid, dir: this.dir, hostPids: cloudHost ? [cloudHost] : [] };
-    mkdirSync(ownersDir, { recursive: true });
-    writeFileSync(path.join(ownersDir, this.prefix), JSON.stringify(owner));
+    recordLabOwner(this.prefix, {
+      pid: process.pid,
+      dir: this.dir,
+      hostPids: cloudHost ? [cloudHost] : [],
+    });
   }
 }
 
@@ -613,54 +575,6 @@ export const labCloudLink = {
   whenBudgetUsed: 'minimal' as const,
 };
 
-/** One file per lab in use, named by its prefix: see sweepAbandonedLabs. */
-const ownersDir = path.join(os.tmpdir(), 'zen-lab-owners');
-
-async function removeNamespaces(names: string[]): Promise<void> {
-  for (const ns of names) {
-    // Anything still running inside (a daemon that left its group) would keep it alive.
-    const pids = await exec('ip', ['netns', 'pids', ns]).catch(() => '');
-    for (const pid of pids.split(/\s+/).filter(Boolean)) killQuietly(Number(pid));
-    await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
-  }
-}
-
-function killQuietly(pid: number) {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Gone already.
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Removes the labs of test processes that died before their teardown (killed, crashed). */
-async function sweepAbandonedLabs(): Promise<void> {
-  mkdirSync(ownersDir, { recursive: true });
-  for (const prefix of readdirSync(ownersDir)) {
-    const file = path.join(ownersDir, prefix);
-    let owner: { pid: number; dir: string; hostPids: number[] };
-    try {
-      owner = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      continue; // Being written right now.
-    }
-    if (isAlive(owner.pid)) continue;
-    owner.hostPids.forEach(killQuietly);
-    await removeNamespaces(roles.map((role) => `${prefix}-${role}`));
-    rmSync(owner.dir, { recursive: true, force: true });
-    rmSync(file, { force: true });
-  }
-}
-
 export interface LabOptions {
   dhcpPool?: DhcpPool;
   /** NetworkManager owns the Pi's eth0 instead of the agent's own DHCP hook. */
@@ -671,7 +585,7 @@ export interface LabOptions {
 
 /** Builds a lab; if building fails half-way, what was made is removed. */
 export async function buildLab(options?: LabOptions): Promise<Lab> {
-  await sweepAbandonedLabs();
+  await sweepAbandonedLabs(roles);
   const lab = new Lab();
   try {
     await lab.build(options);

@@ -7,7 +7,8 @@ import { bootAgent } from './cloudLink';
 import { applyFault } from './faults';
 import type { Fault } from './scenario';
 import { describeLab } from './support';
-import { buildLab, lan, type Lab } from './topology';
+import { lan } from './addresses';
+import { buildLab, type Lab } from './topology';
 
 // A box without LTE, cut off with the office: the cloud notices it has gone
 // silent, the case tells the customer the step that fits, the test does that step
