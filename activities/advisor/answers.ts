@@ -1,5 +1,6 @@
-import type { Advice } from '../../contracts/advice';
+import type { Advice, AdvisorInput } from '../../contracts/advice';
 import type { IssueCategory } from '../../contracts/case';
+import type { ActionId } from '../../contracts/remediation';
 
 // Building blocks the offline engine's rules share: a hand-over, the step the
 // customer can take on site before a technician is needed, and the router steps
@@ -11,6 +12,24 @@ export const escalate = (
   instructions: string,
   rationale: string,
 ): Advice => ({ kind: 'escalate', issueCategory, diagnosis, instructions, rationale });
+
+/** Proposes a fix once; if it was already carried out and the fault is still there, a person takes over. */
+export function fixOnce(
+  input: AdvisorInput,
+  fix: { action: ActionId; params: Record<string, unknown>; diagnosis: string; rationale: string },
+  issueCategory: IssueCategory,
+  whenFixFailed: { instructions: string; rationale: string },
+): Advice {
+  if (input.actionsTaken.includes(fix.action)) {
+    return escalate(
+      issueCategory,
+      fix.diagnosis,
+      whenFixFailed.instructions,
+      whenFixFailed.rationale,
+    );
+  }
+  return { kind: 'remediate', issueCategory, ...fix };
+}
 
 /**
  * The hand-over's numbered lines as a step the customer can take on site: the case

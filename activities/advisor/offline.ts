@@ -1,9 +1,7 @@
 import type { Advice, AdvisorInput } from '../../contracts/advice';
-import type { IssueCategory } from '../../contracts/case';
 import { baselineChecks } from '../../contracts/checks';
 import { type CheckName, type CheckResult } from '../../contracts/diagnostics';
-import type { ActionId } from '../../contracts/remediation';
-import { customerCanDo, escalate, routerDnsSteps } from './answers';
+import { customerCanDo, escalate, fixOnce, routerDnsSteps } from './answers';
 import { describesSlowness, worthChecking } from './hints';
 import { slownessElsewhere } from './performanceRules';
 import { longTailAdvice } from './longTail';
@@ -26,24 +24,6 @@ import {
 type ResultOf<K extends CheckName> = Extract<CheckResult, { check: K }>;
 
 const POWER_CYCLE = { offSeconds: 10 };
-
-/** Proposes a fix once; if it was already carried out and the fault is still there, a person takes over. */
-function fixOnce(
-  input: AdvisorInput,
-  fix: { action: ActionId; params: Record<string, unknown>; diagnosis: string; rationale: string },
-  issueCategory: IssueCategory,
-  whenFixFailed: { instructions: string; rationale: string },
-): Advice {
-  if (input.actionsTaken.includes(fix.action)) {
-    return escalate(
-      issueCategory,
-      fix.diagnosis,
-      whenFixFailed.instructions,
-      whenFixFailed.rationale,
-    );
-  }
-  return { kind: 'remediate', issueCategory, ...fix };
-}
 
 function moreChecks(input: AdvisorInput, checks: CheckName[], rationale: string): Advice {
   if (input.round >= input.maxRounds) {

@@ -1,8 +1,6 @@
 import type { Advice, AdvisorInput } from '../../contracts/advice';
-import type { IssueCategory } from '../../contracts/case';
 import type { CheckName } from '../../contracts/diagnostics';
-import type { ActionId } from '../../contracts/remediation';
-import { escalate, routerDnsSteps } from './answers';
+import { escalate, fixOnce, routerDnsSteps } from './answers';
 import { onlyDhcpServer, routerApiWorks, type Latest } from './guard';
 
 // Faults in the router's own settings and uplink, and the fixes on the router
@@ -20,24 +18,6 @@ function measure(input: AdvisorInput, r: Latest, checks: CheckName[], why: strin
   const missing = checks.filter((check) => !r[check]);
   if (missing.length === 0 || input.round >= input.maxRounds) return undefined;
   return { kind: 'more_checks', checks: missing, rationale: why };
-}
-
-/** A router fix, once: after it was carried out and the fault stayed, a person takes over. */
-function fixOnce(
-  input: AdvisorInput,
-  fix: { action: ActionId; params: Record<string, unknown>; diagnosis: string; rationale: string },
-  issueCategory: IssueCategory,
-  whenItFailed: { instructions: string; rationale: string },
-): Advice {
-  if (input.actionsTaken.includes(fix.action)) {
-    return escalate(
-      issueCategory,
-      fix.diagnosis,
-      whenItFailed.instructions,
-      whenItFailed.rationale,
-    );
-  }
-  return { kind: 'remediate', issueCategory, ...fix };
 }
 
 /** For the technician: why the box could not use the router's API, when it has a login. */

@@ -4,7 +4,7 @@ import type { Measured } from '../checks';
 import { runOrThrow } from '../exec';
 import { ping } from '../ping';
 import { nameservers } from '../resolvConf';
-import type { DnsOutcome } from './resolve';
+import { outcomeOfCode } from './resolve';
 
 // Does the office's IPv6 lead anywhere? A router that advertises IPv6 (a
 // default route and a global prefix from a router advertisement) makes every
@@ -126,14 +126,6 @@ export function ipv6Findings(offered: boolean, targets: Data['targets']): Findin
   if (targets.some((t) => t.lossPct >= LOSS_THRESHOLD_PCT)) return ['lossy'];
   return [];
 }
-
-const outcomeOfCode: Record<string, DnsOutcome> = {
-  ENOTFOUND: 'nxdomain',
-  ENODATA: 'no-data',
-  ESERVFAIL: 'servfail',
-  EREFUSED: 'refused',
-  ETIMEOUT: 'timeout',
-};
 
 async function lookUpAaaa(server: string | undefined, name: string): Promise<Data['dns']> {
   if (!server) return { name, outcome: 'error', addresses: [] };

@@ -14,7 +14,8 @@ export interface DnsAnswer {
   ms?: number;
 }
 
-const outcomeOfCode: Record<string, DnsOutcome> = {
+/** What a resolver's error code says about the name (anything else: 'error'). */
+export const outcomeOfCode: Record<string, DnsOutcome> = {
   ENOTFOUND: 'nxdomain',
   ENODATA: 'no-data',
   ESERVFAIL: 'servfail',
