@@ -110,6 +110,12 @@ export const routes: RouteSpec[] = [
   },
   {
     method: 'POST',
+    path: '/api/cases/:id/step-done',
+    summary: 'The customer says the step on site they were given is done: the case checks again',
+    access: { roles: people },
+  },
+  {
+    method: 'POST',
     path: '/api/cases/:id/take-over',
     summary: 'An operator takes the case over',
     access: { roles: ['operator'] },

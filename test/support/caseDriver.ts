@@ -4,8 +4,9 @@ import { Case } from '../../store/models';
 
 // A customer at the portal, for many cases at once: opens them through the
 // public API, approves each proposed fix as soon as the live view
-// (socket.io /portal `case:update`) says one is waiting, and notes when each
-// stage happened. A slow sweep of the case documents catches anything the live
+// (socket.io /portal `case:update`) says one is waiting, says a step on site is
+// done (without being on site to take it: the case then checks again and hands
+// over), and notes when each stage happened. A slow sweep of the case documents catches anything the live
 // view missed (a restarted API drops the events sent while it was down).
 
 export interface CaseTimes {
@@ -25,7 +26,7 @@ export interface CaseTimes {
 export interface CaseDriverOptions {
   apiUrl: string;
   customerToken: string;
-  /** Approve proposed fixes (false leaves them waiting). */
+  /** Approve proposed fixes and answer steps on site (false leaves them waiting). */
   approve: boolean;
   /** How often to sweep the case documents; 0 turns the sweep off. */
   sweepMs?: number;
@@ -121,6 +122,22 @@ export async function startCaseDriver(options: CaseDriverOptions): Promise<CaseD
     }
   }
 
+  const answeredSteps = new Set<string>();
+  async function sayStepDone(times: CaseTimes): Promise<void> {
+    if (!options.approve || answeredSteps.has(times.caseId)) return;
+    answeredSteps.add(times.caseId);
+    const res = await callApi(
+      `${options.apiUrl}/api/cases/${times.caseId}/step-done`,
+      options.customerToken,
+      {},
+    ).catch((err: Error) => ({ status: 0, body: { error: err.message } }));
+    // A 409 "Already said" means an earlier try got through before its answer was lost.
+    if (res.status !== 200 && !/Already said/.test(String(res.body?.error))) {
+      answeredSteps.delete(times.caseId);
+      log(`saying the step is done for ${times.caseId} failed: ${JSON.stringify(res.body)}`);
+    }
+  }
+
   function apply(times: CaseTimes, event: CaseEvent) {
     const now = Date.now();
     heard.set(times.caseId, now);
@@ -129,6 +146,9 @@ export async function startCaseDriver(options: CaseDriverOptions): Promise<CaseD
       times.proposed ??= now;
       waitingIds.add(times.caseId);
       void approve(times);
+    }
+    if (event.actionType === 'customer_step_asked' || event.status === 'awaiting_customer') {
+      void sayStepDone(times);
     }
     if (isClosed(event.status)) {
       times.closed ??= now;
@@ -162,7 +182,11 @@ export async function startCaseDriver(options: CaseDriverOptions): Promise<CaseD
       for (const times of [...byId.values()].filter((t) => missed(t, now))) {
         const doc = await Case.findById(times.caseId, { status: 1 }).lean();
         heard.set(times.caseId, Date.now());
-        if (doc?.status === 'awaiting_approval' || isClosed(doc?.status)) {
+        if (
+          doc?.status === 'awaiting_approval' ||
+          doc?.status === 'awaiting_customer' ||
+          isClosed(doc?.status)
+        ) {
           apply(times, { status: doc!.status as CaseStatus });
         }
       }
