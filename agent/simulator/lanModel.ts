@@ -1,18 +1,14 @@
-import { checkThresholds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import { checkThresholds } from '../../contracts/diagnostics';
 import { conflictFindings } from '../linux/checks/ipConflict';
 import { inventoryOk, type LanDevice } from '../linux/checks/lanInventory';
 import { wifiFindings } from '../linux/checks/wifi';
 import { ipv6Findings } from '../linux/checks/ipv6';
+import type { Measured } from '../linux/checks';
 import type { Fault } from './scenarios';
 
 // The simulated office LAN as the LAN checks see it (ip_conflict, ipv6,
 // lan_inventory, wifi): what the router, the other devices and the radio
 // answer, from the scenario's fault. SimulatedNetwork (network.ts) calls these.
-
-type Measured<K extends CheckName> = {
-  ok: boolean;
-  data: Extract<CheckResult, { check: K }>['data'];
-};
 
 /** What the model needs of the network's state. */
 export interface LanState {

@@ -1,16 +1,12 @@
-import { checkThresholds, type CheckName, type CheckResult } from '../../contracts/diagnostics';
+import { checkThresholds } from '../../contracts/diagnostics';
 import { latencyOk } from '../linux/checks/latencyUnderLoad';
 import { throughputOk } from '../linux/checks/throughput';
+import type { Measured } from '../linux/checks';
 import type { Fault } from './scenarios';
 
 // The simulated line as the speed tests see it (throughput, latency_under_load):
 // its rates, its queue and its delay, from the scenario's fault; never measured
 // over the box's LTE link. SimulatedNetwork (network.ts) calls these.
-
-type Measured<K extends CheckName> = {
-  ok: boolean;
-  data: Extract<CheckResult, { check: K }>['data'];
-};
 
 /** What the model needs of the network's state. */
 export interface LineState {

@@ -1,9 +1,9 @@
-import type { CheckResult } from '../../contracts/diagnostics';
+import type { Measured as MeasuredCheck } from '../linux/checks';
 
 // The simulated router's OpenWrt API as the router_api check sees it: its WAN
 // and what its DHCP hands out. SimulatedNetwork (network.ts) calls it.
 
-type Measured = { ok: boolean; data: Extract<CheckResult, { check: 'router_api' }>['data'] };
+type Measured = MeasuredCheck<'router_api'>;
 
 export interface RouterState {
   /** The scenario gives the box a login for the router's API. */
