@@ -38,9 +38,12 @@ const purposeText: Record<OtpPurpose, string> = {
   'portal-login': 'to sign in to the Zen & Zen portal',
 };
 
-/** Sends a fresh code (replacing any earlier one) unless the subject is locked out. */
+/**
+ * Sends a fresh code (replacing any earlier one) unless the subject is locked out.
+ * `about` says in the e-mail what the code would approve (plain words, no secrets).
+ */
 export async function sendCode(
-  subject: OtpSubject & { email: string },
+  subject: OtpSubject & { email: string; about?: string },
 ): Promise<{ sent: true; expiresAt: Date; id: string }> {
   const existing = await OneTimeCode.findById(idOf(subject)).lean();
   if (existing?.lockedUntil && existing.lockedUntil > now()) {
@@ -69,6 +72,7 @@ export async function sendCode(
     subject: `Your Zen & Zen code: ${code}`,
     text: [
       `Your one-time code ${purposeText[subject.purpose]} is ${code}.`,
+      ...(subject.about ? ['', `It approves: ${subject.about}`] : []),
       '',
       'It works once and expires in 5 minutes. If you did not ask for it, you can ignore this email.',
     ].join('\n'),
