@@ -130,7 +130,7 @@ export function createApi({
   app.use('/api', enrollmentRouter(requireRole));
   app.use(
     '/api',
-    authRouter(requireRole, { sessionMs, secureCookies, accessTokens, authenticate }),
+    authRouter(requireRole, { sessionMs, secureCookies, accessTokens, authenticate, logger }),
   );
   app.use('/api', customersRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { waitWords } from './identity/throttle';
 
 // Per-minute request budgets on the doors anyone can knock on: sign-in (by
 // address), refused phone webhooks (by address) and the device endpoints (by
@@ -24,8 +25,13 @@ function limiter(
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: key,
+    // The library has set Retry-After from this client's window: the message says the same.
     handler: (_req, res) => {
-      res.status(429).json({ error: 'Too many requests: wait a minute', code: 'RATE_LIMITED' });
+      const seconds = Math.max(1, Number(res.getHeader('retry-after')) || 60);
+      res.status(429).json({
+        error: `Too many requests. Please wait ${waitWords(seconds)}, then try again.`,
+        code: 'RATE_LIMITED',
+      });
     },
   });
 }

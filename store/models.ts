@@ -160,10 +160,29 @@ const oneTimeCodeSchema = new Schema(
     codeHash: String,
     salt: String,
     expiresAt: Date,
+    // Wrong guesses at this code; it dies at the limit (a fresh code starts over).
     attempts: { type: Number, default: 0 },
-    lockedUntil: Date,
   },
   { timestamps: true, collection: 'one_time_codes' },
+);
+// Codes past their time are swept: sign-in keeps one for any address typed in.
+oneTimeCodeSchema.index({ expiresAt: 1 });
+
+/**
+ * Growing waits for sign-in (per source address, per email address): how many
+ * attempts, when the next may come, and when a quiet key starts over. In the
+ * database, so every API instance and a restart see the same waits.
+ */
+const throttleSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    count: { type: Number, required: true },
+    nextAt: { type: Date, required: true },
+    forgetAt: { type: Date, required: true, index: true },
+    // Bumped on every change: writers compare and set, so two instances never both pass.
+    rev: { type: Number, required: true },
+  },
+  { collection: 'sign_in_throttles', versionKey: false },
 );
 
 const enrollmentCodeSchema = new Schema(
@@ -231,6 +250,7 @@ const webhookEventSchema = new Schema(
 );
 
 export const OneTimeCode = mongoose.model('OneTimeCode', oneTimeCodeSchema);
+export const SignInThrottle = mongoose.model('SignInThrottle', throttleSchema);
 export const EnrollmentCodeDoc = mongoose.model('EnrollmentCode', enrollmentCodeSchema);
 export const Session = mongoose.model('Session', sessionSchema);
 export const WebhookEvent = mongoose.model('WebhookEvent', webhookEventSchema);
@@ -245,6 +265,7 @@ export const models = {
   DeviceCommandDoc,
   AdvisorCacheEntry,
   OneTimeCode,
+  SignInThrottle,
   EnrollmentCodeDoc,
   Session,
   WebhookEvent,

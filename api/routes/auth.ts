@@ -1,4 +1,5 @@
 import { Router, type CookieOptions, type Request, type Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import {
   LoginRequest,
   LoginVerifyRequest,
@@ -6,6 +7,7 @@ import {
   VerifyCallerRequest,
 } from '../../contracts/api';
 import { Customer, Session, User } from '../../store/models';
+import type { Logger } from '../../observability/logger';
 import { hashToken, newToken } from '../../store/tokens';
 import type { AccessTokens } from '../accessTokens';
 import {
@@ -16,7 +18,8 @@ import {
   type RequireRole,
 } from '../auth';
 import { HttpError } from '../errors';
-import { LockedOut, attemptsLeft, sendCode, verifyCode } from '../identity/otp';
+import { LockedOut, sendCode } from '../identity/otp';
+import { SlowDown, checkSignInCode, requestSignInCode } from '../identity/signIn';
 
 // Identity: caller-ID checks with an emailed code, and portal sign-in by email code.
 // A sign-in is a refresh session (stored hashed) plus short-lived access tokens. The
@@ -33,11 +36,13 @@ export interface SessionOptions {
   secureCookies: boolean;
   accessTokens: AccessTokens;
   authenticate: Authenticate;
+  /** Where a code email that failed after the answer went is reported. */
+  logger: Logger;
 }
 
 export function authRouter(requireRole: RequireRole, options: SessionOptions): Router {
   const router = Router();
-  const { sessionMs, accessTokens, authenticate } = options;
+  const { sessionMs, accessTokens, authenticate, logger } = options;
   const cookieOptions = (req: Request, path = '/'): CookieOptions => ({
     httpOnly: true,
     sameSite: 'lax',
@@ -98,40 +103,38 @@ export function authRouter(requireRole: RequireRole, options: SessionOptions): R
         ? await Customer.findOne({ primaryPhone: body.phoneNumber }).lean()
         : null;
     if (!customer) throw new HttpError(401, 'CALLER_ID_INVALID', 'Caller ID mismatch');
-    const sent = await send(() =>
+    const sent = await slowDownAsHttp(res, () =>
       sendCode({ customerId: customer._id, email: customer.email, purpose: 'phone-approval' }),
     );
     res.json({ otpSent: true, sessionId: sent.id });
   });
 
-  // Always the same answer, so the form cannot tell who has an account.
+  // The same answers for every address, at both steps, so the form cannot tell who has
+  // an account: the code and its waits belong to the address (identity/signIn.ts).
   router.post('/auth/login', async (req, res) => {
     const { email } = LoginRequest.parse(req.body);
-    const user = await User.findOne({ email: email.toLowerCase() }).lean();
-    if (user) {
-      await send(() =>
-        sendCode({ customerId: user._id, email: user.email, purpose: 'portal-login' }),
-      );
+    const mail = await slowDownAsHttp(res, () => requestSignInCode(email, sourceOf(req)));
+    // Mailed after the answer has gone, so it takes no longer for a real account.
+    if (mail) {
+      res.once('finish', () => {
+        mail().catch((err: unknown) => logger.error({ err }, 'could not email a sign-in code'));
+      });
     }
     res.status(202).json({ otpSent: true });
   });
 
   router.post('/auth/login/verify', async (req, res) => {
     const body = LoginVerifyRequest.parse(req.body);
-    const { email, code } = body;
-    const user = await User.findOne({ email: email.toLowerCase() }).lean();
-    if (!user) throw new HttpError(401, 'CODE_WRONG', 'That code is not right');
-    const subject = { customerId: user._id, purpose: 'portal-login' as const };
-    const verdict = await verifyCode(subject, code);
-    if (verdict === 'locked') {
-      throw new HttpError(429, 'LOCKED', 'Too many wrong codes: try again in 15 minutes');
-    }
-    if (verdict === 'expired') {
-      throw new HttpError(401, 'CODE_EXPIRED', 'That code has expired: ask for a new one');
-    }
-    if (verdict === 'wrong') {
-      const left = await attemptsLeft(subject);
-      throw new HttpError(401, 'CODE_WRONG', `That code is not right (${left} tries left)`);
+    const user = await slowDownAsHttp(res, () =>
+      checkSignInCode(body.email, body.code, sourceOf(req)),
+    );
+    if (!user) {
+      // Wrong, expired, used, guessed at too often, or no account: one answer for all.
+      throw new HttpError(
+        401,
+        'CODE_WRONG',
+        'That code did not work. Check it against the newest email from us, or ask for a new code.',
+      );
     }
     await signedIn(req, res, user, await startSession(user._id, sessionMs), body.session);
   });
@@ -198,13 +201,23 @@ async function startSession(userId: string, sessionMs: number) {
   return { token, expiresAt };
 }
 
-async function send<T>(work: () => Promise<T>): Promise<T> {
+/** The address the request came from (through the trusted proxy); IPv6 by its /56. */
+const sourceOf = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
+
+/** A throttle's wait as 429 with Retry-After and the real wait in words. */
+async function slowDownAsHttp<T>(res: Response, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof LockedOut) {
-      throw new HttpError(429, 'LOCKED', 'Too many wrong codes: try again in 15 minutes');
-    }
-    throw err;
+    const wait =
+      err instanceof LockedOut
+        ? new SlowDown(
+            err.until.getTime() - Date.now(),
+            (words) => `Too many codes were asked for just now. Please wait ${words}.`,
+          )
+        : err;
+    if (!(wait instanceof SlowDown)) throw err;
+    res.set('Retry-After', String(wait.seconds));
+    throw new HttpError(429, 'SLOW_DOWN', wait.message);
   }
 }

@@ -1,0 +1,88 @@
+import mongoose from 'mongoose';
+import { SignInThrottle } from '../../store/models';
+
+// Growing waits, kept in the database so that every API instance and a restart see
+// the same ones. A key (a source address, an email address) gets a few attempts
+// free; after that each attempt must wait for the one before it, twice as long each
+// time up to a cap. A key left alone long enough starts over.
+
+export interface Backoff {
+  /** Attempts with no wait between them. */
+  free: number;
+  /** The first wait; it doubles with each attempt after that. */
+  baseMs: number;
+  capMs: number;
+  /** After this long without an attempt the key starts over. */
+  forgetMs: number;
+}
+
+/** The wait after the `count`-th attempt before the next may come. */
+export function waitAfter(count: number, policy: Backoff): number {
+  if (count < policy.free) return 0;
+  return Math.min(policy.capMs, policy.baseMs * 2 ** (count - policy.free));
+}
+
+/** "40 seconds", "1 minute 5 seconds", "2 minutes". */
+export function waitWords(seconds: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (seconds < 60) return unit(seconds, 'second');
+  const rest = seconds % 60;
+  return unit(Math.floor(seconds / 60), 'minute') + (rest ? ` ${unit(rest, 'second')}` : '');
+}
+
+const MAX_RACES = 5;
+
+/**
+ * Takes one attempt for `key`: 0 when it may go ahead (and counts it), or the
+ * milliseconds still to wait (and counts nothing). Compare-and-set on `rev`, so two
+ * instances racing for the last slot cannot both have it.
+ */
+export async function takeAttempt(key: string, policy: Backoff): Promise<number> {
+  for (let race = 0; race < MAX_RACES; race++) {
+    const now = Date.now();
+    const doc = await SignInThrottle.findById(key).lean();
+    if (doc && doc.forgetAt.getTime() > now && doc.nextAt.getTime() > now) {
+      return doc.nextAt.getTime() - now;
+    }
+    const count = doc && doc.forgetAt.getTime() > now ? doc.count + 1 : 1;
+    const next = {
+      count,
+      nextAt: new Date(now + waitAfter(count, policy)),
+      forgetAt: new Date(now + policy.forgetMs),
+    };
+    if (!doc) {
+      try {
+        await SignInThrottle.create({ _id: key, ...next, rev: 0 });
+        return 0;
+      } catch {
+        continue; // Another instance made it first: read theirs.
+      }
+    }
+    const won = await SignInThrottle.updateOne(
+      { _id: key, rev: doc.rev },
+      { $set: { ...next, rev: doc.rev + 1 } },
+    );
+    if (won.modifiedCount === 1) return 0;
+  }
+  throw new Error(`Sign-in throttle ${key} is too contended`);
+}
+
+/** Gives back an attempt that turned out well (a sign-in), so it does not count against the key. */
+export async function giveBack(key: string): Promise<void> {
+  const doc = await SignInThrottle.findById(key).lean();
+  if (!doc || doc.count <= 0) return;
+  await SignInThrottle.updateOne(
+    { _id: key, rev: doc.rev },
+    { $set: { count: doc.count - 1, rev: doc.rev + 1 } },
+  );
+}
+
+/** Starts a key over (its owner signed in). */
+export async function forget(key: string): Promise<void> {
+  await SignInThrottle.deleteOne({ _id: key });
+}
+
+/** Drops keys left alone long enough that they would start over anyway. */
+export async function sweepThrottles(): Promise<void> {
+  await SignInThrottle.deleteMany({ forgetAt: mongoose.trusted({ $lte: new Date() }) });
+}
