@@ -10,6 +10,8 @@ export interface ApiResult<T> {
   data?: T;
   /** A sentence for the person, when it failed. */
   error?: string;
+  /** A 429's Retry-After: how many seconds to wait before trying again. */
+  retryAfterSeconds?: number;
 }
 
 interface CallOptions {
@@ -43,7 +45,13 @@ export function useApi() {
       const body = res._data as unknown;
       if (res.ok) return { ok: true, status: res.status, data: body as T };
       const reason = isApiError(body) ? body.error : `HTTP ${res.status}`;
-      return { ok: false, status: res.status, error: reason };
+      const retryAfter = Number(res.headers.get('retry-after'));
+      return {
+        ok: false,
+        status: res.status,
+        error: reason,
+        ...(retryAfter > 0 && { retryAfterSeconds: retryAfter }),
+      };
     } catch {
       return { ok: false, status: 0, error: 'Could not reach the portal. Check your connection.' };
     }
