@@ -39,6 +39,8 @@ export interface RouteSpec {
   query?: z.ZodType;
   /** What a 200 answer holds, where the document describes it. */
   response?: z.ZodType;
+  /** Answers particular to this route, by status: what each means. */
+  answers?: Record<string, string>;
 }
 
 const people: Role[] = ['customer', 'operator'];
@@ -196,6 +198,11 @@ export const routes: RouteSpec[] = [
     summary: 'Email a sign-in code (same answer for any address)',
     access: { public: 'anyone' },
     body: LoginRequest,
+    answers: {
+      '202': '{otpSent: true}, whether or not the address has an account',
+      '429':
+        'SLOW_DOWN: too many codes for this address or from this source; wait Retry-After seconds',
+    },
   },
   {
     method: 'POST',
@@ -203,6 +210,11 @@ export const routes: RouteSpec[] = [
     summary: 'Trade the code for a sign-in (cookies, or tokens with session=bearer)',
     access: { public: 'anyone' },
     body: LoginVerifyRequest,
+    answers: {
+      '401':
+        'CODE_WRONG: any code that does not sign in (wrong, used, expired, guessed at five times, or no account), one answer for all',
+      '429': 'SLOW_DOWN: too many wrong codes from this source; wait Retry-After seconds',
+    },
   },
   {
     method: 'POST',
@@ -299,6 +311,13 @@ function operation(route: RouteSpec) {
   if ('roles' in access) {
     responses['401'] = { description: 'No or unknown credentials' };
     responses['403'] = { description: `Needs the role ${access.roles.join(' or ')}` };
+  }
+  for (const [status, description] of Object.entries(route.answers ?? {})) {
+    responses[status] = {
+      description,
+      ...(status === '429' && { headers: { 'Retry-After': { schema: { type: 'integer' } } } }),
+      ...(status >= '400' && { content: { 'application/json': { schema: error } } }),
+    };
   }
   return {
     summary: route.summary,
