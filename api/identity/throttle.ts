@@ -30,7 +30,7 @@ export function waitWords(seconds: number): string {
   return unit(Math.floor(seconds / 60), 'minute') + (rest ? ` ${unit(rest, 'second')}` : '');
 }
 
-const MAX_RACES = 5;
+const MAX_RACES = 10;
 
 /**
  * Takes one attempt for `key`: 0 when it may go ahead (and counts it), or the
@@ -39,6 +39,7 @@ const MAX_RACES = 5;
  */
 export async function takeAttempt(key: string, policy: Backoff): Promise<number> {
   for (let race = 0; race < MAX_RACES; race++) {
+    if (race > 0) await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * race));
     const now = Date.now();
     const doc = await SignInThrottle.findById(key).lean();
     if (doc && doc.forgetAt.getTime() > now && doc.nextAt.getTime() > now) {
@@ -51,12 +52,15 @@ export async function takeAttempt(key: string, policy: Backoff): Promise<number>
       forgetAt: new Date(now + policy.forgetMs),
     };
     if (!doc) {
-      try {
-        await SignInThrottle.create({ _id: key, ...next, rev: 0 });
-        return 0;
-      } catch {
-        continue; // Another instance made it first: read theirs.
-      }
+      const made = await SignInThrottle.create({ _id: key, ...next, rev: 0 }).catch(
+        async (err: unknown) => {
+          // Another request made it first: read theirs. Anything else is a real failure.
+          if (await SignInThrottle.exists({ _id: key })) return undefined;
+          throw err;
+        },
+      );
+      if (made) return 0;
+      continue;
     }
     const won = await SignInThrottle.updateOne(
       { _id: key, rev: doc.rev },
@@ -64,7 +68,8 @@ export async function takeAttempt(key: string, policy: Backoff): Promise<number>
     );
     if (won.modifiedCount === 1) return 0;
   }
-  throw new Error(`Sign-in throttle ${key} is too contended`);
+  // A burst of requests for one key at the same moment: it waits, like any other burst.
+  return 1000;
 }
 
 /** Gives back an attempt that turned out well (a sign-in), so it does not count against the key. */

@@ -276,6 +276,18 @@ describe('portal sign-in: same answers, throttles, no lockout', () => {
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
 
+    // A burst of guesses at once, across both: never more than the free five get through.
+    const burstFrom = '198.51.100.19';
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        tryCode(owner, '000000', burstFrom, [one, two][i % 2]!.url),
+      ),
+    );
+    const through = burst.filter((a) => a.status === 401).length;
+    expect(burst.every((a) => a.status === 401 || a.status === 429)).toBe(true);
+    expect(through).toBeGreaterThanOrEqual(1);
+    expect(through).toBeLessThanOrEqual(5);
+
     // Both stop, as in a restart; a new instance comes up on the same database.
     await one.api.close();
     await two.api.close();
