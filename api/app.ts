@@ -4,9 +4,7 @@ import express from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
 import { Server as SocketServer } from 'socket.io';
-import type { HealthResponse } from '../contracts/api';
 import { TASK_QUEUE, type CaseSettings } from '../workflows/messages';
-import { storeReachable } from '../store/connection';
 import { createAuthenticate, roleGuard, sessionCookie, type Authenticate } from './auth';
 import { attachDeviceGateway } from './deviceGateway';
 import { attachInternalLink } from './internalLink';
@@ -27,6 +25,7 @@ import { openApiDocument } from './openapi';
 import { rateLimiters } from './limits';
 import { observeRequests } from './observe';
 import { fleetRouter } from './routes/fleet';
+import { healthRouter } from './health';
 import { speedTestRouter } from './routes/speedTest';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
@@ -113,18 +112,7 @@ export function createApi({
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  app.get('/api/health', async (_req, res) => {
-    const [temporalOk, mongoOk] = await Promise.all([
-      temporalReachable(temporal, namespace),
-      storeReachable(),
-    ]);
-    const body: HealthResponse = {
-      status: temporalOk && mongoOk ? 'ok' : 'degraded',
-      temporal: temporalOk ? 'ok' : 'unreachable',
-      mongo: mongoOk ? 'ok' : 'unreachable',
-    };
-    res.status(body.status === 'ok' ? 200 : 503).json(body);
-  });
+  app.use('/api', healthRouter(temporal, namespace, requireRole));
   app.use('/api', casesRouter(temporal, requireRole, cases, voice));
   app.use('/api', devicesRouter(temporal, requireRole, cases, voice));
   app.use('/api', enrollmentRouter(requireRole));
@@ -168,15 +156,4 @@ function attachPortalLive(io: SocketServer, authenticate: Authenticate): void {
     next();
   });
   portal.on('connection', (socket) => void socket.join(socket.data.room as string));
-}
-
-async function temporalReachable(client: Client, namespace: string): Promise<boolean> {
-  try {
-    await client.connection.withDeadline(Date.now() + 2000, () =>
-      client.workflowService.describeNamespace({ namespace }),
-    );
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -49,8 +49,14 @@ export const routes: RouteSpec[] = [
   {
     method: 'GET',
     path: '/api/health',
-    summary: 'Health of the API, Temporal and MongoDB',
+    summary: 'Whether the service is up: ok, or degraded (503)',
     access: { public: 'anyone' },
+  },
+  {
+    method: 'GET',
+    path: '/api/health/components',
+    summary: 'Health of the API, Temporal and MongoDB, part by part (503 when one is down)',
+    access: { roles: ['operator'] },
   },
   {
     method: 'GET',

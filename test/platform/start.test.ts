@@ -69,7 +69,7 @@ describe('npm start', () => {
 
     expect(await call(`${api}/api/health`, undefined)).toEqual({
       status: 200,
-      body: { status: 'ok', temporal: 'ok', mongo: 'ok' },
+      body: { status: 'ok' },
     });
     // The portal serves its page and proxies the API.
     expect((await call(`${portal}/api/health`, undefined)).body.status).toBe('ok');

@@ -1,9 +1,59 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensurePortalBuilt, portalServerEntry } from '../../scripts/portalBuild';
+import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { freePort } from '../../temporal-config/process';
+import { outboxMessages, readLatestCode } from './mail';
 import { eventually } from './stack';
 
-// The built portal (production Nuxt server) in front of a test API, as `npm start` runs it.
+// The built portal (production Nuxt server) in front of a test API, as `npm start` runs it,
+// and Debian's chromium to look at it.
+
+export const CHROMIUM = '/usr/bin/chromium';
+const inCi = process.env.CI === 'true';
+const haveChromium = existsSync(CHROMIUM);
+
+/** `describe` for browser tests: skipped without chromium on a developer's machine, never in CI. */
+export function describeInBrowser(name: string, tests: () => void): void {
+  if (!haveChromium && !inCi) {
+    console.warn(
+      `Skipping "${name}": ${CHROMIUM} is missing (apt-get install -y chromium; npm test installs it as root).`,
+    );
+    describe.skip(name, tests);
+    return;
+  }
+  // In CI a missing browser fails the tests instead of skipping them.
+  describe(name, tests);
+}
+
+/** Playwright gives every launch a fresh temporary profile; nothing is downloaded. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Signs in through the portal's form with the code the mail sink received. */
+export async function signInThroughPortal(page: Page, sink: SmtpSink, email: string) {
+  const seen = outboxMessages(sink.outbox).filter((m) => m.includes(`To: ${email}`)).length;
+  await page.goto('/login');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Email me a code' }).click();
+  const code = await readLatestCode(sink.outbox, email, seen);
+  await page.getByLabel('Six-digit code').fill(code);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
 
 export interface TestPortal {
   url: string;

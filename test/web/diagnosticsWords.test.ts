@@ -1,8 +1,8 @@
 import { checkNames } from '../../contracts/checks';
 import type { CheckName, CheckResult } from '../../contracts/diagnostics';
 import { SimulatedNetwork } from '../../agent/simulator/network';
-import type { Fault } from '../../agent/simulator/scenarios';
-import { checkSummary } from '../../portal/app/utils/diagnostics';
+import { scenarioNames, type Fault } from '../../agent/simulator/scenarios';
+import { checkSummary, latencyPoints, lossPoints } from '../../portal/app/utils/diagnostics';
 
 // Every check a case can run reads as a sentence on the case page, not "Passed".
 
@@ -85,5 +85,100 @@ describe("the portal's words for check results", () => {
       words({ wifi: { signalDbm: -81, txBitrateMbps: 6.5, channelBusyPct: 24 } }, 'wifi'),
     ).toBe('Wi-Fi is weak or crowded: signal -81 dBm, 6.5 Mbit/s, channel busy 24%');
     expect(words({}, 'wifi')).toBe('The Zen box is wired: no Wi-Fi to measure');
+  });
+});
+
+describe('a failed row says what failed', () => {
+  const healthy = new SimulatedNetwork('healthy');
+
+  it('the modem that answers without a line from the provider is not "The modem answers"', () => {
+    const modem = { check: 'modem', ok: false, durationMs: 1 };
+    const noUpstream = {
+      ...modem,
+      data: { managementAddress: '192.168.100.1', reachable: true, upstreamLocked: false },
+    } as CheckResult;
+    expect(checkSummary(noUpstream)).toBe(
+      'The modem answers, but it has no signal from your internet provider',
+    );
+    const other = {
+      ...modem,
+      data: { managementAddress: '192.168.100.1', reachable: true },
+    } as CheckResult;
+    expect(checkSummary(other)).toBe('The modem answers, but reports a problem');
+  });
+
+  // In every scenario the simulator knows, a check that failed never reads as it does on a
+  // healthy network: the words follow pass and fail.
+  it.each([...scenarioNames])('in the %s scenario', (scenario) => {
+    const network = new SimulatedNetwork(scenario);
+    for (const name of checkNames) {
+      const result = network.runCheck(name) as CheckResult;
+      if (result.ok) continue;
+      const passing = healthy.runCheck(name) as CheckResult;
+      if (!passing.ok) continue;
+      expect({ check: name, words: checkSummary(result) }).not.toEqual({
+        check: name,
+        words: checkSummary(passing),
+      });
+    }
+  });
+});
+
+describe('the charts', () => {
+  const gateway = (data: Record<string, unknown>) =>
+    ({ check: 'gateway', ok: false, durationMs: 1, data }) as CheckResult;
+
+  it('keep a measurement without an answer as a failed point, named for what it is', () => {
+    const results = [
+      gateway({ address: '192.168.1.1', arpResolved: false, lossPct: 100 }),
+      {
+        check: 'internet',
+        ok: false,
+        durationMs: 1,
+        data: {
+          targets: [
+            { host: '1.1.1.1', sent: 3, lossPct: 0, avgMs: 12 },
+            { host: '8.8.8.8', sent: 3, lossPct: 100 },
+          ],
+        },
+      },
+      {
+        check: 'dns',
+        ok: false,
+        durationMs: 1,
+        data: {
+          name: 'example.com',
+          configured: { server: '192.168.1.1', ok: false },
+          reference: { server: '1.1.1.1', ok: true, ms: 9 },
+        },
+      },
+      {
+        check: 'http',
+        ok: false,
+        durationMs: 1,
+        data: { url: 'https://www.example.com/', ok: false },
+      },
+    ] as CheckResult[];
+    expect(latencyPoints(results)).toEqual([
+      { label: 'Your router (192.168.1.1)', value: undefined },
+      { label: 'Internet (1.1.1.1)', value: 12 },
+      { label: 'Internet (8.8.8.8)', value: undefined },
+      { label: 'Your name server (192.168.1.1)', value: undefined },
+      { label: 'Cloudflare DNS (1.1.1.1)', value: 9 },
+      { label: 'Website (www.example.com)', value: undefined },
+    ]);
+    expect(lossPoints(results)).toEqual([
+      { label: 'Your router (192.168.1.1)', value: 100 },
+      { label: 'Internet (1.1.1.1)', value: 0 },
+      { label: 'Internet (8.8.8.8)', value: 100 },
+    ]);
+  });
+
+  it('a backup name server that is not a well-known one is called a backup name server', () => {
+    const points = latencyPoints([new SimulatedNetwork('healthy').runCheck('dns') as CheckResult]);
+    expect(points.map((p) => p.label)).toEqual([
+      'Your name server (192.168.1.1)',
+      'Backup name server (203.0.113.53)',
+    ]);
   });
 });

@@ -21,15 +21,18 @@ interface Measured {
   totalMs?: number;
   reachedTarget?: boolean;
   reachable?: boolean;
+  upstreamLocked?: boolean;
+  url?: string;
   services?: unknown[];
   present?: boolean;
   registered?: boolean;
   signalDbm?: number;
 }
 
+/** One bar: a measured value, or a measurement that got no answer (drawn as failed). */
 export interface ChartPoint {
   label: string;
-  value: number;
+  value?: number;
 }
 
 function ms(value: unknown): string {
@@ -64,14 +67,25 @@ export function checkSummary(result: CheckResult): string {
     case 'internet': {
       const targets = d.targets ?? [];
       const reached = targets.filter((t) => t.lossPct < 100).length;
-      return `${reached} of ${targets.length} internet addresses reached`;
+      const words = `${reached} of ${targets.length} internet addresses reached`;
+      const worstLoss = Math.max(
+        0,
+        ...targets.filter((t) => t.lossPct < 100).map((t) => t.lossPct),
+      );
+      if (result.ok || reached < targets.length) return words;
+      return worstLoss > 0
+        ? `${words}, but up to ${worstLoss}% of traffic is lost`
+        : `${words}, but slowly`;
     }
     case 'http':
       return d.ok ? `Websites load (${ms(d.totalMs)})` : 'Websites do not load';
     case 'traceroute':
       return d.reachedTarget ? 'The route to the internet is complete' : 'The route stops early';
     case 'modem':
-      return d.reachable ? 'The modem answers' : 'The modem does not answer';
+      if (!d.reachable) return 'The modem does not answer';
+      if (d.upstreamLocked === false)
+        return 'The modem answers, but it has no signal from your internet provider';
+      return result.ok ? 'The modem answers' : 'The modem answers, but reports a problem';
     case 'mdns':
       return `${(d.services ?? []).length} devices announce themselves`;
     case 'lte':
@@ -248,29 +262,61 @@ function addressConflict({ address, duplicates = [], gateway, findings = [] }: A
   return 'No other device uses the Zen box’s or the router’s address';
 }
 
-/** Round-trip times the checks measured, for the latency chart. */
+// Well-known public resolvers, so a chart can say whose server an address is.
+const PUBLIC_RESOLVERS: Record<string, string> = {
+  '1.1.1.1': 'Cloudflare',
+  '1.0.0.1': 'Cloudflare',
+  '8.8.8.8': 'Google',
+  '8.8.4.4': 'Google',
+  '9.9.9.9': 'Quad9',
+};
+
+const at = (what: string, address: string | undefined) => (address ? `${what} (${address})` : what);
+
+function websiteLabel(url: string | undefined): string {
+  try {
+    return url ? `Website (${new URL(url).hostname})` : 'Website';
+  } catch {
+    return 'Website';
+  }
+}
+
+function backupDnsLabel(server: string | undefined): string {
+  const owner = server ? PUBLIC_RESOLVERS[server] : undefined;
+  return owner ? `${owner} DNS (${server})` : at('Backup name server', server);
+}
+
+const measured = (value: unknown) => (typeof value === 'number' ? value : undefined);
+
+/** Round-trip times the checks measured, for the latency chart; no answer is a failed bar. */
 export function latencyPoints(results: CheckResult[]): ChartPoint[] {
   const points: ChartPoint[] = [];
   for (const r of results) {
     const d = r.data as Measured;
-    if (r.check === 'gateway' && typeof d.rttMs === 'number') {
-      points.push({ label: 'Router', value: d.rttMs });
+    if (r.check === 'gateway') {
+      points.push({ label: at('Your router', d.address), value: measured(d.rttMs) });
     }
     if (r.check === 'internet') {
       for (const t of d.targets ?? []) {
-        if (typeof t.avgMs === 'number') points.push({ label: t.host, value: t.avgMs });
+        points.push({ label: at('Internet', t.host), value: measured(t.avgMs) });
       }
     }
     if (r.check === 'dns') {
-      if (typeof d.configured?.ms === 'number') {
-        points.push({ label: 'Your DNS', value: d.configured.ms });
+      if (d.configured) {
+        points.push({
+          label: at('Your name server', d.configured.server),
+          value: d.configured.ok ? measured(d.configured.ms) : undefined,
+        });
       }
-      if (typeof d.reference?.ms === 'number') {
-        points.push({ label: 'Backup DNS', value: d.reference.ms });
+      if (d.reference) {
+        points.push({
+          label: backupDnsLabel(d.reference.server),
+          value: d.reference.ok ? measured(d.reference.ms) : undefined,
+        });
       }
     }
-    if (r.check === 'http' && typeof d.totalMs === 'number') {
-      points.push({ label: 'Website', value: d.totalMs });
+    if (r.check === 'http') {
+      points.push({ label: websiteLabel(d.url), value: d.ok ? measured(d.totalMs) : undefined });
     }
   }
   return points;
@@ -282,11 +328,12 @@ export function lossPoints(results: CheckResult[]): ChartPoint[] {
   for (const r of results) {
     const d = r.data as Measured;
     if (r.check === 'gateway' && typeof d.lossPct === 'number') {
-      points.push({ label: 'Router', value: d.lossPct });
+      points.push({ label: at('Your router', d.address), value: d.lossPct });
     }
     if (r.check === 'internet') {
       for (const t of d.targets ?? []) {
-        if (typeof t.lossPct === 'number') points.push({ label: t.host, value: t.lossPct });
+        if (typeof t.lossPct === 'number')
+          points.push({ label: at('Internet', t.host), value: t.lossPct });
       }
     }
   }

@@ -1,4 +1,5 @@
-import type { CaseStatus, IssueCategory } from '#shared/types/api';
+// Relative, not #shared: jest reads this file too.
+import type { CaseStatus, IssueCategory } from '../../shared/types/api';
 
 // The product's vocabulary in plain words, for people rather than engineers.
 
@@ -22,6 +23,11 @@ export function statusTone(status: CaseStatus): 'good' | 'bad' | 'working' {
   if (status === 'resolved') return 'good';
   if (status === 'escalated' || status === 'cancelled') return 'bad';
   return 'working';
+}
+
+/** The status in words, saying so when the Zen box cannot be reached during an open case. */
+export function caseStatusLabel(status: CaseStatus, deviceOnline = true): string {
+  return !deviceOnline && !isClosed(status) ? 'Zen box cannot be reached' : statusLabel(status);
 }
 
 export function isClosed(status: CaseStatus): boolean {
@@ -63,10 +69,58 @@ const CHECK_LABELS: Record<string, string> = {
   modem: 'Modem',
   mdns: 'Devices on your network',
   lte: 'LTE backup line',
+  dhcp_servers: 'Address servers on your network',
+  dns_integrity: 'Honest name answers',
+  path_mtu: 'Packet size on the way out',
+  captive_portal: 'Unchanged web pages',
+  tcp_tls: 'Secure connections',
+  clock_offset: "The Zen box's clock",
+  throughput: 'Line speed',
+  latency_under_load: 'Delay while the line is busy',
+  router_api: "The router's own report",
+  ip_conflict: 'Address taken twice',
+  ipv6: 'IPv6',
+  lan_inventory: 'Devices in the office',
+  wifi: 'Wi-Fi',
 };
 
+/** A check in words; an id the portal does not know yet reads as a generic check, never as the id. */
 export function checkLabel(check: string): string {
-  return CHECK_LABELS[check] ?? check;
+  return CHECK_LABELS[check] ?? 'Another check';
+}
+
+const checkList = (ids: string) =>
+  ids
+    .split(',')
+    .map((id) => checkLabel(id.trim()))
+    .join(', ');
+
+/**
+ * A case's progress line in customer words. The workflow's lines name checks by id
+ * ("Round 1: running link, ip_config"); older cases keep them in their history.
+ */
+export function plainStep(text: string | undefined): string {
+  if (!text) return '';
+  const running = text.match(/^Round \d+: running (.+)$/);
+  if (running) return `Checking: ${checkList(running[1]!)}`;
+  const failed = text.match(/^Round \d+: (\d+) of (\d+) checks failed \((.+)\)$/);
+  if (failed)
+    return `${failed[1]} of ${failed[2]} checks found a problem: ${checkList(failed[3]!)}`;
+  const passed = text.match(/^Round \d+: all (\d+) checks passed$/);
+  if (passed) return `All ${passed[1]} checks passed`;
+  const more = text.match(/^(.*?)more checks: (.+)$/);
+  if (more) return `More checks to run: ${checkList(more[2]!)}`;
+  // Any other id that slipped into a line (ip_config, dhcp_servers…): its words instead.
+  return text.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, (id) => checkLabel(id));
+}
+
+/** A heading or link for free text: its first line, cut near `max` characters at a word. */
+export function shortTitle(text: string | undefined, max = 80): string {
+  const line = (text ?? '').trim().split(/\r?\n/)[0]!.trim();
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 // The status light's states (agent/peripherals/ledState.ts), as its colour and meaning.
@@ -81,8 +135,10 @@ const LED_LABELS: Record<string, string> = {
   untrusted: 'Magenta: refused a server it does not trust',
 };
 
-export function ledLabel(led: string | undefined): string {
-  return led === undefined ? '—' : (LED_LABELS[led] ?? led);
+/** What the light last showed; a box that is not connected may show anything, so: unknown. */
+export function ledLabel(led: string | undefined, online = true): string {
+  if (!online) return 'Unknown: the box is offline';
+  return led === undefined ? '—' : (LED_LABELS[led] ?? 'Unknown');
 }
 
 /** The Temporal UI page of one case's workflow run (the workflow id is per device). */
