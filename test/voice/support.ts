@@ -59,11 +59,11 @@ export async function waitToHear(
       const heard = telnyx.heard(callId);
       return heard.some((line) => line.includes(fragment)) ? heard : undefined;
     },
-    {
-      timeoutMs,
-      what: `the caller to hear "${fragment}"; heard so far: ${telnyx.heard(callId).join(' | ')}`,
-    },
-  );
+    { timeoutMs, what: `the caller to hear "${fragment}"` },
+  ).catch((err: Error) => {
+    // What was heard by the time it gave up, not when it started waiting.
+    throw new Error(`${err.message}; heard by then: ${telnyx.heard(callId).join(' | ')}`);
+  });
 }
 
 export async function waitForCallState(

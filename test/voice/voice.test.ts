@@ -362,6 +362,9 @@ describe('voice: Telnyx Call Control', () => {
       expect(final.status).toBe('resolved');
       expect(final.decisions).toEqual([expect.objectContaining({ channel: 'phone' })]);
       expect(device.network.applied.map((a) => a.action)).toEqual(['power_cycle_router']);
+      // The call hears its case end and hangs up: it does not follow the box's next case.
+      await waitToHear(v.telnyx, outgoing.id, 'Your case is resolved');
+      await waitForCallState(v.telnyx, outgoing.id, 'ended');
     } finally {
       await Customer.updateOne(
         { _id: v.stack.demo.customer.id },
