@@ -102,6 +102,7 @@ export async function startTelnyxStandIn(
   const deliveries: Delivery[] = [];
   // Webhooks go out one at a time, in order, as Telnyx sends a call's events.
   let queue: Promise<void> = Promise.resolve();
+  const lateAnswers = new Set<Promise<unknown>>();
 
   const standIn: TelnyxStandIn = {
     url: '',
@@ -128,6 +129,8 @@ export async function startTelnyxStandIn(
       }
     },
     stop: async () => {
+      // Commands answered late still get their answer before the stand-in goes.
+      await Promise.all(lateAnswers);
       for (const call of calls.values()) clearTimeout(call.gather?.timer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -342,7 +345,12 @@ export async function startTelnyxStandIn(
   }
 
   async function answer(res: ServerResponse, call: StandInCall, data: unknown) {
-    if (call.answerDelayMs) await new Promise((r) => setTimeout(r, call.answerDelayMs));
+    if (call.answerDelayMs) {
+      const late = new Promise((r) => setTimeout(r, call.answerDelayMs));
+      lateAnswers.add(late);
+      await late;
+      lateAnswers.delete(late);
+    }
     send(res, 200, { data });
   }
 

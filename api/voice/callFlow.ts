@@ -276,6 +276,8 @@ export class CallFlow {
 
   private async startProgress(session: CallSession): Promise<void> {
     session.phase = 'progress';
+    // One poller per call, even when a step that overran its time finishes late.
+    clearInterval(session.poller);
     session.poller = setInterval(() => this.tick(session), this.pollMs);
     session.poller.unref();
     await this.progress(session);

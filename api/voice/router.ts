@@ -20,7 +20,6 @@ export interface VoiceOptions {
   telnyx?: TelnyxSettings;
   pollMs?: number;
   gatherTimeoutMs?: number;
-  stepTimeoutMs?: number;
 }
 
 export interface Voice {
@@ -50,7 +49,6 @@ export function createVoice(
       fromNumber: settings.fromNumber,
       pollMs: options.pollMs,
       gatherTimeoutMs: options.gatherTimeoutMs,
-      stepTimeoutMs: options.stepTimeoutMs,
     });
     runtime = { client, flow };
     return runtime;
