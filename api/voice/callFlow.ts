@@ -321,9 +321,11 @@ export class CallFlow {
       await this.say(session.id, prompts.manualStep(manual));
       return;
     }
-    if (state.status !== session.lastStatus) {
-      const news = manual ? undefined : prompts.status(state.status, session.lastStatus);
-      session.lastStatus = state.status;
+    // A case just opened is as good as checking: the caller was told so already.
+    const status = state.status === 'open' ? 'diagnosing' : state.status;
+    if (status !== session.lastStatus) {
+      const news = manual ? undefined : prompts.status(status, session.lastStatus);
+      session.lastStatus = status;
       if (news) await this.say(session.id, news);
     }
   }
