@@ -5,12 +5,19 @@ import { Case, Customer } from '../store/models';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
 import { openCase, type CaseDefaults, type OpenedCase } from './openCase';
-import type { Voice } from './voice/router';
 
 // Reading cases on behalf of an authenticated principal, and the cases the Zen box
 // opens itself (./openCase opens them all). The device routes take CaseDefaults from here.
 
 export type { CaseDefaults };
+
+/**
+ * Whatever calls a customer about a case their Zen box opened (the phone channel).
+ * Declared here, not imported from api/voice, so cases do not depend on the phone.
+ */
+export interface CustomerCaller {
+  callCustomer(customerId: string, workflowId: string): Promise<void>;
+}
 
 /**
  * A fault the Zen box found on its own: opens (or joins) its case, and a new
@@ -21,7 +28,7 @@ export async function openAgentCase(
   principal: Principal,
   request: { deviceId: string; description?: string },
   defaults: CaseDefaults,
-  voice: Pick<Voice, 'callCustomer'>,
+  voice: CustomerCaller,
 ): Promise<OpenedCase> {
   const opened = await openCase(client, principal, { ...request, channel: 'agent' }, defaults);
   if (!opened.joined) void voice.callCustomer(principal.customerId!, opened.workflowId);

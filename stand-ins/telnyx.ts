@@ -6,8 +6,10 @@ import type { AddressInfo } from 'node:net';
 // SDK uses under /v2 (dial, answer, speak, gather_using_speak, gather_stop,
 // hangup), keeps each call's state, and POSTs Ed25519-signed webhooks
 // (telnyx-signature-ed25519 over `${timestamp}|${rawBody}`) to the product.
-// A small control API (/control/...) plays the caller: place an inbound call,
-// press keypad digits, hang up, and read what the caller heard.
+// A command's command_id is honoured as Telnyx does: a command sent again with
+// the same id for the same call is answered and ignored. A small control API
+// (/control/...) plays the caller: place an inbound call, press keypad digits,
+// hang up, and read what the caller heard.
 //
 //   POST /control/calls                {from, to?}   → {callControlId}
 //   POST /control/calls/:id/dtmf       {digits}      → {ok}
@@ -46,6 +48,10 @@ export interface StandInCall {
   };
   /** Every command the product sent for this call, in order. */
   commands: string[];
+  /** The command_ids seen for this call. */
+  commandIds: Set<string>;
+  /** A slow network for this call: each command takes effect at once, its answer comes this late. */
+  answerDelayMs?: number;
 }
 
 export interface Delivery {
@@ -72,6 +78,8 @@ export interface TelnyxStandIn {
   placeCall(from: string, to?: string): Promise<string>;
   press(callId: string, digits: string): void;
   hangup(callId: string): void;
+  /** From now on, answers this call's commands `ms` late (each takes effect at once). */
+  delayCommands(callId: string, ms: number): void;
   heard(callId: string): string[];
   /** Sends a body with a fresh (or given) signature; returns the product's status. */
   deliver(body: string, options?: { timestamp?: number; signature?: string }): Promise<number>;
@@ -94,6 +102,7 @@ export async function startTelnyxStandIn(
   const deliveries: Delivery[] = [];
   // Webhooks go out one at a time, in order, as Telnyx sends a call's events.
   let queue: Promise<void> = Promise.resolve();
+  const lateAnswers = new Set<Promise<unknown>>();
 
   const standIn: TelnyxStandIn = {
     url: '',
@@ -106,6 +115,10 @@ export async function startTelnyxStandIn(
     placeCall: async (from, to = number) => placeCall(from, to, 'incoming').id,
     press,
     hangup: (id) => endCall(id, 'caller'),
+    delayCommands: (id, ms) => {
+      const call = calls.get(id);
+      if (call) call.answerDelayMs = ms;
+    },
     heard: (id) => [...(calls.get(id)?.heard ?? [])],
     deliver: (body, opts) => post(body, opts),
     idle: async () => {
@@ -116,6 +129,8 @@ export async function startTelnyxStandIn(
       }
     },
     stop: async () => {
+      // Commands answered late still get their answer before the stand-in goes.
+      await Promise.all(lateAnswers);
       for (const call of calls.values()) clearTimeout(call.gather?.timer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -132,6 +147,7 @@ export async function startTelnyxStandIn(
       heard: [],
       clientState: state,
       commands: [],
+      commandIds: new Set(),
     };
     calls.set(call.id, call);
     emit(call, 'call.initiated', { direction, state: 'parked' });
@@ -278,6 +294,11 @@ export async function startTelnyxStandIn(
         ],
       });
     }
+    const commandId = stringOrUndefined(body.command_id);
+    if (commandId !== undefined) {
+      if (call.commandIds.has(commandId)) return answer(res, call, { result: 'ok' });
+      call.commandIds.add(commandId);
+    }
     call.commands.push(action);
     const clientState = stringOrUndefined(body.client_state);
     if (clientState !== undefined) call.clientState = clientState;
@@ -320,7 +341,17 @@ export async function startTelnyxStandIn(
           errors: [{ code: '10005', title: `The stand-in does not implement ${action}` }],
         });
     }
-    return send(res, 200, { data: { result: 'ok' } });
+    return answer(res, call, { result: 'ok' });
+  }
+
+  async function answer(res: ServerResponse, call: StandInCall, data: unknown) {
+    if (call.answerDelayMs) {
+      const late = new Promise((r) => setTimeout(r, call.answerDelayMs));
+      lateAnswers.add(late);
+      await late;
+      lateAnswers.delete(late);
+    }
+    send(res, 200, { data });
   }
 
   function answerCall(call: StandInCall) {

@@ -4,13 +4,16 @@ import type Telnyx from 'telnyx';
 import { loadConfig } from '../../config';
 import { WebhookEvent } from '../../store/models';
 import type { CaseDefaults } from '../openCase';
-import { CallFlow, type WebhookEventData } from './callFlow';
+import { WebhookEventData } from './callEvents';
+import { CallFlow } from './callFlow';
 import { createTelnyxClient, type TelnyxSettings } from './telnyxClient';
 
 // POST /api/voice/telnyx/webhook: Telnyx Call Control events. Each counts only
 // with a valid Ed25519 signature over the raw body inside the ±300 s window
 // (the SDK's webhooks.unwrap), and only once: its event id is claimed in
-// webhook_events before anything happens.
+// webhook_events before anything happens. A claimed event is answered at once
+// and carried out behind the call's earlier events (./callQueue): Telnyx never
+// waits on a call's steps, so one slow step cannot hold up any other call.
 
 export interface VoiceOptions {
   /** Telnyx settings; read from the environment (TELNYX_*) on first use when not given. */
@@ -61,29 +64,28 @@ export function createVoice(
         return;
       }
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-      let event: WebhookEventData;
+      let unwrapped: { data?: unknown };
       try {
-        const unwrapped = (await voice.client.webhooks.unwrap(raw, {
+        unwrapped = (await voice.client.webhooks.unwrap(raw, {
           headers: headersOf(req.headers),
-        })) as unknown as { data?: WebhookEventData };
-        if (!isEvent(unwrapped.data)) throw new Error('not a call event');
-        event = unwrapped.data;
+        })) as unknown as { data?: unknown };
       } catch {
         res.status(401).json({ error: 'INVALID_SIGNATURE' });
         return;
       }
+      // Signed by Telnyx but not a call event we act on: taken, so it is not sent again.
+      const parsed = WebhookEventData.safeParse(unwrapped.data);
+      if (!parsed.success) {
+        res.json({ status: 'ignored' });
+        return;
+      }
+      const event = parsed.data;
       if (!(await claim(event))) {
         res.json({ status: 'duplicate' });
         return;
       }
-      try {
-        await voice.flow.handle(event);
-      } catch (err) {
-        // Let Telnyx deliver it again.
-        await WebhookEvent.deleteOne({ _id: event.id }).catch(() => undefined);
-        throw err;
-      }
-      res.json({ status: 'processed' });
+      void voice.flow.accept(event);
+      res.json({ status: 'accepted' });
     },
   );
   return {
@@ -110,16 +112,6 @@ async function claim(event: WebhookEventData): Promise<boolean> {
     if (await WebhookEvent.exists({ _id: event.id })) return false;
     throw err;
   }
-}
-
-function isEvent(data: unknown): data is WebhookEventData {
-  const d = data as WebhookEventData | undefined;
-  return (
-    typeof d?.id === 'string' &&
-    d.id.length > 0 &&
-    typeof d.event_type === 'string' &&
-    typeof d.payload?.call_control_id === 'string'
-  );
 }
 
 function headersOf(headers: NodeJS.Dict<string | string[]>): Record<string, string> {

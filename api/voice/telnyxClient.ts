@@ -1,6 +1,8 @@
 import Telnyx from 'telnyx';
 
 // The Telnyx SDK client: Call Control commands out, webhook verification in.
+// A command that gets no answer in 5 s is sent again (twice at most); each
+// carries a command_id, so Telnyx carries out a command sent again only once.
 
 export interface TelnyxSettings {
   apiKey: string;
@@ -14,7 +16,7 @@ export interface TelnyxSettings {
   maxRetries?: number;
 }
 
-export function createTelnyxClient(settings: TelnyxSettings, { timeout = 10_000 } = {}): Telnyx {
+export function createTelnyxClient(settings: TelnyxSettings, { timeout = 5_000 } = {}): Telnyx {
   return new Telnyx({
     apiKey: settings.apiKey,
     publicKey: settings.publicKey,

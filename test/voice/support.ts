@@ -59,11 +59,11 @@ export async function waitToHear(
       const heard = telnyx.heard(callId);
       return heard.some((line) => line.includes(fragment)) ? heard : undefined;
     },
-    {
-      timeoutMs,
-      what: `the caller to hear "${fragment}"; heard so far: ${telnyx.heard(callId).join(' | ')}`,
-    },
-  );
+    { timeoutMs, what: `the caller to hear "${fragment}"` },
+  ).catch((err: Error) => {
+    // What was heard by the time it gave up, not when it started waiting.
+    throw new Error(`${err.message}; heard by then: ${telnyx.heard(callId).join(' | ')}`);
+  });
 }
 
 export async function waitForCallState(
@@ -78,6 +78,21 @@ export async function waitForCallState(
 
 export function mailsTo(outbox: string, to: string): number {
   return outboxMessages(outbox).filter((m) => m.includes(`To: ${to}`)).length;
+}
+
+/** The text of the latest message to `to` after `seen` of them, quoted-printable undone. */
+export async function latestMailText(outbox: string, to: string, seen: number): Promise<string> {
+  const raw = await eventually(
+    async () => {
+      const mine = outboxMessages(outbox).filter((m) => m.includes(`To: ${to}`));
+      return mine.length > seen ? mine.at(-1) : undefined;
+    },
+    { what: `an email to ${to}` },
+  );
+  if (!/Content-Transfer-Encoding: quoted-printable/i.test(raw)) return raw;
+  return raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** Disconnects a simulated Pi and waits until the API has seen it go, so the next one gets the commands. */

@@ -4,15 +4,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { signWebhook } from '../../stand-ins/telnyx';
 import { AuditEntry, Case, Customer, OneTimeCode, WebhookEvent } from '../../store/models';
-import { prompts } from '../../api/voice/callFlow';
+import { prompts } from '../../api/voice/prompts';
+import { fixWords, problemWords } from '../../api/voice/words';
 import { createTelnyxClient, isCallEnded } from '../../api/voice/telnyxClient';
 import { caseWorkflowId, closeCaseSignal } from '../../workflows/messages';
 import type { supportCase } from '../../workflows/supportCase';
 import { approve, stateOf, waitForStatus } from '../support/cases';
 import { readLatestCode } from '../support/mail';
 import { call, eventually } from '../support/stack';
+import { expectPlainWords } from './plainWords';
 import {
   connectPi,
+  latestMailText,
   mailsTo,
   startVoiceStack,
   stopDevice,
@@ -179,6 +182,21 @@ describe('voice: Telnyx Call Control', () => {
     );
   });
 
+  it('a call whose commands Telnyx answers slowly holds up no other call', async () => {
+    // Each command of the first call takes effect at once but is answered 4 s late.
+    const slow = await v.telnyx.placeCall('+15559870010');
+    v.telnyx.delayCommands(slow, 4000);
+    const started = Date.now();
+    const quick = await v.telnyx.placeCall('+15559870011');
+    await waitForCallState(v.telnyx, quick, 'ended');
+    expect(Date.now() - started).toBeLessThan(3500);
+    expect(v.telnyx.heard(quick)).toEqual([prompts.unknownCaller]);
+    // The slow call gets through too, late, each command carried out once.
+    await waitForCallState(v.telnyx, slow, 'ended');
+    expect(v.telnyx.heard(slow)).toEqual([prompts.unknownCaller]);
+    expect(v.telnyx.calls.get(slow)!.commands).toEqual(['answer', 'speak', 'hangup']);
+  });
+
   it('processes a replayed event once, and ignores late events for an ended call', async () => {
     const callId = await v.telnyx.placeCall('+15559870001');
     await waitForCallState(v.telnyx, callId, 'ended');
@@ -225,14 +243,28 @@ describe('voice: Telnyx Call Control', () => {
       const waiting = await waitForStatus(handle(), 'awaiting_approval');
       expect(waiting.channel).toBe('phone');
       expect(waiting.channels).toContain('phone');
-      await waitToHear(v.telnyx, callId, 'six digit code');
+      const asked = await waitToHear(v.telnyx, callId, 'six digit code');
+      // Before any keypad question: what is wrong, the fix, its risk and its downtime.
+      const explained = asked.find((line) => line.includes('six digit code'))!;
+      expect(explained).toContain(problemWords.gateway);
+      expect(explained).toContain(fixWords.power_cycle_router.does);
+      expect(explained).toContain('The risk is medium');
+      expect(explained).toContain('will be down for about 3 minutes');
       const code = await readLatestCode(v.mail.outbox, email(), seen);
+      // The code e-mail says what the code approves.
+      expect(await latestMailText(v.mail.outbox, email(), seen)).toContain(
+        'It approves: Restart your router (about 3 minutes without network or internet) for the case at Main office',
+      );
 
       const wrong = code === '000000' ? '111111' : '000000';
       v.telnyx.press(callId, wrong);
       await waitToHear(v.telnyx, callId, 'That code is not right. You have 4 tries left');
       v.telnyx.press(callId, code);
-      await waitToHear(v.telnyx, callId, 'Press 1 to approve');
+      await waitToHear(
+        v.telnyx,
+        callId,
+        'Press 1 to approve: Restart your router (about 3 minutes without network or internet)',
+      );
       v.telnyx.press(callId, '1');
       await waitToHear(v.telnyx, callId, prompts.approved);
 
@@ -243,8 +275,10 @@ describe('voice: Telnyx Call Control', () => {
       ]);
       expect(device.network.applied.map((a) => a.action)).toEqual(['power_cycle_router']);
       // The caller hears the outcome, then the call ends.
-      await waitToHear(v.telnyx, callId, 'Your case is resolved');
+      await waitToHear(v.telnyx, callId, 'Your case is resolved: the fix worked');
       await waitForCallState(v.telnyx, callId, 'ended');
+      // Progress came in plain words, never the case's internal step text.
+      expectPlainWords(v.telnyx.heard(callId));
 
       const doc = await Case.findById(waiting.caseId).lean();
       expect(doc).toMatchObject({ channel: 'phone', callerPhone: phone(), status: 'resolved' });
@@ -274,7 +308,7 @@ describe('voice: Telnyx Call Control', () => {
     try {
       const final = await handle().result();
       expect(final.status).toBe('resolved');
-      await waitToHear(v.telnyx, callId, 'Your case is resolved. Fixed by your step and verified');
+      await waitToHear(v.telnyx, callId, 'Your case is resolved: your step fixed it');
       await waitForCallState(v.telnyx, callId, 'ended');
       expect(
         await AuditEntry.exists({ caseId: final.caseId, actionType: 'manual_step_fixed' }),
@@ -328,6 +362,9 @@ describe('voice: Telnyx Call Control', () => {
       expect(final.status).toBe('resolved');
       expect(final.decisions).toEqual([expect.objectContaining({ channel: 'phone' })]);
       expect(device.network.applied.map((a) => a.action)).toEqual(['power_cycle_router']);
+      // The call hears its case end and hangs up: it does not follow the box's next case.
+      await waitToHear(v.telnyx, outgoing.id, 'Your case is resolved');
+      await waitForCallState(v.telnyx, outgoing.id, 'ended');
     } finally {
       await Customer.updateOne(
         { _id: v.stack.demo.customer.id },
@@ -351,7 +388,9 @@ describe('voice: Telnyx Call Control', () => {
         await waitToHear(v.telnyx, callId, `You have ${left} ${left === 1 ? 'try' : 'tries'} left`);
       }
       v.telnyx.press(callId, wrong);
-      await waitToHear(v.telnyx, callId, prompts.locked);
+      const heard = await waitToHear(v.telnyx, callId, prompts.locked());
+      // No lockout time is announced that is not the real one.
+      expect(heard.join(' ')).not.toContain('15 minutes');
       // Even the right code is no use now.
       v.telnyx.press(callId, code);
       expect((await stateOf(handle())).decisions).toEqual([]);
@@ -429,5 +468,11 @@ describe('voice: Telnyx Call Control', () => {
     } finally {
       await stopDevice(v.stack, device);
     }
+  });
+
+  it('no caller on any of these calls heard an internal word', () => {
+    const heard = [...v.telnyx.calls.values()].flatMap((c) => c.heard);
+    expect(heard.length).toBeGreaterThan(20);
+    expectPlainWords(heard);
   });
 });

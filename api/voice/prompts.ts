@@ -1,0 +1,128 @@
+import type { CaseStatus, IssueCategory } from '../../contracts/case';
+import type { ManualStep } from '../../workflows/messages';
+import { explainFix, isPlain, shortFix, type FixFacts } from './words';
+
+// Everything a caller hears, in plain words, built from typed facts of the case
+// (status, issue category, fix id) and never from the workflow's progress text.
+
+/** The case facts a closing message is made of. */
+export interface ClosedFacts {
+  status: CaseStatus;
+  actionsTaken: readonly string[];
+  instructions?: string;
+  /** The caller was read a step on site during this call. */
+  stepRead: boolean;
+}
+
+export const prompts = {
+  unknownCaller:
+    'Thank you for calling. This number is for Zen and Zen customers, and we could not match ' +
+    'the number you are calling from to an account. Please call from the phone number on ' +
+    'your account, or contact us through our website. Goodbye.',
+  proactive: (business: string) =>
+    `Hello ${business}, this is Zen and Zen network support. Your Zen box has noticed a ` +
+    'problem on your network, and a support case is open.',
+  greeting: (business: string) =>
+    `Hello ${business}, this is Zen and Zen network support. ` +
+    'One moment while I look at your network.',
+  noDevice: 'We have no Zen box registered for your account yet, so I cannot open a case. Goodbye.',
+  /** The keypad menu when the caller has several Zen boxes and none stands out. */
+  chooseBox: (places: readonly string[]) =>
+    `You have Zen boxes at ${places.length} places. Which one is this call about? ` +
+    places.map((place, i) => `For ${place}, press ${i + 1}.`).join(' '),
+  noChoice: 'I did not hear a choice. Please call again, or open a case in the portal. Goodbye.',
+  opened: (joined: boolean, place?: string) => {
+    const where = place ? ` for your Zen box at ${place}` : '';
+    return joined
+      ? `You already have an open support case${where}, and I have joined this call to it.`
+      : `I have opened a support case${where} and your Zen box is checking the network now.`;
+  },
+  /** News of the case, said once per change of status; undefined when there is nothing to say. */
+  status: (status: CaseStatus, before: CaseStatus | undefined): string | undefined => {
+    switch (status) {
+      case 'open':
+      case 'diagnosing':
+        return before === 'fixing' || before === 'verifying'
+          ? 'That did not fix everything. Your Zen box is checking your network again.'
+          : 'Your Zen box is checking your network now.';
+      case 'fixing':
+        return 'Your Zen box is carrying out the approved fix now.';
+      case 'verifying':
+        return 'The fix is done. Your Zen box is checking that your network works again.';
+      case 'awaiting_approval':
+        return 'A fix is waiting for approval. You can approve it in the portal.';
+      case 'awaiting_customer':
+        return 'Your case is waiting for a step on your side; the portal shows what to do.';
+      default:
+        return undefined;
+    }
+  },
+  manualStep: (step: ManualStep) =>
+    step.awaitsWord
+      ? `You can fix this yourself. ${sentence(step.title)} ${step.because} ` +
+        step.steps.map((s, i) => `Step ${i + 1}: ${s}`).join(' ') +
+        ' When you have done it, press "I have done this" on your case in the portal, and your Zen box will check the network again.'
+      : `Your Zen box cannot reach us right now. ${sentence(step.title)} ${step.because} ` +
+        step.steps.map((s, i) => `Step ${i + 1}: ${s}`).join(' ') +
+        ' Stay on the line if you like: I will tell you when your Zen box is back.',
+  /** What is wrong, the fix, its risk and downtime, then the code: all before "press 1". */
+  askCode: (category: IssueCategory, fix: FixFacts) =>
+    `We have a fix ready. ${explainFix(category, fix)} ` +
+    'To approve it, please key in the six digit code we just emailed you.',
+  wrongCode: (left: number) =>
+    `That code is not right. You have ${left} ${left === 1 ? 'try' : 'tries'} left. ` +
+    'Please key in the code again.',
+  expiredCode: 'That code has expired. I have emailed you a new one. Please key it in.',
+  /** `remainingMs`: the lockout's real remaining time, when known. */
+  locked: (remainingMs?: number) =>
+    `That was too many wrong codes, so approving by phone is locked ${lockedFor(remainingMs)}. ` +
+    'You can still approve the fix in the portal.',
+  askDecision: (fix: FixFacts) => `Press 1 to approve: ${shortFix(fix)}. Press 2 to decline.`,
+  approved:
+    'Thank you. The fix is approved and your Zen box is carrying it out now. ' +
+    'Stay on the line to hear how it goes.',
+  declined: 'Understood: the fix is declined. A technician will follow up on your case.',
+  alreadyDecided: 'This fix was already decided in the portal.',
+  notAccepted:
+    'Your answer could not be accepted: the fix is no longer waiting for approval. ' +
+    'The portal shows where your case stands.',
+  noAnswer: 'I did not hear an answer. You can also approve the fix in the portal.',
+  trouble:
+    'I am sorry, something went wrong on our side. Your case carries on, and you can ' +
+    'follow it and approve fixes in the portal.',
+  closed: (facts: ClosedFacts) =>
+    `${closedWords(facts)} Thank you for calling Zen and Zen. Goodbye.`,
+};
+
+function closedWords({ status, actionsTaken, instructions, stepRead }: ClosedFacts): string {
+  switch (status) {
+    case 'resolved':
+      if (actionsTaken.length > 0) {
+        return 'Your case is resolved: the fix worked, and your Zen box has checked that your network works again.';
+      }
+      return stepRead
+        ? 'Your case is resolved: your step fixed it, and your Zen box has checked that your network works again.'
+        : 'Your case is resolved: your Zen box checked your network and found it working normally.';
+    case 'escalated': {
+      // The advisor's instructions are read only when they are plain words.
+      const next =
+        instructions && isPlain(instructions)
+          ? sentence(instructions)
+          : 'A technician will contact you.';
+      return `Your case has been handed to a technician. ${next}`;
+    }
+    default:
+      return 'Your case is closed.';
+  }
+}
+
+function lockedFor(remainingMs: number | undefined): string {
+  if (remainingMs === undefined || remainingMs <= 0) return 'for now';
+  const minutes = Math.max(1, Math.ceil(remainingMs / 60_000));
+  return `for about ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+}
+
+/** Ends spoken text with exactly one full stop. */
+function sentence(text: string): string {
+  return `${text.replace(/[.\s]+$/, '')}.`;
+}
