@@ -51,7 +51,7 @@ export class PhoneApproval {
     } catch (err) {
       if (!(err instanceof LockedOut)) throw err;
       this.settle(session);
-      await this.deps.say(session, prompts.locked(remainingMs(err)));
+      await this.deps.say(session, prompts.tooManyCodes(remainingMs(err)));
       return true;
     }
     session.phase = 'code';
@@ -76,7 +76,7 @@ export class PhoneApproval {
         return;
       case 'locked':
         this.settle(session);
-        await this.deps.say(session, prompts.locked());
+        await this.deps.say(session, prompts.codeDead);
         return;
     }
   }
@@ -144,8 +144,7 @@ export class PhoneApproval {
   }
 }
 
-/** The lockout's real remaining time, when the error carries it. */
-function remainingMs(err: LockedOut): number | undefined {
-  const until = (err as { until?: unknown }).until;
-  return until instanceof Date ? until.getTime() - Date.now() : undefined;
+/** The real time until the next code may be sent. */
+function remainingMs(err: LockedOut): number {
+  return err.until.getTime() - Date.now();
 }

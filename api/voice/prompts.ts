@@ -73,9 +73,13 @@ export const prompts = {
     `That code is not right. You have ${left} ${left === 1 ? 'try' : 'tries'} left. ` +
     'Please key in the code again.',
   expiredCode: 'That code has expired. I have emailed you a new one. Please key it in.',
-  /** `remainingMs`: the lockout's real remaining time, when known. */
-  locked: (remainingMs?: number) =>
-    `That was too many wrong codes, so approving by phone is locked ${lockedFor(remainingMs)}. ` +
+  /** The fifth wrong guess kills the code; a fresh one needs a new call (or the portal). */
+  codeDead:
+    'That was too many wrong codes, so that code no longer works. ' +
+    'You can approve the fix in the portal, or call again for a new code.',
+  /** `remainingMs`: the real time until another code may be sent, when known. */
+  tooManyCodes: (remainingMs?: number) =>
+    `We have sent you several codes just now, so I cannot send another ${waitFor(remainingMs)}. ` +
     'You can still approve the fix in the portal.',
   askDecision: (fix: FixFacts) => `Press 1 to approve: ${shortFix(fix)}. Press 2 to decline.`,
   approved:
@@ -116,7 +120,7 @@ function closedWords({ status, actionsTaken, instructions, stepRead }: ClosedFac
   }
 }
 
-function lockedFor(remainingMs: number | undefined): string {
+function waitFor(remainingMs: number | undefined): string {
   if (remainingMs === undefined || remainingMs <= 0) return 'for now';
   const minutes = Math.max(1, Math.ceil(remainingMs / 60_000));
   return `for about ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;

@@ -69,18 +69,22 @@ describe('approval words', () => {
   });
 });
 
-describe('wrong codes and the lockout', () => {
+describe('wrong codes and too many codes', () => {
   it('counts tries in good English', () => {
     expect(prompts.wrongCode(1)).toContain('You have 1 try left.');
     expect(prompts.wrongCode(2)).toContain('You have 2 tries left.');
     expect(prompts.wrongCode(4)).toContain('You have 4 tries left.');
   });
 
-  it('says the real time left of a lockout, and no time when it is not known', () => {
-    expect(prompts.locked(4 * 60_000 + 10_000)).toContain('locked for about 5 minutes');
-    expect(prompts.locked(30_000)).toContain('locked for about 1 minute.');
-    expect(prompts.locked()).toContain('locked for now');
-    expect(prompts.locked()).not.toMatch(/\d+ minutes?/);
+  it('says the real wait for another code, and no time when it is not known', () => {
+    expect(prompts.tooManyCodes(4 * 60_000 + 10_000)).toContain('another for about 5 minutes');
+    expect(prompts.tooManyCodes(30_000)).toContain('another for about 1 minute.');
+    expect(prompts.tooManyCodes()).toContain('another for now');
+    expect(prompts.tooManyCodes()).not.toMatch(/\d+ minutes?/);
+  });
+
+  it('a dead code names no lockout at all', () => {
+    expect(prompts.codeDead).not.toMatch(/locked|minute/);
   });
 });
 
