@@ -82,7 +82,7 @@ describe('supportCase', () => {
       const approvedEntry = await AuditEntry.findOne({ caseId, actionType: 'fix_approved' }).lean();
       expect(approvedEntry).toMatchObject({
         userApproved: true,
-        channel: 'portal',
+        channel: 'api',
         actor: { role: 'customer', customerId: stack.demo.customer.id },
       });
 

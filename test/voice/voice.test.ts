@@ -424,7 +424,7 @@ describe('voice: Telnyx Call Control', () => {
       const final = await handle().result();
       expect(final.status).toBe('resolved');
       expect(final.decisions).toHaveLength(1);
-      expect(final.decisions[0]!.channel).toBe(phoneWon ? 'phone' : 'portal');
+      expect(final.decisions[0]!.channel).toBe(phoneWon ? 'phone' : 'api');
       expect(device.network.applied).toHaveLength(1);
     } finally {
       await stopDevice(v.stack, device);

@@ -1,0 +1,103 @@
+import type { supportCase } from '../../workflows/supportCase';
+import { AuditEntry, Case, User } from '../../store/models';
+import { connectDevice, openDemoCase, saveHistory, stateOf } from '../support/cases';
+import { call, eventually, startTestStack, type TestStack } from '../support/stack';
+
+// "It is still not working": a resolved case reopens as a linked follow-up that re-runs
+// the box's checks, never closes on them alone, and is handed to an assigned person.
+
+describe('a customer says a resolved case is still broken', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack('still-broken', {
+      caseSettings: { approvalTimeoutMs: 60_000, approvalGraceMs: 60_000 },
+    });
+  });
+  afterAll(() => stack.stop());
+
+  const report = (caseId: string, body: unknown, token = stack.demo.customer.token) =>
+    call(`${stack.apiUrl}/api/cases/${caseId}/still-broken`, token, { body });
+
+  it('reopens it as a linked follow-up with a person assigned, once', async () => {
+    // The box is not connected yet: the case is open, and a report on it is refused.
+    const { caseId, handle } = await openDemoCase(stack, 'Nobody in the office can get online');
+    await eventually(async () => Case.findById(caseId).lean(), { what: 'the case document' });
+    expect((await report(caseId, {})).status).toBe(409);
+
+    const device = connectDevice(stack, 'healthy');
+    try {
+      expect((await handle.result()).status).toBe('resolved');
+
+      // Bad input is refused and changes nothing.
+      expect((await report(caseId, { words: 'x'.repeat(2001) })).status).toBe(400);
+      expect((await report(caseId, { words: 'ok', extra: 1 })).status).toBe(400);
+      expect((await Case.findById(caseId).lean())?.followUpCaseId).toBeUndefined();
+
+      const operator = await User.findOne({ email: stack.demo.operator.email }).lean();
+      const words = 'Still nobody in the office can get online';
+      const first = await report(caseId, { words });
+      expect(first.status).toBe(201);
+      expect(first.body).toMatchObject({
+        followUpOf: caseId,
+        assignedOperator: operator!._id,
+        opened: true,
+      });
+      const followUpId = first.body.caseId as string;
+      expect(followUpId).not.toBe(caseId);
+
+      // A second report (a double click, the phone) gets the same follow-up.
+      const again = await report(caseId, { words: 'hello?' });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ caseId: followUpId, opened: false });
+
+      const followUp = stack.client.workflow.getHandle<typeof supportCase>(first.body.workflowId);
+      const final = await followUp.result();
+      // The box's checks pass again, but they do not close the case: a person has it.
+      expect(final.results.length).toBeGreaterThan(0);
+      expect(final.results.every((r) => r.ok)).toBe(true);
+      expect(final.status).toBe('escalated');
+      expect(final.caseId).toBe(followUpId);
+      expect(final.followUpOf).toBe(caseId);
+      expect(final.assignedOperator).toBe(operator!._id);
+      expect(final.reports?.[0]?.words).toBe(words);
+      expect(final.instructions).toMatch(/technician has been assigned/);
+      await saveHistory(followUp, 'still-broken-follow-up');
+
+      // Both cases show the link; the follow-up's document names its person.
+      const oldView = await call(`${stack.apiUrl}/api/cases/${caseId}`, stack.demo.customer.token);
+      expect(oldView.body).toMatchObject({ status: 'resolved', followUpCaseId: followUpId });
+      const newView = await call(
+        `${stack.apiUrl}/api/cases/${followUpId}`,
+        stack.demo.customer.token,
+      );
+      expect(newView.body).toMatchObject({
+        followUpOf: caseId,
+        assignedOperator: operator!._id,
+        assignedOperatorName: stack.demo.operator.email,
+        status: 'escalated',
+      });
+      // The old case's history is kept, and its trail says where the case went on.
+      const trail = await call(
+        `${stack.apiUrl}/api/cases/${caseId}/audit`,
+        stack.demo.customer.token,
+      );
+      expect(trail.body.verification.valid).toBe(true);
+      expect(trail.body.entries.at(-1)).toMatchObject({
+        actionType: 'still_broken_reported',
+        actionDetails: { words, followUpCaseId: followUpId },
+        who: stack.demo.customer.email,
+      });
+      expect(await AuditEntry.countDocuments({ caseId, actionType: 'case_resolved' })).toBe(1);
+      // The closed case's own run keeps its state (the workflow id now names the follow-up).
+      const oldRun = (await Case.findById(caseId).lean())!.runId!;
+      const oldState = await stateOf(stack.client.workflow.getHandle(handle.workflowId, oldRun));
+      expect(oldState).toMatchObject({ status: 'resolved', caseId });
+    } finally {
+      device.stop();
+    }
+  });
+
+  it('is refused for a case that is not the caller’s, or unknown', async () => {
+    expect((await report('no-such-case', {})).status).toBe(404);
+  });
+});
