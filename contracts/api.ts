@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkNames } from './checks';
-import { CaseChannel, CaseStatus, IssueCategory } from './case';
+import { CaseStatus, IssueCategory } from './case';
 import { CloudPath, DeviceCommand, Heartbeat, LteData } from './device';
 import { CheckResult } from './diagnostics';
 

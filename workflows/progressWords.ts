@@ -62,7 +62,7 @@ export const channelWords: Record<CaseChannel, string> = {
  */
 export function unreachableNow(): ManualStep {
   return {
-    title: 'Your Zen box cannot reach us right now',
+    title: 'Check your Zen box and your internet',
     steps: [
       'Check that the Zen box has power: its light is on.',
       'Check that its network cable is clicked in at both ends.',

@@ -300,11 +300,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
 
   async function askCustomer(step: ManualStep, actionType: string): Promise<void> {
     state.manualStep = step;
-    const text =
-      step.title === unreachableNow().title
-        ? step.title
-        : `The Zen box cannot reach us. ${step.title}`;
-    await recordBeside(actionType, text, {
+    await recordBeside(actionType, `The Zen box cannot reach us. ${step.title}`, {
       details: { title: step.title, steps: step.steps, because: step.because },
     });
   }

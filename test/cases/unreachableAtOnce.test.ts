@@ -26,8 +26,8 @@ describe('a case whose Zen box is offline', () => {
     );
     expect(Date.now() - openedAt).toBeLessThan(10_000);
     expect(waiting.deviceOnline).toBe(false);
-    expect(waiting.step).toBe('Your Zen box cannot reach us right now');
-    expect(waiting.manualStep).toMatchObject({ title: 'Your Zen box cannot reach us right now' });
+    expect(waiting.step).toBe('The Zen box cannot reach us. Check your Zen box and your internet');
+    expect(waiting.manualStep).toMatchObject({ title: 'Check your Zen box and your internet' });
     expect(waiting.manualStep!.steps.join(' ')).toMatch(/power.*network cable.*internet works/s);
     expect(waiting.manualStep!.awaitsWord).toBeUndefined();
 
