@@ -1,6 +1,6 @@
 import type { supportCase } from '../../workflows/supportCase';
-import { AuditEntry, Case, User } from '../../store/models';
-import { connectDevice, openDemoCase, saveHistory, stateOf } from '../support/cases';
+import { AuditEntry, Case, Device, User } from '../../store/models';
+import { connectDevice, openDemoCase, saveHistory, stateOf, waitForStatus } from '../support/cases';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
 
 // "It is still not working": a resolved case reopens as a linked follow-up that re-runs
@@ -92,6 +92,44 @@ describe('a customer says a resolved case is still broken', () => {
       const oldRun = (await Case.findById(caseId).lean())!.runId!;
       const oldState = await stateOf(stack.client.workflow.getHandle(handle.workflowId, oldRun));
       expect(oldState).toMatchObject({ status: 'resolved', caseId });
+    } finally {
+      device.stop();
+    }
+  });
+
+  it('joins the box’s case that is open now: it takes the words and the person', async () => {
+    let device = connectDevice(stack, 'healthy');
+    const closed = await openDemoCase(stack, 'The internet was down');
+    expect((await closed.handle.result()).status).toBe('resolved');
+    device.stop();
+    await eventually(
+      async () =>
+        (await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean())?.status ===
+        'offline',
+      { what: 'the box to be offline' },
+    );
+    // The box's own case is open (waiting for it) when the customer says the old one is broken.
+    const open = await openDemoCase(stack, 'The internet is down');
+    await waitForStatus(open.handle, 'diagnosing');
+    const res = await report(closed.caseId, { words: 'Still down in the back office' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ caseId: open.caseId, followUpOf: closed.caseId });
+    const joined = await eventually(
+      async () => {
+        const state = await stateOf(open.handle);
+        return state.assignedOperator ? state : undefined;
+      },
+      { what: 'the open case to take the person' },
+    );
+    expect(joined.followUpOf).toBe(closed.caseId);
+    expect(joined.reports?.map((r) => r.words)).toEqual([
+      'The internet is down',
+      'Still down in the back office',
+    ]);
+    device = connectDevice(stack, 'healthy');
+    try {
+      // Its checks pass once the box is back, and still a person has it.
+      expect((await open.handle.result()).status).toBe('escalated');
     } finally {
       device.stop();
     }
