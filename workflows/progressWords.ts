@@ -67,9 +67,9 @@ export function unreachableNow(): ManualStep {
       'Check that the Zen box has power: its light is on.',
       'Check that its network cable is clicked in at both ends.',
       'Check whether the internet works on a computer in the office.',
-      'You need not stay on this page: we keep waiting for the Zen box and carry on as soon as it is back.',
     ],
-    because: 'The Zen box lost its connection to us.',
+    because:
+      'The Zen box lost its connection to us. We keep waiting for it and carry on by ourselves as soon as it is back.',
     category: 'unknown',
   };
 }

@@ -262,9 +262,13 @@ describe('voice: Telnyx Call Control', () => {
   it('a caller whose Zen box cannot reach us hears what to do; the box comes back, the case verifies and closes', async () => {
     const callId = await v.telnyx.placeCall(phone());
     await waitToHear(v.telnyx, callId, `Hello ${v.stack.demo.customer.businessName}`);
-    // The box went quiet before any check: the modem first, then the router, step by step.
-    const heard = await waitToHear(v.telnyx, callId, 'cannot reach us right now');
-    const guidance = heard.find((line) => line.includes('cannot reach us right now'))!;
+    // Said at once: what to check now. The box went quiet before any check: after the
+    // grace, the modem first, then the router, step by step.
+    const heard = await waitToHear(v.telnyx, callId, 'Restart your modem, then your router');
+    expect(heard.join(' ')).toMatch(
+      /Check your Zen box and your internet\..* Step 1: Check that the Zen box has power/,
+    );
+    const guidance = heard.find((line) => line.includes('Restart your modem, then your router'))!;
     expect(guidance).toMatch(
       /Restart your modem, then your router\. .* Step 1: Unplug the power cable of the modem .* Step 2: Wait ten seconds, then plug it back in\. Step 3: Wait two minutes/,
     );
