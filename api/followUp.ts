@@ -5,6 +5,7 @@ import { appendAudit } from '../store/audit';
 import { AuditEntry, Case, User } from '../store/models';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
+import { caseWorkflowId } from '../workflows/messages';
 import { openCase, type CaseDefaults } from './openCase';
 
 // "It is still not working": a closed case reopens as a linked follow-up with a person
@@ -54,7 +55,7 @@ export async function reportStillBroken(
   if (!closedStatuses.includes(old.status as CaseStatus)) {
     throw new HttpError(409, 'CASE_OPEN', 'This case is still open: it is being worked on');
   }
-  if (old.followUpCaseId) return existing(old.followUpCaseId, old._id);
+  if (old.followUpCaseId) return existing(old.followUpCaseId, old);
 
   const assignedOperator = await leastBusyOperator();
   const words = report.words || defaultWords;
@@ -77,7 +78,7 @@ export async function reportStillBroken(
   ).lean();
   if (!linked) {
     const now = await Case.findById(old._id, { followUpCaseId: 1 }).lean();
-    return existing(now!.followUpCaseId!, old._id);
+    return existing(now!.followUpCaseId!, old);
   }
   await recordOnClosedCase(old._id, principal, report.channel, {
     words,
@@ -92,12 +93,13 @@ export async function reportStillBroken(
   };
 }
 
-async function existing(caseId: string, followUpOf: string): Promise<FollowUp> {
+/** The follow-up an earlier report opened (its box's workflow id, whichever run it is). */
+async function existing(caseId: string, old: { _id: string; deviceId: string }): Promise<FollowUp> {
   const doc = await Case.findById(caseId, { workflowId: 1, assignedOperator: 1 }).lean();
   return {
     caseId,
-    workflowId: doc?.workflowId ?? '',
-    followUpOf,
+    workflowId: doc?.workflowId ?? caseWorkflowId(old.deviceId),
+    followUpOf: old._id,
     assignedOperator: doc?.assignedOperator ?? undefined,
     opened: false,
   };

@@ -26,6 +26,7 @@ import { caseDetails } from './caseDetails';
 import { handleMessages, type RecordExtra } from './caseMessages';
 import { Escalation } from './escalation';
 import { handOver } from './followUp';
+import { openingState } from './openingState';
 import { chooseManualStep, manualStepText, type WhatIsKnown } from './manualStep';
 import {
   channelWords,
@@ -66,33 +67,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   const holdsEveryPatch = patched('every-patch-of-2026-11-22');
   const since = (patch: string) => holdsEveryPatch || patched(patch);
   const settings = { ...defaultCaseSettings, ...input.settings };
-  const state: CaseState = {
-    caseId: input.caseId,
-    customerId: input.customerId,
-    deviceId: input.deviceId,
-    status: 'open',
-    step: 'Case opened',
-    channel: input.channel,
-    channels: [input.channel],
-    issueCategory: 'unknown',
-    round: 0,
-    deviceOnline: false,
-    results: [],
-    decisions: [],
-    actionsTaken: [],
-    timeline: [],
-    openedAt: Date.now(),
-    reports: input.description
-      ? [
-          {
-            at: Date.now(),
-            channel: input.channel,
-            actor: input.openedBy,
-            words: input.description,
-          },
-        ]
-      : [],
-  };
+  const state = openingState(input);
   let auditSeq = 0;
   /** The operator the case document was last given. */
   let recordedOperator = input.followUp?.assignedOperator;
