@@ -1,9 +1,10 @@
 import { Context, log } from '@temporalio/activity';
-import type { Actor, CaseStatus, IssueCategory } from '../contracts/case';
+import type { Actor, CaseChannel, CaseStatus, IssueCategory } from '../contracts/case';
 import { appendAudit } from '../store/audit';
 import { Case, driverCollection } from '../store/models';
 import { approvalWait, caseDuration, casesClosed, casesOpened } from '../observability/metrics';
-import type { CaseInput } from '../workflows/messages';
+import type { CaseInput, Report } from '../workflows/messages';
+import { channelWords } from '../workflows/progressWords';
 import type { ApiLink } from './apiLink';
 
 // Case documents in `diagnostic_sessions`, written when a case's state changes, and
@@ -25,8 +26,13 @@ export async function recordCase(input: CaseInput): Promise<void> {
         channel: input.channel,
         callerPhone: input.callerPhone,
         status: 'open',
-        step: `Case opened through ${input.channel}`,
+        step: `Case opened through ${channelWords[input.channel]}`,
         summary: input.description,
+        reports: input.description
+          ? [storedReport(input.openedBy, input.channel, input.description)]
+          : [],
+        followUpOf: input.followUp?.ofCaseId,
+        assignedOperator: input.followUp?.assignedOperator,
       },
     },
     { upsert: true },
@@ -47,7 +53,7 @@ export interface StepRecord {
   at: number;
   actionType: string;
   actor: Actor;
-  channel: string;
+  channel: CaseChannel;
   details: Record<string, unknown>;
   userApproved?: boolean;
   status: CaseStatus;
@@ -57,6 +63,10 @@ export interface StepRecord {
   remediationAction?: Record<string, unknown>;
   resolutionTimeMinutes?: number;
   completed?: boolean;
+  /** A joining reporter's words, added to the case document's reports. */
+  report?: Report;
+  /** The operator the case was just assigned to (taken over, or a follow-up's). */
+  assignedOperator?: string;
   /**
    * Only the step's text is new (the workflow knows what the document last got): the
    * audit entry and the live update are written, the case document is not.
@@ -83,9 +93,20 @@ export function createCaseStoreActivities(api: ApiLink) {
         set.resolutionTimeMinutes = step.resolutionTimeMinutes;
       }
       if (step.completed) set.completedAt = new Date(step.at);
+      if (step.assignedOperator) set.assignedOperator = step.assignedOperator;
       const update: Record<string, unknown> = { $set: set };
-      // $addToSet: a retried step does not list the same action twice.
-      if (step.remediationAction) update.$addToSet = { remediationActions: step.remediationAction };
+      // $addToSet: a retried step does not list the same action (or report) twice.
+      const added: Record<string, unknown> = {};
+      if (step.remediationAction) added.remediationActions = step.remediationAction;
+      if (step.report) {
+        added.reports = storedReport(
+          step.report.actor,
+          step.report.channel,
+          step.report.words,
+          step.report.at,
+        );
+      }
+      if (Object.keys(added).length) update.$addToSet = added;
       // Through the driver (store/models.ts driverCollection), so updatedAt is set
       // above. Both writes are safe to retry together.
       const [, hash] = await Promise.all([
@@ -119,6 +140,16 @@ export function createCaseStoreActivities(api: ApiLink) {
       return hash;
     },
   };
+}
+
+/** A report as the case document keeps it: who by id and role, no more personal data. */
+function storedReport(
+  actor: Report['actor'],
+  channel: Report['channel'],
+  words: string,
+  at = Date.now(),
+) {
+  return { at: new Date(at), channel, actor: { id: actor.id, role: actor.role }, words };
 }
 
 const closing = /^case_(resolved|escalated|cancelled)$/;

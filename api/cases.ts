@@ -79,6 +79,9 @@ export function publicCase(doc: {
   createdAt?: Date;
   updatedAt?: Date;
   completedAt?: Date | null;
+  followUpOf?: string | null;
+  followUpCaseId?: string | null;
+  assignedOperator?: string | null;
 }) {
   return {
     id: doc._id,
@@ -95,6 +98,9 @@ export function publicCase(doc: {
     createdAt: doc.createdAt?.toISOString(),
     updatedAt: doc.updatedAt?.toISOString(),
     completedAt: doc.completedAt?.toISOString(),
+    followUpOf: doc.followUpOf ?? undefined,
+    followUpCaseId: doc.followUpCaseId ?? undefined,
+    assignedOperator: doc.assignedOperator ?? undefined,
   };
 }
 
@@ -116,8 +122,20 @@ export async function listCases(principal: Principal, query: ListCasesQuery) {
   return docs.map((doc) => ({ ...publicCase(doc), businessName: names.get(doc.customerId) }));
 }
 
+/** A report as the case document keeps it (activities/caseStore.ts). */
+export interface StoredReport {
+  at: Date;
+  channel: string;
+  actor: { id: string; role: Principal['role'] };
+  words: string;
+}
+
 export async function getCase(principal: Principal, caseId: string) {
   const doc = await Case.findOne({ ...caseScope(principal), _id: caseId }).lean();
   if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', `No case ${caseId}`);
-  return { ...publicCase(doc), results: doc.diagnosticData ?? undefined };
+  return {
+    ...publicCase(doc),
+    results: doc.diagnosticData ?? undefined,
+    reports: (doc.reports ?? []) as StoredReport[],
+  };
 }

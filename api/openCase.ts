@@ -8,6 +8,7 @@ import {
   joinCaseUpdate,
   searchAttributes,
   type CaseInput,
+  type FollowUpOf,
 } from '../workflows/messages';
 import { supportCase } from '../workflows/supportCase';
 import type { Principal } from './auth';
@@ -28,6 +29,8 @@ export interface OpenCaseOptions {
   channel: CaseChannel;
   description?: string;
   callerPhone?: string;
+  /** The closed case this one follows up (api/followUp.ts). */
+  followUp?: FollowUpOf;
 }
 
 export interface OpenedCase {
@@ -60,6 +63,7 @@ export async function openCase(
     openedBy: { id: principal.id, role: principal.role, customerId: principal.customerId },
     description: request.description,
     callerPhone: request.callerPhone,
+    followUp: request.followUp,
     settings: defaults.settings,
   };
   const workflowId = caseWorkflowId(device.deviceId);
@@ -88,7 +92,16 @@ export async function openCase(
       .join('\n\n'),
   });
   const result = await client.workflow.executeUpdateWithStart(joinCaseUpdate, {
-    args: [{ caseId: input.caseId, channel: request.channel, actor: input.openedBy }],
+    args: [
+      {
+        caseId: input.caseId,
+        channel: request.channel,
+        actor: input.openedBy,
+        // A joining reporter's words are kept beside the opener's.
+        description: request.description,
+        followUp: request.followUp,
+      },
+    ],
     startWorkflowOperation,
   });
   return { caseId: result.caseId, workflowId, joined: result.joined };
@@ -96,6 +109,16 @@ export async function openCase(
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * The channel a request came through, from how it was authenticated: a portal sign-in
+ * (its session), a personal API token (scripts, `npm run demo`), or the Zen box itself.
+ * The phone's call flow opens its cases with 'phone'.
+ */
+export function channelOf(principal: Principal): CaseChannel {
+  if (principal.role === 'device') return 'agent';
+  return principal.sessionId ? 'portal' : 'api';
 }
 
 export function canActFor(principal: Principal, customerId: string, deviceId?: string): boolean {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   ApproveRequest,
   CloseCaseRequest,
+  StillBrokenRequest,
   CreateEnrollmentCodeRequest,
   CustomerPreferences,
   DeviceDiagnosticRequest,
@@ -125,8 +126,17 @@ export const routes: RouteSpec[] = [
   {
     method: 'POST',
     path: '/api/cases/:id/take-over',
-    summary: 'An operator takes the case over',
+    summary:
+      'An operator takes the case over (the same operator again: the case as it is; another operator: 409)',
     access: { roles: ['operator'] },
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/still-broken',
+    summary:
+      'The customer says a closed case is still broken: a linked follow-up with a person assigned (201; a repeat returns the same follow-up, 200; 409 while the case is open)',
+    access: { roles: people },
+    body: StillBrokenRequest,
   },
   {
     method: 'POST',

@@ -1,17 +1,26 @@
 import { z } from 'zod';
 import { checkNames } from './checks';
-import { CaseChannel, CaseStatus, IssueCategory } from './case';
+import { CaseStatus, IssueCategory } from './case';
 import { CloudPath, DeviceCommand, Heartbeat, LteData } from './device';
 import { CheckResult } from './diagnostics';
 
 // Request bodies accepted at the API's edge.
 
+/**
+ * POST /api/cases. The channel is not the caller's to say: it follows from how the request
+ * was authenticated (api/openCase.ts channelOf); a `channel` sent by older clients is ignored.
+ */
 export const OpenCaseRequest = z.object({
   deviceId: z.string().min(1).max(100),
-  channel: CaseChannel.default('portal'),
   description: z.string().max(2000).optional(),
 });
 export type OpenCaseRequest = z.infer<typeof OpenCaseRequest>;
+
+/** POST /api/cases/:id/still-broken: the customer's own words, optional and bounded. */
+export const StillBrokenRequest = z
+  .object({ words: z.string().trim().max(2000).optional() })
+  .strict();
+export type StillBrokenRequest = z.infer<typeof StillBrokenRequest>;
 
 /** POST /api/remediation/approve, as the original contract designed it. */
 export const ApproveRequest = z.object({

@@ -19,7 +19,11 @@ export type CaseStatus = z.infer<typeof CaseStatus>;
 
 export const closedStatuses: readonly CaseStatus[] = ['resolved', 'escalated', 'cancelled'];
 
-export const CaseChannel = z.enum(['portal', 'phone', 'agent']);
+/**
+ * How a case or a step came in: the portal (a signed-in person), a phone call, the Zen box
+ * itself, or the API with a personal API token (scripts, `npm run demo`, integrations).
+ */
+export const CaseChannel = z.enum(['portal', 'phone', 'agent', 'api']);
 export type CaseChannel = z.infer<typeof CaseChannel>;
 
 export const IssueCategory = z.enum([

@@ -94,12 +94,20 @@ const caseSchema = new Schema(
     },
     // Claude answers the advisor rejected (the offline engine answered instead), and why.
     advisorRejections: [Schema.Types.Mixed],
+    // Every reporter's words: { at, channel, actor: { id, role }, words }, the opener's first.
+    reports: [Schema.Types.Mixed],
+    // The operator user the case is with (taken over, or a follow-up's person).
+    assignedOperator: String,
+    // A follow-up links to the closed case it reopens; that case links back to it.
+    followUpOf: String,
+    followUpCaseId: String,
   },
   { timestamps: true, collection: 'diagnostic_sessions' },
 );
 caseSchema.index({ customerId: 1, createdAt: -1 });
 caseSchema.index({ status: 1, updatedAt: -1 });
 caseSchema.index({ deviceId: 1, status: 1 });
+caseSchema.index({ assignedOperator: 1, status: 1 });
 
 const auditSchema = new Schema(
   {

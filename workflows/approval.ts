@@ -3,6 +3,7 @@ import type { Advice } from '../contracts/advice';
 import { fixDescriptions } from '../contracts/fixes';
 import { decisionFor, type RecordStep } from './caseMessages';
 import { Escalation } from './escalation';
+import { channelWords } from './progressWords';
 import type { CaseSettings, CaseState, Proposal } from './messages';
 
 // A fix waits for the customer's approval (portal or phone): reminded once,
@@ -63,7 +64,7 @@ export async function proposeFix(
   }
   const recorded = record(
     decision.approved ? 'fix_approved' : 'fix_declined',
-    `${decision.approved ? 'Approved' : 'Declined'} by ${decision.actor.role} through ${decision.channel}`,
+    `${decision.approved ? 'Approved' : 'Declined'} through ${channelWords[decision.channel]}`,
     {
       actor: decision.actor,
       channel: decision.channel,

@@ -21,5 +21,7 @@ export function caseDetails(state: CaseState, input: CaseInput, lastRound: numbe
   if (state.manualStep) lines.push(`**Customer asked to:** ${manualStepText(state.manualStep)}`);
   if (state.instructions) lines.push(`**Instructions:** ${state.instructions}`);
   if (state.assignedOperator) lines.push(`**Operator:** ${state.assignedOperator}`);
+  if (state.followUpOf)
+    lines.push(`**Follows up case:** ${state.followUpOf} (still broken, says the customer)`);
   return lines.join('\n\n');
 }

@@ -1,6 +1,6 @@
-import { condition, setHandler, type CancellationScope } from '@temporalio/workflow';
+import { condition, patched, setHandler, type CancellationScope } from '@temporalio/workflow';
 import type { StepRecord } from '../activities/caseStore';
-import type { Actor } from '../contracts/case';
+import type { Actor, CaseChannel } from '../contracts/case';
 import {
   callEventSignal,
   caseStateQuery,
@@ -14,16 +14,18 @@ import {
   type CaseState,
   type CloseRequest,
   type Decision,
+  type FollowUpOf,
   type Proposal,
   type StepDoneRequest,
 } from './messages';
+import { channelWords } from './progressWords';
 
 // What a case hears from outside: its query, updates and signals, registered
 // once at its start. What they leave for the case's steps is in its Inbox.
 
 /** What a step adds to the case's record beside its text. */
 export type RecordExtra = Partial<
-  Pick<StepRecord, 'actor' | 'channel' | 'details' | 'userApproved'>
+  Pick<StepRecord, 'actor' | 'channel' | 'details' | 'userApproved' | 'report'>
 > &
   Pick<StepRecord, 'diagnosticData' | 'remediationAction'>;
 /** Records a step of the case (its document, audit trail and live view). */
@@ -38,6 +40,8 @@ export interface Inbox {
   connectionSignals: number;
   /** The case document exists: a join answers only then. */
   caseRecorded: boolean;
+  /** Links the case to the closed one it follows up and records the person assigned. */
+  followUp(request: FollowUpOf, actor: Actor, channel: CaseChannel): Promise<void>;
 }
 
 export interface MessageContext {
@@ -62,7 +66,26 @@ export function handleMessages({
   record,
   isClosed,
 }: MessageContext): Inbox {
-  const inbox: Inbox = { connectionSignals: 0, caseRecorded: false };
+  const inbox: Inbox = { connectionSignals: 0, caseRecorded: false, followUp };
+
+  async function followUp(
+    { ofCaseId, assignedOperator }: FollowUpOf,
+    actor: Actor,
+    channel: CaseChannel,
+  ) {
+    const first = state.followUpOf === undefined;
+    state.followUpOf ??= ofCaseId;
+    const assign = assignedOperator !== undefined && state.assignedOperator === undefined;
+    if (assign) state.assignedOperator = assignedOperator;
+    if (!first && !assign) return;
+    await record(
+      'still_broken_follow_up',
+      assign
+        ? 'You told us it is still not working: a Zen & Zen technician is assigned, and the Zen box checks your network again'
+        : 'You told us it is still not working: the Zen box checks your network again for the technician',
+      { actor, channel, details: { followUpOf: ofCaseId, assignedOperator } },
+    );
+  }
 
   function mayDecide(actor: Actor): boolean {
     return (
@@ -73,13 +96,36 @@ export function handleMessages({
 
   setHandler(caseStateQuery, () => state);
 
-  setHandler(joinCaseUpdate, async ({ caseId, channel, actor }) => {
+  setHandler(joinCaseUpdate, async (request) => {
+    const { caseId, channel, actor } = request;
     // Answer once the case document exists, so the caller can read it right away.
     // Cases from before this change answered at once.
     if (since('join-after-case-recorded')) await condition(() => inbox.caseRecorded);
     if (!state.channels.includes(channel)) state.channels.push(channel);
     const joined = caseId !== state.caseId;
-    if (joined) void record('case_joined', `Joined through ${channel}`, { actor, channel });
+    if (!joined) return { caseId: state.caseId, joined };
+    // Every reporter's words are kept. Cases from before this change dropped a joiner's.
+    const words =
+      request.description && patched('reports-of-every-reporter') ? request.description : undefined;
+    if (words)
+      state.reports = [...(state.reports ?? []), { at: Date.now(), channel, actor, words }];
+    void record(
+      'case_joined',
+      words
+        ? `Joined through ${channelWords[channel]}, with another description of the problem`
+        : `Joined through ${channelWords[channel]}`,
+      {
+        actor,
+        channel,
+        details: words ? { words } : {},
+        report: words ? state.reports!.at(-1) : undefined,
+      },
+    );
+    // A closed case of this box said to be still broken, while this one is open: it takes
+    // the follow-up (a person assigned). Cases from before this change had no follow-ups.
+    if (request.followUp && patched('still-broken-follow-up')) {
+      void followUp(request.followUp, actor, channel);
+    }
     return { caseId: state.caseId, joined };
   });
 
@@ -139,7 +185,8 @@ export function handleMessages({
     takeOverUpdate,
     ({ operator }) => {
       state.assignedOperator = operator.id;
-      void record('operator_took_over', `Operator ${operator.id} took the case over`, {
+      // The operator's name is the API's to show (it resolves the actor): no id in the text.
+      void record('operator_took_over', 'A Zen & Zen technician took the case over', {
         actor: operator,
         channel: 'portal',
       });
@@ -148,6 +195,11 @@ export function handleMessages({
     {
       validator: ({ operator }) => {
         if (operator.role !== 'operator') throw new Error('Only an operator can take a case over');
+        // One person holds a case: another operator's take-over is refused (the API answers
+        // the same operator's repeat with the state as it is).
+        if (state.assignedOperator && state.assignedOperator !== operator.id) {
+          throw new Error('Another operator has already taken this case over');
+        }
       },
     },
   );

@@ -75,7 +75,24 @@ export interface CaseInput {
   openedBy: Actor;
   description?: string;
   callerPhone?: string;
+  /** Set when the case follows up a closed one the customer says is still broken. */
+  followUp?: FollowUpOf;
   settings?: Partial<CaseSettings>;
+}
+
+/** A follow-up's link to the case it reopens, and the person it is handed to. */
+export interface FollowUpOf {
+  ofCaseId: string;
+  /** The operator's user id the API chose; absent when there is no operator to choose. */
+  assignedOperator?: string;
+}
+
+/** One person's description of the problem: the opener's and every one that joined. */
+export interface Report {
+  at: number;
+  channel: CaseChannel;
+  actor: Actor;
+  words: string;
 }
 
 export interface Proposal {
@@ -105,6 +122,11 @@ export interface TimelineEntry {
   at: number;
   status: CaseStatus;
   text: string;
+  /** Who did it, when a person or the box did (the API resolves a name to show). */
+  actor?: Actor;
+  channel?: CaseChannel;
+  /** The customer's own words with it: an approval's note, a report's description. */
+  note?: string;
 }
 
 /** What the customer can do while the Zen box cannot reach us (workflows/manualStep.ts). */
@@ -154,6 +176,10 @@ export interface CaseState {
    */
   manualStep?: ManualStep;
   assignedOperator?: string;
+  /** What each person who reported the problem said, the opener's first. */
+  reports?: Report[];
+  /** The closed case this one follows up: its checks alone never close it. */
+  followUpOf?: string;
   timeline: TimelineEntry[];
   openedAt: number;
   closedAt?: number;
@@ -168,6 +194,10 @@ export interface JoinRequest {
   caseId: string;
   channel: CaseChannel;
   actor: Actor;
+  /** The joining person's own description: kept beside the opener's. */
+  description?: string;
+  /** The customer says a closed case of this box is still broken: a person takes this one. */
+  followUp?: FollowUpOf;
 }
 export interface JoinResult {
   caseId: string;

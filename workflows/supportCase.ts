@@ -25,7 +25,16 @@ import { proposeFix } from './approval';
 import { caseDetails } from './caseDetails';
 import { handleMessages, type RecordExtra } from './caseMessages';
 import { Escalation } from './escalation';
+import { handOver } from './followUp';
+import { openingState } from './openingState';
 import { chooseManualStep, manualStepText, type WhatIsKnown } from './manualStep';
+import {
+  channelWords,
+  checkedText,
+  checkingText,
+  checksInWords,
+  unreachableNow,
+} from './progressWords';
 import {
   defaultCaseSettings,
   deviceCommandFailedType,
@@ -58,24 +67,10 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   const holdsEveryPatch = patched('every-patch-of-2026-11-22');
   const since = (patch: string) => holdsEveryPatch || patched(patch);
   const settings = { ...defaultCaseSettings, ...input.settings };
-  const state: CaseState = {
-    caseId: input.caseId,
-    customerId: input.customerId,
-    deviceId: input.deviceId,
-    status: 'open',
-    step: 'Case opened',
-    channel: input.channel,
-    channels: [input.channel],
-    issueCategory: 'unknown',
-    round: 0,
-    deviceOnline: false,
-    results: [],
-    decisions: [],
-    actionsTaken: [],
-    timeline: [],
-    openedAt: Date.now(),
-  };
+  const state = openingState(input);
   let auditSeq = 0;
+  /** The operator the case document was last given. */
+  let recordedOperator = input.followUp?.assignedOperator;
   /** The hash of the case's latest audit entry, as its record returned it. */
   let auditHash: string | undefined;
   let commandSeq = 0;
@@ -109,7 +104,15 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
    */
   function record(actionType: string, text: string, extra: RecordExtra = {}): Promise<void> {
     state.step = text;
-    state.timeline.push({ at: Date.now(), status: state.status, text });
+    const note = extra.details?.note ?? extra.details?.words ?? extra.details?.description;
+    state.timeline.push({
+      at: Date.now(),
+      status: state.status,
+      text,
+      actor: extra.actor,
+      channel: extra.channel,
+      note: typeof note === 'string' && note ? note : undefined,
+    });
     // Each upsert is a history event and a visibility write: only changes are sent.
     // Cases from before this change upserted at every step (one patch with recordBeside's).
     // workflowInfo holds the attributes as set at the start and by every upsert since:
@@ -142,14 +145,20 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       resolutionTimeMinutes:
         state.resolutionMs === undefined ? undefined : Math.round(state.resolutionMs / 60_000),
       completed: isClosed(),
+      report: extra.report,
+      assignedOperator:
+        state.assignedOperator === recordedOperator ? undefined : state.assignedOperator,
       // The case document holds the case's state, not its every step: a step that changes
       // none of it goes to the audit trail and the live view and leaves the document alone.
       stepOnly:
         unchanged &&
         extra.diagnosticData === undefined &&
         extra.remediationAction === undefined &&
+        extra.report === undefined &&
+        state.assignedOperator === recordedOperator &&
         !isClosed(),
     };
+    recordedOperator = state.assignedOperator;
     recording = recording.then(async () => {
       // Histories from before records returned their hash give none: the activity reads it.
       auditHash = await recorder.run(() =>
@@ -221,11 +230,17 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     // Right after a power cycle the wait is the step; otherwise a reconnect or the box's
     // own LTE link usually brings it back within the grace.
     if (step.waitMs === undefined) {
-      const minutes = Math.round(settings.reconnectGraceMs / 60_000);
-      await recordBeside(
-        'device_offline',
-        `The Zen box cannot reach us: waiting up to ${minutes || '<1'} min for it to reconnect`,
-      );
+      // Said at once, with what the customer can look at now, while the case waits for the
+      // box. Cases from before this change waited in silence first.
+      if (patched('say-unreachable-at-once')) {
+        await askCustomer(unreachableNow(), 'device_unreachable');
+      } else {
+        const minutes = Math.round(settings.reconnectGraceMs / 60_000);
+        await recordBeside(
+          'device_offline',
+          `The Zen box cannot reach us: waiting up to ${minutes || '<1'} min for it to reconnect`,
+        );
+      }
       if (
         await condition(isBack, settings.reconnectGraceMs, {
           summary: 'Wait for the device to reconnect',
@@ -328,11 +343,12 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   }
 
   async function diagnose(checks: CheckName[]): Promise<void> {
-    setStatus(state.actionsTaken.length > 0 || customerStepAsked ? 'verifying' : 'diagnosing');
-    await recordBeside(
-      'diagnostics_requested',
-      `Round ${state.round}: running ${checks.join(', ')}`,
-    );
+    const again = state.actionsTaken.length > 0 || customerStepAsked;
+    setStatus(again ? 'verifying' : 'diagnosing');
+    // Plain words for the customer; the round and the check ids for operators.
+    await recordBeside('diagnostics_requested', checkingText(checks, again), {
+      details: { round: state.round, checks },
+    });
     const answer = (await onDevice(
       { kind: 'diagnose', checks },
       `Run checks on the Zen box: ${checks.join(', ')}`,
@@ -342,13 +358,11 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     for (const result of answer.results) latest.set(result.check, result);
     state.results = [...latest.values()];
     const failed = answer.results.filter((r) => !r.ok).map((r) => r.check);
-    await recordBeside(
-      'diagnostics_received',
-      failed.length
-        ? `Round ${state.round}: ${failed.length} of ${answer.results.length} checks failed (${failed.join(', ')})`
-        : `Round ${state.round}: all ${answer.results.length} checks passed`,
-      { diagnosticData: state.results, channel: 'agent' },
-    );
+    await recordBeside('diagnostics_received', checkedText(failed), {
+      diagnosticData: state.results,
+      channel: 'agent',
+      details: { round: state.round, checks: answer.results.map((r) => r.check), failed },
+    });
   }
 
   async function ask(): Promise<Advice> {
@@ -476,14 +490,16 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       await diagnose(checks);
       const advice = await ask();
       if (advice.kind === 'more_checks') {
-        await recordBeside(
-          'more_checks',
-          `The advisor asks for more checks: ${advice.checks.join(', ')}`,
-        );
+        await recordBeside('more_checks', `A few more checks: ${checksInWords(advice.checks)}`, {
+          details: { checks: advice.checks },
+        });
         checks = advice.checks;
         continue;
       }
       if (advice.kind === 'healthy') {
+        // The customer said it is still broken: passing checks are evidence for a person,
+        // never a close on their own.
+        if (state.followUpOf) throw handOver(state, advice.diagnosis);
         if (guidedBy) return fixedByCustomer(guidedBy, advice.diagnosis);
         if (state.actionsTaken.length === 0) state.issueCategory = 'none';
         state.diagnosis ??= advice.diagnosis;
@@ -542,10 +558,15 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     [input],
   );
   inbox.caseRecorded = true;
-  await recordBeside('case_opened', `Case opened through ${input.channel}`, {
+  await recordBeside('case_opened', `Case opened through ${channelWords[input.channel]}`, {
     actor: input.openedBy,
     details: { description: input.description, callerPhone: input.callerPhone },
   });
+  // A follow-up of a case the customer says is still broken: linked, and a person assigned
+  // from the start. Cases from before this change had no follow-ups.
+  if (input.followUp && patched('still-broken-follow-up')) {
+    await inbox.followUp(input.followUp, input.openedBy, input.channel);
+  }
   try {
     await main.run(handleCase);
   } catch (err) {

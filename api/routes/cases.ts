@@ -1,13 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
-import { closedStatuses, type CaseStatus } from '../../contracts/case';
+import { closedStatuses, type Actor, type CaseStatus } from '../../contracts/case';
 import {
   ApproveRequest,
   EmptyBody,
   CloseCaseRequest,
   ListCasesQuery,
   OpenCaseRequest,
+  StillBrokenRequest,
 } from '../../contracts/api';
 import { verifyChain } from '../../store/audit';
 import { AuditEntry, Case } from '../../store/models';
@@ -21,7 +22,9 @@ import {
 import type { Principal, RequireRole } from '../auth';
 import { caseScope, getCase, listCases, openAgentCase } from '../cases';
 import { HttpError } from '../errors';
-import { openCase, type CaseDefaults } from '../openCase';
+import { reportStillBroken } from '../followUp';
+import { channelOf, openCase, type CaseDefaults } from '../openCase';
+import { namesOf, whoIn } from '../people';
 import type { Voice } from '../voice/router';
 
 // Cases: open, read, approve, a customer's step done, take over, close, and the audit trail.
@@ -41,7 +44,7 @@ export function casesRouter(
     const opened =
       principal.role === 'device'
         ? await openAgentCase(temporal, principal, body, defaults, voice)
-        : await openCase(temporal, principal, body, defaults);
+        : await openCase(temporal, principal, { ...body, channel: channelOf(principal) }, defaults);
     res.locals.log = { caseId: opened.caseId, workflowId: opened.workflowId };
     res.status(opened.joined ? 200 : 201).json(opened);
   });
@@ -57,14 +60,37 @@ export function casesRouter(
       .getHandle(found.workflowId, found.runId)
       .query(caseStateQuery)
       .catch(() => undefined);
-    res.json({ ...found, live });
+    // Who did each step, by name: the workflow and the case document keep only ids.
+    const assigned = live?.assignedOperator ?? found.assignedOperator;
+    const names = await namesOf([
+      ...(live?.timeline ?? []).map((e) => e.actor),
+      ...found.reports.map((r) => r.actor),
+      assigned ? { id: assigned, role: 'operator' } : undefined,
+    ]);
+    res.json({
+      ...found,
+      reports: found.reports.map(({ actor, ...report }) => ({
+        ...report,
+        who: whoIn(names, actor),
+      })),
+      assignedOperatorName: assigned ? whoIn(names, { id: assigned, role: 'operator' }) : undefined,
+      live: live && {
+        ...live,
+        timeline: live.timeline.map((entry) => ({ ...entry, who: whoIn(names, entry.actor) })),
+      },
+    });
   });
 
   router.get('/cases/:id/audit', requireRole('customer', 'operator'), async (req, res) => {
     const found = await getCase(req.principal!, String(req.params.id));
     const entries = await AuditEntry.find({ caseId: found.id }).sort({ seq: 1 }).lean();
+    const names = await namesOf(entries.map((e) => e.actor as Actor));
     res.json({
-      entries: entries.map(({ _id, ...entry }) => ({ id: _id, ...entry })),
+      entries: entries.map(({ _id, ...entry }) => ({
+        id: _id,
+        ...entry,
+        who: whoIn(names, entry.actor as Actor),
+      })),
       verification: await verifyChain(found.id),
     });
   });
@@ -87,7 +113,7 @@ export function casesRouter(
             approved: body.approved,
             note: body.userNote,
             actor: actorOf(req.principal!),
-            channel: 'portal',
+            channel: channelOf(req.principal!),
           },
         ],
       });
@@ -103,7 +129,7 @@ export function casesRouter(
     const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
     try {
       const state = await handle.executeUpdate(customerStepDoneUpdate, {
-        args: [{ actor: actorOf(req.principal!), channel: 'portal' }],
+        args: [{ actor: actorOf(req.principal!), channel: channelOf(req.principal!) }],
       });
       res.json({ status: state.status });
     } catch (err) {
@@ -111,9 +137,16 @@ export function casesRouter(
     }
   });
 
+  // One operator holds a case: the same operator asking again gets the case as it is (200),
+  // another operator gets 409 (the workflow's validator refuses them).
   router.post('/cases/:id/take-over', requireRole('operator'), async (req, res) => {
     EmptyBody.parse(req.body);
     const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
+    const now = await handle.query(caseStateQuery).catch(() => undefined);
+    if (now?.assignedOperator === req.principal!.id) {
+      res.json({ assignedOperator: now.assignedOperator, status: now.status });
+      return;
+    }
     try {
       const state = await handle.executeUpdate(takeOverUpdate, {
         args: [{ operator: actorOf(req.principal!) }],
@@ -122,6 +155,21 @@ export function casesRouter(
     } catch (err) {
       throw rejected(err);
     }
+  });
+
+  // "It is still not working": a closed case reopens as a linked follow-up with a person
+  // assigned. A repeated report answers with the same follow-up.
+  router.post('/cases/:id/still-broken', requireRole('customer', 'operator'), async (req, res) => {
+    const { words } = StillBrokenRequest.parse(req.body ?? {});
+    const principal = req.principal!;
+    const followUp = await reportStillBroken(
+      temporal,
+      principal,
+      { caseId: String(req.params.id), words, channel: channelOf(principal) },
+      defaults,
+    );
+    res.locals.log = { caseId: followUp.caseId, followUpOf: followUp.followUpOf };
+    res.status(followUp.opened ? 201 : 200).json(followUp);
   });
 
   router.post('/cases/:id/close', requireRole('operator'), async (req, res) => {

@@ -73,7 +73,7 @@ describe('the case document', () => {
     expect(stepOnly).toEqual(expect.arrayContaining(['case_opened', 'fix_approved']));
 
     // What the activity did: the document's text moves with state changes only.
-    let documented = 'Case opened through portal';
+    let documented = 'Case opened through the API';
     for (const { step, documentStep } of steps) {
       if (!step.stepOnly) documented = step.step;
       expect({ actionType: step.actionType, documentStep }).toEqual({

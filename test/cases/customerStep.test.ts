@@ -58,7 +58,7 @@ describe('a step the customer takes on site', () => {
       );
       expect(trail.find((e) => e.actionType === 'customer_step_done')).toMatchObject({
         actor: { role: 'customer' },
-        channel: 'portal',
+        channel: 'api',
       });
     } finally {
       device.stop();

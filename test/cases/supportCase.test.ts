@@ -82,7 +82,7 @@ describe('supportCase', () => {
       const approvedEntry = await AuditEntry.findOne({ caseId, actionType: 'fix_approved' }).lean();
       expect(approvedEntry).toMatchObject({
         userApproved: true,
-        channel: 'portal',
+        channel: 'api',
         actor: { role: 'customer', customerId: stack.demo.customer.id },
       });
 
@@ -197,7 +197,7 @@ describe('supportCase', () => {
       expect(statuses).toEqual([200, 409, 409]);
       for (const loser of answers.filter((a) => a.status === 409)) {
         expect(loser.body).toMatchObject({ code: 'DECISION_REJECTED' });
-        expect(loser.body.error).toMatch(/Already approved through portal|No fix is waiting/);
+        expect(loser.body.error).toMatch(/Already approved through api|No fix is waiting/);
       }
       const final = await handle.result();
       expect(final.status).toBe('resolved');

@@ -42,7 +42,8 @@ describe('supportCase waiting', () => {
 
   it('device unreachable: says so, tells the customer what to do, and verifies and closes when it is back', async () => {
     const { caseId, handle } = await openDemoCase(stack);
-    await eventually(() => AuditEntry.exists({ caseId, actionType: 'device_offline' }), {
+    // Said at once, with what to check now; the guess at the cause follows the grace.
+    await eventually(() => AuditEntry.exists({ caseId, actionType: 'device_unreachable' }), {
       what: 'the offline notice in the audit log',
     });
     // The box went quiet before any check: the modem first, then the router.
@@ -72,8 +73,8 @@ describe('supportCase waiting', () => {
       const types = (await AuditEntry.find({ caseId }).sort({ seq: 1 }).lean()).map(
         (e) => e.actionType,
       );
-      expect(types.slice(types.indexOf('device_offline'))).toEqual([
-        'device_offline',
+      expect(types.slice(types.indexOf('device_unreachable'))).toEqual([
+        'device_unreachable',
         'manual_step_asked',
         'device_online',
         'diagnostics_received',
@@ -85,7 +86,7 @@ describe('supportCase waiting', () => {
     }
   });
 
-  it('device back within the grace: no manual step', async () => {
+  it('device back within the grace: no step beyond what to check now', async () => {
     const handle = await startCase({ reconnectGraceMs: 30_000 });
     await eventually(async () => (await stateOf(handle)).step.includes('cannot reach us'), {
       what: 'the unreachable notice',

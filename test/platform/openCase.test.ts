@@ -45,7 +45,7 @@ describe('opening a case: API → Temporal → activity → MongoDB', () => {
     expect(description.typedSearchAttributes.get(searchAttributes.deviceId)).toBe(
       demo.device.deviceId,
     );
-    expect(description.typedSearchAttributes.get(searchAttributes.channel)).toBe('portal');
+    expect(description.typedSearchAttributes.get(searchAttributes.channel)).toBe('api');
     expect(description.typedSearchAttributes.get(searchAttributes.status)).toBe('open');
     expect(await description.memo).toEqual({ businessName: 'Bayside Dental' });
     expect(await description.staticSummary()).toContain('Internet is down');
@@ -56,7 +56,7 @@ describe('opening a case: API → Temporal → activity → MongoDB', () => {
       runId: description.runId,
       customerId: demo.customer.id,
       deviceId: demo.device.deviceId,
-      channel: 'portal',
+      channel: 'api',
       status: 'open',
     });
     expect((await handle.query(caseStateQuery)).caseId).toBe(caseId);
@@ -155,9 +155,7 @@ describe('opening a case: API → Temporal → activity → MongoDB', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('INVALID_REQUEST');
-    expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual([
-      'channel',
-      'deviceId',
-    ]);
+    // The channel is not the caller's to say (it follows from the sign-in): only deviceId is wrong.
+    expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['deviceId']);
   });
 });

@@ -296,9 +296,13 @@ describe('voice: Telnyx Call Control', () => {
   it('a caller whose Zen box cannot reach us hears what to do; the box comes back, the case verifies and closes', async () => {
     const callId = await v.telnyx.placeCall(phone());
     await waitToHear(v.telnyx, callId, `Hello ${v.stack.demo.customer.businessName}`);
-    // The box went quiet before any check: the modem first, then the router, step by step.
-    const heard = await waitToHear(v.telnyx, callId, 'cannot reach us right now');
-    const guidance = heard.find((line) => line.includes('cannot reach us right now'))!;
+    // Said at once: what to check now. The box went quiet before any check: after the
+    // grace, the modem first, then the router, step by step.
+    const heard = await waitToHear(v.telnyx, callId, 'Restart your modem, then your router');
+    expect(heard.join(' ')).toMatch(
+      /Check your Zen box and your internet\..* Step 1: Check that the Zen box has power/,
+    );
+    const guidance = heard.find((line) => line.includes('Restart your modem, then your router'))!;
     expect(guidance).toMatch(
       /Restart your modem, then your router\. .* Step 1: Unplug the power cable of the modem .* Step 2: Wait ten seconds, then plug it back in\. Step 3: Wait two minutes/,
     );
@@ -463,7 +467,7 @@ describe('voice: Telnyx Call Control', () => {
       const final = await handle().result();
       expect(final.status).toBe('resolved');
       expect(final.decisions).toHaveLength(1);
-      expect(final.decisions[0]!.channel).toBe(phoneWon ? 'phone' : 'portal');
+      expect(final.decisions[0]!.channel).toBe(phoneWon ? 'phone' : 'api');
       expect(device.network.applied).toHaveLength(1);
     } finally {
       await stopDevice(v.stack, device);

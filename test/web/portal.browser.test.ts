@@ -220,7 +220,12 @@ describeInBrowser('the portal in a real browser', () => {
     // The audit trail shows the approval, made by the customer through the portal.
     const approvedRow = page.getByTestId('audit').locator('tr').filter({ hasText: '(approved)' });
     await approvedRow.first().waitFor();
-    await expect(approvedRow.first().textContent()).resolves.toContain('customer');
+    // Who by name (the demo customer gave none: their e-mail), with their note.
+    await expect(approvedRow.first().textContent()).resolves.toContain(stack.demo.customer.email);
+    await expect(approvedRow.first().textContent()).resolves.toContain(
+      'Go ahead, we are closed for lunch',
+    );
+    await expect(approvedRow.first().textContent()).resolves.toContain('Portal');
     await expect(page.getByTestId('timeline').textContent()).resolves.toContain('Fixed');
     await shot(page, '3-resolved');
 
@@ -507,10 +512,11 @@ describeInBrowser('the portal in a real browser', () => {
     const badge = page.getByTestId('case-status');
     await badge.filter({ hasText: 'Zen box cannot be reached' }).waitFor({ timeout: STEP_MS });
     const panel = page.getByTestId('manual-step');
+    // Said at once: what to check now; after the grace, the step for the likely cause.
     await panel.waitFor({ timeout: STEP_MS });
-    await expect(panel.getByRole('heading').textContent()).resolves.toBe(
-      'Restart your modem, then your router',
-    );
+    await panel
+      .getByRole('heading', { name: 'Restart your modem, then your router' })
+      .waitFor({ timeout: STEP_MS });
     await expect(panel.locator('ol li').first().textContent()).resolves.toMatch(
       /^Unplug the power cable of the modem/,
     );

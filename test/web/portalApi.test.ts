@@ -169,7 +169,8 @@ describe('portal API', () => {
     const guided = await eventually(
       async () => {
         const body = await read();
-        return body.live?.manualStep ? body : undefined;
+        // The first step (said at once) is what to check now; the guess at the cause follows.
+        return body.live?.manualStep?.title?.startsWith('Restart') ? body : undefined;
       },
       { what: 'the manual step in the case' },
     );

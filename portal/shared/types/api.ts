@@ -67,7 +67,7 @@ export interface CaseSummary {
   status: CaseStatus;
   step?: string;
   deviceId: string;
-  channel: 'portal' | 'phone' | 'agent';
+  channel: 'portal' | 'phone' | 'agent' | 'api';
   issueCategory: IssueCategory;
   summary?: string;
   resolutionTimeMinutes?: number;
@@ -142,7 +142,8 @@ export interface LiveCase {
   instructions?: string;
   manualStep?: ManualStep;
   assignedOperator?: string;
-  timeline: { at: number; status: CaseStatus; text: string }[];
+  /** who: the API's name for the actor; note: the customer's words with the step. */
+  timeline: { at: number; status: CaseStatus; text: string; who?: string; note?: string }[];
   openedAt: number;
   closedAt?: number;
   resolutionMs?: number;
@@ -151,6 +152,13 @@ export interface LiveCase {
 export interface CaseDetail extends CaseSummary {
   results?: CheckResult[];
   live?: LiveCase;
+  /** The closed case this one follows up, and (on a closed case) the follow-up it got. */
+  followUpOf?: string;
+  followUpCaseId?: string;
+  /** The operator the case is with, by name. */
+  assignedOperatorName?: string;
+  /** Every reporter's words, the opener's first. */
+  reports?: { at: string; channel: string; who: string; words: string }[];
 }
 
 export interface AuditEntry {
@@ -162,6 +170,8 @@ export interface AuditEntry {
   actionDetails: Record<string, unknown>;
   userApproved: boolean;
   executedAt: string;
+  /** The API's name for the actor. */
+  who?: string;
 }
 
 export interface AuditResponse {

@@ -1,0 +1,71 @@
+import mongoose from 'mongoose';
+import type { Actor } from '../contracts/case';
+import { Device, Site, User } from '../store/models';
+
+// Who did something, in words a customer or an operator reads in a case's trail: the
+// person's name (or e-mail when they gave no name), "Zen box at <site>", or "Zen & Zen
+// service". Resolved when read, so the audit trail and the workflow keep only ids.
+
+export const serviceName = 'Zen & Zen service';
+
+/** The caller's number is personal data the trail need not show: its last digits say enough. */
+function caller(id: string): string {
+  const digits = id.slice('phone:'.length).replace(/\D/g, '');
+  return digits ? `Caller on the phone (number ending ${digits.slice(-4)})` : 'Caller on the phone';
+}
+
+/** Names for each actor's id; unknown ids get a plain word for their role. */
+export async function namesOf(
+  actors: readonly (Actor | undefined)[],
+): Promise<Map<string, string>> {
+  const known = actors.filter((a): a is Actor => a !== undefined);
+  const userIds = [
+    ...new Set(
+      known.filter((a) => a.role === 'customer' || a.role === 'operator').map((a) => a.id),
+    ),
+  ];
+  const deviceIds = [...new Set(known.filter((a) => a.role === 'device').map((a) => a.id))];
+  const [users, devices] = await Promise.all([
+    userIds.length
+      ? User.find({ _id: mongoose.trusted({ $in: userIds }) }, { name: 1, email: 1 }).lean()
+      : [],
+    deviceIds.length
+      ? Device.find({ _id: mongoose.trusted({ $in: deviceIds }) }, { siteId: 1 }).lean()
+      : [],
+  ]);
+  const siteIds = [...new Set(devices.map((d) => d.siteId))];
+  const sites = siteIds.length
+    ? await Site.find({ _id: mongoose.trusted({ $in: siteIds }) }, { name: 1 }).lean()
+    : [];
+  const siteNames = new Map(sites.map((s) => [s._id, s.name]));
+  const names = new Map<string, string>();
+  for (const user of users) names.set(user._id, user.name || user.email);
+  for (const device of devices) {
+    const site = siteNames.get(device.siteId);
+    names.set(device._id, site ? `Zen box at ${site}` : 'Zen box');
+  }
+  for (const actor of known) {
+    if (names.has(actor.id)) continue;
+    names.set(actor.id, fallbackName(actor));
+  }
+  return names;
+}
+
+function fallbackName(actor: Actor): string {
+  if (actor.id.startsWith('phone:')) return caller(actor.id);
+  switch (actor.role) {
+    case 'service':
+      return serviceName;
+    case 'device':
+      return 'Zen box';
+    case 'operator':
+      return 'Zen & Zen technician';
+    case 'customer':
+      return 'Customer';
+  }
+}
+
+/** The name for one actor, or for the workflow itself (no actor: the service). */
+export function whoIn(names: Map<string, string>, actor: Actor | undefined): string {
+  return actor ? (names.get(actor.id) ?? fallbackName(actor)) : serviceName;
+}
