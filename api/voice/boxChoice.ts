@@ -14,6 +14,8 @@ export interface Box {
   /** The site's name as the caller knows it; unique among the choices read out. */
   place: string;
   openCase?: CaseStatus;
+  /** Its latest case, closed as fixed within `recentMs` and not yet followed up. */
+  recentlyResolved?: string;
   fault: boolean;
   createdAt: number;
 }
@@ -23,6 +25,9 @@ export type BoxChoice =
 
 /** The keypad has nine digits for places; more boxes than that are picked in the portal. */
 export const maxMenuBoxes = 9;
+
+/** How long after a case closed as fixed a call asks whether it still is. */
+export const recentMs = 3 * 24 * 60 * 60_000;
 
 function rank(box: Box): number {
   if (box.openCase === 'awaiting_approval') return 0;
@@ -42,7 +47,7 @@ export function chooseBox(boxes: readonly Box[]): BoxChoice {
 
 /** The customer's boxes (not revoked), oldest first, with their site names and open cases. */
 export async function loadBoxes(customerId: string): Promise<Box[]> {
-  const [devices, sites, cases] = await Promise.all([
+  const [devices, sites, cases, resolved] = await Promise.all([
     Device.find(
       { customerId },
       { deviceId: 1, siteId: 1, status: 1, health: 1, revokedAt: 1, createdAt: 1 },
@@ -54,15 +59,33 @@ export async function loadBoxes(customerId: string): Promise<Box[]> {
       { customerId, status: mongoose.trusted({ $nin: closedStatuses }) },
       { deviceId: 1, status: 1 },
     ).lean(),
+    Case.find(
+      {
+        customerId,
+        status: 'resolved',
+        updatedAt: mongoose.trusted({ $gte: new Date(Date.now() - recentMs) }),
+      },
+      { deviceId: 1, followUpCaseId: 1, updatedAt: 1 },
+    )
+      .sort({ updatedAt: -1 })
+      .lean(),
   ]);
   const siteName = new Map(sites.map((s) => [s._id, s.name]));
   const openCase = new Map(cases.map((c) => [c.deviceId, c.status as CaseStatus]));
+  // Each box's newest resolved case only: one already followed up is not asked about again.
+  const lastResolved = new Map<string, string | undefined>();
+  for (const c of resolved) {
+    if (!lastResolved.has(c.deviceId)) {
+      lastResolved.set(c.deviceId, c.followUpCaseId ? undefined : String(c._id));
+    }
+  }
   const live = devices.filter((d) => !d.revokedAt);
   const names = live.map((d) => siteName.get(d.siteId) ?? 'your site');
   return live.map((device, i) => ({
     deviceId: device.deviceId,
     place: distinctName(names, i),
     openCase: openCase.get(device.deviceId),
+    recentlyResolved: openCase.has(device.deviceId) ? undefined : lastResolved.get(device.deviceId),
     fault: device.status === 'offline' || ledOf(device.health) === 'fault',
     createdAt: device.createdAt?.getTime() ?? 0,
   }));

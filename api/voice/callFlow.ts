@@ -6,6 +6,7 @@ import { closedStatuses } from '../../contracts/case';
 import { Case, Customer } from '../../store/models';
 import { callEventSignal, caseStateQuery, type CaseState } from '../../workflows/messages';
 import type { Principal } from '../auth';
+import { reportStillBroken } from '../followUp';
 import { openCase, type CaseDefaults } from '../openCase';
 import { chooseBox, loadBoxes, type Box } from './boxChoice';
 import { decodeState, encodeState, type ClientState, type WebhookEventData } from './callEvents';
@@ -19,7 +20,8 @@ import { isCallEnded } from './telnyxClient';
 // business, choose the Zen box the call is about (./boxChoice), open or join
 // its case, speak its progress; when a fix waits for approval, the caller hears
 // what is wrong and what the fix does, keys the emailed one-time code, then 1
-// or 2 (./phoneApproval). Each call's events run one at a time, each step with
+// or 2 (./phoneApproval). A box whose case was closed as fixed lately: the
+// caller may say it is still broken, which reopens it with a person (../followUp). Each call's events run one at a time, each step with
 // a bounded time (./callQueue), and no call waits for another. An event for an
 // unknown call or for a phase the call has left is ignored, so duplicates and
 // late or out-of-order events do no harm. A hang-up only ends the call: the
@@ -212,6 +214,7 @@ export class CallFlow {
     if (!session || !state || state.p !== session.phase) return;
     if (status === 'call_hangup') return;
     if (session.phase === 'choose') return this.onChoice(session, digits);
+    if (session.phase === 'reopen') return this.onReopen(session, digits);
     if (status === 'timeout' || !digits) return this.approval.noAnswer(session);
     if (session.phase === 'code') return this.approval.checkCode(session, digits);
     if (session.phase === 'decide') return this.approval.decide(session, digits);
@@ -229,6 +232,33 @@ export class CallFlow {
     await this.gather(session, prompts.chooseBox(session.menu.map((b) => b.place)), 'choose');
   }
 
+  /** 1: still broken, a person takes it on; 2 or nothing: a new case checks the network. */
+  private async onReopen(session: CallSession, digits: string): Promise<void> {
+    const asked = session.reopen;
+    session.reopen = undefined;
+    if (!asked) return;
+    if (digits !== '1') return this.openFor(session, asked.box, asked.several, false);
+    session.phase = 'opening';
+    const followUp = await this.options.temporal.withDeadline(Date.now() + OPEN_DEADLINE_MS, () =>
+      reportStillBroken(
+        this.options.temporal,
+        this.principalOf(session),
+        {
+          caseId: asked.box.recentlyResolved!,
+          channel: 'phone',
+          words: 'The caller said on the phone that it is still not working.',
+        },
+        this.options.cases,
+      ),
+    );
+    await this.follow(session, await this.runOf(followUp.workflowId), followUp.workflowId);
+    await this.signal(session, 'answered');
+    if (session.phase !== 'opening') return; // hung up meanwhile
+    session.lastStatus = 'diagnosing';
+    await this.say(session.id, prompts.reopened(followUp.assignedOperator !== undefined));
+    await this.startProgress(session);
+  }
+
   private async onHangup(id: string): Promise<void> {
     this.markEnded(id);
     const session = this.sessions.get(id);
@@ -242,16 +272,26 @@ export class CallFlow {
 
   // ---- steps ------------------------------------------------------------------
 
-  /** Opens (or joins) the chosen box's case and starts following it. */
-  private async openFor(session: CallSession, box: Box, several: boolean): Promise<void> {
-    session.phase = 'opening';
+  /**
+   * Opens (or joins) the chosen box's case and starts following it; first asks whether a
+   * case of that box closed as fixed lately is still broken.
+   */
+  private async openFor(
+    session: CallSession,
+    box: Box,
+    several: boolean,
+    askReopen = true,
+  ): Promise<void> {
     session.menu = undefined;
     session.site = box.place;
-    const principal: Principal = {
-      id: `phone:${session.from}`,
-      role: 'customer',
-      customerId: session.customerId,
-    };
+    if (askReopen && box.recentlyResolved) {
+      session.phase = 'reopen';
+      session.reopen = { box, several };
+      await this.gather(session, prompts.askStillBroken(several ? box.place : undefined), 'reopen');
+      return;
+    }
+    session.phase = 'opening';
+    const principal = this.principalOf(session);
     const opened = await this.options.temporal.withDeadline(Date.now() + OPEN_DEADLINE_MS, () =>
       openCase(
         this.options.temporal,
@@ -378,6 +418,10 @@ export class CallFlow {
     }
   }
 
+  private principalOf(session: CallSession): Principal {
+    return { id: `phone:${session.from}`, role: 'customer', customerId: session.customerId };
+  }
+
   private async runOf(workflowId: string): Promise<string | undefined> {
     const description = await this.options.temporal.withDeadline(
       Date.now() + TEMPORAL_DEADLINE_MS,
@@ -435,7 +479,7 @@ export class CallFlow {
   private async gather(
     session: CallSession,
     prompt: string,
-    p: 'choose' | 'code' | 'decide',
+    p: 'choose' | 'reopen' | 'code' | 'decide',
   ): Promise<void> {
     const digits = p === 'code' ? 6 : 1;
     await this.command(session.id, (c, command_id) =>
@@ -445,7 +489,7 @@ export class CallFlow {
         language: LANGUAGE,
         minimum_digits: digits,
         maximum_digits: digits,
-        valid_digits: p === 'code' ? '0123456789' : p === 'decide' ? '12' : '123456789',
+        valid_digits: p === 'code' ? '0123456789' : p === 'choose' ? '123456789' : '12',
         timeout_millis: this.gatherTimeoutMs,
         client_state: encodeState({ p }),
         command_id,

@@ -4,7 +4,8 @@ import type { FixFacts } from './words';
 
 // What the phone keeps about one call while it lasts.
 
-export type Phase = 'opening' | 'choose' | 'progress' | 'code' | 'decide' | 'closing' | 'ended';
+export type Phase =
+  'opening' | 'choose' | 'reopen' | 'progress' | 'code' | 'decide' | 'closing' | 'ended';
 
 export interface CallSession {
   id: string;
@@ -21,6 +22,8 @@ export interface CallSession {
   /** The boxes read out for a keypad choice, in the order read. */
   menu?: Box[];
   menuTries: number;
+  /** The box whose case was closed as fixed lately: the caller is asked if it still is. */
+  reopen?: { box: Box; several: boolean };
   /** The fix being approved on this call. */
   actionId?: string;
   fix?: FixFacts;

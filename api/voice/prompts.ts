@@ -30,6 +30,15 @@ export const prompts = {
   chooseBox: (places: readonly string[]) =>
     `You have Zen boxes at ${places.length} places. Which one is this call about? ` +
     places.map((place, i) => `For ${place}, press ${i + 1}.`).join(' '),
+  /** A box whose case was closed as fixed lately: is it still broken, or a new problem? */
+  askStillBroken: (place?: string) =>
+    `We recently fixed a problem${place ? ` at ${place}` : ''} and closed the case. ` +
+    'If it is still not working, press 1, and a person from our team will take it on. ' +
+    'For a new problem, press 2.',
+  reopened: (named: boolean) =>
+    'I am sorry it is still not working. I have reopened your case' +
+    (named ? ', and a person from our team now has it and will contact you.' : ' for our team.') +
+    ' Your Zen box is checking your network again meanwhile.',
   noChoice: 'I did not hear a choice. Please call again, or open a case in the portal. Goodbye.',
   opened: (joined: boolean, place?: string) => {
     const where = place ? ` for your Zen box at ${place}` : '';

@@ -12,6 +12,7 @@ import { readLatestCode } from '../support/mail';
 import { call, eventually } from '../support/stack';
 import { expectPlainWords } from './plainWords';
 import {
+  callAboutNewProblem,
   latestMailText,
   mailsTo,
   startVoiceStack,
@@ -85,6 +86,18 @@ describe('voice: a customer with two Zen boxes', () => {
     ).length;
   }
 
+  /** A call about the box picked by `key` whose case closes as fixed (its network is healthy). */
+  async function fixedByCall(box: TestBox, key: number) {
+    const callId = await callAboutNewProblem(v.telnyx, phone);
+    await waitToHear(v.telnyx, callId, 'Which one is this call about?');
+    v.telnyx.press(callId, String(key));
+    await waitToHear(v.telnyx, callId, 'Your case is resolved');
+    const fixed = await handleOf(box).result();
+    expect(fixed.status).toBe('resolved');
+    await waitForCallState(v.telnyx, callId, 'ended');
+    return fixed;
+  }
+
   async function online(...boxes: TestBox[]) {
     await eventually(async () => (await countOnline(...boxes)) === boxes.length, {
       what: 'the boxes online',
@@ -106,7 +119,7 @@ describe('voice: a customer with two Zen boxes', () => {
     const waiting = await waitForStatus(handleOf(back), 'awaiting_approval');
 
     const seen = mailsTo(v.mail.outbox, email);
-    const callId = await v.telnyx.placeCall(phone);
+    const callId = await callAboutNewProblem(v.telnyx, phone);
     const heard = await waitToHear(v.telnyx, callId, 'six digit code');
     expect(heard).toContain(prompts.opened(true, 'Back office'));
     // Before the code: what is wrong, what the fix does, its risk and downtime.
@@ -141,7 +154,7 @@ describe('voice: a customer with two Zen boxes', () => {
     connect(front, 'healthy');
     connect(back, 'healthy');
     await online(front, back);
-    const callId = await v.telnyx.placeCall(phone);
+    const callId = await callAboutNewProblem(v.telnyx, phone);
     await waitToHear(v.telnyx, callId, prompts.chooseBox(['Front shop', 'Back office']));
     v.telnyx.press(callId, '1');
     await waitToHear(v.telnyx, callId, prompts.opened(false, 'Front shop'));
@@ -160,7 +173,7 @@ describe('voice: a customer with two Zen boxes', () => {
     connect(back, 'healthy');
     await online(front, back);
     const before = await Case.countDocuments();
-    const callId = await v.telnyx.placeCall(phone);
+    const callId = await callAboutNewProblem(v.telnyx, phone);
     await waitToHear(v.telnyx, callId, 'Which one is this call about?');
     v.telnyx.press(callId, '7'); // no such place
     await eventually(
@@ -222,5 +235,48 @@ describe('voice: a customer with two Zen boxes', () => {
         reason: `test over (${next.caseId})`,
       });
     }
+  });
+  it('a caller whose case was fixed lately says it is still broken: it reopens with a person', async () => {
+    connect(front, 'healthy');
+    connect(back, 'healthy');
+    await online(front, back);
+    // A call this morning: the front shop's box checked the network and closed the case.
+    const fixed = await fixedByCall(front, 1);
+
+    const callId = await v.telnyx.placeCall(phone);
+    await waitToHear(v.telnyx, callId, 'Which one is this call about?');
+    v.telnyx.press(callId, '1');
+    await waitToHear(v.telnyx, callId, prompts.askStillBroken('Front shop'));
+    v.telnyx.press(callId, '1');
+    await waitToHear(v.telnyx, callId, prompts.reopened(true));
+    const followUp = await eventually(
+      async () => (await Case.findOne({ followUpOf: fixed.caseId }).lean()) ?? undefined,
+      { what: 'the follow-up case' },
+    );
+    expect(followUp).toMatchObject({ channel: 'phone', deviceId: front.deviceId });
+    expect(followUp.assignedOperator).toBeTruthy();
+    expect((await Case.findById(fixed.caseId).lean())?.followUpCaseId).toBe(followUp._id);
+    // The box's checks pass again, yet the follow-up is not closed on them: a person has it.
+    const final = await handleOf(front).result();
+    expect(final).toMatchObject({ caseId: followUp._id, status: 'escalated' });
+    await waitToHear(v.telnyx, callId, 'Your case has been handed to a technician');
+    expectPlainWords(v.telnyx.heard(callId));
+  });
+
+  it('pressing 2 instead opens a new case for a new problem, and the fixed case stays closed', async () => {
+    connect(front, 'healthy');
+    connect(back, 'healthy');
+    await online(front, back);
+    const fixed = await fixedByCall(back, 2);
+    const callId = await v.telnyx.placeCall(phone);
+    await waitToHear(v.telnyx, callId, 'Which one is this call about?');
+    v.telnyx.press(callId, '2');
+    await waitToHear(v.telnyx, callId, prompts.askStillBroken('Back office'));
+    v.telnyx.press(callId, '2');
+    await waitToHear(v.telnyx, callId, prompts.opened(false, 'Back office'));
+    const next = await handleOf(back).result();
+    expect(next.caseId).not.toBe(fixed.caseId);
+    expect(next.status).toBe('resolved');
+    expect((await Case.findById(fixed.caseId).lean())?.followUpCaseId).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@ import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { startTelnyxStandIn, type TelnyxStandIn } from '../../stand-ins/telnyx';
 import { Device } from '../../store/models';
 import type { CaseSettings } from '../../workflows/messages';
+import { prompts } from '../../api/voice/prompts';
 import { outboxMessages, startMailSink } from '../support/mail';
 import { eventually, startTestStack, type TestStack } from '../support/stack';
 
@@ -74,6 +75,25 @@ export async function waitForCallState(
   await eventually(async () => telnyx.calls.get(callId)?.state === state, {
     what: `call ${callId} to be ${state}`,
   });
+}
+
+/**
+ * Places a call about a new problem: when the call asks whether a case fixed lately is
+ * still broken (the number's customer had one), the caller presses 2.
+ */
+export async function callAboutNewProblem(telnyx: TelnyxStandIn, from: string): Promise<string> {
+  const id = await telnyx.placeCall(from);
+  const asked = prompts.askStillBroken().slice(-25);
+  const until = Date.now() + 60_000;
+  const watch = setInterval(() => {
+    const call = telnyx.calls.get(id);
+    const heard = telnyx.heard(id);
+    if (heard.some((line) => line.endsWith(asked))) telnyx.press(id, '2');
+    else if (call?.state !== 'ended' && Date.now() < until) return;
+    clearInterval(watch);
+  }, 100);
+  watch.unref();
+  return id;
 }
 
 export function mailsTo(outbox: string, to: string): number {

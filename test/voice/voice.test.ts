@@ -14,6 +14,7 @@ import { readLatestCode } from '../support/mail';
 import { call, eventually } from '../support/stack';
 import { expectPlainWords } from './plainWords';
 import {
+  callAboutNewProblem,
   connectPi,
   latestMailText,
   mailsTo,
@@ -238,7 +239,7 @@ describe('voice: Telnyx Call Control', () => {
     const device = connectPi(v.stack, 'gateway-unreachable');
     try {
       const seen = mailsTo(v.mail.outbox, email());
-      const callId = await v.telnyx.placeCall(phone());
+      const callId = await callAboutNewProblem(v.telnyx, phone());
       await waitToHear(v.telnyx, callId, `Hello ${v.stack.demo.customer.businessName}`);
       const waiting = await waitForStatus(handle(), 'awaiting_approval');
       expect(waiting.channel).toBe('phone');
@@ -294,7 +295,7 @@ describe('voice: Telnyx Call Control', () => {
   });
 
   it('a caller whose Zen box cannot reach us hears what to do; the box comes back, the case verifies and closes', async () => {
-    const callId = await v.telnyx.placeCall(phone());
+    const callId = await callAboutNewProblem(v.telnyx, phone());
     await waitToHear(v.telnyx, callId, `Hello ${v.stack.demo.customer.businessName}`);
     // Said at once: what to check now. The box went quiet before any check: after the
     // grace, the modem first, then the router, step by step.
@@ -382,7 +383,7 @@ describe('voice: Telnyx Call Control', () => {
     const device = connectPi(v.stack, 'gateway-unreachable');
     try {
       const seen = mailsTo(v.mail.outbox, email());
-      const callId = await v.telnyx.placeCall(phone());
+      const callId = await callAboutNewProblem(v.telnyx, phone());
       const waiting = await waitForStatus(handle(), 'awaiting_approval');
       await waitToHear(v.telnyx, callId, 'six digit code');
       const code = await readLatestCode(v.mail.outbox, email(), seen);
@@ -410,7 +411,7 @@ describe('voice: Telnyx Call Control', () => {
   it('the caller hanging up mid-approval leaves the case waiting; the portal approves later', async () => {
     const device = connectPi(v.stack, 'modem-hung');
     try {
-      const callId = await v.telnyx.placeCall(phone());
+      const callId = await callAboutNewProblem(v.telnyx, phone());
       await waitToHear(v.telnyx, callId, prompts.opened(false));
       const waiting = await waitForStatus(handle(), 'awaiting_approval');
       await waitToHear(v.telnyx, callId, 'six digit code');
@@ -439,7 +440,7 @@ describe('voice: Telnyx Call Control', () => {
     const device = connectPi(v.stack, 'gateway-unreachable');
     try {
       const seen = mailsTo(v.mail.outbox, email());
-      const callId = await v.telnyx.placeCall(phone());
+      const callId = await callAboutNewProblem(v.telnyx, phone());
       await waitToHear(v.telnyx, callId, prompts.opened(false));
       const waiting = await waitForStatus(handle(), 'awaiting_approval');
       await waitToHear(v.telnyx, callId, 'six digit code');

@@ -466,7 +466,16 @@ describeInBrowser('the portal in a real browser', () => {
       .filter({ hasText: /Waiting/ })
       .waitFor({ timeout: STEP_MS });
     await page.getByRole('button', { name: 'Take over this case' }).click();
-    await page.getByText(/Taken over by/).waitFor({ timeout: STEP_MS });
+    // The operator's name, never an id, and no second "Take over" on offer.
+    await expect(
+      page
+        .getByTestId('taken-over-by')
+        .filter({ hasText: /Taken over by/ })
+        .textContent({ timeout: STEP_MS }),
+    ).resolves.not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    await expect(page.getByRole('button', { name: 'Take over this case' }).count()).resolves.toBe(
+      0,
+    );
     await shot(page, '9-operator-took-over');
     const res = await page.request.get(`/api/cases/${openId}`);
     expect((await res.json()).live.assignedOperator).toBeTruthy();
