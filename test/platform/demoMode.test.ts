@@ -247,16 +247,23 @@ describe('npm start in demo mode', () => {
       { what: 'the call to ask for the code', timeoutMs: 30_000 },
     );
     const code = await readLatestCode(outbox, email, before);
-    await call(`${controlUrl}/control/calls/${callId}/dtmf`, undefined, { body: { digits: code } });
+    const press = (digits: string) =>
+      call(`${controlUrl}/control/calls/${callId}/dtmf`, undefined, { body: { digits } });
+    const heard = async () =>
+      (
+        (await call(`${controlUrl}/control/calls/${callId}`, undefined)).body.heard as string[]
+      ).join(' ');
+    await press(code);
+    await eventually(async () => /Press 1 to approve/.test(await heard()), {
+      what: 'the call to offer the approval',
+    });
+    await press('1');
     // The portal shows the approval and the case resolving, live.
     await page
       .getByTestId('case-status')
       .filter({ hasText: 'Resolved' })
       .waitFor({ timeout: 45_000 });
-    const heard = (await call(`${controlUrl}/control/calls/${callId}`, undefined)).body.heard.join(
-      ' ',
-    );
-    expect(heard).toMatch(/modem/i);
+    expect(await heard()).toMatch(/Power-cycle the modem/);
     const doc = await call(
       `http://127.0.0.1:${env.API_PORT}/api/cases/${caseId}`,
       credentials.customer.token,
