@@ -31,16 +31,26 @@ export interface SimulatedAgentOptions {
 
 export interface SimulatedAgent {
   socket: Socket;
-  network: SimulatedNetwork;
+  /** The network behind the box now (a new one after `setScenario`). */
+  readonly network: SimulatedNetwork;
   executor: Executor;
   light: StatusLight;
+  /**
+   * Puts the box on another network while it stays connected (the demo's "make
+   * something break"); an unknown name throws, listing the valid ones.
+   */
+  setScenario(scenario: string): void;
   stop(): void;
 }
 
 export function startSimulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
-  const network = new SimulatedNetwork(options.scenario);
+  let network = new SimulatedNetwork(options.scenario);
+  // The executor keeps one backend (and one journal) for the box's life; the network behind it may change.
   const executor = createExecutor({
-    backend: network,
+    backend: {
+      runCheck: (name) => network.runCheck(name),
+      apply: (action, params) => network.apply(action, params),
+    },
     journal: createJournal(options.journalPath),
   });
   const started = Date.now();
@@ -55,16 +65,22 @@ export function startSimulatedAgent(options: SimulatedAgentOptions): SimulatedAg
     health: () => ({
       led: light.state,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
-      summary: `simulated (${options.scenario})`,
+      // What the real agent says: customers never see the simulator's names.
+      summary: 'ok',
     }),
     onCommand: (command) => executor.execute(command),
     onEvent: (event) => light.handle(event),
   });
   return {
     socket,
-    network,
+    get network() {
+      return network;
+    },
     executor,
     light,
+    setScenario(scenario) {
+      network = new SimulatedNetwork(scenario);
+    },
     stop: () => {
       socket.disconnect();
       void led?.close();

@@ -27,6 +27,7 @@ import { observeRequests } from './observe';
 import { fleetRouter } from './routes/fleet';
 import { healthRouter } from './health';
 import { speedTestRouter } from './routes/speedTest';
+import { demoRouter } from './routes/demo';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -50,6 +51,8 @@ export interface ApiDeps {
   /** socket.io's ping: how soon a silent device counts as offline (default: from the environment). */
   socket?: ReturnType<typeof loadConfig>['socket'];
   logger?: Logger;
+  /** The demo site's routes: mounted only when enabled (default: from the environment). */
+  demo?: ReturnType<typeof loadConfig>['demo'];
 }
 
 export interface Api {
@@ -72,6 +75,7 @@ export function createApi({
   logger = createLogger('api'),
   secureCookies = false,
   jwtSecret,
+  demo = loadConfig().demo,
 }: ApiDeps): Api {
   const cases = { taskQueue, settings: caseSettings };
   const app = express();
@@ -123,6 +127,7 @@ export function createApi({
   app.use('/api', customersRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));
   app.use('/api', fleetRouter(requireRole));
+  if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 
   app.use('/api', (req, _res, next) => {
     next(new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`));

@@ -14,6 +14,9 @@ const schema = z.object({
   NODE_ENV: z.string().default('development'),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // The demo site of `npm start` (on there by default): simulated Zen boxes that the portal may
+  // put into a fault. Refused in production.
+  DEMO_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.stringbool().default(false)),
 
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
@@ -112,6 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       `Invalid environment:\n  SOCKET_PING_INTERVAL_MS + SOCKET_PING_TIMEOUT_MS must be at most ${maxOfflineNoticeMs} ms: a silent Zen box must count as offline within two minutes`,
     );
   }
+  if (e.DEMO_MODE && e.NODE_ENV === 'production') {
+    throw new Error(
+      'Invalid environment:\n  DEMO_MODE: the demo site (simulated boxes anyone signed in can break) is never on in production',
+    );
+  }
   return {
     env: e.NODE_ENV,
     dataDir: e.DATA_DIR,
@@ -187,6 +195,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
             timeoutMs: e.ANTHROPIC_TIMEOUT_MS,
           }
         : undefined,
+    },
+    demo: {
+      enabled: e.DEMO_MODE,
+      /** Each simulated demo box's control socket: `<deviceId>.sock`, owned by npm start. */
+      controlDir: path.join(e.DATA_DIR, 'demo'),
     },
     portal: {
       port: e.PORTAL_PORT,

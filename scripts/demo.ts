@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSimulatedAgent } from '../agent/simulatedAgent';
@@ -6,11 +5,13 @@ import { scenarioByName, scenarioNames, type ExpectedEnd } from '../agent/simula
 import { loadConfig } from '../config';
 import { closedStatuses, type CaseStatus } from '../contracts/case';
 import { fixDescriptions } from '../contracts/fixes';
+import { borrowDemoRunBox } from './demoRunBox';
 import { credentialsPath, type DemoCredentials } from './seed';
 
 // `npm run demo -- --scenario <name> [--json]`: one whole case against the
-// running stack, with a fresh simulated Zen box in that fault scenario,
-// approved through the public API as the demo customer.
+// running stack, with a simulated Zen box in that fault scenario (the scenario's
+// own demo box, removed again when the run ends), approved through the public API
+// as the demo customer.
 
 const { values } = parseArgs({
   options: {
@@ -80,19 +81,27 @@ async function main(): Promise<number> {
   say(`Scenario ${values.scenario}: ${scenario.description}`);
   say(`Expected: ${expectedEnd(scenario)}.`);
 
-  // A fresh Zen box of the demo customer, so each demo is its own case.
-  const deviceId = `pi-demo-${values.scenario}-${randomUUID().slice(0, 6)}`;
-  const { deviceToken } = await call<{ deviceToken: string }>('/api/device/register', token, {
-    deviceId,
-    serialNumber: `SIM-${deviceId}`,
-    networkInfo: { interfaces: ['eth0'], defaultGateway: '192.168.1.1' },
+  const box = await borrowDemoRunBox({
+    call,
+    mongoUrl: config.mongo.url,
+    credentials,
+    scenario: values.scenario,
   });
+  const deviceId = box.deviceId;
   const agent = startSimulatedAgent({
     apiUrl: api,
-    token: deviceToken,
+    token: box.deviceToken,
     scenario: values.scenario,
     log: () => undefined,
   });
+  // Ctrl-C (or a signal) ends the run as its end does: the box goes from the customer's list.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      agent.stop();
+      console.error('Stopped: closing the demo case and removing its box.');
+      void box.release().finally(() => process.exit(130));
+    });
+  }
   try {
     await new Promise<void>((resolve) => agent.socket.once('connect', () => resolve()));
     const started = Date.now();
@@ -177,6 +186,11 @@ async function main(): Promise<number> {
     return asExpected ? 0 : 1;
   } finally {
     agent.stop();
+    await box
+      .release()
+      .catch((err: Error) =>
+        console.error(`Could not remove the demo box ${deviceId}: ${err.message}`),
+      );
   }
 }
 

@@ -41,9 +41,15 @@ export async function ensurePortalBuilt(log: (line: string) => void): Promise<vo
       env: { ...process.env, NUXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // npm start stopped by a signal mid-build: the build stops with it.
+    const orphanGuard = () => child.kill('SIGKILL');
+    process.once('exit', orphanGuard);
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', resolve);
+    child.on('exit', (exitCode) => {
+      process.removeListener('exit', orphanGuard);
+      resolve(exitCode);
+    });
   });
   if (code !== 0) throw new Error(`[portal] nuxt build failed:\n${output.slice(-4000)}`);
   writeFileSync(stampFile, wanted);

@@ -6,10 +6,20 @@ import { hashToken, newToken } from '../store/tokens';
 // The demo tenant that `npm start` creates on first start. Tokens are stored
 // hashed, so the plain ones live only in .data/demo-credentials.json.
 
+export interface DemoBox {
+  deviceId: string;
+  /** The site it stands in: what the portal and the phone call name it by. */
+  site: string;
+  token: string;
+}
+
 export interface DemoCredentials {
   customer: { id: string; businessName: string; email: string; phone: string; token: string };
   operator: { email: string; token: string };
+  /** The first box (the one the README's examples use). */
   device: { deviceId: string; token: string };
+  /** Every simulated box of the demo site. */
+  boxes: DemoBox[];
   siteId: string;
 }
 
@@ -19,18 +29,28 @@ const demo = {
   customerEmail: 'owner@bayside-dental.example',
   operatorEmail: 'operator@zen-support.example',
   site: 'Main office',
-  deviceId: 'pi-demo-001',
 };
+
+/** `npm start`'s demo site: a few boxes, each where a small business has one. */
+export const demoBoxes: readonly { deviceId: string; site: string }[] = [
+  { deviceId: 'pi-demo-001', site: 'Front office' },
+  { deviceId: 'pi-demo-002', site: 'Warehouse' },
+  { deviceId: 'pi-demo-003', site: 'Back room' },
+];
 
 export function credentialsPath(dataDir: string): string {
   return path.join(dataDir, 'demo-credentials.json');
 }
 
-/** Creates the demo tenant once; later starts reuse it and its saved tokens. */
+/**
+ * Creates the demo tenant once; later starts reuse it and its saved tokens. By default
+ * it has the demo site's boxes; tests give one device id of their own (at the main office).
+ */
 export async function seedDemo(
   dataDir: string,
-  { deviceId = demo.deviceId } = {},
+  { deviceId }: { deviceId?: string } = {},
 ): Promise<DemoCredentials> {
+  const wanted = deviceId ? [{ deviceId, site: demo.site }] : demoBoxes;
   const file = credentialsPath(dataDir);
   const saved = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials)
@@ -43,9 +63,9 @@ export async function seedDemo(
       primaryPhone: demo.phone,
       email: demo.customerEmail,
     }));
-  const site =
-    (await Site.findOne({ customerId: customer._id })) ??
-    (await Site.create({ customerId: customer._id, name: demo.site }));
+  const siteOf = async (name: string) =>
+    (await Site.findOne({ customerId: customer._id, name })) ??
+    (await Site.create({ customerId: customer._id, name }));
 
   // Reuse saved tokens when they still match; otherwise issue new ones.
   const customerToken = await ensureUserToken(
@@ -60,18 +80,27 @@ export async function seedDemo(
     undefined,
     saved?.operator.token,
   );
-  const deviceToken =
-    saved?.device.token && (await Device.exists({ tokenHash: hashToken(saved.device.token) }))
-      ? saved.device.token
-      : newToken('zd');
-  await Device.updateOne(
-    { deviceId },
-    {
-      $set: { tokenHash: hashToken(deviceToken) },
-      $setOnInsert: { customerId: customer._id, siteId: site._id, serialNumber: `SN-${deviceId}` },
-    },
-    { upsert: true },
-  );
+  const boxes: DemoBox[] = [];
+  for (const box of wanted) {
+    const site = await siteOf(box.site);
+    const savedToken =
+      saved?.boxes?.find((b) => b.deviceId === box.deviceId)?.token ??
+      (saved?.device.deviceId === box.deviceId ? saved.device.token : undefined);
+    const token =
+      savedToken && (await Device.exists({ tokenHash: hashToken(savedToken) }))
+        ? savedToken
+        : newToken('zd');
+    await Device.updateOne(
+      { deviceId: box.deviceId },
+      {
+        $set: { tokenHash: hashToken(token), siteId: site._id },
+        $setOnInsert: { customerId: customer._id, serialNumber: `SN-${box.deviceId}` },
+      },
+      { upsert: true },
+    );
+    boxes.push({ deviceId: box.deviceId, site: box.site, token });
+  }
+  const first = boxes[0]!;
 
   const credentials: DemoCredentials = {
     customer: {
@@ -82,8 +111,9 @@ export async function seedDemo(
       token: customerToken,
     },
     operator: { email: demo.operatorEmail, token: operatorToken },
-    device: { deviceId, token: deviceToken },
-    siteId: site._id,
+    device: { deviceId: first.deviceId, token: first.token },
+    boxes,
+    siteId: (await siteOf(first.site))._id,
   };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });

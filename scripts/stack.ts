@@ -15,21 +15,40 @@ import { startSmtpSink } from '../stand-ins/smtpSink';
 import { startTelnyxStandIn } from '../stand-ins/telnyx';
 import { ensurePortalBuilt, portalServerEntry } from './portalBuild';
 import { workerNodeArgs } from '../workers/nodeFlags';
-import { credentialsPath, seedDemo } from './seed';
+import { credentialsPath, seedDemo, type DemoBox, type DemoCredentials } from './seed';
+import { echoProblems } from './serviceLog';
+import { logStandIns } from './standInLog';
 
 // `npm start`: the whole product on this machine with the embedded defaults.
 // Temporal and MongoDB are local unless TEMPORAL_ADDRESS / MONGO_URL point elsewhere.
+// Every server writes its log to .data/logs/<name>.log; the terminal gets the banner,
+// progress, and the servers' warnings and errors.
 
+// The demo site is on unless DEMO_MODE says otherwise (and never with NODE_ENV=production).
+process.env.DEMO_MODE ||= process.env.NODE_ENV === 'production' ? 'false' : 'true';
 const config = loadConfig();
 const root = path.resolve(__dirname, '..');
 // `node --import tsx`: one process per service, so signals reach the service itself.
 const tsx = ['--import', 'tsx'];
 const services: Service[] = [];
 /** In-process stand-ins, stopped after the services that use them. */
-const stopLast: (() => Promise<void>)[] = [];
+const stopLast: (() => Promise<void> | void)[] = [];
 let stopping = false;
+const logs = path.join(config.dataDir, 'logs');
 
 const log = (line: string) => console.log(line);
+const logFile = (name: string) => path.join(logs, `${name}.log`);
+
+/** A service of ours: everything to its log file, its warnings and errors to the terminal. */
+function spawnLogged(name: string, args: string[], env: NodeJS.ProcessEnv): Service {
+  const service = spawnService(name, process.execPath, args, {
+    cwd: root,
+    env,
+    logFile: logFile(name),
+  });
+  echoProblems(service, (line) => console.error(line));
+  return watch(service);
+}
 
 async function main() {
   const started = Date.now();
@@ -53,7 +72,6 @@ async function main() {
   for (const [port, variable] of ports) await assertPortFree(port, variable);
 
   await ensureTools(tools, log);
-  const logs = path.join(config.dataDir, 'logs');
   const [temporal, mongo] = await Promise.all([
     config.temporal.local
       ? startTemporal({
@@ -73,6 +91,7 @@ async function main() {
     ensurePortalBuilt(log),
   ]);
   for (const s of [temporal, mongo]) if (s) watch(s);
+  if (stopping) return;
 
   // Without real SMTP, every email (one-time codes) lands in .data/outbox as an .eml file.
   const outbox = path.join(config.dataDir, 'outbox');
@@ -83,6 +102,8 @@ async function main() {
   const phone = config.voice.telnyx
     ? undefined
     : await startTelnyxStandIn({ webhookUrl: `${config.api.url}/api/voice/telnyx/webhook` });
+  const standInLog = logStandIns({ file: logFile('stand-ins'), phone, outbox: mail?.outbox });
+  stopLast.push(() => standInLog.stop());
   if (phone) {
     stopLast.push(() => phone.stop());
     mkdirSync(config.dataDir, { recursive: true });
@@ -115,43 +136,35 @@ async function main() {
     CASE_SETTLE_AFTER_FIX_SECONDS: process.env.CASE_SETTLE_AFTER_FIX_SECONDS ?? '3',
     INTERNAL_API_TOKEN: config.internalToken ?? randomBytes(24).toString('base64url'),
   };
-  watch(
-    spawnService('worker', process.execPath, workerNodeArgs(), {
-      cwd: root,
-      env,
-    }),
+  spawnLogged('worker', workerNodeArgs(), env);
+  const api = spawnLogged('api', [...tsx, 'api/main.ts'], env);
+  await waitUntilReady(
+    api,
+    async () => {
+      const res = await fetch(`${config.api.url}/api/health`);
+      if (res.status !== 200) throw new Error(`health ${res.status}: ${await res.text()}`);
+    },
+    { logFile: logFile('api') },
   );
-  const api = watch(
-    spawnService('api', process.execPath, [...tsx, 'api/main.ts'], { cwd: root, env }),
-  );
-  await waitUntilReady(api, async () => {
-    const res = await fetch(`${config.api.url}/api/health`);
-    if (res.status !== 200) throw new Error(`health ${res.status}: ${await res.text()}`);
-  });
 
-  const portal = watch(
-    spawnService('portal', process.execPath, [portalServerEntry], {
-      cwd: root,
-      env: {
-        ...env,
-        PORT: String(config.portal.port),
-        HOST: '127.0.0.1',
-        NUXT_API_URL: config.api.url,
-        NUXT_PUBLIC_TEMPORAL_UI_URL: config.temporal.uiUrl,
-      },
-    }),
-  );
-  await waitUntilReady(portal, async () => {
-    const res = await fetch(config.portal.url);
-    if (!res.ok) throw new Error(`portal ${res.status}`);
+  const portal = spawnLogged('portal', [portalServerEntry], {
+    ...env,
+    PORT: String(config.portal.port),
+    HOST: '127.0.0.1',
+    NUXT_API_URL: config.api.url,
+    NUXT_PUBLIC_TEMPORAL_UI_URL: config.temporal.uiUrl,
   });
-
-  watch(
-    spawnService('agent', process.execPath, [...tsx, 'agent/main.ts', '--simulate', 'healthy'], {
-      cwd: root,
-      env: { ...env, ZEN_API_URL: config.api.url, ZEN_DEVICE_TOKEN: demo.device.token },
-    }),
+  await waitUntilReady(
+    portal,
+    async () => {
+      const res = await fetch(config.portal.url);
+      if (!res.ok) throw new Error(`portal ${res.status}`);
+    },
+    { logFile: logFile('portal') },
   );
+
+  for (const box of demo.boxes) startDemoBox(box);
+  await boxesOnline(demo);
 
   const seconds = Math.round((Date.now() - started) / 1000);
   log('');
@@ -169,23 +182,70 @@ async function main() {
   log(`  Demo customer   ${demo.customer.businessName}, ${demo.customer.email}`);
   log(`                  API token ${demo.customer.token}`);
   log(`  Demo operator   ${demo.operator.email}, API token ${demo.operator.token}`);
-  log(`  Demo device     ${demo.device.deviceId} (simulated agent connected)`);
+  log(
+    `  Demo boxes      ${demo.boxes.map((b) => `${b.site} (${b.deviceId})`).join(', ')}: simulated, connected`,
+  );
   log(`  Credentials     ${credentialsPath(config.dataDir)}`);
   log(`  Email           ${mail ? `local sink, messages in ${outbox}` : 'SMTP_URL'}`);
-  log(
-    `  Phone           ${phone ? `local Telnyx stand-in: npm run call -- --from ${demo.customer.phone}` : 'Telnyx'}`,
-  );
-  log(`  Logs            ${logs}`);
+  const call = phone ? `npm run call -- --from ${demo.customer.phone}` : undefined;
+  log(`  Phone           ${call ? `local Telnyx stand-in: ${call}` : 'Telnyx'}`);
+  log(`  Logs            ${logs}/<name>.log (api, worker, portal, stand-ins, temporal, ...)`);
+  if (config.demo.enabled) {
+    log('');
+    log('Try it (demo mode):');
+    log(`  1. Sign in at ${config.portal.url} as ${demo.customer.email}`);
+    log(`     (the code is emailed${mail ? ` to ${outbox}` : ''}).`);
+    log('  2. On "Your network", under "Demo: make something break", pick a box and a fault,');
+    log('     say "Modem hung": the box notices it and opens a case with a fix to approve.');
+    log(`  3. Approve the fix on the case page${call ? `, or by phone: ${call}` : ''}.`);
+  }
+  log('');
   log('Press Ctrl-C to stop; data is kept for the next start.');
   log('');
+}
+
+/** One simulated Zen box of the demo site, in its own process; in demo mode with its control socket. */
+function startDemoBox(box: DemoBox) {
+  const name = `box-${box.site.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  spawnLogged(name, [...tsx, 'scripts/demoBox.ts'], {
+    ...process.env,
+    ZEN_API_URL: config.api.url,
+    ZEN_DEVICE_TOKEN: box.token,
+    ZEN_AGENT_JOURNAL: path.join(config.dataDir, 'journals', `${box.deviceId}.json`),
+    ...(config.demo.enabled && {
+      DEMO_CONTROL_SOCKET: path.join(config.demo.controlDir, `${box.deviceId}.sock`),
+    }),
+  });
+}
+
+/** The banner waits for the boxes: "try it" must work the moment it shows. */
+async function boxesOnline(demo: DemoCredentials, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    const res = await fetch(`${config.api.url}/api/devices`, {
+      headers: { authorization: `Bearer ${demo.customer.token}` },
+    }).catch(() => undefined);
+    const body = (await res?.json().catch(() => undefined)) as
+      { devices?: { deviceId: string; status: string }[] } | undefined;
+    const online = new Set(
+      body?.devices?.filter((d) => d.status === 'online').map((d) => d.deviceId),
+    );
+    if (demo.boxes.every((b) => online.has(b.deviceId))) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!stopping) console.error('Warning: not every demo box is connected yet; see its log.');
 }
 
 /** A child that dies on its own takes the whole stack down with a clear message. */
 function watch(service: Service): Service {
   services.push(service);
+  // Started while a signal was stopping everything: it goes too.
+  if (stopping) void service.stop();
   void service.exited.then((code) => {
     if (stopping) return;
-    console.error(`[${service.name}] exited unexpectedly (code ${code}); stopping everything.`);
+    console.error(
+      `[${service.name}] exited unexpectedly (code ${code}); stopping everything. Its log: ${logFile(service.name)}`,
+    );
     void shutdown(1);
   });
   return service;
@@ -194,7 +254,7 @@ function watch(service: Service): Service {
 async function shutdown(exitCode: number) {
   if (stopping) return;
   stopping = true;
-  log('Stopping…');
+  log('Stopping… (a second Ctrl-C or signal stops everything at once)');
   // Reverse start order: clients before the servers they use.
   for (const service of [...services].reverse()) await service.stop();
   for (const stop of stopLast) await stop();
@@ -202,10 +262,29 @@ async function shutdown(exitCode: number) {
   process.exit(exitCode);
 }
 
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+/** The second signal: no more waiting for anyone. */
+function forceStop() {
+  console.error('Stopping at once: every process is killed.');
+  for (const service of services) service.child.kill('SIGKILL');
+  process.exit(1);
+}
+
+// A process manager signals this process alone; Ctrl-C in a terminal reaches it up to three
+// times at once (the terminal, npm, scripts/start.mjs): those count as one.
+let firstSignalAt: number | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
+      void shutdown(0);
+    } else if (Date.now() - firstSignalAt > 1000) {
+      forceStop();
+    }
+  });
+}
 
 main().catch(async (err: Error) => {
+  if (stopping) return;
   console.error(`\nnpm start failed: ${err.message}`);
   await shutdown(1);
 });

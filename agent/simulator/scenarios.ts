@@ -397,3 +397,20 @@ export function scenarioByName(name: string): Scenario {
   }
   return scenarios[name as ScenarioName];
 }
+
+/**
+ * The faults the portal's demo panel offers (demo mode only), in the words a customer
+ * would use. Each fails the box's own basic checks, so the box notices it and opens a
+ * case by itself; `healthy` puts things right again.
+ */
+export const demoScenarios: readonly { name: ScenarioName; title: string }[] = [
+  { name: 'modem-hung', title: 'Modem hung' },
+  { name: 'gateway-unreachable', title: 'Router hung' },
+  { name: 'router-wan-down', title: 'Router lost its internet connection' },
+  { name: 'dns-failure', title: 'DNS server stopped answering' },
+  { name: 'isp-outage', title: 'Internet provider outage' },
+  { name: 'packet-loss', title: 'Poor line: many packets lost' },
+  { name: 'link-down', title: 'Network cable unplugged' },
+  { name: 'dhcp-exhausted', title: 'Router out of addresses for new devices' },
+  { name: 'healthy', title: 'Everything working again' },
+];

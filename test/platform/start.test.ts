@@ -1,48 +1,23 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../temporal-config/process';
 import { toolPath } from '../../temporal-config/tools';
 import { call, eventually } from '../support/stack';
+import {
+  alive,
+  connectable,
+  descendants,
+  freePorts as ports,
+  npmStart,
+  untilRunning,
+} from './npmStart';
 
 // `npm start` itself, as a newcomer runs it, on free ports with its own data dir.
 
-const root = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function npmStart(env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'start.mjs')], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { child, output: () => output, exited };
-}
-
-async function ports() {
-  return {
-    API_PORT: String(await freePort()),
-    PORTAL_PORT: String(await freePort()),
-    TEMPORAL_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    MONGO_PORT: String(await freePort()),
-    WORKER_METRICS_PORT: String(await freePort()),
-    TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
-  };
-}
 
 describe('npm start', () => {
   let dataDir: string;
@@ -51,15 +26,10 @@ describe('npm start', () => {
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('runs the whole product, stops cleanly on Ctrl-C and keeps the data', async () => {
+  it('runs the whole product, logs to .data/logs, stops cleanly on Ctrl-C and on SIGTERM to npm, and keeps the data', async () => {
     const env = { ...(await ports()), DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', MONGO_URL: '' };
     const first = npmStart(env);
-    await eventually(async () => first.output().includes('is running'), {
-      timeoutMs: 240_000,
-      what: 'npm start to be ready',
-    }).catch((err: Error) => {
-      throw new Error(`${err.message}\n${first.output()}`);
-    });
+    await untilRunning(first);
     const out = first.output();
     const api = `http://127.0.0.1:${env.API_PORT}`;
     const portal = `http://127.0.0.1:${env.PORTAL_PORT}`;
@@ -120,6 +90,27 @@ describe('npm start', () => {
       { what: 'the sign-in email in .data/outbox' },
     );
 
+    // Each server logs to .data/logs/<name>.log; the terminal, after the banner, has none of it.
+    const logs = path.join(dataDir, 'logs');
+    for (const name of ['api', 'worker', 'portal', 'stand-ins', 'box-front-office']) {
+      await eventually(
+        async () =>
+          existsSync(path.join(logs, `${name}.log`)) &&
+          readFileSync(path.join(logs, `${name}.log`), 'utf8').trim().length > 0,
+        { what: `lines in ${name}.log` },
+      );
+    }
+    const apiLog = readFileSync(path.join(logs, 'api.log'), 'utf8');
+    expect(apiLog).toMatch(/"msg":"request"/);
+    expect(apiLog).toContain('"path":"/api/health"');
+    await eventually(
+      async () => readFileSync(path.join(logs, 'stand-ins.log'), 'utf8').includes('email received'),
+      { what: 'the sign-in email in the stand-ins log' },
+    );
+    const afterBanner = first.output().slice(first.output().indexOf('Press Ctrl-C to stop'));
+    expect(afterBanner).not.toMatch(/"msg"|"level"|\/api\/health|"request"/);
+    expect(afterBanner.split('\n').filter((line) => line.trim().startsWith('{'))).toEqual([]);
+
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('Stopped.');
@@ -127,20 +118,37 @@ describe('npm start', () => {
       await expect(connectable(Number(port))).resolves.toBe(false);
     }
 
-    // Second start: same tokens, the case is still there.
-    const second = npmStart(env);
-    await eventually(async () => second.output().includes('is running'), {
-      timeoutMs: 120_000,
-      what: 'the second start',
-    });
+    // Second start, through npm as a process manager runs it: same tokens, the case is still there.
+    const second = npmStart(env, { viaNpm: true });
+    await untilRunning(second, 120_000);
     expect(JSON.parse(readFileSync(credentialsFile, 'utf8')).customer.token).toBe(
       credentials.customer.token,
     );
     const cases = await call(`${api}/api/cases`, credentials.customer.token);
     expect(cases.body.cases.map((c: { id: string }) => c.id)).toEqual([opened.body.caseId]);
-    second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
-  }, 420_000);
+
+    // SIGTERM to the npm process alone (not its process group): every child stops.
+    const children = descendants(second.child.pid!);
+    expect(children.length).toBeGreaterThanOrEqual(10);
+    second.child.kill('SIGTERM');
+    await second.exited;
+    await eventually(async () => children.filter(alive).length === 0, {
+      timeoutMs: 30_000,
+      what: 'every child of npm start to stop',
+    }).catch(() => {
+      const left = children
+        .filter(alive)
+        .map(
+          (pid) =>
+            `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120)}`,
+        );
+      throw new Error(`still running after SIGTERM:\n${left.join('\n')}\n${second.output()}`);
+    });
+    expect(second.output()).toContain('Stopped.');
+    for (const port of Object.values(env).filter((v) => /^\d+$/.test(v))) {
+      await expect(connectable(Number(port))).resolves.toBe(false);
+    }
+  }, 480_000);
 
   it('names the port that is already in use', async () => {
     const env = { ...(await ports()), DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', MONGO_URL: '' };
@@ -167,10 +175,7 @@ describe('npm start', () => {
     };
     const run = npmStart(env);
     try {
-      await eventually(async () => run.output().includes('is running'), {
-        timeoutMs: 120_000,
-        what: 'npm start with external servers',
-      });
+      await untilRunning(run, 120_000);
       expect(run.output()).toContain(`Temporal        ${env.TEMPORAL_ADDRESS}`);
       // Nothing of ours listens on the local server ports.
       await expect(connectable(Number(env.TEMPORAL_PORT))).resolves.toBe(false);
@@ -183,14 +188,3 @@ describe('npm start', () => {
     }
   }, 180_000);
 });
-
-function connectable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
