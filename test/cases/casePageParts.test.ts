@@ -69,7 +69,7 @@ describe("the case page's parts", () => {
       },
     });
     expect(html).toMatch(
-      /<div class="table-wrap" tabindex="0" role="region" aria-labelledby="audit-heading"/,
+      /<div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail entries"/,
     );
     expect(html).toContain('<h2 id="audit-heading"');
     expect(html).toContain('Dana Reception');
