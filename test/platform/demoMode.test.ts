@@ -263,7 +263,10 @@ describe('npm start in demo mode', () => {
       .getByTestId('case-status')
       .filter({ hasText: 'Resolved' })
       .waitFor({ timeout: 45_000 });
-    expect(await heard()).toMatch(/Power-cycle the modem/);
+    // What is wrong and what the fix does, in plain words, before "press 1".
+    expect(await heard()).toMatch(
+      /Your modem is not passing traffic.*The fix: .*Restart your modem/,
+    );
     const doc = await call(
       `http://127.0.0.1:${env.API_PORT}/api/cases/${caseId}`,
       credentials.customer.token,

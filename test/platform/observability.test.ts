@@ -70,7 +70,8 @@ describe('observability across API and worker', () => {
       },
       { what: "the resolved case in the worker metrics, ours and the SDK's" },
     );
-    expect(sample(workerMetrics, 'zen_cases_opened_total{channel="portal"}')).toBe(1);
+    // Opened with the customer's API token: the API channel.
+    expect(sample(workerMetrics, 'zen_cases_opened_total{channel="api"}')).toBe(1);
     expect(sample(workerMetrics, 'zen_case_duration_seconds_count{outcome="resolved"}')).toBe(1);
     expect(sample(workerMetrics, 'zen_approval_wait_seconds_count{decision="approved"}')).toBe(1);
     expect(sample(workerMetrics, 'zen_process_resident_memory_bytes')).toBeGreaterThan(0);
