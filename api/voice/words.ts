@@ -49,6 +49,13 @@ const boxOnly = {
   outage: () => 'your office stays online',
 };
 
+/** A router setting the router keeps only once it is shown to work: nothing goes down. */
+const routerSetting = {
+  downtime: (d: string) =>
+    `Nothing goes down; your computers pick up the change as they reconnect, within about ${d}.`,
+  outage: () => 'no downtime',
+};
+
 export const fixWords: Record<ActionId, FixWords> = {
   renew_dhcp_lease: {
     short: "Renew the Zen box's network address",
@@ -95,16 +102,12 @@ export const fixWords: Record<ActionId, FixWords> = {
   router_set_dhcp_dns: {
     short: 'Set your router to hand out a working name service',
     does: 'Your Zen box sets your router to give your computers a website name service that works. The router keeps the change only once your Zen box has checked that it works.',
-    downtime: (d) =>
-      `Nothing goes down; your computers pick up the change as they reconnect, within about ${d}.`,
-    outage: () => 'no downtime',
+    ...routerSetting,
   },
   router_set_dhcp_gateway: {
     short: 'Set your router to hand out its own address as the way out',
     does: 'Your Zen box sets your router to give your computers the right way out to the internet. The router keeps the change only once your Zen box has checked that it works.',
-    downtime: (d) =>
-      `Nothing goes down; your computers pick up the change as they reconnect, within about ${d}.`,
-    outage: () => 'no downtime',
+    ...routerSetting,
   },
   router_restart_wan: {
     short: "Restart your router's internet connection",

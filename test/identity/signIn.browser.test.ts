@@ -1,19 +1,17 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
-import { outboxMessages, readLatestCode, startMailSink } from '../support/mail';
-import { startPortal, type TestPortal } from '../support/portal';
-import { startTestStack, type TestStack } from '../support/stack';
+import { outboxMessages, readLatestCode } from '../support/mail';
+import {
+  describeInBrowser,
+  startPortalWorld,
+  type PortalWorld,
+  type TestPortal,
+} from '../support/portal';
+import type { TestStack } from '../support/stack';
 
 // The sign-in page in Debian's chromium through the built portal: a wait the API asks
 // for is said in words and counted down on the page, the buttons stay off until it
 // ends, and then the owner signs in with a fresh code.
-
-const CHROMIUM = '/usr/bin/chromium';
-const describeBrowser =
-  existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
 
 /** The seconds a "Please wait …" sentence names. */
 function secondsIn(text: string): number {
@@ -22,35 +20,18 @@ function secondsIn(text: string): number {
   return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
 }
 
-describeBrowser('the sign-in page counts down a wait', () => {
+describeInBrowser('the sign-in page counts down a wait', () => {
+  let world: PortalWorld;
   let stack: TestStack;
   let sink: SmtpSink;
   let portal: TestPortal;
   let browser: Browser;
 
   beforeAll(async () => {
-    sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), 'zen-signin-mail-')));
-    stack = await startTestStack('signin-page', { worker: false });
-    portal = await startPortal(stack.apiUrl, 'http://127.0.0.1:8233');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    world = await startPortalWorld('signin-page', { worker: false });
+    ({ stack, sink, portal, browser } = world);
   }, 240_000);
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-    await stack?.stop();
-    await sink?.stop();
-  });
+  afterAll(() => world?.stop());
 
   const mailsTo = (email: string) =>
     outboxMessages(sink.outbox).filter((m) => m.includes(`To: ${email}`)).length;

@@ -3,6 +3,7 @@ import { Device } from '../../store/models';
 import { openDemoCase, stateOf } from '../support/cases';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
 import type { CaseState } from '../../workflows/messages';
+import { unreachableNow } from '../../workflows/progressWords';
 import { bootAgent } from './cloudLink';
 import { applyFault } from './faults';
 import type { Fault } from './scenario';
@@ -82,15 +83,20 @@ describeLab('a box without LTE, cut off with the office network', () => {
           `${name}: the cloud noticed the silent box after ${(Date.now() - struck) / 1000} s`,
         );
 
-        // The customer calls in: the case cannot reach the box and says what to do.
+        // The customer calls in: the case says at once that it cannot reach the box and what
+        // anyone can look at; after the box's grace, the step that fits what is known.
         const { caseId, handle } = await openDemoCase(stack, 'Nobody in the office can get online');
         opened = handle;
+        const first = unreachableNow().title;
         const guided = await eventually(
           async () => {
             const state: CaseState = await stateOf(handle).catch(() => undefined as never);
-            return state?.manualStep ? state : undefined;
+            return state?.manualStep && state.manualStep.title !== first ? state : undefined;
           },
-          { what: 'the case to guide the customer', timeoutMs: 60_000 },
+          { what: 'the case to guide the customer with the step that fits', timeoutMs: 60_000 },
+        );
+        expect(guided.timeline.map((t) => t.text)).toContain(
+          `The Zen box cannot reach us. ${first}`,
         );
         expect(guided.manualStep!.steps.length).toBeGreaterThan(0);
         // The portal shows the same step to the customer.

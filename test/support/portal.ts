@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensurePortalBuilt, portalServerEntry } from '../../scripts/portalBuild';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { freePort } from '../../temporal-config/process';
-import { outboxMessages, readLatestCode } from './mail';
-import { eventually } from './stack';
+import { outboxMessages, readLatestCode, startMailSink } from './mail';
+import { eventually, startTestStack, type TestStack, type TestStackOptions } from './stack';
 
 // The built portal (production Nuxt server) in front of a test API, as `npm start` runs it,
 // and Debian's chromium to look at it.
@@ -95,4 +97,58 @@ export async function startPortal(apiUrl: string, temporalUiUrl: string): Promis
       await exited;
     },
   };
+}
+
+/** What the portal's links to the Temporal UI point at in browser tests. */
+export const TEST_TEMPORAL_UI = 'http://127.0.0.1:8233';
+
+/** A test stack, the mail sink for its codes, the built portal before it, and chromium. */
+export interface PortalWorld {
+  stack: TestStack;
+  sink: SmtpSink;
+  portal: TestPortal;
+  browser: Browser;
+  /** A fresh browser context on the portal; signed in through its form when `email` is given. */
+  context(email?: string): Promise<BrowserContext>;
+  stop(): Promise<void>;
+}
+
+export async function startPortalWorld(
+  label: string,
+  options?: TestStackOptions,
+): Promise<PortalWorld> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const next of stops.splice(0).reverse()) await next();
+  };
+  try {
+    const sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), `zen-${label}-mail-`)));
+    stops.push(() => sink.stop());
+    const stack = await startTestStack(label, options);
+    stops.push(() => stack.stop());
+    const portal = await startPortal(stack.apiUrl, TEST_TEMPORAL_UI);
+    stops.push(() => portal.stop());
+    const browser = await launchChromium();
+    stops.push(() => browser.close());
+    return {
+      stack,
+      sink,
+      portal,
+      browser,
+      async context(email) {
+        const context = await browser.newContext({ baseURL: portal.url });
+        if (email) {
+          const page = await context.newPage();
+          await signInThroughPortal(page, sink, email);
+          await page.waitForURL(/\/(dashboard|operator)$/);
+          await page.close();
+        }
+        return context;
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { io as connectSocket } from 'socket.io-client';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
@@ -8,22 +5,20 @@ import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { Device } from '../../store/models';
 import { axeViolations, describeViolations } from '../support/axe';
 import { connectDevice } from '../support/cases';
-import { startMailSink } from '../support/mail';
 import {
   describeInBrowser,
-  launchChromium,
   signInThroughPortal,
-  startPortal,
+  startPortalWorld,
+  type PortalWorld,
   type TestPortal,
 } from '../support/portal';
-import { call, eventually, startTestStack, type TestStack } from '../support/stack';
+import { call, eventually, type TestStack } from '../support/stack';
 import { seedOtherTenant, type OtherTenant } from '../support/tenants';
 
 // axe-core (WCAG 2 A and AA, and best practices) over every page of the portal, for anyone,
 // customers and operators, at desktop and phone size, with cases at each status a person
 // meets: no critical, serious or moderate violation anywhere.
 
-const TEMPORAL_UI = 'http://127.0.0.1:8233';
 const STEP_MS = 45_000;
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 800 },
@@ -49,33 +44,21 @@ describeInBrowser('accessibility of every page (axe-core)', () => {
   let customer: BrowserContext;
   let operator: BrowserContext;
 
+  let world: PortalWorld;
+
   beforeAll(async () => {
-    sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), 'zen-axe-mail-')));
     // An unreachable box's case guides the customer after a second and a half.
-    stack = await startTestStack('axe', { caseSettings: { reconnectGraceMs: 1500 } });
+    world = await startPortalWorld('axe', { caseSettings: { reconnectGraceMs: 1500 } });
+    ({ stack, sink, portal, browser } = world);
     other = await seedOtherTenant();
-    portal = await startPortal(stack.apiUrl, TEMPORAL_UI);
-    browser = await launchChromium();
-    anyone = await browser.newContext({ baseURL: portal.url });
-    customer = await browser.newContext({ baseURL: portal.url });
-    operator = await browser.newContext({ baseURL: portal.url });
-    for (const [context, email] of [
-      [customer, stack.demo.customer.email],
-      [operator, stack.demo.operator.email],
-    ] as const) {
-      const page = await context.newPage();
-      await signInThroughPortal(page, sink, email);
-      await page.waitForURL(/\/(dashboard|operator)$/);
-      await page.close();
-    }
+    anyone = await world.context();
+    customer = await world.context(stack.demo.customer.email);
+    operator = await world.context(stack.demo.operator.email);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
     agent?.stop();
-    await portal?.stop();
-    await stack?.stop();
-    await sink?.stop();
+    await world?.stop();
   });
 
   /** Every visit at every size; the violations found, as lines a person can act on. */

@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io as connectSocket } from 'socket.io-client';
@@ -8,15 +7,16 @@ import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { Device } from '../../store/models';
 import { connectDevice } from '../support/cases';
-import { outboxMessages, readLatestCode, startMailSink } from '../support/mail';
+import { outboxMessages, readLatestCode } from '../support/mail';
 import {
   describeInBrowser,
-  launchChromium,
   signInThroughPortal,
-  startPortal,
+  startPortalWorld,
+  TEST_TEMPORAL_UI as TEMPORAL_UI,
+  type PortalWorld,
   type TestPortal,
 } from '../support/portal';
-import { eventually, startTestStack, type TestStack } from '../support/stack';
+import { eventually, type TestStack } from '../support/stack';
 import { seedOtherTenant, type OtherTenant } from '../support/tenants';
 
 // The built portal in Debian's chromium, against the real stack (API, worker, Temporal,
@@ -25,7 +25,6 @@ import { seedOtherTenant, type OtherTenant } from '../support/tenants';
 // and sign-in with the keyboard alone.
 
 const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'portal');
-const TEMPORAL_UI = 'http://127.0.0.1:8233';
 const STEP_MS = 45_000;
 
 /**
@@ -110,25 +109,22 @@ describeInBrowser('the portal in a real browser', () => {
   let customer: BrowserContext;
   let caseId: string;
 
+  let world: PortalWorld;
+
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), 'zen-browser-mail-')));
     // An unreachable box's case guides the customer after a second and a half, not two minutes.
-    stack = await startTestStack('browser', { caseSettings: { reconnectGraceMs: 1500 } });
+    world = await startPortalWorld('browser', { caseSettings: { reconnectGraceMs: 1500 } });
+    ({ stack, sink, portal, browser } = world);
     other = await seedOtherTenant();
     // A hung router: a remote fix (its power cycle) resolves it for the whole office.
     agent = connectDevice(stack, 'gateway-unreachable');
-    portal = await startPortal(stack.apiUrl, TEMPORAL_UI);
-    browser = await launchChromium();
-    customer = await browser.newContext({ baseURL: portal.url });
+    customer = await world.context();
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
     agent?.stop();
-    await portal?.stop();
-    await stack?.stop();
-    await sink?.stop();
+    await world?.stop();
   });
 
   async function shot(page: Page, name: string) {

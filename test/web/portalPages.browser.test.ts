@@ -1,25 +1,21 @@
 /// <reference lib="dom" />
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { connectDevice } from '../support/cases';
-import { startMailSink } from '../support/mail';
 import {
   describeInBrowser,
-  launchChromium,
   signInThroughPortal,
-  startPortal,
+  startPortalWorld,
+  TEST_TEMPORAL_UI as TEMPORAL_UI,
+  type PortalWorld,
   type TestPortal,
 } from '../support/portal';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
 
 // The portal's pages beyond the happy path, in Debian's chromium against the real stack:
 // long descriptions, pages that do not exist, and the public status page.
 
-const TEMPORAL_UI = 'http://127.0.0.1:8233';
 const STEP_MS = 45_000;
 
 describeInBrowser('the portal with long text, missing pages and its public status', () => {
@@ -30,25 +26,18 @@ describeInBrowser('the portal with long text, missing pages and its public statu
   let agent: SimulatedAgent;
   let customer: BrowserContext;
 
+  let world: PortalWorld;
+
   beforeAll(async () => {
-    sink = await startMailSink(mkdtempSync(path.join(os.tmpdir(), 'zen-pages-mail-')));
-    stack = await startTestStack('pages');
+    world = await startPortalWorld('pages');
+    ({ stack, sink, portal, browser } = world);
     agent = connectDevice(stack, 'healthy');
-    portal = await startPortal(stack.apiUrl, TEMPORAL_UI);
-    browser = await launchChromium();
-    customer = await browser.newContext({ baseURL: portal.url });
-    const page = await customer.newPage();
-    await signInThroughPortal(page, sink, stack.demo.customer.email);
-    await page.waitForURL('**/dashboard');
-    await page.close();
+    customer = await world.context(stack.demo.customer.email);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
     agent?.stop();
-    await portal?.stop();
-    await stack?.stop();
-    await sink?.stop();
+    await world?.stop();
   });
 
   it('a 2,000-character description: the box counts and says when it is full; headings and links show a short title', async () => {
