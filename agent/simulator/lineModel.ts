@@ -47,10 +47,14 @@ function speedTestBlocked(
   return undefined;
 }
 
+/** The server both speed checks measure against, and the interface they leave by. */
+function measuredFrom(state: LineState) {
+  return { server: speedTestUrl, interface: state.onLte ? 'wwan0' : 'eth0' };
+}
+
 export function throughput(state: LineState): Measured<'throughput'> & { error?: string } {
   const base = {
-    server: speedTestUrl,
-    interface: state.onLte ? 'wwan0' : 'eth0',
+    ...measuredFrom(state),
     minDownloadMbps: checkThresholds.minDownloadMbps,
     minUploadMbps: checkThresholds.minUploadMbps,
   };
@@ -73,8 +77,7 @@ export function latencyUnderLoad(
   state: LineState,
 ): Measured<'latency_under_load'> & { error?: string } {
   const base = {
-    server: speedTestUrl,
-    interface: state.onLte ? 'wwan0' : 'eth0',
+    ...measuredFrom(state),
     maxIdleRttMs: checkThresholds.maxIdleRttMs,
     maxLoadedRttIncreaseMs: checkThresholds.maxLoadedRttIncreaseMs,
   };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compileScript, parse } from '@vue/compiler-sfc';
 import ts from 'typescript';
-import { createSSRApp, h, ref, type Component } from 'vue';
+import { computed, createSSRApp, h, ref, type Component } from 'vue';
 import { renderToString } from 'vue/server-renderer';
 
 // The case page's parts this issue changed, rendered without a browser: each component is
@@ -10,7 +10,7 @@ import { renderToString } from 'vue/server-renderer';
 // server, with Nuxt's auto-imports the parts use given by hand.
 
 const componentsDir = path.resolve(__dirname, '..', '..', 'portal', 'app', 'components');
-const autoImports = { ref, useApi: () => ({ api: async () => ({ ok: false }) }) };
+const autoImports = { computed, ref, useApi: () => ({ api: async () => ({ ok: false }) }) };
 
 function load(name: string): Component {
   const file = path.join(componentsDir, `${name}.vue`);
@@ -41,6 +41,8 @@ async function render(name: string, props: Record<string, unknown>): Promise<str
     (p: { to: string }, { slots }: { slots: { default?: () => unknown } }) =>
       h('a', { href: p.to }, slots.default?.() as never),
   );
+  // Components the parts use, as Nuxt registers them.
+  app.component('DescriptionField', load('DescriptionField'));
   return renderToString(app);
 }
 

@@ -2,6 +2,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
+import { Case } from '../../store/models';
 import { connectDevice } from '../support/cases';
 import {
   describeInBrowser,
@@ -11,7 +12,7 @@ import {
   type PortalWorld,
   type TestPortal,
 } from '../support/portal';
-import type { TestStack } from '../support/stack';
+import { call, type TestStack } from '../support/stack';
 
 // The portal's pages beyond the happy path, in Debian's chromium against the real stack:
 // long descriptions, pages that do not exist, and the public status page.
@@ -82,6 +83,43 @@ describeInBrowser('the portal with long text, missing pages and its public statu
     const link = page.getByTestId('case-list').getByRole('link', { name: title, exact: true });
     await link.waitFor();
     await expect(link.textContent()).resolves.toHaveLength(title.length);
+    await page.close();
+  });
+
+  it('a resolved case: "It is still not working", with the customer’s words, opens a follow-up a person has', async () => {
+    const opened = await call(`${stack.apiUrl}/api/cases`, stack.demo.customer.token, {
+      body: { deviceId: stack.demo.device.deviceId, description: 'Please check our network' },
+    });
+    const { caseId, workflowId } = opened.body as { caseId: string; workflowId: string };
+    await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({
+      caseId,
+      status: 'resolved',
+    });
+
+    const page = await customer.newPage();
+    await page.goto(`/cases/${caseId}`);
+    const panel = page.getByTestId('still-broken');
+    await panel.getByRole('button', { name: 'It is still not working' }).click();
+    // The same text box as everywhere: its count in view.
+    const box = panel.getByLabel('What is still not working? (optional)');
+    await box.fill('The card terminal still cannot connect');
+    await expect(panel.getByTestId('char-count').textContent()).resolves.toMatch(/38 \/ 2,000/);
+    await panel.getByRole('button', { name: 'Send to a technician' }).click();
+    const link = panel.getByTestId('follow-up-link');
+    await link.waitFor({ timeout: STEP_MS });
+
+    const followUp = await Case.findOne({ followUpOf: caseId }).lean();
+    expect(followUp?.assignedOperator).toBeTruthy();
+    expect(followUp?.reports).toEqual([
+      expect.objectContaining({ words: 'The card terminal still cannot connect' }),
+    ]);
+    expect(await link.getAttribute('href')).toBe(`/cases/${followUp!._id}`);
+    await link.click();
+    await page.waitForURL(`**/cases/${followUp!._id}`);
+    // The follow-up is headed by the customer's words.
+    await page
+      .getByRole('heading', { level: 1, name: 'The card terminal still cannot connect' })
+      .waitFor({ timeout: STEP_MS });
     await page.close();
   });
 
