@@ -17,7 +17,7 @@ import { ensurePortalBuilt, portalServerEntry } from './portalBuild';
 import { workerNodeArgs } from '../workers/nodeFlags';
 import { credentialsPath, seedDemo, type DemoBox, type DemoCredentials } from './seed';
 import { echoProblems } from './serviceLog';
-import { logStandIns } from './standInLog';
+import { standInLog } from './standInLog';
 
 // `npm start`: the whole product on this machine with the embedded defaults.
 // Temporal and MongoDB are local unless TEMPORAL_ADDRESS / MONGO_URL point elsewhere.
@@ -95,15 +95,19 @@ async function main() {
 
   // Without real SMTP, every email (one-time codes) lands in .data/outbox as an .eml file.
   const outbox = path.join(config.dataDir, 'outbox');
-  const mail = config.mail.smtpUrl ? undefined : await startSmtpSink({ outbox });
+  const standIns = standInLog(logFile('stand-ins'));
+  const mail = config.mail.smtpUrl
+    ? undefined
+    : await startSmtpSink({ outbox, onMessage: standIns.mail });
   if (mail) stopLast.push(() => mail.stop());
 
   // Without a Telnyx key, calls go to the local stand-in: `npm run call` dials it.
   const phone = config.voice.telnyx
     ? undefined
-    : await startTelnyxStandIn({ webhookUrl: `${config.api.url}/api/voice/telnyx/webhook` });
-  const standInLog = logStandIns({ file: logFile('stand-ins'), phone, outbox: mail?.outbox });
-  stopLast.push(() => standInLog.stop());
+    : await startTelnyxStandIn({
+        webhookUrl: `${config.api.url}/api/voice/telnyx/webhook`,
+        onEvent: standIns.phone,
+      });
   if (phone) {
     stopLast.push(() => phone.stop());
     mkdirSync(config.dataDir, { recursive: true });
@@ -112,6 +116,7 @@ async function main() {
       JSON.stringify({ controlUrl: phone.controlUrl }) + '\n',
     );
   }
+  stopLast.push(() => standIns.stop());
 
   await connectStore(config.mongo.url);
   const demo = await seedDemo(config.dataDir);

@@ -16,9 +16,12 @@ export interface SmtpSink {
 export async function startSmtpSink({
   outbox,
   port = 0,
+  onMessage,
 }: {
   outbox: string;
   port?: number;
+  /** Told of each message once it is in the outbox, e.g. for a log. */
+  onMessage?: (file: string, message: Buffer) => void;
 }): Promise<SmtpSink> {
   mkdirSync(outbox, { recursive: true });
   let count = 0;
@@ -33,7 +36,9 @@ export async function startSmtpSink({
       stream.on('end', () => {
         // Sortable names: the newest message is the last one listed.
         const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${String(++count).padStart(4, '0')}-${session.id}.eml`;
-        writeFileSync(path.join(outbox, name), Buffer.concat(chunks), { mode: 0o600 });
+        const message = Buffer.concat(chunks);
+        writeFileSync(path.join(outbox, name), message, { mode: 0o600 });
+        onMessage?.(name, message);
         callback();
       });
     },

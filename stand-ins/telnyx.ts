@@ -26,6 +26,8 @@ export interface TelnyxStandInOptions {
   port?: number;
   /** The number inbound calls are made to. */
   number?: string;
+  /** Told of each call state, command and delivered webhook, e.g. for a log. */
+  onEvent?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
 export type CallStateName = 'ringing' | 'answered' | 'ended';
@@ -150,6 +152,7 @@ export async function startTelnyxStandIn(
       commandIds: new Set(),
     };
     calls.set(call.id, call);
+    options.onEvent?.('call ringing', { callId: call.id, from, to });
     emit(call, 'call.initiated', { direction, state: 'parked' });
     return call;
   }
@@ -187,6 +190,7 @@ export async function startTelnyxStandIn(
     if (!call || call.state === 'ended') return;
     finishGather(call, 'call_hangup');
     call.state = 'ended';
+    options.onEvent?.('call ended', { callId: call.id });
     emit(call, 'call.hangup', {
       hangup_cause: 'normal_clearing',
       hangup_source: source,
@@ -245,11 +249,15 @@ export async function startTelnyxStandIn(
       const res = await fetch(standIn.webhookUrl, { method: 'POST', headers, body });
       await res.text();
       delivery.status = res.status;
-      return res.status;
     } catch {
       delivery.status = 0;
-      return 0;
     }
+    options.onEvent?.('webhook delivered', {
+      eventType: delivery.eventType,
+      callId: delivery.callControlId,
+      status: delivery.status,
+    });
+    return delivery.status;
   }
 
   // ---- the Call Control REST API ---------------------------------------------
@@ -300,6 +308,7 @@ export async function startTelnyxStandIn(
       call.commandIds.add(commandId);
     }
     call.commands.push(action);
+    options.onEvent?.('command', { callId: call.id, command: action });
     const clientState = stringOrUndefined(body.client_state);
     if (clientState !== undefined) call.clientState = clientState;
 
@@ -357,6 +366,7 @@ export async function startTelnyxStandIn(
   function answerCall(call: StandInCall) {
     if (call.state !== 'ringing') return;
     call.state = 'answered';
+    options.onEvent?.('call answered', { callId: call.id });
     emit(call, 'call.answered', {});
   }
 

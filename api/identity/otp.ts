@@ -157,8 +157,14 @@ export async function forgetCodeRequests(subject: OtpSubject): Promise<void> {
   await forget(requestsKey(subject));
 }
 
+/** How often one API process clears out what has expired: not on every code asked for. */
+const SWEEP_EVERY_MS = 60_000;
+let sweptAt = 0;
+
 /** Codes past their time and quiet throttles go: sign-in keeps them for any address typed in. */
 async function sweep(): Promise<void> {
+  if (Date.now() - sweptAt < SWEEP_EVERY_MS) return;
+  sweptAt = Date.now();
   await OneTimeCode.deleteMany({ expiresAt: mongoose.trusted({ $lte: new Date() }) });
   await sweepThrottles();
 }
