@@ -3,6 +3,8 @@ import { checkNames } from './checks';
 import { CaseStatus } from './case';
 import { CheckName, CheckResult } from './diagnostics';
 import { ActionId } from './remediation';
+import { CloudPath } from './cloudPath';
+import { MonitorReport } from './monitor';
 
 // The device protocol over socket.io (namespace /device), both directions.
 
@@ -66,9 +68,7 @@ export const CaseStatusEvent = z.object({
 });
 export type CaseStatusEvent = z.infer<typeof CaseStatusEvent>;
 
-/** Which way the box reaches the cloud: the office network, or its own LTE link. */
-export const CloudPath = z.enum(['wired', 'lte']);
-export type CloudPath = z.infer<typeof CloudPath>;
+export { CloudPath } from './cloudPath';
 
 /** LTE data this calendar month (UTC), as the box's LTE interface counted it both ways. */
 export const LteData = z.object({
@@ -98,5 +98,7 @@ export const Heartbeat = z.object({
   /** The path the box's own cloud link takes now. */
   cloudPath: CloudPath.optional(),
   lteData: LteData.optional(),
+  /** The continuous monitor's state and the intervals the cloud has not acknowledged. */
+  monitor: MonitorReport.optional(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
