@@ -7,6 +7,7 @@ import { Server as SocketServer } from 'socket.io';
 import { TASK_QUEUE, type CaseSettings } from '../workflows/messages';
 import { createAuthenticate, roleGuard, sessionCookie, type Authenticate } from './auth';
 import { attachDeviceGateway } from './deviceGateway';
+import { createDeviceMonitoring } from './monitoring';
 import { attachInternalLink } from './internalLink';
 import { errorHandler, HttpError } from './errors';
 import { casesRouter } from './routes/cases';
@@ -89,7 +90,9 @@ export function createApi({
   const accessTokens = createAccessTokens(jwtSecret);
   const authenticate = createAuthenticate(internalToken, accessTokens);
   const requireRole = roleGuard(authenticate);
-  const gateway = attachDeviceGateway(io, temporal, authenticate, logger);
+  const voice = createVoice(temporal, cases);
+  const monitoring = createDeviceMonitoring({ temporal, defaults: cases, voice, logger });
+  const gateway = attachDeviceGateway(io, temporal, authenticate, logger, monitoring);
   attachPortalLive(io, authenticate);
   attachInternalLink(io, authenticate, gateway, logger);
 
@@ -106,7 +109,6 @@ export function createApi({
   app.use('/api/voice', limits.webhook);
   app.use('/api/device', limits.device);
 
-  const voice = createVoice(temporal, cases);
   app.use('/api', voice.router); // raw body: before express.json
   app.use('/api', speedTestRouter(requireRole)); // a byte stream: before express.json
   app.use(express.json({ limit: '256kb' }));

@@ -19,7 +19,8 @@ import {
 } from '../workflows/messages';
 import type { Logger } from '../observability/logger';
 import type { Authenticate } from './auth';
-import { healthKey, pathChangedAt } from './heartbeatWrites';
+import { healthKey, pathChangedAt, storedHealth } from './heartbeatWrites';
+import type { DeviceMonitoring } from './monitoring';
 
 // The /device namespace: each Pi holds one outbound socket.io connection,
 // authenticated with its device token. Commands go down as `command`; answers
@@ -56,6 +57,7 @@ export function attachDeviceGateway(
   temporal: Client,
   authenticate: Authenticate,
   logger: Logger,
+  monitoring: DeviceMonitoring,
 ): DeviceGateway {
   const devices = io.of('/device');
   const running = new Set<Promise<void>>();
@@ -96,6 +98,10 @@ export function attachDeviceGateway(
         detached('heartbeat', async (payload: unknown, ack?: (reply: unknown) => void) => {
           const parsed = Heartbeat.safeParse(payload);
           if (!parsed.success) return ack?.({ ok: false, error: 'invalid heartbeat' });
+          // The monitor's intervals go to the history; the acknowledgement says what was stored.
+          const monitorSeq =
+            parsed.data.monitor &&
+            (await monitoring.report({ deviceId, docId: self._id }, parsed.data.monitor));
           const health = healthKey(parsed.data);
           const now = Date.now();
           const fresh =
@@ -111,13 +117,13 @@ export function attachDeviceGateway(
               $set: {
                 status: 'online',
                 lastSeen: new Date(now),
-                health: parsed.data,
+                health: storedHealth(parsed.data),
                 ...(since && { cloudPathSince: since }),
               },
             });
             written = { at: now, health, path: path ?? previous };
           }
-          ack?.({ ok: true });
+          ack?.({ ok: true, ...(monitorSeq !== undefined && { monitorSeq }) });
         }),
       );
       // The box's check that the cloud still answers on its current path: no work, just an ack.
@@ -150,6 +156,7 @@ export function attachDeviceGateway(
       await socket.join(deviceRoom(deviceId));
       await Device.updateOne(self, { $set: { status: 'online', lastSeen: new Date() } });
       await tellCase(temporal, deviceId, true);
+      await monitoring.connected({ deviceId, docId: self._id });
       // The device's status LED picks up its open case, then any commands it missed.
       const open = await Case.findOne(
         { deviceId, status: mongoose.trusted({ $nin: closedStatuses }) },

@@ -10,7 +10,13 @@ import type { CloudPath, Heartbeat } from '../contracts/device';
  */
 export function healthKey(heartbeat: Heartbeat): string {
   const lteData = heartbeat.lteData && { ...heartbeat.lteData, bytes: undefined };
-  return JSON.stringify({ ...heartbeat, uptimeSeconds: undefined, lteData });
+  return JSON.stringify({ ...storedHealth(heartbeat), uptimeSeconds: undefined, lteData });
+}
+
+/** The heartbeat as the device document keeps it: the monitor's state, not its intervals. */
+export function storedHealth(heartbeat: Heartbeat): Heartbeat {
+  const { monitor, ...rest } = heartbeat;
+  return monitor ? { ...rest, monitor: { state: monitor.state, intervals: [] } } : rest;
 }
 
 /** When the box moved to the path it reports now, or undefined when it did not move. */
