@@ -16,6 +16,7 @@ import { enrollmentRouter } from './routes/enrollment';
 import { createVoice } from './voice/router';
 import { authRouter } from './routes/auth';
 import { customersRouter } from './routes/customers';
+import { notificationSettingsRouter } from './routes/notificationSettings';
 import { deviceTokensRouter } from './routes/deviceTokens';
 import { loadConfig } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
@@ -127,6 +128,7 @@ export function createApi({
     authRouter(requireRole, { sessionMs, secureCookies, accessTokens, authenticate, logger }),
   );
   app.use('/api', customersRouter(requireRole));
+  app.use('/api', notificationSettingsRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));
   app.use('/api', fleetRouter(requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));

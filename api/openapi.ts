@@ -18,6 +18,7 @@ import {
   VerifyCallerRequest,
 } from '../contracts/api';
 import type { Role } from '../contracts/case';
+import { NotificationSettings } from '../contracts/notifications';
 import { SpeedTestQuery, speedTestPath } from '../contracts/speedTest';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
@@ -31,7 +32,7 @@ export type Access =
   | { public: 'anyone' | 'telnyx-signature' | 'metrics-token' | 'enrollment-code' };
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** Express style: /api/cases/:id */
   path: string;
   summary: string;
@@ -271,6 +272,47 @@ export const routes: RouteSpec[] = [
     summary: 'Change the proactive-call opt-in',
     access: { roles: ['customer'] },
     body: CustomerPreferences,
+  },
+  {
+    method: 'GET',
+    path: '/api/customers/me/notifications',
+    summary:
+      "Who at the customer hears about what, and quiet hours (the account's email and phone for every event until chosen)",
+    access: { roles: ['customer'] },
+    response: NotificationSettings,
+  },
+  {
+    method: 'PUT',
+    path: '/api/customers/me/notifications',
+    summary: "Replace the customer's notification settings",
+    access: { roles: ['customer'] },
+    body: NotificationSettings,
+    response: NotificationSettings,
+    answers: {
+      '400':
+        'INVALID_SETTINGS: the error names each field that is wrong (details: [{path, message}])',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/customers/:customerId/notifications',
+    summary: "A customer's notification settings",
+    access: { roles: ['operator'] },
+    response: NotificationSettings,
+    answers: { '404': 'CUSTOMER_NOT_FOUND' },
+  },
+  {
+    method: 'PUT',
+    path: '/api/customers/:customerId/notifications',
+    summary: "Replace a customer's notification settings",
+    access: { roles: ['operator'] },
+    body: NotificationSettings,
+    response: NotificationSettings,
+    answers: {
+      '400':
+        'INVALID_SETTINGS: the error names each field that is wrong (details: [{path, message}])',
+      '404': 'CUSTOMER_NOT_FOUND',
+    },
   },
   {
     method: 'GET',
