@@ -22,6 +22,8 @@ export default defineNuxtConfig({
     '/cases/**': { ssr: false },
     '/cases': { ssr: false },
     '/operator': { ssr: false },
+    '/notifications': { ssr: false },
+    '/devices/**': { ssr: false },
   },
   // The live socket is proxied through the portal (server/routes/socket.io.ts).
   nitro: { experimental: { websocket: true } },

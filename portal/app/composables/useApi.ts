@@ -1,4 +1,4 @@
-import { isApiError } from '#shared/types/api';
+import { isApiError, type FieldProblem } from '#shared/types/api';
 
 // Every call to the API goes through here: same origin (the portal proxies /api/**), with the
 // httpOnly session cookie. On a 401 it asks POST /api/auth/refresh once and retries, so a
@@ -12,10 +12,12 @@ export interface ApiResult<T> {
   error?: string;
   /** A 429's Retry-After: how many seconds to wait before trying again. */
   retryAfterSeconds?: number;
+  /** A 400's fields that are wrong, when the API names them. */
+  fieldProblems?: FieldProblem[];
 }
 
 interface CallOptions {
-  method?: 'GET' | 'POST' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT';
   body?: unknown;
   query?: Record<string, string | undefined>;
 }
@@ -46,11 +48,13 @@ export function useApi() {
       if (res.ok) return { ok: true, status: res.status, data: body as T };
       const reason = isApiError(body) ? body.error : `HTTP ${res.status}`;
       const retryAfter = Number(res.headers.get('retry-after'));
+      const details = isApiError(body) ? (body as { details?: unknown }).details : undefined;
       return {
         ok: false,
         status: res.status,
         error: reason,
         ...(retryAfter > 0 && { retryAfterSeconds: retryAfter }),
+        ...(Array.isArray(details) && { fieldProblems: details as FieldProblem[] }),
       };
     } catch {
       return { ok: false, status: 0, error: 'Could not reach the portal. Check your connection.' };

@@ -231,3 +231,115 @@ export interface CaseUpdate {
 export function isApiError(body: unknown): body is ApiError {
   return typeof body === 'object' && body !== null && 'code' in body && 'error' in body;
 }
+
+// ---- notification settings (GET/PUT /api/customers/me/notifications) ----
+
+export const notificationEvents = [
+  'approval_waiting',
+  'approval_reminder',
+  'case_resolved',
+  'case_escalated',
+  'box_offline',
+  'box_online',
+  'internet_down',
+  'internet_recovered',
+] as const;
+export type NotificationEvent = (typeof notificationEvents)[number];
+
+/** Events that still come through in quiet hours (contracts/notifications.ts urgentEvents). */
+export const urgentEvents: readonly NotificationEvent[] = [
+  'approval_waiting',
+  'approval_reminder',
+  'case_escalated',
+];
+
+export const contactChannels = ['email', 'sms', 'phone'] as const;
+export type ContactChannel = (typeof contactChannels)[number];
+
+export interface Contact {
+  name: string;
+  email?: string;
+  phone?: string;
+  channels: ContactChannel[];
+  events: NotificationEvent[];
+}
+
+export interface QuietHours {
+  start: string;
+  end: string;
+  timeZone: string;
+}
+
+export interface NotificationSettings {
+  contacts: Contact[];
+  quietHours?: QuietHours;
+}
+
+/** A 400's details: each field that is wrong, by path (contacts.0.email). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+// ---- a box's health history (GET /api/devices/:deviceId/health, …/outages) ----
+
+export type ProbeTarget = 'gateway' | 'dns' | 'internet' | 'http';
+
+export interface MonitorState {
+  state: 'healthy' | 'fault';
+  failing: ProbeTarget[];
+  since: string;
+  flaps?: number;
+}
+
+export interface HistoryPoint {
+  at: string;
+  minutes: number;
+  failedMinutes: number;
+  internetLossPct?: number;
+  internetP50Ms?: number;
+  internetP95Ms?: number;
+  gatewayP50Ms?: number;
+  dnsP50Ms?: number;
+  failed: ProbeTarget[];
+}
+
+export interface DeviceCurrentHealth {
+  online: boolean;
+  lastSeen?: string;
+  monitor?: MonitorState;
+  cloudPath?: 'wired' | 'lte';
+}
+
+export interface DeviceHistory {
+  deviceId: string;
+  resolution: 'minute' | 'hour';
+  from: string;
+  to: string;
+  points: HistoryPoint[];
+  uptime: { day?: number; week?: number; month?: number };
+  current: DeviceCurrentHealth;
+}
+
+export interface Outage {
+  id: string;
+  kind: 'offline' | 'internet' | 'gateway' | 'dns' | 'http';
+  start: string;
+  end?: string;
+  failed: ProbeTarget[];
+  caseId?: string;
+}
+
+export interface OutageList {
+  deviceId: string;
+  outages: Outage[];
+}
+
+/** What the API pushes on the live socket when a box's state changes. */
+export interface DeviceHealthUpdate {
+  deviceId: string;
+  online?: boolean;
+  lastSeen?: string;
+  monitor?: MonitorState;
+  cloudPath?: 'wired' | 'lte';
+}
