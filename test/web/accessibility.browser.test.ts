@@ -281,6 +281,66 @@ describeInBrowser('accessibility of every page (axe-core)', () => {
     expect(violations).toBe('');
   }, 240_000);
 
+  it('the notification settings, for a customer and for an operator', async () => {
+    const violations = await audit([
+      {
+        as: customer,
+        url: '/notifications',
+        name: 'notification settings, customer',
+        ready: '[data-testid="contact"]',
+      },
+      {
+        as: operator,
+        url: '/notifications',
+        name: 'notification settings, operator',
+        ready: '#customer',
+      },
+    ]);
+    expect(violations).toBe('');
+  }, 240_000);
+
+  it("a Zen box's health page, with history and without", async () => {
+    // A box that reported a few minutes, one of them failed; the other tenant's box never did.
+    const box = connectSocket(`${stack.apiUrl}/device`, {
+      auth: { token: stack.demo.device.token },
+      transports: ['websocket'],
+    });
+    try {
+      await deviceStatus('online');
+      const start = Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000;
+      const intervals = [0, 1, 2].map((i) => ({
+        seq: i,
+        start: new Date(start + i * 60_000).toISOString().replace('.000Z', 'Z'),
+        seconds: 60,
+        internet: i === 1 ? { sent: 3, lost: 3 } : { sent: 3, lost: 0, p50Ms: 20, p95Ms: 30 },
+        failed: i === 1 ? ['internet'] : [],
+      }));
+      await box.timeout(10_000).emitWithAck('heartbeat', {
+        monitor: {
+          state: { state: 'healthy', failing: [], since: intervals[2]!.start },
+          intervals,
+        },
+      });
+      const violations = await audit([
+        {
+          as: customer,
+          url: `/devices/${stack.demo.device.deviceId}`,
+          name: 'box health, customer',
+          ready: '[data-testid="uptime-bar"]',
+        },
+        {
+          as: operator,
+          url: `/devices/${other.deviceId}`,
+          name: 'box health without history, operator',
+          ready: '[data-testid="no-history"]',
+        },
+      ]);
+      expect(violations).toBe('');
+    } finally {
+      box.close();
+    }
+  }, 240_000);
+
   it('an escalated case, for the operator and for its customer', async () => {
     const bakery = await browser.newContext({ baseURL: portal.url });
     try {

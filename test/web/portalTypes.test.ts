@@ -5,7 +5,20 @@ import {
   type DeviceSummary as PortalDevice,
   type ManualStep as PortalManualStep,
   type Proposal as PortalProposal,
+  notificationEvents as portalEvents,
+  urgentEvents as portalUrgentEvents,
+  contactChannels as portalChannels,
+  type DeviceHistory as PortalDeviceHistory,
+  type OutageList as PortalOutageList,
+  type NotificationSettings as PortalNotificationSettings,
 } from '../../portal/shared/types/api';
+import type { DeviceHistory, OutageList } from '../../contracts/monitor';
+import {
+  CustomerChannel,
+  NotificationEventType,
+  urgentEvents,
+  type NotificationSettings,
+} from '../../contracts/notifications';
 import type { DeviceView } from '../../contracts/api';
 import { caseStatuses, IssueCategory } from '../../contracts/case';
 import type { Decision, ManualStep, Proposal } from '../../workflows/messages';
@@ -20,10 +33,21 @@ export type ProposalFits = Fits<Omit<Proposal, 'reminded'>, PortalProposal>;
 export type DecisionFits = Fits<Decision, PortalDecision>;
 export type DeviceFits = Fits<DeviceView, PortalDevice>;
 export type ManualStepFits = Fits<ManualStep, PortalManualStep>;
+export type HistoryFits = Fits<DeviceHistory, PortalDeviceHistory>;
+export type OutagesFits = Fits<OutageList, PortalOutageList>;
+// Both ways: the page reads the settings and sends them back.
+export type SettingsFit = Fits<NotificationSettings, PortalNotificationSettings>;
+export type SettingsFitBack = Fits<PortalNotificationSettings, NotificationSettings>;
 
 describe("the portal's copy of the API shapes", () => {
   it('lists the same case statuses and issue categories as the contracts', () => {
     expect([...portalStatuses]).toEqual([...caseStatuses]);
     expect([...portalCategories]).toEqual([...IssueCategory.options]);
+  });
+
+  it('lists the same notification events, urgent events and channels as the contracts', () => {
+    expect([...portalEvents]).toEqual([...NotificationEventType.options]);
+    expect([...portalUrgentEvents]).toEqual([...urgentEvents]);
+    expect([...portalChannels]).toEqual([...CustomerChannel.options]);
   });
 });

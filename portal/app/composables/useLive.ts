@@ -1,11 +1,13 @@
 import { io, type Socket } from 'socket.io-client';
-import type { CaseUpdate } from '#shared/types/api';
+import type { CaseUpdate, DeviceHealthUpdate } from '#shared/types/api';
 
-// The live feed of case steps (socket.io namespace /portal), through the portal's origin so
-// the session cookie authenticates it. One connection per page that needs it.
+// The live feed of case steps and boxes' state (socket.io namespace /portal), through the
+// portal's origin so the session cookie authenticates it. One connection per page that needs it.
 
 export interface LiveHandlers {
-  onUpdate(update: CaseUpdate): void;
+  onUpdate?(update: CaseUpdate): void;
+  /** A box's state changed: online or not, its path, what its monitor says. */
+  onDeviceHealth?(update: DeviceHealthUpdate): void;
   /** Reconnected after a drop: steps may have been missed, so reload what the page shows. */
   onResync(): void;
 }
@@ -24,7 +26,8 @@ export function useLive(handlers: LiveHandlers) {
       connectedBefore = true;
     });
     socket.on('disconnect', () => (connected.value = false));
-    socket.on('case:update', (update: CaseUpdate) => handlers.onUpdate(update));
+    socket.on('case:update', (update: CaseUpdate) => handlers.onUpdate?.(update));
+    socket.on('device:health', (update: DeviceHealthUpdate) => handlers.onDeviceHealth?.(update));
   });
   onBeforeUnmount(() => socket?.close());
 
