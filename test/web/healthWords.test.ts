@@ -98,7 +98,7 @@ describe("the health page's words", () => {
       UTC,
     );
     expect(fault).toBe(
-      'Not working: the router, name lookups and the internet (since 6 Dec 02:14). It has failed 3 times in the last hour.',
+      'Not working: the router, name lookups and the internet (since 6 Dec, 02:14). It has failed 3 times in the last hour.',
     );
     expect(fault).not.toMatch(/gateway|dns|internet_|fault/);
   });

@@ -63,6 +63,17 @@ export function durationWords(ms: number): string {
   return `${days} day${days === 1 ? '' : 's'}${hours % 24 ? ` ${hours % 24} h` : ''}`;
 }
 
+/** "6 Dec, 02:14": the page's one way of saying a moment. */
+export function shortTime(iso: string, timeZone?: string): string {
+  return new Date(iso).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+  });
+}
+
 function clock(at: Date, timeZone?: string): string {
   return at.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone });
 }
@@ -174,8 +185,7 @@ export function stateSentence(current: DeviceCurrentHealth): string {
 export function monitorSentence(current: DeviceCurrentHealth, timeZone?: string): string {
   const monitor = current.monitor;
   if (!monitor) return 'The Zen box has not reported its checks yet.';
-  const since = new Date(monitor.since);
-  const sinceWords = `${day(since, timeZone)} ${clock(since, timeZone)}`;
+  const sinceWords = shortTime(monitor.since, timeZone);
   if (monitor.state === 'healthy') {
     return `Everything it checks answers: the router, name lookups and the internet (since ${sinceWords}).`;
   }
