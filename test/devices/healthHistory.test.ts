@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { HistoryPoint, MonitorInterval } from '../../contracts/monitor';
 import { compactHistory } from '../../api/monitoring/compaction';
+import type { DeviceHealthEvent } from '../../api/monitoring/live';
 import { hourPoints, minutePoints } from '../../api/monitoring/historyRead';
 import { storeIntervals } from '../../api/monitoring/history';
 import {
@@ -179,6 +180,36 @@ describe('health history', () => {
     expect(operator.status).toBe(200);
     expect(operator.body.deviceId).toBe(other.deviceId);
     expect((await call(path(other.deviceId), undefined)).status).toBe(401);
+  });
+
+  it("tells the portal live when the monitor's state changes, and not when it repeats", async () => {
+    const heard: DeviceHealthEvent[] = [];
+    const portal = io(`${stack.apiUrl}/portal`, {
+      auth: { token: customer() },
+      transports: ['websocket'],
+    });
+    portal.on('device:health', (event: DeviceHealthEvent) => heard.push(event));
+    await eventually(async () => portal.connected, { what: 'the portal socket' });
+    try {
+      const since = new Date().toISOString();
+      const fault = { state: 'fault', failing: ['internet'], since } as const;
+      const report = (state: object) =>
+        box!
+          .timeout(5000)
+          .emitWithAck('heartbeat', { led: 'fault', monitor: { state, intervals: [] } });
+      await report(fault);
+      await eventually(async () => heard.length === 1, { what: 'the fault heard live' });
+      expect(heard[0]).toMatchObject({
+        deviceId: deviceId(),
+        current: { online: true, monitor: fault },
+      });
+      await report(fault);
+      await report({ ...healthy, since });
+      await eventually(async () => heard.length === 2, { what: 'the recovery heard live' });
+      expect(heard[1]!.current.monitor).toEqual({ ...healthy, since });
+    } finally {
+      portal.disconnect();
+    }
   });
 
   it('refuses bad ranges with a clear 400', async () => {
