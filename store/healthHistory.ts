@@ -65,14 +65,14 @@ const minuteBucketSchema = new Schema(
   { versionKey: false, strict: false, minimize: false },
 );
 
-export const HealthMinutes = mongoose.model(
-  'HealthMinutes',
-  minuteBucketSchema.clone().set('collection', 'health_minutes'),
-);
-export const HealthLateMinutes = mongoose.model(
-  'HealthLateMinutes',
-  minuteBucketSchema.clone().set('collection', 'health_minutes_late'),
-);
+const minutesSchema = minuteBucketSchema.clone().set('collection', 'health_minutes');
+// Where compaction starts when it has never run: the oldest bucket.
+minutesSchema.index({ hour: 1 });
+export const HealthMinutes = mongoose.model('HealthMinutes', minutesSchema);
+const lateMinutesSchema = minuteBucketSchema.clone().set('collection', 'health_minutes_late');
+// Compaction takes the late buckets of the hours it may compact.
+lateMinutesSchema.index({ hour: 1 });
+export const HealthLateMinutes = mongoose.model('HealthLateMinutes', lateMinutesSchema);
 
 const hourBucketSchema = new Schema(
   {

@@ -28,8 +28,6 @@ import {
 
 export const compactionCursorId = 'minutes-compacted';
 
-/** A first run reaches back this far for buckets left from before compaction existed. */
-const firstRunReachMs = 7 * 24 * hourMs;
 /** Reads at once: enough to keep FerretDB busy, few enough to leave it to the heartbeats. */
 const parallel = 16;
 
@@ -43,7 +41,7 @@ export interface CompactionResult {
 export async function compactHistory(now = new Date(), maxHours = 6): Promise<CompactionResult> {
   const due = floorHour(new Date(now.getTime() - minuteWindowMs));
   const cursor = await HealthJob.findById(compactionCursorId).lean();
-  let through = cursor?.through ?? floorHour(new Date(due.getTime() - firstRunReachMs));
+  let through = cursor?.through ?? (await oldestBucketHour()) ?? due;
   const devices = await Device.find({}, { deviceId: 1 }).lean();
   let hours = 0;
   let buckets = 0;
@@ -67,6 +65,12 @@ export async function compactHistory(now = new Date(), maxHours = 6): Promise<Co
     month: mongoose.trusted({ $lt: floorMonth(new Date(now.getTime() - hourWindowMs)) }),
   });
   return { hours, buckets, monthsRemoved: deletedCount };
+}
+
+/** The first run starts at the oldest minute bucket (one read, the only one not by _id). */
+async function oldestBucketHour(): Promise<Date | undefined> {
+  const oldest = await HealthMinutes.findOne({}, { hour: 1 }).sort({ hour: 1 }).lean();
+  return oldest?.hour;
 }
 
 /** Minutes that arrived after their hour may have been compacted (a box's late backlog). */
