@@ -8,6 +8,7 @@ import { TASK_QUEUE, type CaseSettings } from '../workflows/messages';
 import { createAuthenticate, roleGuard, sessionCookie, type Authenticate } from './auth';
 import { attachDeviceGateway } from './deviceGateway';
 import { createDeviceMonitoring } from './monitoring';
+import { createHealthLive } from './monitoring/live';
 import { attachInternalLink } from './internalLink';
 import { errorHandler, HttpError } from './errors';
 import { casesRouter } from './routes/cases';
@@ -27,6 +28,7 @@ import { openApiDocument } from './openapi';
 import { rateLimiters } from './limits';
 import { observeRequests } from './observe';
 import { fleetRouter } from './routes/fleet';
+import { deviceHealthRouter } from './routes/health';
 import { healthRouter } from './health';
 import { speedTestRouter } from './routes/speedTest';
 import { demoRouter } from './routes/demo';
@@ -92,7 +94,13 @@ export function createApi({
   const authenticate = createAuthenticate(internalToken, accessTokens);
   const requireRole = roleGuard(authenticate);
   const voice = createVoice(temporal, cases);
-  const monitoring = createDeviceMonitoring({ temporal, defaults: cases, voice, logger });
+  const monitoring = createDeviceMonitoring({
+    temporal,
+    defaults: cases,
+    voice,
+    logger,
+    live: createHealthLive(io),
+  });
   const gateway = attachDeviceGateway(io, temporal, authenticate, logger, monitoring);
   attachPortalLive(io, authenticate);
   attachInternalLink(io, authenticate, gateway, logger);
@@ -131,6 +139,7 @@ export function createApi({
   app.use('/api', notificationSettingsRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));
   app.use('/api', fleetRouter(requireRole));
+  app.use('/api', deviceHealthRouter(requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 
   app.use('/api', (req, _res, next) => {

@@ -150,6 +150,7 @@ export function attachDeviceGateway(
           if (stillThere.length > 0) return;
           await Device.updateOne(self, { $set: { status: 'offline', lastSeen: new Date() } });
           await tellCase(temporal, deviceId, false);
+          await monitoring.disconnected({ deviceId, docId: self._id });
         }),
       );
 

@@ -20,6 +20,7 @@ import {
 import type { Role } from '../contracts/case';
 import { NotificationSettings } from '../contracts/notifications';
 import { SpeedTestQuery, speedTestPath } from '../contracts/speedTest';
+import { DeviceHistory, HistoryQuery, OutageList } from '../contracts/monitor';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -200,6 +201,31 @@ export const routes: RouteSpec[] = [
     access: { roles: people },
     query: ListDevicesQuery,
     response: DevicesResponse,
+  },
+  {
+    method: 'GET',
+    path: '/api/devices/:deviceId/health',
+    summary:
+      "A box's health history (minutes for 48 hours, hours for a year), uptime and current state",
+    access: { roles: people },
+    query: HistoryQuery,
+    response: DeviceHistory,
+    answers: {
+      '400': 'A range out of order, in the future, older than a year, or too long ago for minutes',
+      '404': 'No such box, or not yours',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/devices/:deviceId/outages',
+    summary: "A box's outages: offline, and what its monitor saw fail (default: 30 days)",
+    access: { roles: people },
+    query: HistoryQuery.pick({ from: true, to: true }),
+    response: OutageList,
+    answers: {
+      '400': 'A range out of order, in the future or older than a year',
+      '404': 'No such box, or not yours',
+    },
   },
 
   {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatFootprint, measureAgentFootprint } from './agentFootprint';
 import { formatCaseThroughput, measureCaseThroughput } from './caseThroughput';
 import { formatDeviceTraffic, measureDeviceTraffic } from './deviceTraffic';
+import { formatHealthScale, measureHealthScale } from './healthScale';
 import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 
 // `npm run bench -- [flags]`: measurements against their targets, one section
@@ -14,8 +15,11 @@ import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 //   --heartbeats    device heartbeats and result posts at --rate R per second (500)
 //                   for --seconds S (30)
 //   --footprint     the idle agent's memory and CPU for --seconds S (30)
+//   --health N      N boxes (10000) reporting monitor intervals every minute for --seconds S:
+//                   heartbeat p99, database writes per second, storage per box per month
 //   --json          one JSON object per section on stdout
-// No section flag runs the default set: --cases 20 --waiting 100 --heartbeats --footprint.
+// No section flag runs the default set: --cases 20 --waiting 100 --heartbeats --health 10000
+// --footprint.
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     seconds: { type: 'string' },
     footprint: { type: 'boolean', default: false },
+    health: { type: 'string' },
   },
 });
 
@@ -40,7 +45,8 @@ const all =
   values.cases === undefined &&
   values.waiting === undefined &&
   !values.heartbeats &&
-  !values.footprint;
+  !values.footprint &&
+  values.health === undefined;
 const seconds = whole(values.seconds, 30);
 
 interface Section {
@@ -69,6 +75,12 @@ if (all || values.heartbeats) {
   sections.push({
     run: () => measureDeviceTraffic({ rate: whole(values.rate, 500), seconds }),
     format: formatDeviceTraffic,
+  });
+}
+if (all || values.health !== undefined) {
+  sections.push({
+    run: () => measureHealthScale({ boxes: whole(values.health || undefined, 10_000), seconds }),
+    format: formatHealthScale,
   });
 }
 if (all || values.footprint) {

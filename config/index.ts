@@ -80,6 +80,20 @@ const schema = z.object({
   // pong. Heartbeats cannot decide it: on LTE they come every 5 minutes.
   SOCKET_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(25_000),
   SOCKET_PING_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  // A box whose socket dropped this long ago is noticed offline (box_offline) by the sweep.
+  OFFLINE_NOTICE_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(5),
+  // A box still marked online with no lastSeen write for this long is silent too: its API
+  // instance died holding its socket. lastSeen is written at least every 5 minutes while
+  // beats come, and beats over LTE come every 5 minutes, so at least 10.
+  OFFLINE_UNCLOSED_SOCKET_MINUTES: z.coerce
+    .number()
+    .min(10)
+    .max(24 * 60)
+    .default(15),
 
   // The advisor: Claude when a key is set, the offline expert engine otherwise.
   // Telnyx Call Control: the real service when a key is set, the local stand-in otherwise.
@@ -171,6 +185,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     socket: {
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
+    },
+    offline: {
+      offlineAfterMs: e.OFFLINE_NOTICE_MINUTES * 60_000,
+      unclosedSocketAfterMs:
+        Math.max(e.OFFLINE_UNCLOSED_SOCKET_MINUTES, e.OFFLINE_NOTICE_MINUTES) * 60_000,
     },
     voice: {
       telnyx:

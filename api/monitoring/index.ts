@@ -3,7 +3,8 @@ import type { MonitorReport } from '../../contracts/monitor';
 import type { Logger } from '../../observability/logger';
 import type { CaseDefaults, CustomerCaller } from '../cases';
 import { actOnMonitorState } from './faults';
-import { markBack, storeIntervals } from './history';
+import { markBack, markGone, monitorStateChanged, storeIntervals } from './history';
+import type { HealthLive } from './live';
 
 // What the cloud does with the box's continuous monitor (agent/monitor/): its intervals
 // go into the health history, and a change of its state opens a case or says it is over.
@@ -19,6 +20,8 @@ export interface MonitoringDeps {
   defaults: CaseDefaults;
   voice: CustomerCaller;
   logger: Logger;
+  /** Tells the portal when a box's state changes (device:health). */
+  live?: HealthLive;
 }
 
 export interface DeviceMonitoring {
@@ -26,6 +29,8 @@ export interface DeviceMonitoring {
   report(device: MonitoredDevice, report: MonitorReport): Promise<number | undefined>;
   /** The box connected: if it had been noticed offline, it is back. */
   connected(device: MonitoredDevice): Promise<void>;
+  /** The box's last socket dropped. */
+  disconnected(device: MonitoredDevice): Promise<void>;
 }
 
 export function createDeviceMonitoring(deps: MonitoringDeps): DeviceMonitoring {
@@ -33,8 +38,12 @@ export function createDeviceMonitoring(deps: MonitoringDeps): DeviceMonitoring {
     async report(device, report) {
       const stored = await storeIntervals(device, report.intervals);
       await actOnMonitorState(deps, device, report.state);
+      if (monitorStateChanged(device, report.state)) {
+        await deps.live?.changed(device.deviceId, report.state);
+      }
       return stored;
     },
     connected: (device) => markBack(deps, device),
+    disconnected: (device) => markGone(deps, device),
   };
 }

@@ -1,0 +1,45 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+
+// The Temporal Schedules the worker makes sure of at start: the offline sweep every minute
+// and the history's compaction every hour. Creating one that exists changes nothing, so
+// every worker (and a restart) may ask; overlap SKIP keeps one run of each at a time.
+
+export const healthScheduleIds = {
+  offlineSweep: 'health-offline-sweep',
+  compaction: 'health-compaction',
+} as const;
+
+export async function ensureHealthSchedules(
+  client: Client,
+  taskQueue: string,
+  ids: { offlineSweep: string; compaction: string } = healthScheduleIds,
+): Promise<void> {
+  const schedules = [
+    { scheduleId: ids.offlineSweep, workflowType: 'offlineSweep', every: '1 minute' },
+    // Ten minutes past the hour: the hour that just passed 48 hours of age is ready.
+    {
+      scheduleId: ids.compaction,
+      workflowType: 'healthCompaction',
+      every: '1 hour',
+      offset: '10 minutes',
+    },
+  ];
+  for (const { scheduleId, workflowType, every, offset } of schedules) {
+    try {
+      await client.schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every, ...(offset && { offset }) }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType,
+          taskQueue,
+          workflowId: `${scheduleId}-run`,
+          workflowRunTimeout: every === '1 minute' ? '55 seconds' : '50 minutes',
+        },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+      });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    }
+  }
+}
