@@ -335,11 +335,8 @@ export interface OutageList {
   outages: Outage[];
 }
 
-/** What the API pushes on the live socket when a box's state changes. */
+/** What the API pushes on the live socket when a box's state changes: its whole current state. */
 export interface DeviceHealthUpdate {
   deviceId: string;
-  online?: boolean;
-  lastSeen?: string;
-  monitor?: MonitorState;
-  cloudPath?: 'wired' | 'lte';
+  current: DeviceHistory['current'];
 }
