@@ -1,11 +1,134 @@
-import type { MonitorState } from '../../contracts/monitor';
+import mongoose from 'mongoose';
+import type { CloudPath } from '../../contracts/cloudPath';
+import type { MonitorState, ProbeTarget } from '../../contracts/monitor';
+import { notify } from '../../notifier/notify';
+import { Device } from '../../store/models';
+import { openAgentCase } from '../cases';
 import type { MonitoredDevice, MonitoringDeps } from '.';
 
-// PLACEHOLDER (helper "monitor" replaces it): a confirmed fault opens the box's case
-// on the agent channel, and its start and end are notified.
+// A change of the box's monitor state: a confirmed fault opens the box's case on
+// the agent channel (at most one per device, as every case) and raises internet_down;
+// the way back raises internet_recovered. The state stored on the device document is
+// swapped with a compare-and-set, so of two API instances receiving the same change
+// only one acts; when acting fails, the swap is undone and the next beat tries again.
+
+const whatFailed: Record<ProbeTarget, string> = {
+  gateway: 'the office router stopped answering',
+  dns: 'looking up website names stopped working',
+  internet: 'the internet stopped answering',
+  http: 'websites stopped loading',
+};
+
+/** The case's description, in the words a customer reads. */
+export function faultDescription(state: MonitorState, cloudPath: CloudPath | undefined): string {
+  const parts = state.failing.map((target) => whatFailed[target]);
+  const what = parts.length > 0 ? joinWords(parts) : 'the network stopped working';
+  const at = state.since.slice(11, 16);
+  const words = [`The Zen box noticed on its own that ${what} (since ${at} UTC).`];
+  if ((state.flaps ?? 0) > 1) {
+    words.push(`The connection has dropped ${state.flaps} times in the last hour.`);
+  }
+  if (cloudPath === 'lte') {
+    words.push(
+      'The box itself is still online over its own mobile (LTE) connection, so it can be checked and fixed remotely.',
+    );
+  }
+  return words.join(' ');
+}
+
+function joinWords(parts: string[]): string {
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+interface StoredDevice {
+  customerId: string;
+  health?: { cloudPath?: CloudPath; monitor?: { state?: MonitorState } };
+}
 
 export async function actOnMonitorState(
-  _deps: MonitoringDeps,
-  _device: MonitoredDevice,
-  _state: MonitorState,
-): Promise<void> {}
+  deps: MonitoringDeps,
+  device: MonitoredDevice,
+  state: MonitorState,
+): Promise<void> {
+  const self = { _id: device.docId };
+  // Only a change acts: healthy→fault, or fault→healthy (a box never in fault recovers from nothing).
+  const expected = state.state === 'fault' ? mongoose.trusted({ $ne: 'fault' }) : 'fault';
+  const doc = (await Device.findOne(self, {
+    customerId: 1,
+    health: 1,
+  }).lean()) as StoredDevice | null;
+  const previous = doc?.health?.monitor?.state;
+  if (!doc || (previous?.state ?? 'healthy') === state.state) return;
+  const swapped = await Device.updateOne(
+    { ...self, 'health.monitor.state.state': expected },
+    { $set: { 'health.monitor.state': state } },
+  );
+  if (swapped.modifiedCount !== 1) return;
+  try {
+    if (state.state === 'fault') await openFault(deps, device, doc, state);
+    else await raiseRecovered(deps, device, doc.customerId, state, previous);
+  } catch (err) {
+    // Put the stored state back (unless a newer one replaced it) so the next beat acts again.
+    await Device.updateOne(
+      { ...self, 'health.monitor.state.since': state.since },
+      previous
+        ? { $set: { 'health.monitor.state': previous } }
+        : { $unset: { 'health.monitor.state': 1 } },
+    );
+    throw err;
+  }
+}
+
+async function openFault(
+  deps: MonitoringDeps,
+  device: MonitoredDevice,
+  doc: StoredDevice,
+  state: MonitorState,
+) {
+  const principal = {
+    id: device.docId,
+    role: 'device' as const,
+    customerId: doc.customerId,
+    deviceId: device.deviceId,
+  };
+  const description = faultDescription(state, doc.health?.cloudPath);
+  const opened = await openAgentCase(
+    deps.temporal,
+    principal,
+    { deviceId: device.deviceId, description },
+    deps.defaults,
+    deps.voice,
+  );
+  deps.logger.info(
+    { deviceId: device.deviceId, caseId: opened.caseId, joined: opened.joined },
+    'the box confirmed a fault: its case is open',
+  );
+  await notify(deps.temporal, deps.defaults.taskQueue, {
+    type: 'internet_down',
+    key: `internet_down:${device.deviceId}:${state.since}`,
+    at: new Date().toISOString(),
+    customerId: doc.customerId,
+    deviceId: device.deviceId,
+    caseId: opened.caseId,
+    facts: { failing: state.failing, since: state.since },
+  });
+}
+
+async function raiseRecovered(
+  deps: MonitoringDeps,
+  device: MonitoredDevice,
+  customerId: string,
+  state: MonitorState,
+  fault: MonitorState | undefined,
+) {
+  deps.logger.info({ deviceId: device.deviceId }, 'the box reports the network healthy again');
+  await notify(deps.temporal, deps.defaults.taskQueue, {
+    type: 'internet_recovered',
+    key: `internet_recovered:${device.deviceId}:${state.since}`,
+    at: new Date().toISOString(),
+    customerId,
+    deviceId: device.deviceId,
+    // How long it lasted and what had failed: the fault's start and its targets.
+    facts: { since: fault?.since ?? state.since, failing: fault?.failing ?? [] },
+  });
+}

@@ -1,0 +1,88 @@
+import { Judge } from './judge';
+import { DampingConfig } from './config';
+
+// The judge: consecutive rounds confirm and clear a fault; flaps are damped.
+
+const s = 1000;
+const damping = DampingConfig.parse({
+  penaltyPerFlap: 1000,
+  halfLifeSeconds: 60,
+  suppressAbove: 1500,
+  reuseBelow: 750,
+});
+
+function judge(now = 0) {
+  return new Judge({ confirmAfter: 3, clearAfter: 2, damping }, now);
+}
+
+/** Feeds rounds 10 s apart from `from`; returns the states reported as changes. */
+function feed(j: Judge, rounds: ('pass' | 'fail')[], from: number) {
+  return rounds.map(
+    (r, i) => j.observe(r === 'fail' ? ['internet'] : [], from + i * 10 * s)?.state,
+  );
+}
+
+describe('the monitor judge', () => {
+  it('reports nothing until the rounds after start agree, then healthy', () => {
+    const j = judge();
+    expect(j.deciding).toBe(true);
+    expect(feed(j, ['pass', 'fail', 'pass'], 0)).toEqual([undefined, undefined, undefined]);
+    expect(j.state).toBeUndefined();
+    expect(feed(j, ['pass'], 30 * s)).toEqual(['healthy']);
+    expect(j.deciding).toBe(false);
+  });
+
+  it('confirms a fault only after three failing rounds in a row, and clears it after two passing', () => {
+    const j = judge();
+    feed(j, ['pass', 'pass'], 0);
+    expect(feed(j, ['fail', 'fail', 'pass', 'fail', 'fail'], 20 * s)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(j.deciding).toBe(true);
+    const confirmed = j.observe(['internet', 'dns'], 70 * s);
+    expect(confirmed).toEqual({
+      state: 'fault',
+      failing: ['internet', 'dns'],
+      since: new Date(70 * s).toISOString(),
+      flaps: 1,
+    });
+    expect(j.deciding).toBe(false);
+    expect(feed(j, ['pass', 'pass'], 80 * s)).toEqual([undefined, 'healthy']);
+    expect(j.state).toMatchObject({ state: 'healthy', failing: [] });
+  });
+
+  it('holds a flapping line in fault once its penalty passes the threshold, and releases it after decay', () => {
+    const j = judge();
+    feed(j, ['pass', 'pass'], 0);
+    // First fault and recovery: reported both ways (penalty 1000, under 1500).
+    expect(feed(j, ['fail', 'fail', 'fail', 'pass', 'pass'], 20 * s)).toEqual([
+      undefined,
+      undefined,
+      'fault',
+      undefined,
+      'healthy',
+    ]);
+    // A second fault within the half-life: penalty above 1500, reported, then held.
+    expect(feed(j, ['fail', 'fail', 'fail'], 70 * s).at(-1)).toBe('fault');
+    const since = j.state!.since;
+    const recoveries = feed(j, ['pass', 'pass', 'pass', 'pass'], 100 * s);
+    expect(recoveries).toEqual([undefined, undefined, undefined, undefined]);
+    // A third flap while suppressed: no new state, one fault since the second.
+    feed(j, ['fail', 'fail', 'fail', 'pass', 'pass'], 140 * s);
+    expect(j.state).toMatchObject({ state: 'fault', since, flaps: 3 });
+    // Quiet for long enough: the penalty decays under 750 and the line is released.
+    expect(j.observe([], 190 * s)).toBeUndefined();
+    const released = j.observe([], 400 * s);
+    expect(released).toMatchObject({ state: 'healthy', flaps: 3 });
+  });
+
+  it('does not count the first verdict after a start as a flap', () => {
+    const j = judge();
+    feed(j, ['fail', 'fail', 'fail'], 0);
+    expect(j.state).toMatchObject({ state: 'fault', flaps: 0 });
+  });
+});
