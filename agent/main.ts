@@ -141,8 +141,8 @@ function connect(config: AgentConfig | undefined): Socket[] {
   const peripherals = startPeripherals(config);
   const executor = realExecutor(config, peripherals.providers);
   const started = Date.now();
-  // The monitor and the link need each other: it beats through the link, the link asks it for its report.
-  let link: ReturnType<typeof startCloudLink> | undefined;
+  // The monitor and the link need each other: it beats through the link, the link asks it
+  // for its report. Its probes answer only after the link below exists.
   const monitor = attachMonitor({
     config: config.monitor,
     stateDir: config.network.stateDir,
@@ -153,12 +153,12 @@ function connect(config: AgentConfig | undefined): Socket[] {
       pingsPerTarget: config.monitor.pingsPerTarget,
       dnsName: config.monitor.dnsName ?? config.dnsTestName,
       httpUrl: config.monitor.httpUrl ?? config.captivePortal.url,
-      cloudPath: () => link?.path(),
+      cloudPath: () => link.path(),
     }),
     log: jsonLog,
-    beatNow: () => link?.socket.beatNow(),
+    beatNow: () => link.socket.beatNow(),
   });
-  link = startCloudLink({
+  const link = startCloudLink({
     config: { ...config, apiUrl },
     token,
     health: () => {
