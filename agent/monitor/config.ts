@@ -10,12 +10,16 @@ export const DampingConfig = z
   .object({
     /** Added to the line's penalty each time a fault is confirmed (a flap). */
     penaltyPerFlap: z.number().positive().max(100_000).default(1000),
-    /** The penalty halves in this time while nothing flaps. */
-    halfLifeSeconds: z.number().positive().max(86_400).default(900),
-    /** Above this penalty the line is suppressed: it stays reported in fault. */
-    suppressAbove: z.number().positive().max(1_000_000).default(2000),
+    /** The penalty halves in this time. */
+    halfLifeSeconds: z.number().positive().max(86_400).default(120),
+    /**
+     * Above this penalty the line is suppressed: it stays reported in fault. Below one
+     * flap's penalty by default, so a short blip's recovery waits about a half-life and a
+     * line that keeps flapping stays one fault (one case, one alert) until it settles.
+     */
+    suppressAbove: z.number().positive().max(1_000_000).default(900),
     /** A suppressed line is released once its penalty decays below this. */
-    reuseBelow: z.number().positive().max(1_000_000).default(750),
+    reuseBelow: z.number().positive().max(1_000_000).default(500),
   })
   .strict()
   .refine((d) => d.reuseBelow < d.suppressAbove, {

@@ -80,6 +80,24 @@ describe('the monitor judge', () => {
     expect(released).toMatchObject({ state: 'healthy', flaps: 3 });
   });
 
+  it('with the defaults, holds a short blip in fault for about a half-life, and a long outage not at all', () => {
+    const j = new Judge({ confirmAfter: 3, clearAfter: 3, damping: DampingConfig.parse({}) }, 0);
+    feed(j, ['pass', 'pass', 'pass'], 0);
+    expect(feed(j, ['fail', 'fail', 'fail'], 30 * s).at(-1)).toBe('fault');
+    // Back after 30 s: the recovery waits until the penalty has halved (120 s after the fault).
+    expect(feed(j, ['pass', 'pass', 'pass', 'pass'], 60 * s)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(j.observe([], 171 * s)).toMatchObject({ state: 'healthy' });
+    // A fault that lasts ten minutes is reported healthy as soon as it clears.
+    feed(j, ['fail', 'fail', 'fail'], 1000 * s);
+    feed(j, ['fail'], 1600 * s);
+    expect(feed(j, ['pass', 'pass', 'pass'], 1610 * s).at(-1)).toBe('healthy');
+  });
+
   it('does not count the first verdict after a start as a flap', () => {
     const j = judge();
     feed(j, ['fail', 'fail', 'fail'], 0);

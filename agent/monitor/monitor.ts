@@ -63,7 +63,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
           changed.state === 'fault'
             ? `monitor: fault confirmed (${changed.failing.join(', ')})`
             : 'monitor: the network is healthy',
-          { flaps: changed.flaps },
+          { since: changed.since, flaps: changed.flaps },
         );
         options.beatNow();
       }
