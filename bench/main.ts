@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatFootprint, measureAgentFootprint } from './agentFootprint';
 import { formatCaseThroughput, measureCaseThroughput } from './caseThroughput';
 import { formatDeviceTraffic, measureDeviceTraffic } from './deviceTraffic';
+import { formatMonitorFootprint, measureMonitorFootprint } from './monitorFootprint';
 import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 
 // `npm run bench -- [flags]`: measurements against their targets, one section
@@ -14,6 +15,8 @@ import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 //   --heartbeats    device heartbeats and result posts at --rate R per second (500)
 //                   for --seconds S (30)
 //   --footprint     the idle agent's memory and CPU for --seconds S (30)
+//   --monitor       the box monitor's CPU and data a day, measured for --seconds S (30)
+//                   in network namespaces (root; in the default set when run as root)
 //   --json          one JSON object per section on stdout
 // No section flag runs the default set: --cases 20 --waiting 100 --heartbeats --footprint.
 
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     seconds: { type: 'string' },
     footprint: { type: 'boolean', default: false },
+    monitor: { type: 'boolean', default: false },
   },
 });
 
@@ -40,7 +44,8 @@ const all =
   values.cases === undefined &&
   values.waiting === undefined &&
   !values.heartbeats &&
-  !values.footprint;
+  !values.footprint &&
+  !values.monitor;
 const seconds = whole(values.seconds, 30);
 
 interface Section {
@@ -75,6 +80,13 @@ if (all || values.footprint) {
   sections.push({
     run: () => measureAgentFootprint({ seconds }),
     format: formatFootprint,
+  });
+}
+
+if ((all && process.getuid?.() === 0) || values.monitor) {
+  sections.push({
+    run: () => measureMonitorFootprint({ seconds }),
+    format: formatMonitorFootprint,
   });
 }
 

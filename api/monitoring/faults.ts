@@ -91,7 +91,7 @@ async function openFault(
     customerId: doc.customerId,
     deviceId: device.deviceId,
   };
-  const description = faultDescription(state, doc.health?.cloudPath);
+  const description = faultDescription(state, device.cloudPath ?? doc.health?.cloudPath);
   const opened = await openAgentCase(
     deps.temporal,
     principal,
