@@ -1,6 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import type { CloudPath } from '../../contracts/cloudPath';
 import { run } from '../linux/exec';
 import { defaultGateway, ipv4Addresses } from '../linux/iproute';
@@ -44,31 +45,60 @@ async function pingSample(
   return { target, sent, answeredMs: parseReplies(out.stdout) };
 }
 
-async function dnsSample(server: string | undefined, name: string, source: string | undefined) {
-  if (!server) return { target: 'dns', sent: 1, answeredMs: [] } satisfies ProbeSample;
+/** A resolver asking the office's first configured server, from the office address. */
+function officeResolver(server: string, source: string | undefined): Resolver {
   const resolver = new Resolver({ timeout: probeTimeoutMs, tries: 1 });
   resolver.setServers([server]);
   if (source) resolver.setLocalAddress(source);
+  return resolver;
+}
+
+async function dnsSample(server: string | undefined, name: string, source: string | undefined) {
+  const failed: ProbeSample = { target: 'dns', sent: 1, answeredMs: [] };
+  if (!server) return failed;
   const started = performance.now();
   try {
-    await resolver.resolve4(name);
+    await officeResolver(server, source).resolve4(name);
   } catch (err) {
     // The resolver answered that the name has no address: it answers all the same.
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTFOUND' && code !== 'ENODATA') {
-      return { target: 'dns', sent: 1, answeredMs: [] } satisfies ProbeSample;
-    }
+    if (code !== 'ENOTFOUND' && code !== 'ENODATA') return failed;
   }
-  return { target: 'dns', sent: 1, answeredMs: [elapsed(started)] } satisfies ProbeSample;
+  return { ...failed, answeredMs: [elapsed(started)] };
 }
 
-function httpSample(url: string, source: string | undefined): Promise<ProbeSample> {
+/** Names the HTTP probe connects to are looked up as the office's computers would. */
+function officeLookup(server: string | undefined, source: string | undefined): LookupFunction {
+  return (hostname, options, callback) => {
+    const answered = (address: string) =>
+      options.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4);
+    if (isIP(hostname) === 4) return answered(hostname);
+    if (!server)
+      return callback(Object.assign(new Error('no resolver'), { code: 'ENOTFOUND' }), '', 4);
+    officeResolver(server, source)
+      .resolve4(hostname)
+      .then(
+        ([address]) =>
+          address
+            ? answered(address)
+            : callback(Object.assign(new Error('no address'), { code: 'ENODATA' }), '', 4),
+        (err: NodeJS.ErrnoException) => callback(err, '', 4),
+      );
+  };
+}
+
+function httpSample(
+  url: string,
+  source: string | undefined,
+  lookup: LookupFunction,
+): Promise<ProbeSample> {
   const started = performance.now();
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const failed = () => resolve({ target: 'http', sent: 1, answeredMs: [] });
     // HEAD: any answer shows the web works, and it costs a few hundred bytes.
-    const req = send(url, { method: 'HEAD', localAddress: source, timeout: 5000 }, (res) => {
+    const options = { method: 'HEAD', localAddress: source, lookup, timeout: 5000 };
+    const req = send(url, options, (res) => {
       res.resume();
       resolve({ target: 'http', sent: 1, answeredMs: [elapsed(started)] });
     });
@@ -90,14 +120,15 @@ export function linuxProbes(options: LinuxProbeOptions): ProbeSource {
         ipv4Addresses(iface).catch(() => []),
       ]);
       const source = addresses.find((a) => !a.linkLocal)?.address;
+      const server = nameservers(options.resolvConfPath)[0];
       const probes: Promise<ProbeSample>[] = [
         gateway
           ? pingSample('gateway', gateway, 2, iface)
           : Promise.resolve({ target: 'gateway', sent: 1, answeredMs: [] }),
-        dnsSample(nameservers(options.resolvConfPath)[0], options.dnsName, source),
+        dnsSample(server, options.dnsName, source),
         ...options.targets.map((t) => pingSample('internet', t, options.pingsPerTarget, iface)),
       ];
-      if (withHttp) probes.push(httpSample(options.httpUrl, source));
+      if (withHttp) probes.push(httpSample(options.httpUrl, source, officeLookup(server, source)));
       return Promise.all(probes);
     },
   };

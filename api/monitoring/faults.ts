@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import type { CloudPath } from '../../contracts/cloudPath';
 import type { MonitorState, ProbeTarget } from '../../contracts/monitor';
 import { notify } from '../../notifier/notify';
+import { boundedMemory } from '../../store/lookups';
 import { Device } from '../../store/models';
 import { openAgentCase } from '../cases';
 import type { MonitoredDevice, MonitoringDeps } from '.';
@@ -40,6 +41,13 @@ function joinWords(parts: string[]): string {
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
+/**
+ * The state this process last saw settled per device document: every heartbeat carries
+ * the state, and one that says nothing new costs no database read.
+ */
+const settled = boundedMemory<string>();
+const stateKey = (state: MonitorState) => `${state.state} ${state.since}`;
+
 interface StoredDevice {
   customerId: string;
   health?: { cloudPath?: CloudPath; monitor?: { state?: MonitorState } };
@@ -51,6 +59,7 @@ export async function actOnMonitorState(
   state: MonitorState,
 ): Promise<void> {
   const self = { _id: device.docId };
+  if (settled.get(device.docId) === stateKey(state)) return;
   // Only a change acts: healthy→fault, or fault→healthy (a box never in fault recovers from nothing).
   const expected = state.state === 'fault' ? mongoose.trusted({ $ne: 'fault' }) : 'fault';
   const doc = (await Device.findOne(self, {
@@ -58,15 +67,21 @@ export async function actOnMonitorState(
     health: 1,
   }).lean()) as StoredDevice | null;
   const previous = doc?.health?.monitor?.state;
-  if (!doc || (previous?.state ?? 'healthy') === state.state) return;
+  if (!doc) return;
+  if ((previous?.state ?? 'healthy') === state.state) {
+    settled.remember(device.docId, stateKey(state));
+    return;
+  }
   const swapped = await Device.updateOne(
     { ...self, 'health.monitor.state.state': expected },
     { $set: { 'health.monitor.state': state } },
   );
+  // Another instance acted on this change first.
   if (swapped.modifiedCount !== 1) return;
   try {
     if (state.state === 'fault') await openFault(deps, device, doc, state);
     else await raiseRecovered(deps, device, doc.customerId, state, previous);
+    settled.remember(device.docId, stateKey(state));
   } catch (err) {
     // Put the stored state back (unless a newer one replaced it) so the next beat acts again.
     await Device.updateOne(
