@@ -4,14 +4,17 @@ import type { MonitorState, ProbeTarget } from '../../contracts/monitor';
 import { notify } from '../../notifier/notify';
 import { boundedMemory } from '../../store/lookups';
 import { Device } from '../../store/models';
+import { claimTransition, releaseTransition } from '../../store/monitorTransitions';
 import { openAgentCase } from '../cases';
 import type { MonitoredDevice, MonitoringDeps } from '.';
 
 // A change of the box's monitor state: a confirmed fault opens the box's case on
 // the agent channel (at most one per device, as every case) and raises internet_down;
-// the way back raises internet_recovered. The state stored on the device document is
-// swapped with a compare-and-set, so of two API instances receiving the same change
-// only one acts; when acting fails, the swap is undone and the next beat tries again.
+// the way back raises internet_recovered. A change is one against the state stored on
+// the device document; of two API instances receiving it, only the one whose claim on
+// it is stored first acts (store/monitorTransitions.ts), and the stored state is then
+// swapped with a compare-and-set. When acting fails, both are undone and the next beat
+// tries again.
 
 const whatFailed: Record<ProbeTarget, string> = {
   gateway: 'the office router stopped answering',
@@ -72,13 +75,15 @@ export async function actOnMonitorState(
     settled.remember(device.docId, stateKey(state));
     return;
   }
-  const swapped = await Device.updateOne(
-    { ...self, 'health.monitor.state.state': expected },
-    { $set: { 'health.monitor.state': state } },
-  );
-  // Another instance acted on this change first.
-  if (swapped.modifiedCount !== 1) return;
+  // Another instance acts on this change.
+  if (!(await claimTransition(device.docId, state))) return;
   try {
+    const swapped = await Device.updateOne(
+      { ...self, 'health.monitor.state.state': expected },
+      { $set: { 'health.monitor.state': state } },
+    );
+    // Another instance stored a newer change meanwhile: this one is past.
+    if (swapped.modifiedCount !== 1) return;
     if (state.state === 'fault') await openFault(deps, device, doc, state);
     else await raiseRecovered(deps, device, doc.customerId, state, previous);
     settled.remember(device.docId, stateKey(state));
@@ -90,6 +95,7 @@ export async function actOnMonitorState(
         ? { $set: { 'health.monitor.state': previous } }
         : { $unset: { 'health.monitor.state': 1 } },
     );
+    await releaseTransition(device.docId, state);
     throw err;
   }
 }
