@@ -6,6 +6,7 @@ import type { MonitorConfig } from './config';
 import { startMonitor, type Monitor } from './monitor';
 import type { ProbeSource } from './probes';
 import { createMonitorQueue } from './queue';
+import { monitorStateFile } from './stateFile';
 
 // The monitor as an agent (real or simulated) wires it to its cloud connection:
 // the heartbeat carries its report, the ack empties its queue, a change beats at once.
@@ -37,6 +38,7 @@ export function attachMonitor(options: {
     queue,
     log,
     beatNow: options.beatNow,
+    stateFile: monitorStateFile(file && path.join(path.dirname(file), 'monitor-state.json'), log),
   });
   return {
     monitor,

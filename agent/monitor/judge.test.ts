@@ -98,6 +98,18 @@ describe('the monitor judge', () => {
     expect(feed(j, ['pass', 'pass', 'pass'], 1610 * s).at(-1)).toBe('healthy');
   });
 
+  it('reports a state kept from before a restart until the rounds decide', () => {
+    const kept = { state: 'fault' as const, failing: ['internet' as const], since: 'x', flaps: 1 };
+    const stillDown = new Judge({ confirmAfter: 3, clearAfter: 2, damping }, 0, kept);
+    expect(stillDown.state).toEqual(kept);
+    // Still down after the restart: no change to report, the outage keeps its start.
+    expect(feed(stillDown, ['fail', 'fail', 'fail'], 0)).toEqual([undefined, undefined, undefined]);
+    expect(stillDown.state).toMatchObject({ state: 'fault', since: 'x' });
+    // Back while the box was restarting: the recovery is reported once the rounds agree.
+    const back = new Judge({ confirmAfter: 3, clearAfter: 2, damping }, 0, kept);
+    expect(feed(back, ['pass', 'pass'], 0)).toEqual([undefined, 'healthy']);
+  });
+
   it('does not count the first verdict after a start as a flap', () => {
     const j = judge();
     feed(j, ['fail', 'fail', 'fail'], 0);

@@ -29,14 +29,17 @@ export class Judge {
   /** When faults were confirmed: the last hour's count is shown as `flaps`. */
   private flapTimes: number[] = [];
 
+  /** `restored`: the state reported before a restart, reported again until the rounds decide. */
   constructor(
     private readonly options: JudgeOptions,
     now: number,
+    restored?: MonitorState,
   ) {
     this.penaltyAt = now;
+    this.reported = restored;
   }
 
-  /** The state to report; undefined until the rounds after start agree. */
+  /** The state to report; undefined until the rounds after start agree (unless restored). */
   get state(): MonitorState | undefined {
     return this.reported;
   }

@@ -1,7 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MonitorConfig } from './config';
 import { startMonitor, type Monitor } from './monitor';
 import type { ProbeSample, ProbeSource } from './probes';
 import { createMonitorQueue, type MonitorQueue } from './queue';
+import { monitorStateFile } from './stateFile';
 
 // The monitor's loop with a probe source the test controls and the clock faked:
 // a round a minute, quick re-probes while deciding, a beat at once on a change,
@@ -41,7 +45,10 @@ describe('the monitor loop', () => {
     jest.useRealTimers();
   });
 
-  function start(queue: MonitorQueue = createMonitorQueue({ limit: 2880, log: () => {} })) {
+  function start(
+    queue: MonitorQueue = createMonitorQueue({ limit: 2880, log: () => {} }),
+    stateFile?: string,
+  ) {
     const net = probes();
     const beats: number[] = [];
     monitor = startMonitor({
@@ -50,6 +57,7 @@ describe('the monitor loop', () => {
       queue,
       log: () => {},
       beatNow: () => beats.push(Date.now()),
+      stateFile: stateFile ? monitorStateFile(stateFile, () => {}) : undefined,
     });
     return { net, beats, queue, started: Date.now() };
   }
@@ -91,6 +99,23 @@ describe('the monitor loop', () => {
       since: new Date(started + minute + 20_000).toISOString(),
     });
     expect(beats.at(-1)).toBe(started + minute + 20_000);
+  });
+
+  it('keeps its state across a restart, so an outage going on is neither recovered nor new', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'zen-monitor-state-')), 'state.json');
+    const first = start(undefined, file);
+    first.net.cut();
+    await jest.advanceTimersByTimeAsync(35_000);
+    const fault = monitor!.state!;
+    expect(fault.state).toBe('fault');
+    monitor!.stop();
+    // Restarted, the line still down: the kept state goes out from the first beat.
+    const again = start(undefined, file);
+    again.net.cut();
+    expect(monitor!.report()?.state).toEqual(fault);
+    await jest.advanceTimersByTimeAsync(35_000);
+    expect(monitor!.state).toMatchObject({ state: 'fault', since: fault.since });
+    expect(again.beats).toEqual([]);
   });
 
   it('asks for the next batch at once when a full batch was acknowledged and more wait', async () => {

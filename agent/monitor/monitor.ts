@@ -9,6 +9,7 @@ import type { MonitorConfig } from './config';
 import { Judge } from './judge';
 import { failedTargets, type ProbeSource } from './probes';
 import type { MonitorQueue } from './queue';
+import type { StateFile } from './stateFile';
 import { IntervalSummary } from './summary';
 
 // The monitor's loop: a probe round every interval (HTTP every few), quick re-probes
@@ -22,10 +23,12 @@ export interface MonitorOptions {
   log: Log;
   /** Send a heartbeat now: the state changed, or a backlog is draining. */
   beatNow: () => void;
+  /** The state reported before a restart, and where a changed state is kept. */
+  stateFile?: StateFile;
 }
 
 export interface Monitor {
-  /** What the next heartbeat carries; undefined until the first verdict after start. */
+  /** What the next heartbeat carries; undefined until the first verdict (or a kept state). */
   report(): MonitorReport | undefined;
   /** The cloud stored every interval up to `seq`. */
   acknowledged(seq: number): void;
@@ -38,7 +41,7 @@ const drainDelayMs = 1000;
 
 export function startMonitor(options: MonitorOptions): Monitor {
   const { config, source, queue, log } = options;
-  const judge = new Judge(config, Date.now());
+  const judge = new Judge(config, Date.now(), options.stateFile?.load());
   const intervalMs = config.intervalSeconds * 1000;
   let summary = new IntervalSummary(new Date());
   let intervalCount = 0;
@@ -65,6 +68,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
             : 'monitor: the network is healthy',
           { since: changed.since, flaps: changed.flaps },
         );
+        options.stateFile?.save(changed);
         options.beatNow();
       }
     } catch (err) {
