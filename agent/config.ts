@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { cloudUrlProblem } from './cloud/trust';
+import { MonitorConfig } from './monitor/config';
 
 // The agent's config file (JSON). Every field is documented in agent/README.md
 // ("Configuration"); a bad file stops the agent with the field it got wrong.
@@ -177,6 +178,8 @@ export const AgentConfig = z
       })
       .strict()
       .default({ maxMB: 25, maxSeconds: 4, loadSeconds: 2 }),
+    /** The continuous monitor (agent/README.md "The monitor"): light probes between cases. */
+    monitor: MonitorConfig.default(MonitorConfig.parse({})),
     /** IPv6 addresses the `ipv6` check pings (Cloudflare's and Google's public resolvers). */
     ipv6Targets: z
       .array(z.string().regex(/^[0-9A-Fa-f:]{2,39}$/, 'an IPv6 address like 2606:4700:4700::1111'))

@@ -1,6 +1,7 @@
 import type { Agent } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { CaseStatusEvent, type CommandResult, type Heartbeat } from '../contracts/device';
+import { HeartbeatAck } from '../contracts/monitor';
 import type { AgentEvent } from './peripherals/ledState';
 import { jsonLog, type Log } from './log';
 import { createOutbox } from './outbox';
@@ -17,6 +18,8 @@ export interface AgentLinkOptions {
   /** Read before each beat: the interval depends on the path the link takes. */
   heartbeatMs?: number | (() => number);
   health: () => Heartbeat;
+  /** The server's answer to a heartbeat (what of the monitor's intervals it stored). */
+  onHeartbeatAck?: (ack: HeartbeatAck) => void;
   /** What the agent hears and does, for the status LED. */
   onEvent?: (event: AgentEvent) => void;
   /** Runs one `command` from the server; its result goes back as `command:result`. */
@@ -29,6 +32,8 @@ export interface AgentLinkOptions {
 export interface AgentSocket extends Socket {
   /** Drops the connection and connects again at once (a new path, no back-off). */
   reconnectNow(): void;
+  /** A heartbeat now, not at the next interval (a confirmed change of the monitor's state). */
+  beatNow(): void;
 }
 
 export function connectAgent(options: AgentLinkOptions): AgentSocket {
@@ -42,7 +47,16 @@ export function connectAgent(options: AgentLinkOptions): AgentSocket {
     // engine.io-client types `agent` as string | boolean; in node it hands it to ws, which uses it.
     ...(options.agent && { agent: options.agent as unknown as string }),
   }) as AgentSocket;
-  const beat = () => socket.emit('heartbeat', options.health());
+  const heartbeatAckMs = 10_000;
+  const beat = () =>
+    socket
+      .timeout(heartbeatAckMs)
+      .emit('heartbeat', options.health(), (err: unknown, reply: unknown) => {
+        // No answer in time: the unacknowledged intervals simply go again with the next beat.
+        if (err) return;
+        const ack = HeartbeatAck.safeParse(reply);
+        if (ack.success) options.onHeartbeatAck?.(ack.data);
+      });
   const tell = options.onEvent ?? (() => undefined);
   const interval = options.heartbeatMs ?? 30_000;
   let timer: NodeJS.Timeout;
@@ -100,6 +114,9 @@ export function connectAgent(options: AgentLinkOptions): AgentSocket {
   }
 
   const disconnect = socket.disconnect.bind(socket);
+  socket.beatNow = () => {
+    if (socket.connected) beat();
+  };
   socket.reconnectNow = () => {
     disconnect();
     socket.connect();

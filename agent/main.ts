@@ -12,6 +12,8 @@ import { enroll, piIdentity } from './enrollment';
 import { restoreDns, undoRouterChange } from './linux/actions';
 import { createLinuxBackend, type Providers } from './linux/backend';
 import { peripheralProviders, startPeripherals } from './peripherals/attach';
+import { attachMonitor } from './monitor/attach';
+import { linuxProbes } from './monitor/linuxProbes';
 import { startSimulatedAgent } from './simulatedAgent';
 
 // The Pi agent's entry point.
@@ -117,7 +119,14 @@ function simulate(
     journalBase && scenarios.length > 1 ? `${journalBase}.${i}` : journalBase;
   return scenarios.map(
     (scenario, i) =>
-      startSimulatedAgent({ apiUrl, token: tokens[i]!, scenario, journalPath: journal(i) }).socket,
+      startSimulatedAgent({
+        apiUrl,
+        token: tokens[i]!,
+        scenario,
+        journalPath: journal(i),
+        // The box watches its simulated network as a real one watches the office's.
+        monitor: {},
+      }).socket,
   );
 }
 
@@ -132,14 +141,35 @@ function connect(config: AgentConfig | undefined): Socket[] {
   const peripherals = startPeripherals(config);
   const executor = realExecutor(config, peripherals.providers);
   const started = Date.now();
+  // The monitor and the link need each other: it beats through the link, the link asks it
+  // for its report. Its probes answer only after the link below exists.
+  const monitor = attachMonitor({
+    config: config.monitor,
+    stateDir: config.network.stateDir,
+    source: linuxProbes({
+      iface: config.interface,
+      resolvConfPath: config.resolvConfPath,
+      targets: config.monitor.targets,
+      pingsPerTarget: config.monitor.pingsPerTarget,
+      dnsName: config.monitor.dnsName ?? config.dnsTestName,
+      httpUrl: config.monitor.httpUrl ?? config.captivePortal.url,
+      cloudPath: () => link.path(),
+    }),
+    log: jsonLog,
+    beatNow: () => link.socket.beatNow(),
+  });
   const link = startCloudLink({
     config: { ...config, apiUrl },
     token,
-    health: () => ({
-      ...peripherals.heartbeat(),
-      uptimeSeconds: Math.round((Date.now() - started) / 1000),
-      summary: 'ok',
-    }),
+    health: () => {
+      const health = {
+        ...peripherals.heartbeat(),
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        summary: 'ok',
+      };
+      return monitor ? monitor.withReport(health) : health;
+    },
+    onHeartbeatAck: monitor?.onHeartbeatAck,
     lteRegistered: () => peripherals.heartbeat().lte?.registered,
     onCommand: (command) => executor.execute(command),
     onEvent: (event) => peripherals.light.handle(event),

@@ -1,6 +1,10 @@
 import type { Socket } from 'socket.io-client';
+import type { z } from 'zod';
 import { connectAgent } from './connection';
-import type { Log } from './log';
+import { jsonLog, type Log } from './log';
+import { attachMonitor, type AttachedMonitor } from './monitor/attach';
+import { MonitorConfig } from './monitor/config';
+import { simulatedProbes } from './monitor/simulatedProbes';
 import { createExecutor, type Executor } from './executor';
 import { createJournal } from './journal';
 import {
@@ -27,6 +31,11 @@ export interface SimulatedAgentOptions {
   ackTimeoutMs?: number;
   /** A status LED controller on a serial port. */
   led?: LedOptions;
+  /**
+   * Run the continuous monitor against the simulated network (`npm start`'s demo boxes);
+   * settings as the agent config's `monitor` (intervals in seconds, short ones for tests).
+   */
+  monitor?: z.input<typeof MonitorConfig>;
 }
 
 export interface SimulatedAgent {
@@ -35,6 +44,8 @@ export interface SimulatedAgent {
   readonly network: SimulatedNetwork;
   executor: Executor;
   light: StatusLight;
+  /** The continuous monitor, when started with one. */
+  monitor?: AttachedMonitor;
   /**
    * Puts the box on another network while it stays connected (the demo's "make
    * something break"); an unknown name throws, listing the valid ones.
@@ -56,18 +67,30 @@ export function startSimulatedAgent(options: SimulatedAgentOptions): SimulatedAg
   const started = Date.now();
   const led: Led | undefined = options.led && createLed({ log: options.log, ...options.led });
   const light = createStatusLight(led);
+  const monitor =
+    options.monitor &&
+    attachMonitor({
+      config: MonitorConfig.parse(options.monitor),
+      source: simulatedProbes(() => network),
+      log: options.log ?? jsonLog,
+      beatNow: () => socket.beatNow(),
+    });
   const socket = connectAgent({
     apiUrl: options.apiUrl,
     token: options.token,
     heartbeatMs: options.heartbeatMs,
     ackTimeoutMs: options.ackTimeoutMs,
     log: options.log,
-    health: () => ({
-      led: light.state,
-      uptimeSeconds: Math.round((Date.now() - started) / 1000),
-      // What the real agent says: customers never see the simulator's names.
-      summary: 'ok',
-    }),
+    health: () => {
+      const health = {
+        led: light.state,
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        // What the real agent says: customers never see the simulator's names.
+        summary: 'ok',
+      };
+      return monitor ? monitor.withReport(health) : health;
+    },
+    onHeartbeatAck: monitor?.onHeartbeatAck,
     onCommand: (command) => executor.execute(command),
     onEvent: (event) => light.handle(event),
   });
@@ -78,10 +101,12 @@ export function startSimulatedAgent(options: SimulatedAgentOptions): SimulatedAg
     },
     executor,
     light,
+    monitor,
     setScenario(scenario) {
       network = new SimulatedNetwork(scenario);
     },
     stop: () => {
+      monitor?.monitor.stop();
       socket.disconnect();
       void led?.close();
     },

@@ -101,7 +101,10 @@ export function attachDeviceGateway(
           // The monitor's intervals go to the history; the acknowledgement says what was stored.
           const monitorSeq =
             parsed.data.monitor &&
-            (await monitoring.report({ deviceId, docId: self._id }, parsed.data.monitor));
+            (await monitoring.report(
+              { deviceId, docId: self._id, cloudPath: parsed.data.cloudPath },
+              parsed.data.monitor,
+            ));
           const health = healthKey(parsed.data);
           const now = Date.now();
           const fresh =

@@ -3,6 +3,7 @@ import { formatFootprint, measureAgentFootprint } from './agentFootprint';
 import { formatCaseThroughput, measureCaseThroughput } from './caseThroughput';
 import { formatDeviceTraffic, measureDeviceTraffic } from './deviceTraffic';
 import { formatHealthScale, measureHealthScale } from './healthScale';
+import { formatMonitorFootprint, measureMonitorFootprint } from './monitorFootprint';
 import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 
 // `npm run bench -- [flags]`: measurements against their targets, one section
@@ -17,6 +18,8 @@ import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 //   --footprint     the idle agent's memory and CPU for --seconds S (30)
 //   --health N      N boxes (10000) reporting monitor intervals every minute for --seconds S:
 //                   heartbeat p99, database writes per second, storage per box per month
+//   --monitor       the box monitor's CPU and data a day, measured for --seconds S (30)
+//                   in network namespaces (root; in the default set when run as root)
 //   --json          one JSON object per section on stdout
 // No section flag runs the default set: --cases 20 --waiting 100 --heartbeats --health 10000
 // --footprint.
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     footprint: { type: 'boolean', default: false },
     health: { type: 'string' },
+    monitor: { type: 'boolean', default: false },
   },
 });
 
@@ -46,7 +50,8 @@ const all =
   values.waiting === undefined &&
   !values.heartbeats &&
   !values.footprint &&
-  values.health === undefined;
+  values.health === undefined &&
+  !values.monitor;
 const seconds = whole(values.seconds, 30);
 
 interface Section {
@@ -87,6 +92,13 @@ if (all || values.footprint) {
   sections.push({
     run: () => measureAgentFootprint({ seconds }),
     format: formatFootprint,
+  });
+}
+
+if ((all && process.getuid?.() === 0) || values.monitor) {
+  sections.push({
+    run: () => measureMonitorFootprint({ seconds }),
+    format: formatMonitorFootprint,
   });
 }
 

@@ -36,6 +36,8 @@ const agent = startSimulatedAgent({
   scenario,
   journalPath: env.ZEN_AGENT_JOURNAL,
   log: jsonLog,
+  // The box's own monitor watches the simulated network: a demo fault is noticed by the box.
+  monitor: {},
 });
 
 /** The box's basic checks, posted as a box that found a fault posts them: the API opens its case. */

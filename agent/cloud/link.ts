@@ -1,6 +1,6 @@
 import type { CloudPath, CommandResult, Heartbeat } from '../../contracts/device';
 import type { AgentConfig } from '../config';
-import { connectAgent, type AgentSocket } from '../connection';
+import { connectAgent, type AgentLinkOptions, type AgentSocket } from '../connection';
 import { nameservers } from '../linux/resolvConf';
 import type { Log } from '../log';
 import type { AgentEvent } from '../peripherals/ledState';
@@ -22,6 +22,7 @@ export interface CloudLinkOptions {
   config: AgentConfig;
   token: string;
   health: () => Heartbeat;
+  onHeartbeatAck?: AgentLinkOptions['onHeartbeatAck'];
   onCommand: (command: unknown) => Promise<CommandResult>;
   onEvent: (event: AgentEvent) => void;
   /** Whether the LTE modem is registered; undefined when no modem can be asked. */
@@ -115,6 +116,7 @@ export function startCloudLink(options: CloudLinkOptions): CloudLink {
       cloudPath: policy.path,
       ...(meter && { lteData: meter.sample() }),
     }),
+    onHeartbeatAck: options.onHeartbeatAck,
     onCommand: options.onCommand,
     onEvent: (event) =>
       options.onEvent(event.type === 'connected' ? { ...event, path: policy.path } : event),

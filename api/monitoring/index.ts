@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { CloudPath } from '../../contracts/cloudPath';
 import type { MonitorReport } from '../../contracts/monitor';
 import type { Logger } from '../../observability/logger';
 import type { CaseDefaults, CustomerCaller } from '../cases';
@@ -13,6 +14,8 @@ export interface MonitoredDevice {
   deviceId: string;
   /** The device document's _id. */
   docId: string;
+  /** The way the report came: a box on LTE is still online. */
+  cloudPath?: CloudPath;
 }
 
 export interface MonitoringDeps {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../agent/config';
+import { MonitorConfig } from '../../agent/monitor/config';
 import { makeCa, onDisk, type KeyPair } from '../support/testCa';
 import {
   cloud,
@@ -438,6 +439,7 @@ export class Lab implements LabShell {
       network: { manager: 'auto', stateDir: this.dir },
       // Shorter than a box's defaults so a lab case takes minutes (test/lab/README.md).
       cloudLink: { ...labCloudLink },
+      monitor: labMonitor,
       ...(this.routerApi
         ? {
             router: {
@@ -566,6 +568,18 @@ export class Lab implements LabShell {
 }
 
 /** The cloud link's timers in the lab: a box's defaults are 15, 5, 15, 60 and 300 s. */
+/**
+ * The box's monitor in the lab: off unless a test turns it on (on, it opens cases of its
+ * own), probing the lab's internet, with seconds where a box has minutes.
+ */
+export const labMonitor = MonitorConfig.parse({
+  enabled: false,
+  targets: internet.targets,
+  intervalSeconds: 5,
+  recheckSeconds: 2,
+  damping: { halfLifeSeconds: 20 },
+});
+
 export const labCloudLink = {
   failoverAfterSeconds: 10,
   wiredProbeSeconds: 3,
