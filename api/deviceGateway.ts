@@ -193,6 +193,7 @@ export function attachDeviceGateway(
     async close() {
       clearInterval(redelivery);
       while (running.size > 0) await Promise.all([...running]);
+      await monitoring.settled();
     },
   };
 }

@@ -13,10 +13,12 @@ export function healthKey(heartbeat: Heartbeat): string {
   return JSON.stringify({ ...storedHealth(heartbeat), uptimeSeconds: undefined, lteData });
 }
 
-/** The heartbeat as the device document keeps it: the monitor's state, not its intervals. */
+/**
+ * The heartbeat as the device document keeps it: without the monitor, whose intervals go
+ * to the history and whose state changes are kept by api/monitoring/faults.ts (monitorState).
+ */
 export function storedHealth(heartbeat: Heartbeat): Heartbeat {
-  const { monitor, ...rest } = heartbeat;
-  return monitor ? { ...rest, monitor: { state: monitor.state, intervals: [] } } : rest;
+  return { ...heartbeat, monitor: undefined };
 }
 
 /** When the box moved to the path it reports now, or undefined when it did not move. */

@@ -47,6 +47,9 @@ const deviceSchema = new Schema(
     networkConfig: Schema.Types.Mixed,
     // The box's last heartbeat (contracts/device.ts Heartbeat), written as api/deviceGateway.ts says.
     health: Schema.Types.Mixed,
+    // What the box's monitor last confirmed (contracts/monitor.ts MonitorState), changed
+    // only by api/monitoring/faults.ts so that two API instances act on a change once.
+    monitorState: Schema.Types.Mixed,
     // When the box was first seen on the path in health.cloudPath: "on LTE since 10:42".
     cloudPathSince: Date,
   },

@@ -16,6 +16,9 @@ import type { MonitoredDevice, MonitoringDeps } from '.';
 // swapped with a compare-and-set. When acting fails, both are undone and the next beat
 // tries again.
 
+/** How long opening the box's case may take before the change is tried again. */
+const openDeadlineMs = 20_000;
+
 const whatFailed: Record<ProbeTarget, string> = {
   gateway: 'the office router stopped answering',
   dns: 'looking up website names stopped working',
@@ -49,11 +52,12 @@ function joinWords(parts: string[]): string {
  * the state, and one that says nothing new costs no database read.
  */
 const settled = boundedMemory<string>();
-const stateKey = (state: MonitorState) => `${state.state} ${state.since}`;
+const stateKey = (state: MonitorState) => JSON.stringify(state);
 
 interface StoredDevice {
   customerId: string;
-  health?: { cloudPath?: CloudPath; monitor?: { state?: MonitorState } };
+  health?: { cloudPath?: CloudPath };
+  monitorState?: MonitorState;
 }
 
 export async function actOnMonitorState(
@@ -68,10 +72,24 @@ export async function actOnMonitorState(
   const doc = (await Device.findOne(self, {
     customerId: 1,
     health: 1,
+    monitorState: 1,
   }).lean()) as StoredDevice | null;
-  const previous = doc?.health?.monitor?.state;
+  const previous = doc?.monitorState;
   if (!doc) return;
   if ((previous?.state ?? 'healthy') === state.state) {
+    // No change to act on, but what the page shows is kept: the box's first verdict, and
+    // while in fault what fails and how often it flapped.
+    if (!previous) {
+      await Device.updateOne(
+        { ...self, monitorState: mongoose.trusted({ $exists: false }) },
+        { $set: { monitorState: state } },
+      );
+    } else if (stateKey(previous) !== stateKey(state)) {
+      await Device.updateOne(
+        { ...self, 'monitorState.state': state.state },
+        { $set: { monitorState: state } },
+      );
+    }
     settled.remember(device.docId, stateKey(state));
     return;
   }
@@ -79,8 +97,8 @@ export async function actOnMonitorState(
   if (!(await claimTransition(device.docId, state))) return;
   try {
     const swapped = await Device.updateOne(
-      { ...self, 'health.monitor.state.state': expected },
-      { $set: { 'health.monitor.state': state } },
+      { ...self, 'monitorState.state': expected },
+      { $set: { monitorState: state } },
     );
     // Another instance stored a newer change meanwhile: this one is past.
     if (swapped.modifiedCount !== 1) return;
@@ -90,10 +108,8 @@ export async function actOnMonitorState(
   } catch (err) {
     // Put the stored state back (unless a newer one replaced it) so the next beat acts again.
     await Device.updateOne(
-      { ...self, 'health.monitor.state.since': state.since },
-      previous
-        ? { $set: { 'health.monitor.state': previous } }
-        : { $unset: { 'health.monitor.state': 1 } },
+      { ...self, 'monitorState.since': state.since },
+      previous ? { $set: { monitorState: previous } } : { $unset: { monitorState: 1 } },
     );
     await releaseTransition(device.docId, state);
     throw err;
@@ -113,12 +129,15 @@ async function openFault(
     deviceId: device.deviceId,
   };
   const description = faultDescription(state, device.cloudPath ?? doc.health?.cloudPath);
-  const opened = await openAgentCase(
-    deps.temporal,
-    principal,
-    { deviceId: device.deviceId, description },
-    deps.defaults,
-    deps.voice,
+  // Bounded: with no worker taking the case, the change is undone and the next beat tries again.
+  const opened = await deps.temporal.withDeadline(Date.now() + openDeadlineMs, () =>
+    openAgentCase(
+      deps.temporal,
+      principal,
+      { deviceId: device.deviceId, description },
+      deps.defaults,
+      deps.voice,
+    ),
   );
   deps.logger.info(
     { deviceId: device.deviceId, caseId: opened.caseId, joined: opened.joined },

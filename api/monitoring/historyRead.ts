@@ -43,12 +43,13 @@ export interface StoredDevice {
   status?: string | null;
   lastSeen?: Date | null;
   health?: unknown;
+  monitorState?: unknown;
 }
 
 /** What the box is doing now. A box whose cloud link runs over LTE is online. */
 export function currentState(device: StoredDevice): DeviceHistory['current'] {
-  const health = (device.health ?? {}) as { monitor?: { state?: unknown }; cloudPath?: unknown };
-  const monitor = MonitorState.safeParse(health.monitor?.state);
+  const health = (device.health ?? {}) as { cloudPath?: unknown };
+  const monitor = MonitorState.safeParse(device.monitorState);
   const path = CloudPath.safeParse(health.cloudPath);
   return {
     online: device.status === 'online',

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { CloudPath } from '../../contracts/cloudPath';
-import type { MonitorReport } from '../../contracts/monitor';
+import type { MonitorReport, MonitorState } from '../../contracts/monitor';
 import type { Logger } from '../../observability/logger';
 import type { CaseDefaults, CustomerCaller } from '../cases';
 import { actOnMonitorState } from './faults';
@@ -34,17 +34,42 @@ export interface DeviceMonitoring {
   connected(device: MonitoredDevice): Promise<void>;
   /** The box's last socket dropped. */
   disconnected(device: MonitoredDevice): Promise<void>;
+  /** Resolves when no state change is still being acted on. */
+  settled(): Promise<void>;
 }
 
 export function createDeviceMonitoring(deps: MonitoringDeps): DeviceMonitoring {
+  // A state change is acted on beside the heartbeat: its acknowledgement says only what was
+  // stored, and must not wait for a case to open (Temporal slow, or no worker polling).
+  // A failed action is undone and tried again with the next beat (./faults.ts).
+  // One device's changes are acted on in the order they came: a recovery right behind its
+  // fault must find the fault stored.
+  const acting = new Map<string, Promise<void>>();
+  const act = async (device: MonitoredDevice, state: MonitorState) => {
+    try {
+      await actOnMonitorState(deps, device, state);
+    } catch (err) {
+      deps.logger.warn({ err, deviceId: device.deviceId }, 'acting on the monitor state failed');
+    }
+  };
   return {
     async report(device, report) {
       const stored = await storeIntervals(device, report.intervals);
-      await actOnMonitorState(deps, device, report.state);
+      // The portal hears at once, in the order the box reported; a case may take longer.
       if (monitorStateChanged(device, report.state)) {
         await deps.live?.changed(device.deviceId, report.state);
       }
+      const action = (acting.get(device.docId) ?? Promise.resolve()).then(() =>
+        act(device, report.state),
+      );
+      acting.set(device.docId, action);
+      void action.finally(() => {
+        if (acting.get(device.docId) === action) acting.delete(device.docId);
+      });
       return stored;
+    },
+    async settled() {
+      while (acting.size > 0) await Promise.all([...acting.values()]);
     },
     connected: (device) => markBack(deps, device),
     disconnected: (device) => markGone(deps, device),

@@ -27,7 +27,7 @@ describe('the box monitor opens its own case', () => {
   const deviceId = () => stack.demo.device.deviceId;
   const storedState = async () => {
     const device = await Device.findOne({ deviceId: deviceId() }).lean();
-    return (device?.health as { monitor?: { state?: MonitorState } } | undefined)?.monitor?.state;
+    return device?.monitorState as MonitorState | undefined;
   };
   const notified = async (key: string) => {
     const description = await stack.client.workflow

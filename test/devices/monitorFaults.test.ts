@@ -39,10 +39,7 @@ describe("the cloud acting on the box's monitor state", () => {
     };
   }
   const stored = async () =>
-    (
-      (await Device.findOne({ _id: device.docId }).lean())?.health as
-        { monitor?: { state?: MonitorState } } | undefined
-    )?.monitor?.state;
+    (await Device.findOne({ _id: device.docId }).lean())?.monitorState as MonitorState | undefined;
   const notified = (key: string) =>
     stack.client.workflow
       .getHandle(notificationWorkflowId(key))
@@ -58,6 +55,7 @@ describe("the cloud acting on the box's monitor state", () => {
 
   it('keeps the state when acting fails, so the next report acts', async () => {
     const away = {
+      withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(),
       workflow: {
         executeUpdateWithStart: () => Promise.reject(new Error('Temporal is away')),
         start: () => Promise.reject(new Error('Temporal is away')),

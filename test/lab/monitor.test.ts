@@ -37,7 +37,7 @@ describeLab('the box’s own monitor in the network lab', () => {
   const deviceId = () => stack.demo.device.deviceId;
   const storedState = async () => {
     const device = await Device.findOne({ deviceId: deviceId() }).lean();
-    return (device?.health as { monitor?: { state?: MonitorState } } | undefined)?.monitor?.state;
+    return device?.monitorState as MonitorState | undefined;
   };
   const notified = (key: string) =>
     stack.client.workflow
