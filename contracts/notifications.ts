@@ -8,6 +8,8 @@ export const NotificationEventType = z.enum([
   'approval_reminder',
   'case_resolved',
   'case_escalated',
+  /** An operator took over an escalated case: operators only (PagerDuty acknowledge). */
+  'case_taken_over',
   'box_offline',
   'box_online',
   'internet_down',

@@ -1,1 +1,2 @@
 export { supportCase } from './supportCase';
+export { notifyPeople } from './notifyPeople';
