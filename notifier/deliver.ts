@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { NotificationDoc } from './records';
 import { Refused } from './refused';
 
@@ -26,7 +27,7 @@ export async function deliverOnce(
   send: (address: string) => Promise<{ providerId?: string }>,
 ): Promise<Settled> {
   const claimed = await NotificationDoc.findOneAndUpdate(
-    { _id: key, status: { $in: ['open', 'deferred'] } },
+    { _id: key, status: mongoose.trusted({ $in: ['open', 'deferred'] }) },
     { $set: { status: 'claimed', claimedBy: attemptId }, $inc: { attempts: 1 } },
     { new: true },
   ).lean();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   urgentEvents,
   type DeliveryChannel,
@@ -14,7 +15,7 @@ import {
 export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
 
 export interface Delivery {
-  /** Once per delivery: the event's key, the channel and the recipient. */
+  /** Once per delivery: the event's key, the channel and the recipient (as a digest: keys show). */
   key: string;
   channel: DeliveryChannel;
   audience: 'customer' | 'operators';
@@ -73,7 +74,7 @@ export function planDeliveries(
     to: string,
     pagerDuty?: Delivery['pagerDuty'],
   ): Delivery => ({
-    key: `${event.key}|${channel}|${pagerDuty ? `${pagerDuty.action}:${to}` : to}`,
+    key: `${event.key}|${channel}|${pagerDuty ? `${pagerDuty.action}:${to}` : digest(to)}`,
     channel,
     audience,
     to,
@@ -135,6 +136,10 @@ function pagerDutyActions(
     return openIncidents.map((dedupKey) => ({ action: 'resolve', dedupKey }));
   }
   return [];
+}
+
+function digest(to: string): string {
+  return createHash('sha256').update(to.toLowerCase()).digest('hex').slice(0, 16);
 }
 
 const minuteMs = 60_000;

@@ -54,7 +54,7 @@ export const PagerIncident = mongoose.model('PagerIncident', incidentSchema);
 export async function openIncidents(deviceId: string | undefined): Promise<string[]> {
   if (!deviceId) return [];
   const open = await PagerIncident.find(
-    { deviceId, status: { $in: ['triggered', 'acknowledged'] } },
+    { deviceId, status: mongoose.trusted({ $ne: 'resolved' }) },
     { _id: 1 },
   ).lean();
   return open.map((i) => i._id);
@@ -72,4 +72,55 @@ export async function noteIncident(
     { $set: { status }, $setOnInsert: { deviceId: deviceId ?? 'none', ...(caseId && { caseId }) } },
     { upsert: true },
   );
+}
+
+/** One delivery's outcome as the case's audit trail shows it. */
+export interface NotificationAuditEntry {
+  id: string;
+  kind: 'notification';
+  event: string;
+  channel: string;
+  recipient: string;
+  outcome: 'deferred' | 'pending' | 'sent' | 'failed' | 'unconfirmed';
+  executedAt: Date;
+  deferredUntil?: Date;
+}
+
+/** Each delivery of a case's events: deferred when it waited, then how it ended. */
+export async function notificationsOfCase(caseId: string): Promise<NotificationAuditEntry[]> {
+  const docs = await NotificationDoc.find({ caseId }).sort({ createdAt: 1 }).lean();
+  const entries = docs.flatMap((doc) => {
+    const base = {
+      kind: 'notification' as const,
+      event: doc.eventType,
+      channel: doc.channel,
+      recipient: doc.recipient,
+    };
+    const entries: NotificationAuditEntry[] = [];
+    if (doc.deferredUntil) {
+      entries.push({
+        ...base,
+        id: `${doc._id}:deferred`,
+        outcome: 'deferred',
+        executedAt: doc.createdAt,
+        deferredUntil: doc.deferredUntil,
+      });
+    }
+    const settled =
+      doc.status === 'sent' || doc.status === 'failed' || doc.status === 'unconfirmed'
+        ? doc.status
+        : doc.status === 'deferred'
+          ? undefined
+          : 'pending';
+    if (settled) {
+      entries.push({
+        ...base,
+        id: `${doc._id}:${settled}`,
+        outcome: settled,
+        executedAt: doc.sentAt ?? doc.failedAt ?? doc.updatedAt,
+      });
+    }
+    return entries;
+  });
+  return entries.sort((x, y) => x.executedAt.getTime() - y.executedAt.getTime());
 }

@@ -51,9 +51,11 @@ export async function startPagerDutyStandIn({
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    let body: Record<string, any>;
+    let body: Record<string, unknown>;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, any>;
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      if (typeof body !== 'object' || body === null)
+        return invalid(res, ['The event must be an object']);
     } catch {
       return invalid(res, ['Malformed JSON']);
     }

@@ -10,6 +10,7 @@ import {
   OpenCaseRequest,
   StillBrokenRequest,
 } from '../../contracts/api';
+import { notificationsOfCase } from '../../notifier/records';
 import { verifyChain } from '../../store/audit';
 import { AuditEntry, Case } from '../../store/models';
 import {
@@ -83,14 +84,20 @@ export function casesRouter(
 
   router.get('/cases/:id/audit', requireRole('customer', 'operator'), async (req, res) => {
     const found = await getCase(req.principal!, String(req.params.id));
-    const entries = await AuditEntry.find({ caseId: found.id }).sort({ seq: 1 }).lean();
+    const [entries, told] = await Promise.all([
+      AuditEntry.find({ caseId: found.id }).sort({ seq: 1 }).lean(),
+      notificationsOfCase(found.id),
+    ]);
     const names = await namesOf(entries.map((e) => e.actor as Actor));
+    const steps = entries.map(({ _id, ...entry }) => ({
+      id: _id,
+      kind: 'step' as const,
+      ...entry,
+      who: whoIn(names, entry.actor as Actor),
+    }));
     res.json({
-      entries: entries.map(({ _id, ...entry }) => ({
-        id: _id,
-        ...entry,
-        who: whoIn(names, entry.actor as Actor),
-      })),
+      // Who was told what, merged in time order; the hash chain covers the steps alone.
+      entries: inTimeOrder(steps, told),
       verification: await verifyChain(found.id),
     });
   });
@@ -180,6 +187,21 @@ export function casesRouter(
   });
 
   return router;
+}
+
+/** Merges two lists each already in time order, keeping each one's own order. */
+function inTimeOrder<A extends { executedAt: Date }, B extends { executedAt: Date }>(
+  a: A[],
+  b: B[],
+): (A | B)[] {
+  const merged: (A | B)[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const takeA = j >= b.length || (i < a.length && a[i]!.executedAt <= b[j]!.executedAt);
+    merged.push(takeA ? a[i++]! : b[j++]!);
+  }
+  return merged;
 }
 
 function actorOf(principal: Principal) {
