@@ -1,4 +1,5 @@
 import { activityInfo, log } from '@temporalio/activity';
+import mongoose from 'mongoose';
 import type { Config } from '../config';
 import { NotificationEvent, type DeliveryChannel } from '../contracts/notifications';
 import { notificationsSettled } from '../observability/metrics';
@@ -158,7 +159,7 @@ export function createNotificationActivities(config: NotifierConfig) {
     error: string;
   }): Promise<DeliveryJob | undefined> {
     await NotificationDoc.updateOne(
-      { _id: job.key, status: { $nin: ['sent', 'unconfirmed'] } },
+      { _id: job.key, status: mongoose.trusted({ $nin: ['sent', 'unconfirmed'] }) },
       { $set: { status: 'failed', failedAt: new Date(), error: error.slice(0, 500) } },
     );
     notificationsSettled.inc({ channel: job.channel, outcome: 'failed' });

@@ -1,4 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
+import type { NotificationEventType } from '../contracts/notifications';
+import { eventWords } from './words';
 
 // The notifier's documents. `notifications`: one per delivery (its key: the event's key, the
 // channel and the recipient), claimed before the send and marked after it, which makes each
@@ -74,52 +76,67 @@ export async function noteIncident(
   );
 }
 
-/** One delivery's outcome as the case's audit trail shows it. */
+/**
+ * One delivery's outcome as the case's audit trail shows it: shaped like the trail's steps
+ * (actionType, actor, channel, actionDetails), so a reader of steps reads these too, and
+ * marked `kind: 'notification'`.
+ */
 export interface NotificationAuditEntry {
   id: string;
   kind: 'notification';
-  event: string;
+  actionType: `notification_${Outcome}`;
+  actor: { id: 'notifier'; role: 'service' };
+  who: string;
   channel: string;
   recipient: string;
-  outcome: 'deferred' | 'pending' | 'sent' | 'failed' | 'unconfirmed';
+  outcome: Outcome;
+  actionDetails: { event: string; note: string; deferredUntil?: Date; error?: string };
+  userApproved: false;
   executedAt: Date;
-  deferredUntil?: Date;
 }
+
+type Outcome = 'deferred' | 'pending' | 'sent' | 'failed' | 'unconfirmed';
+
+const outcomeWords: Record<Outcome, string> = {
+  deferred: 'held until the quiet hours end',
+  pending: 'being sent',
+  sent: 'sent',
+  failed: 'not delivered',
+  unconfirmed: 'may not have arrived',
+};
 
 /** Each delivery of a case's events: deferred when it waited, then how it ended. */
 export async function notificationsOfCase(caseId: string): Promise<NotificationAuditEntry[]> {
   const docs = await NotificationDoc.find({ caseId }).sort({ createdAt: 1 }).lean();
   const entries = docs.flatMap((doc) => {
-    const base = {
-      kind: 'notification' as const,
-      event: doc.eventType,
+    const entry = (outcome: Outcome, executedAt: Date): NotificationAuditEntry => ({
+      id: `${doc._id}:${outcome}`,
+      kind: 'notification',
+      actionType: `notification_${outcome}`,
+      actor: { id: 'notifier', role: 'service' },
+      who: 'Zen & Zen notifier',
       channel: doc.channel,
       recipient: doc.recipient,
-    };
+      outcome,
+      actionDetails: {
+        event: doc.eventType,
+        note: `${eventWords[doc.eventType as NotificationEventType] ?? doc.eventType}: ${doc.channel} to ${doc.recipient}, ${outcomeWords[outcome]}`,
+        ...(outcome === 'deferred' && doc.deferredUntil && { deferredUntil: doc.deferredUntil }),
+        ...((outcome === 'failed' || outcome === 'unconfirmed') &&
+          doc.error && { error: doc.error }),
+      },
+      userApproved: false,
+      executedAt,
+    });
     const entries: NotificationAuditEntry[] = [];
-    if (doc.deferredUntil) {
-      entries.push({
-        ...base,
-        id: `${doc._id}:deferred`,
-        outcome: 'deferred',
-        executedAt: doc.createdAt,
-        deferredUntil: doc.deferredUntil,
-      });
-    }
+    if (doc.deferredUntil) entries.push(entry('deferred', doc.createdAt));
     const settled =
       doc.status === 'sent' || doc.status === 'failed' || doc.status === 'unconfirmed'
         ? doc.status
         : doc.status === 'deferred'
           ? undefined
           : 'pending';
-    if (settled) {
-      entries.push({
-        ...base,
-        id: `${doc._id}:${settled}`,
-        outcome: settled,
-        executedAt: doc.sentAt ?? doc.failedAt ?? doc.updatedAt,
-      });
-    }
+    if (settled) entries.push(entry(settled, doc.sentAt ?? doc.failedAt ?? doc.updatedAt));
     return entries;
   });
   return entries.sort((x, y) => x.executedAt.getTime() - y.executedAt.getTime());

@@ -120,6 +120,19 @@ export function wordsFor(event: NotificationEvent, ctx: Context): Words {
   }
 }
 
+/** What an event was about, in a few words (the audit trail's notes). */
+export const eventWords: Record<NotificationEvent['type'], string> = {
+  approval_waiting: 'A fix waits for approval',
+  approval_reminder: 'Reminder: a fix waits for approval',
+  case_resolved: 'Problem fixed',
+  case_escalated: 'A technician takes over',
+  case_taken_over: 'A technician took the case',
+  box_offline: 'Zen box offline',
+  box_online: 'Zen box back online',
+  internet_down: 'Internet down',
+  internet_recovered: 'Internet back',
+};
+
 /** A failing channel, told to operators. */
 export function failureWords(
   channel: string,
