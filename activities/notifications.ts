@@ -123,12 +123,6 @@ export function createNotificationActivities(config: NotifierConfig) {
       await noteIncident(job.pagerDuty.dedupKey, job.pagerDuty.action, job.deviceId, job.caseId);
     }
     notificationsSettled.inc({ channel: job.channel, outcome: settled });
-    if (settled === 'unconfirmed') {
-      log.warn('notification unconfirmed: the worker stopped during its send', {
-        channel: job.channel,
-        recipient: job.recipient,
-      });
-    }
     return settled;
   }
 
@@ -148,28 +142,29 @@ export function createNotificationActivities(config: NotifierConfig) {
   }
 
   /**
-   * A delivery that kept failing: recorded, counted, logged, and, when Slack is set up and
-   * was not the failing channel, a report for operators to deliver.
+   * A delivery that kept failing (recorded failed, counted) or whose fate is unknown: logged,
+   * and, when Slack is set up and was not the failing channel, a report for operators to
+   * deliver.
    */
-  async function notificationFailed({
+  async function reportUndelivered({
     job,
+    outcome,
     error,
   }: {
     job: DeliveryJob;
+    outcome: 'failed' | 'unconfirmed';
     error: string;
   }): Promise<DeliveryJob | undefined> {
-    await NotificationDoc.updateOne(
-      { _id: job.key, status: mongoose.trusted({ $nin: ['sent', 'unconfirmed'] }) },
-      { $set: { status: 'failed', failedAt: new Date(), error: error.slice(0, 500) } },
-    );
-    notificationsSettled.inc({ channel: job.channel, outcome: 'failed' });
-    log.error('notification failed after retries', {
-      channel: job.channel,
-      recipient: job.recipient,
-      error,
-    });
+    if (outcome === 'failed') {
+      await NotificationDoc.updateOne(
+        { _id: job.key, status: mongoose.trusted({ $nin: ['sent', 'unconfirmed'] }) },
+        { $set: { status: 'failed', failedAt: new Date(), error: error.slice(0, 500) } },
+      );
+      notificationsSettled.inc({ channel: job.channel, outcome: 'failed' });
+    }
+    log.error(`notification ${outcome}`, { channel: job.channel, recipient: job.recipient, error });
     if (!config.slackWebhookUrl || job.channel === 'slack') return undefined;
-    const text = failureWords(job.channel, job.recipient, job.words.subject, error);
+    const text = failureWords(outcome, job.channel, job.recipient, job.words.subject, error);
     const report: DeliveryJob = {
       key: `${job.key}|failure-report`,
       channel: 'slack',
@@ -213,7 +208,7 @@ export function createNotificationActivities(config: NotifierConfig) {
     };
   }
 
-  return { planNotifications, deliverNotification, notificationFailed };
+  return { planNotifications, deliverNotification, reportUndelivered };
 }
 
 function shownAs(d: Delivery): string {

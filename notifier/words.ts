@@ -133,14 +133,17 @@ export const eventWords: Record<NotificationEvent['type'], string> = {
   internet_recovered: 'Internet back',
 };
 
-/** A failing channel, told to operators. */
+/** A delivery that failed, or whose fate is unknown, told to operators. */
 export function failureWords(
+  outcome: 'failed' | 'unconfirmed',
   channel: string,
   maskedTo: string,
   what: string,
   error: string,
 ): string {
-  return `Notification not delivered: ${channel} to ${maskedTo} (${what}) failed after retries: ${error}`;
+  return outcome === 'failed'
+    ? `Notification not delivered: ${channel} to ${maskedTo} ("${what}") failed after retries: ${error}`
+    : `Notification may not have arrived: ${channel} to ${maskedTo} ("${what}"). The worker stopped during the send, so it was not sent again: ${error}`;
 }
 
 export function durationWords(minutes: number): string {

@@ -8,7 +8,7 @@ import type { NotificationEvent } from '../contracts/notifications';
 // timer. A delivery that keeps failing is recorded and reported; it never fails the workflow,
 // and nothing waits for this workflow (the case starts it and goes on).
 
-const { planNotifications, notificationFailed } = proxyActivities<Activities>({
+const { planNotifications, reportUndelivered } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '10 seconds' },
 });
@@ -35,15 +35,20 @@ export async function notifyPeople(event: NotificationEvent): Promise<NotifyOutc
 
   async function deliver(job: DeliveryJob): Promise<NotifyOutcome> {
     const told = { key: job.key, channel: job.channel, recipient: job.recipient };
+    let outcome: NotifyOutcome['outcome'];
+    let error = 'The worker stopped during the send';
     try {
-      return { ...told, outcome: await deliverNotification(job) };
+      outcome = await deliverNotification(job);
     } catch (err) {
-      const error = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
-      const report = await notificationFailed({ job, error });
+      outcome = 'failed';
+      error = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+    }
+    if (outcome !== 'sent') {
+      const report = await reportUndelivered({ job, outcome, error });
       // The report to operators is best effort: its own failure is recorded, not reported.
       if (report) await deliverNotification(report).catch(() => undefined);
-      return { ...told, outcome: 'failed' };
     }
+    return { ...told, outcome };
   }
 
   const outcomes = await Promise.all(plan.now.map(deliver));

@@ -17,7 +17,11 @@ export interface WorkerProcess {
   output(): string;
 }
 
-export async function startWorkerProcess(stack: TestStack): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  stack: TestStack,
+  /** More of the worker's environment, e.g. the notifier's stand-ins (stack.notifier.env). */
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const metricsPort = await freePort();
   const child = spawn(process.execPath, workerNodeArgs(), {
     cwd: root,
@@ -32,6 +36,7 @@ export async function startWorkerProcess(stack: TestStack): Promise<WorkerProces
       WORKER_METRICS_PORT: String(metricsPort),
       TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
