@@ -88,7 +88,7 @@ describe('a case tells people what happens', () => {
     }
   });
 
-  it('escalated: PagerDuty is triggered, then resolved with the same key when a later case resolves', async () => {
+  it('escalated: PagerDuty is triggered, acknowledged on take-over, then resolved with the same key when a later case resolves', async () => {
     const declined = connectDevice(stack, 'gateway-unreachable');
     let dedupKey: string;
     try {
@@ -118,6 +118,17 @@ describe('a case tells people what happens', () => {
           what: 'the escalation on Slack',
         },
       );
+      // An operator takes the hand-over: the incident is acknowledged.
+      const took = await call(
+        `${stack.apiUrl}/api/cases/${caseId}/take-over`,
+        stack.demo.operator.token,
+        { body: {} },
+      );
+      expect(took).toMatchObject({ status: 200, body: { status: 'escalated' } });
+      await eventually(
+        async () => notifier().pagerDuty.incidents.get(dedupKey)?.status === 'acknowledged',
+        { what: 'the PagerDuty acknowledge' },
+      );
     } finally {
       declined.stop();
     }
@@ -135,7 +146,7 @@ describe('a case tells people what happens', () => {
         },
       );
       const forIncident = notifier().pagerDuty.events.filter((e) => e.dedupKey === dedupKey);
-      expect(forIncident.map((e) => e.action)).toEqual(['trigger', 'resolve']);
+      expect(forIncident.map((e) => e.action)).toEqual(['trigger', 'acknowledge', 'resolve']);
     } finally {
       again.stop();
     }
