@@ -36,6 +36,11 @@ export async function startWorkerProcess(
       WORKER_METRICS_PORT: String(metricsPort),
       TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
+      // No notifier channel unless the test gives one (a mail sink of the test's is for codes).
+      SMTP_URL: '',
+      SMS_FROM_NUMBER: '',
+      SLACK_WEBHOOK_URL: '',
+      PAGERDUTY_ROUTING_KEY: '',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
