@@ -1,20 +1,26 @@
+import { loadConfig } from '../config';
 import { advise } from './advisor';
 import type { ApiLink } from './apiLink';
 import { createCaseStoreActivities, recordCase } from './caseStore';
 import { createDeviceActivities } from './devices';
 import { createHealthSweepActivities } from './healthSweep';
+import { createNotificationActivities, type NotifierConfig } from './notifications';
 import type { OfflineSettings } from '../api/monitoring/offline';
-import { loadConfig } from '../config';
 
-// Every activity the supportCase workflow and the health schedules can ask for.
+// Every activity the supportCase and notifyPeople workflows and the health schedules can ask for.
 
-export function createActivities(api: ApiLink, offline: OfflineSettings = loadConfig().offline) {
+export function createActivities(
+  api: ApiLink,
+  notifier: NotifierConfig = loadConfig().notifier,
+  offline: OfflineSettings = loadConfig().offline,
+) {
   return {
     recordCase,
     advise,
     ...createCaseStoreActivities(api),
     ...createDeviceActivities(api),
     ...createHealthSweepActivities(offline),
+    ...createNotificationActivities(notifier),
   };
 }
 

@@ -1,5 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  NotificationEventType,
+  OperatorChannel,
+  type NotificationEventType as EventType,
+  type OperatorChannel as OperatorChannelName,
+} from '../contracts/notifications';
 
 // Every setting the servers read, in one place, from the environment.
 // Defaults are the local stack that `npm start` runs.
@@ -104,6 +110,26 @@ const schema = z.object({
   VOICE_FROM_NUMBER: optional,
   TELNYX_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
 
+  // The notifier (notifier/): SMS through Telnyx Messaging (TELNYX_API_KEY, TELNYX_BASE_URL) from
+  // this number; operators by email, a Slack-compatible incoming webhook and PagerDuty.
+  SMS_FROM_NUMBER: optional,
+  // The support line customers call (said in notifications: "call it and press 1").
+  SUPPORT_PHONE_NUMBER: z.string().default('+15550000100'),
+  SLACK_WEBHOOK_URL: optional,
+  PAGERDUTY_ROUTING_KEY: optional,
+  PAGERDUTY_EVENTS_URL: z.string().url().default('https://events.pagerduty.com/v2/enqueue'),
+  OPERATOR_EMAIL: optional,
+  // JSON, e.g. {"box_offline":["slack"]}: which operator channels hear of each event type,
+  // over the defaults below.
+  NOTIFY_OPERATOR_ROUTING: optional,
+  // A delivery that keeps failing is retried with backoff for this long, then recorded failed.
+  NOTIFY_RETRY_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(60),
+  NOTIFY_RETRY_FIRST_SECONDS: z.coerce.number().positive().default(5),
+
   ANTHROPIC_API_KEY: optional,
   ANTHROPIC_BASE_URL: optional,
   ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
@@ -111,6 +137,38 @@ const schema = z.object({
   // Below the advise activity's 10 s start-to-close timeout, so the fallback still has time.
   ANTHROPIC_TIMEOUT_MS: z.coerce.number().int().min(1000).max(9000).default(8000),
 });
+
+/** Operators hear of a case a person must take, and of boxes and lines going down. */
+const defaultOperatorRouting: Record<EventType, OperatorChannelName[]> = {
+  approval_waiting: [],
+  approval_reminder: [],
+  case_resolved: ['pagerduty'],
+  case_escalated: ['email', 'slack', 'pagerduty'],
+  case_taken_over: ['pagerduty'],
+  box_offline: ['slack'],
+  box_online: ['slack', 'pagerduty'],
+  internet_down: ['slack'],
+  internet_recovered: ['slack', 'pagerduty'],
+};
+
+const OperatorRouting = z.partialRecord(NotificationEventType, z.array(OperatorChannel).max(3));
+
+function operatorRouting(json: string | undefined): Record<EventType, OperatorChannelName[]> {
+  if (!json) return defaultOperatorRouting;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new Error('Invalid environment:\n  NOTIFY_OPERATOR_ROUTING: not JSON');
+  }
+  const parsed = OperatorRouting.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `Invalid environment:\n  NOTIFY_OPERATOR_ROUTING: ${parsed.error.issues[0]?.message}`,
+    );
+  }
+  return { ...defaultOperatorRouting, ...parsed.data };
+}
 
 /** The cloud must notice a silent box within two minutes; this leaves room for the signal. */
 const maxOfflineNoticeMs = 90_000;
@@ -223,6 +281,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     portal: {
       port: e.PORTAL_PORT,
       url: e.PORTAL_URL ?? `http://127.0.0.1:${e.PORTAL_PORT}`,
+    },
+    notifier: {
+      portalUrl: e.PORTAL_URL ?? `http://127.0.0.1:${e.PORTAL_PORT}`,
+      supportNumber: e.SUPPORT_PHONE_NUMBER,
+      email: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
+      sms:
+        e.TELNYX_API_KEY && e.SMS_FROM_NUMBER
+          ? {
+              apiKey: e.TELNYX_API_KEY,
+              baseURL: e.TELNYX_BASE_URL,
+              from: e.SMS_FROM_NUMBER,
+              maxRetries: e.TELNYX_MAX_RETRIES,
+            }
+          : undefined,
+      slackWebhookUrl: e.SLACK_WEBHOOK_URL,
+      pagerDuty: e.PAGERDUTY_ROUTING_KEY
+        ? { routingKey: e.PAGERDUTY_ROUTING_KEY, eventsUrl: e.PAGERDUTY_EVENTS_URL }
+        : undefined,
+      operatorEmail: e.OPERATOR_EMAIL,
+      operatorRouting: operatorRouting(e.NOTIFY_OPERATOR_ROUTING),
+      retry: {
+        forMs: e.NOTIFY_RETRY_MINUTES * 60_000,
+        firstMs: e.NOTIFY_RETRY_FIRST_SECONDS * 1000,
+      },
     },
   };
 }

@@ -8,6 +8,8 @@ export const NotificationEventType = z.enum([
   'approval_reminder',
   'case_resolved',
   'case_escalated',
+  /** An operator took over an escalated case: operators only (PagerDuty acknowledge). */
+  'case_taken_over',
   'box_offline',
   'box_online',
   'internet_down',
@@ -15,8 +17,12 @@ export const NotificationEventType = z.enum([
 ]);
 export type NotificationEventType = z.infer<typeof NotificationEventType>;
 
+/** The events a customer's contacts may choose: all but the operators' own. */
+export const CustomerEventType = NotificationEventType.exclude(['case_taken_over']);
+export type CustomerEventType = z.infer<typeof CustomerEventType>;
+
 /** Events that go through quiet hours: a case is waiting on a person now. */
-export const urgentEvents: readonly NotificationEventType[] = [
+export const urgentEvents: readonly CustomerEventType[] = [
   'approval_waiting',
   'approval_reminder',
   'case_escalated',
@@ -69,7 +75,7 @@ export const Contact = z.object({
     .regex(/^\+[1-9]\d{6,14}$/, 'a phone number in international form, e.g. +15551234567')
     .optional(),
   channels: z.array(CustomerChannel).max(3),
-  events: z.array(NotificationEventType).max(NotificationEventType.options.length),
+  events: z.array(CustomerEventType).max(CustomerEventType.options.length),
 });
 export type Contact = z.infer<typeof Contact>;
 

@@ -1,13 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { NotificationEvent } from '../contracts/notifications';
+import { notificationWorkflowId } from '../workflows/notifications';
 
 // The one way anything outside a workflow raises a notification: a `notifyPeople`
 // workflow per event, whose id is the event's key, so an event raised twice (two API
 // instances, a sweep run again) is notified once.
 
-export function notificationWorkflowId(key: string): string {
-  return `notify:${key}`;
-}
+export { notificationWorkflowId };
 
 export async function notify(
   client: Client,

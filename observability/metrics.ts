@@ -54,6 +54,13 @@ export const deviceHeartbeats = new Counter({
   registers: [registry],
 });
 
+export const notificationsSettled = new Counter({
+  name: 'zen_notifications_total',
+  help: 'Notification deliveries settled, by channel and outcome (sent, unconfirmed, failed)',
+  labelNames: ['channel', 'outcome'],
+  registers: [registry],
+});
+
 export const httpDuration = new Histogram({
   name: 'zen_http_request_duration_seconds',
   help: 'HTTP request latency, by method, route pattern and status code',

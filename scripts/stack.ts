@@ -11,6 +11,8 @@ import {
   type Service,
 } from '../temporal-config/process';
 import { ensureTools, type ToolName } from '../temporal-config/tools';
+import { startPagerDutyStandIn } from '../stand-ins/pagerDuty';
+import { startSlackStandIn } from '../stand-ins/slack';
 import { startSmtpSink } from '../stand-ins/smtpSink';
 import { startTelnyxStandIn } from '../stand-ins/telnyx';
 import { ensurePortalBuilt, portalServerEntry } from './portalBuild';
@@ -116,6 +118,16 @@ async function main() {
       JSON.stringify({ controlUrl: phone.controlUrl }) + '\n',
     );
   }
+  // Operators' Slack and PagerDuty: local stand-ins unless the real webhook or key is set.
+  const notifier = config.notifier;
+  const slack = notifier.slackWebhookUrl
+    ? undefined
+    : await startSlackStandIn({ onMessage: standIns.slack });
+  const pager = notifier.pagerDuty
+    ? undefined
+    : await startPagerDutyStandIn({ onEvent: standIns.pagerDuty });
+  if (slack) stopLast.push(() => slack.stop());
+  if (pager) stopLast.push(() => pager.stop());
   stopLast.push(() => standIns.stop());
 
   await connectStore(config.mongo.url);
@@ -135,7 +147,15 @@ async function main() {
       TELNYX_API_KEY: phone.apiKey,
       TELNYX_PUBLIC_KEY: phone.publicKey,
       TELNYX_BASE_URL: phone.url,
+      // SMS from the stand-in's messaging number unless one is configured.
+      SMS_FROM_NUMBER: process.env.SMS_FROM_NUMBER || '+15550000200',
     }),
+    ...(slack && { SLACK_WEBHOOK_URL: slack.webhookUrl }),
+    ...(pager && {
+      PAGERDUTY_ROUTING_KEY: pager.routingKey,
+      PAGERDUTY_EVENTS_URL: pager.eventsUrl,
+    }),
+    OPERATOR_EMAIL: notifier.operatorEmail ?? demo.operator.email,
     // A fresh service token each start: only this worker and this API share it.
     // Simulated Zen boxes settle at once; a real network gets the default minute.
     CASE_SETTLE_AFTER_FIX_SECONDS: process.env.CASE_SETTLE_AFTER_FIX_SECONDS ?? '3',
@@ -194,6 +214,9 @@ async function main() {
   log(`  Email           ${mail ? `local sink, messages in ${outbox}` : 'SMTP_URL'}`);
   const call = phone ? `npm run call -- --from ${demo.customer.phone}` : undefined;
   log(`  Phone           ${call ? `local Telnyx stand-in: ${call}` : 'Telnyx'}`);
+  log(
+    `  Notifications   SMS ${phone ? 'to the Telnyx stand-in' : 'through Telnyx'}, Slack ${slack ? 'stand-in' : 'webhook'}, PagerDuty ${pager ? 'stand-in' : 'Events API'} (logged in stand-ins.log)`,
+  );
   log(`  Logs            ${logs}/<name>.log (api, worker, portal, stand-ins, temporal, ...)`);
   if (config.demo.enabled) {
     log('');

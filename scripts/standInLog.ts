@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 // The stand-ins run inside `npm start`'s own process; this writes what they tell it
-// (calls, the product's commands to them, webhooks, emails) to their log file, one
+// (calls, SMS, the product's commands to them, webhooks, emails, Slack and PagerDuty) to their log file, one
 // JSON line each, as the other servers' logs are.
 
 export function standInLog(file: string) {
@@ -23,6 +23,15 @@ export function standInLog(file: string) {
       const subject = head.match(/^Subject: (.*)$/m)?.[1]?.replace(/\d{6}/g, '[code]');
       write('smtp', 'email received', { file, to, subject });
     },
+    /** The Slack stand-in's `onMessage`. */
+    slack: (message: { text: string }) =>
+      write('slack', 'message received', { text: message.text }),
+    /** The PagerDuty stand-in's `onEvent`. */
+    pagerDuty: (event: { action: string; dedupKey: string; summary?: string }) =>
+      write('pagerduty', `event ${event.action}`, {
+        dedupKey: event.dedupKey,
+        summary: event.summary,
+      }),
     stop: () => write('stand-ins', 'stopped'),
   };
 }

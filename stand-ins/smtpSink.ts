@@ -4,12 +4,15 @@ import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
 // The local stand-in for email: a real SMTP server on loopback that writes every
-// message it receives to the outbox folder as an .eml file.
+// message it receives to the outbox folder as an .eml file. Told to refuse, it answers every
+// recipient with a permanent 550, as a server that will not take our mail does.
 
 export interface SmtpSink {
   url: string;
   port: number;
   outbox: string;
+  /** From now on, refuses (true) or takes (false) every message. */
+  refuse(refusing: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -25,11 +28,19 @@ export async function startSmtpSink({
 }): Promise<SmtpSink> {
   mkdirSync(outbox, { recursive: true });
   let count = 0;
+  let refusing = false;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     banner: 'Zen & Zen local SMTP sink',
+    onRcptTo(address, _session, callback) {
+      if (!refusing) return callback();
+      const err = Object.assign(new Error(`Mailbox unavailable: ${address.address}`), {
+        responseCode: 550,
+      });
+      callback(err);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -52,6 +63,9 @@ export async function startSmtpSink({
     url: `smtp://127.0.0.1:${actual}`,
     port: actual,
     outbox,
+    refuse: (value) => {
+      refusing = value;
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

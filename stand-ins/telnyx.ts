@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 // The local stand-in for Telnyx Call Control: speaks the REST paths the official
 // SDK uses under /v2 (dial, answer, speak, gather_using_speak, gather_stop,
-// hangup), keeps each call's state, and POSTs Ed25519-signed webhooks
+// hangup) and Messaging (POST /v2/messages, answered with Telnyx's message record;
+// each message kept in `messages`), keeps each call's state, and POSTs Ed25519-signed webhooks
 // (telnyx-signature-ed25519 over `${timestamp}|${rawBody}`) to the product.
 // A command's command_id is honoured as Telnyx does: a command sent again with
 // the same id for the same call is answered and ignored. A small control API
@@ -28,6 +29,17 @@ export interface TelnyxStandInOptions {
   number?: string;
   /** Told of each call state, command and delivered webhook, e.g. for a log. */
   onEvent?: (msg: string, fields: Record<string, unknown>) => void;
+  /** Told of each SMS as it is taken, before it is answered (a test may kill its sender here). */
+  onMessage?: (message: StandInMessage) => void;
+}
+
+/** An SMS the product sent through Messaging. */
+export interface StandInMessage {
+  id: string;
+  from: string;
+  to: string;
+  text: string;
+  at: number;
 }
 
 export type CallStateName = 'ringing' | 'answered' | 'ended';
@@ -75,6 +87,8 @@ export interface TelnyxStandIn {
   publicKey: string;
   webhookUrl: string | undefined;
   calls: Map<string, StandInCall>;
+  /** Every SMS sent through Messaging, in order. */
+  messages: StandInMessage[];
   /** Every webhook sent, with its exact body and headers (for replay tests). */
   deliveries: Delivery[];
   placeCall(from: string, to?: string): Promise<string>;
@@ -101,6 +115,7 @@ export async function startTelnyxStandIn(
     .subarray(12)
     .toString('base64');
   const calls = new Map<string, StandInCall>();
+  const messages: StandInMessage[] = [];
   const deliveries: Delivery[] = [];
   // Webhooks go out one at a time, in order, as Telnyx sends a call's events.
   let queue: Promise<void> = Promise.resolve();
@@ -113,6 +128,7 @@ export async function startTelnyxStandIn(
     publicKey: publicKeyB64,
     webhookUrl: options.webhookUrl,
     calls,
+    messages,
     deliveries,
     placeCall: async (from, to = number) => placeCall(from, to, 'incoming').id,
     press,
@@ -272,6 +288,7 @@ export async function startTelnyxStandIn(
     if (body === undefined) {
       return send(res, 400, { errors: [{ code: '10015', title: 'Invalid JSON body' }] });
     }
+    if (req.method === 'POST' && path === '/v2/messages') return sendMessage(res, body);
     if (req.method === 'POST' && path === '/v2/calls') {
       const to = String(body.to ?? '');
       const from = String(body.from ?? number);
@@ -351,6 +368,67 @@ export async function startTelnyxStandIn(
         });
     }
     return answer(res, call, { result: 'ok' });
+  }
+
+  function sendMessage(res: ServerResponse, body: Record<string, unknown>) {
+    const to = String(body.to ?? '');
+    const from = String(body.from ?? '');
+    const text = String(body.text ?? '');
+    const e164 = /^\+[1-9]\d{6,14}$/;
+    if (!e164.test(to)) {
+      return send(res, 422, {
+        errors: [
+          { code: '40310', title: "Invalid 'to' address", detail: 'The to number is not valid.' },
+        ],
+      });
+    }
+    if (!e164.test(from)) {
+      return send(res, 422, {
+        errors: [
+          {
+            code: '40305',
+            title: "Invalid 'from' address",
+            detail: 'The from number is not valid.',
+          },
+        ],
+      });
+    }
+    if (!text) {
+      return send(res, 422, {
+        errors: [
+          {
+            code: '40006',
+            title: 'Message has no text',
+            detail: 'text or media_urls is required.',
+          },
+        ],
+      });
+    }
+    const message: StandInMessage = { id: randomUUID(), from, to, text, at: Date.now() };
+    messages.push(message);
+    options.onEvent?.('sms', { to, text });
+    options.onMessage?.(message);
+    const now = new Date(message.at).toISOString();
+    return send(res, 200, {
+      data: {
+        record_type: 'message',
+        direction: 'outbound',
+        id: message.id,
+        type: 'SMS',
+        messaging_profile_id: 'standin-messaging-profile',
+        from: { phone_number: from, carrier: 'Telnyx', line_type: 'Wireless' },
+        to: [{ phone_number: to, status: 'queued', carrier: 'Stand-in', line_type: 'Wireless' }],
+        text,
+        encoding: 'GSM-7',
+        parts: Math.max(1, Math.ceil(text.length / 153)),
+        tags: [],
+        received_at: now,
+        sent_at: null,
+        completed_at: null,
+        valid_until: new Date(message.at + 4 * 3_600_000).toISOString(),
+        errors: [],
+      },
+    });
   }
 
   async function answer(res: ServerResponse, call: StandInCall, data: unknown) {

@@ -1,9 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
-import {
-  NotificationEventType,
-  NotificationSettings,
-  type Contact,
-} from '../contracts/notifications';
+import { CustomerEventType, NotificationSettings, type Contact } from '../contracts/notifications';
 import { Customer } from './models';
 
 // Who at a customer hears about what, and when not (contracts/notifications.ts).
@@ -28,7 +24,7 @@ function defaults(customer: { businessName: string; email: string; primaryPhone:
     email: customer.email,
     ...(/^\+[1-9]\d{6,14}$/.test(customer.primaryPhone) && { phone: customer.primaryPhone }),
     channels: ['email', 'sms'],
-    events: [...NotificationEventType.options],
+    events: [...CustomerEventType.options],
   };
   return { contacts: [contact] };
 }

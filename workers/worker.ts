@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ApiLink } from '../activities/apiLink';
+import type { NotifierConfig } from '../activities/notifications';
 import { TASK_QUEUE } from '../workflows/messages';
 
 // Builds the support-case worker; main.ts runs it as a process, tests run it in-process.
@@ -11,10 +12,12 @@ export interface WorkerDeps {
   /** The link to the API that holds the device sockets; its owner closes it after the worker stops. */
   api: ApiLink;
   taskQueue?: string;
+  /** Where notifications go; the environment's (config/) when not given. */
+  notifier?: NotifierConfig;
 }
 
 export async function createWorker(
-  { connection, namespace, api, taskQueue = TASK_QUEUE }: WorkerDeps,
+  { connection, namespace, api, taskQueue = TASK_QUEUE, notifier }: WorkerDeps,
   options: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   return Worker.create({
@@ -22,7 +25,7 @@ export async function createWorker(
     namespace,
     taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities(api),
+    activities: createActivities(api, notifier),
     ...options,
   });
 }

@@ -3,6 +3,7 @@ import type { Advice } from '../contracts/advice';
 import { fixDescriptions } from '../contracts/fixes';
 import { decisionFor, type RecordStep } from './caseMessages';
 import { Escalation } from './escalation';
+import { approvalFacts, type CaseNotifier } from './notifications';
 import { channelWords } from './progressWords';
 import type { CaseSettings, CaseState, Proposal } from './messages';
 
@@ -15,11 +16,13 @@ export interface ApprovalContext {
   record: RecordStep;
   recordBeside: RecordStep;
   since: (patch: string) => boolean;
+  /** Tells the customer (notifier); does nothing for cases from before notifications. */
+  notify: CaseNotifier;
 }
 
 /** Proposes the fix and waits for a decision: remind once, then give up. */
 export async function proposeFix(
-  { state, settings, record, recordBeside, since }: ApprovalContext,
+  { state, settings, record, recordBeside, since, notify }: ApprovalContext,
   advice: Extract<Advice, { kind: 'remediate' }>,
 ): Promise<Proposal> {
   const entry = fixDescriptions[advice.action];
@@ -42,6 +45,7 @@ export async function proposeFix(
   await recordBeside('fix_proposed', `Proposed fix: ${entry.title}. Waiting for approval`, {
     details: { actionId: proposal.actionId, action: advice.action, params: advice.params },
   });
+  await notify('approval_waiting', `approval:${proposal.actionId}`, approvalFacts(proposal));
   const decided = () => decisionFor(state, proposal) !== undefined;
   let answered = await condition(decided, settings.approvalTimeoutMs, {
     summary: 'Wait for the customer to approve the fix',
@@ -49,6 +53,7 @@ export async function proposeFix(
   if (!answered) {
     proposal.reminded = true;
     await recordBeside('approval_reminder', `Reminder: "${entry.title}" is waiting for approval`);
+    await notify('approval_reminder', `reminder:${proposal.actionId}`, approvalFacts(proposal));
     answered = await condition(decided, settings.approvalGraceMs, {
       summary: 'Wait for approval after the reminder',
     });

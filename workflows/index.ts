@@ -1,2 +1,3 @@
 export { supportCase } from './supportCase';
 export { healthCompaction, offlineSweep } from './healthSweep';
+export { notifyPeople } from './notifyPeople';

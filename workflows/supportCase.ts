@@ -28,6 +28,7 @@ import { Escalation } from './escalation';
 import { handOver } from './followUp';
 import { openingState } from './openingState';
 import { chooseManualStep, manualStepText, type WhatIsKnown } from './manualStep';
+import { caseNotifier, closeFacts } from './notifications';
 import {
   channelWords,
   checkedText,
@@ -66,6 +67,8 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   // older cases still ask for each patch where they meet it.
   const holdsEveryPatch = patched('every-patch-of-2026-11-22');
   const since = (patch: string) => holdsEveryPatch || patched(patch);
+  // People hear of the case's events (notifier). Cases from before this told nobody.
+  const notify = caseNotifier(input, patched('notify-people'));
   const settings = { ...defaultCaseSettings, ...input.settings };
   const state = openingState(input);
   let auditSeq = 0;
@@ -433,6 +436,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       actor,
       details: { durationMs: state.closedAt - state.openedAt },
     });
+    if (status !== 'cancelled') await notify(`case_${status}`, `case_${status}`, closeFacts(state));
   }
 
   /**
@@ -538,7 +542,10 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       ) {
         state.faultScope = scopeWithFix(state.faultScope, advice.action, state.results);
       }
-      const proposal = await proposeFix({ state, settings, record, recordBeside, since }, advice);
+      const proposal = await proposeFix(
+        { state, settings, record, recordBeside, since, notify },
+        advice,
+      );
       await fix(proposal);
       // Verify: everything checked so far runs again.
       checks = state.results.map((r) => r.check);

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
+import mongoose from 'mongoose';
 import { closedStatuses, type Actor, type CaseStatus } from '../../contracts/case';
 import {
   ApproveRequest,
@@ -10,6 +11,8 @@ import {
   OpenCaseRequest,
   StillBrokenRequest,
 } from '../../contracts/api';
+import { notify } from '../../notifier/notify';
+import { notificationsOfCase } from '../../notifier/records';
 import { verifyChain } from '../../store/audit';
 import { AuditEntry, Case } from '../../store/models';
 import {
@@ -83,14 +86,20 @@ export function casesRouter(
 
   router.get('/cases/:id/audit', requireRole('customer', 'operator'), async (req, res) => {
     const found = await getCase(req.principal!, String(req.params.id));
-    const entries = await AuditEntry.find({ caseId: found.id }).sort({ seq: 1 }).lean();
+    const [entries, told] = await Promise.all([
+      AuditEntry.find({ caseId: found.id }).sort({ seq: 1 }).lean(),
+      notificationsOfCase(found.id),
+    ]);
     const names = await namesOf(entries.map((e) => e.actor as Actor));
+    const steps = entries.map(({ _id, ...entry }) => ({
+      id: _id,
+      kind: 'step' as const,
+      ...entry,
+      who: whoIn(names, entry.actor as Actor),
+    }));
     res.json({
-      entries: entries.map(({ _id, ...entry }) => ({
-        id: _id,
-        ...entry,
-        who: whoIn(names, entry.actor as Actor),
-      })),
+      // Who was told what, merged in time order; the hash chain covers the steps alone.
+      entries: inTimeOrder(steps, told),
       verification: await verifyChain(found.id),
     });
   });
@@ -141,6 +150,38 @@ export function casesRouter(
   // another operator gets 409 (the workflow's validator refuses them).
   router.post('/cases/:id/take-over', requireRole('operator'), async (req, res) => {
     EmptyBody.parse(req.body);
+    const operator = req.principal!.id;
+    // An escalated case's workflow has ended: the operator takes the hand-over on the case
+    // document, and its PagerDuty incident is acknowledged (notifier).
+    const escalated = await Case.findOne({
+      _id: String(req.params.id),
+      status: 'escalated',
+    }).lean();
+    if (escalated) {
+      // One operator holds it: the first to take it, whoever asks again after.
+      const took = await Case.updateOne(
+        {
+          _id: escalated._id,
+          status: 'escalated',
+          assignedOperator: mongoose.trusted({ $in: [null, operator] }),
+        },
+        { $set: { assignedOperator: operator } },
+      );
+      if (took.matchedCount === 0) {
+        throw new HttpError(409, 'DECISION_REJECTED', 'Another operator has taken this case over');
+      }
+      await notify(temporal, defaults.taskQueue, {
+        type: 'case_taken_over',
+        key: `${escalated._id}:taken_over`,
+        at: new Date().toISOString(),
+        customerId: escalated.customerId,
+        deviceId: escalated.deviceId,
+        caseId: String(escalated._id),
+        facts: {},
+      });
+      res.json({ assignedOperator: operator, status: escalated.status });
+      return;
+    }
     const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
     const now = await handle.query(caseStateQuery).catch(() => undefined);
     if (now?.assignedOperator === req.principal!.id) {
@@ -180,6 +221,21 @@ export function casesRouter(
   });
 
   return router;
+}
+
+/** Merges two lists each already in time order, keeping each one's own order. */
+function inTimeOrder<A extends { executedAt: Date }, B extends { executedAt: Date }>(
+  a: A[],
+  b: B[],
+): (A | B)[] {
+  const merged: (A | B)[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const takeA = j >= b.length || (i < a.length && a[i]!.executedAt <= b[j]!.executedAt);
+    merged.push(takeA ? a[i++]! : b[j++]!);
+  }
+  return merged;
 }
 
 function actorOf(principal: Principal) {

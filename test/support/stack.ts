@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
+import type { NotifierConfig } from '../../activities/notifications';
+import { loadConfig } from '../../config';
 import { createApiLink, type ApiLink } from '../../activities/apiLink';
 import { createApi, type ApiDeps } from '../../api/app';
 import { createLogger } from '../../observability/logger';
@@ -14,6 +16,14 @@ import { seedDemo, type DemoCredentials } from '../../scripts/seed';
 import { connectStore, disconnectStore } from '../../store/connection';
 import { connectTemporal } from '../../temporal-config/client';
 import { createWorker } from '../../workers/worker';
+import { startPagerDutyStandIn, type PagerDutyStandIn } from '../../stand-ins/pagerDuty';
+import { startSlackStandIn, type SlackStandIn } from '../../stand-ins/slack';
+import { startSmtpSink, type SmtpSink } from '../../stand-ins/smtpSink';
+import {
+  startTelnyxStandIn,
+  type TelnyxStandIn,
+  type TelnyxStandInOptions,
+} from '../../stand-ins/telnyx';
 import type { CaseSettings } from '../../workflows/messages';
 import { freshMongoUrl, temporalAddress, temporalNamespace } from './env';
 
@@ -31,6 +41,20 @@ export interface TestStack {
   client: Client;
   demo: DemoCredentials;
   mongoUrl: string;
+  /** The notifier's stand-ins, when the stack was started with `notifications`. */
+  notifier?: NotifierStandIns;
+  stop(): Promise<void>;
+}
+
+/** Email, SMS, Slack and PagerDuty stand-ins, and the settings that point the notifier at them. */
+export interface NotifierStandIns {
+  smtp: SmtpSink;
+  telnyx: TelnyxStandIn;
+  slack: SlackStandIn;
+  pagerDuty: PagerDutyStandIn;
+  /** The environment a worker process needs to use them. */
+  env: Record<string, string>;
+  config: NotifierConfig;
   stop(): Promise<void>;
 }
 
@@ -41,6 +65,11 @@ export interface TestStackOptions {
   api?: Pick<ApiDeps, 'logger' | 'security' | 'socket'>;
   /** Where the API (and `client`) reach Temporal, when not directly (a cuttable proxy). */
   apiTemporalAddress?: string;
+  /** Start the notifier's stand-ins and point the worker at them; retries bounded short. */
+  notifications?: {
+    retrySeconds?: number;
+    onSms?: TelnyxStandInOptions['onMessage'];
+  };
 }
 
 export async function startTestStack(
@@ -50,6 +79,7 @@ export async function startTestStack(
     caseSettings = {},
     api: apiOptions = {},
     apiTemporalAddress = temporalAddress(),
+    notifications,
   }: TestStackOptions = {},
 ): Promise<TestStack> {
   const mongoUrl = freshMongoUrl(label);
@@ -85,6 +115,8 @@ export async function startTestStack(
   await new Promise<void>((resolve) => api.http.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(api.http.address() as AddressInfo).port}`;
 
+  const notifier = notifications && (await startNotifierStandIns(dataDir, notifications));
+
   if (worker) quietRuntime();
   let running:
     { worker: Worker; done: Promise<void>; connection: NativeConnection; api: ApiLink } | undefined;
@@ -96,6 +128,7 @@ export async function startTestStack(
       namespace: temporalNamespace(),
       api: link,
       taskQueue,
+      notifier: notifier?.config ?? notifyNobody(),
     });
     running = { worker: w, done: w.run(), connection: workerConnection, api: link };
   }
@@ -109,6 +142,7 @@ export async function startTestStack(
     client,
     demo,
     mongoUrl,
+    notifier,
     async stop() {
       if (running) {
         running.worker.shutdown();
@@ -117,8 +151,51 @@ export async function startTestStack(
         await running.connection.close();
       }
       await api.close();
+      await notifier?.stop();
       await temporal.close();
       await disconnectStore();
+    },
+  };
+}
+
+/**
+ * Without the stand-ins, the notifier has no channel: tests of other things get no messages
+ * (a code email they wait for is never followed by a notification to the same address).
+ */
+function notifyNobody(): NotifierConfig {
+  return loadConfig({}).notifier;
+}
+
+async function startNotifierStandIns(
+  dataDir: string,
+  { retrySeconds = 4, onSms }: NonNullable<TestStackOptions['notifications']>,
+): Promise<NotifierStandIns> {
+  const smtp = await startSmtpSink({ outbox: path.join(dataDir, 'outbox') });
+  const telnyx = await startTelnyxStandIn({ onMessage: onSms });
+  const slack = await startSlackStandIn();
+  const pagerDuty = await startPagerDutyStandIn();
+  const env = {
+    SMTP_URL: smtp.url,
+    TELNYX_API_KEY: telnyx.apiKey,
+    TELNYX_BASE_URL: telnyx.url,
+    SMS_FROM_NUMBER: '+15550000200',
+    SLACK_WEBHOOK_URL: slack.webhookUrl,
+    PAGERDUTY_ROUTING_KEY: pagerDuty.routingKey,
+    PAGERDUTY_EVENTS_URL: pagerDuty.eventsUrl,
+    OPERATOR_EMAIL: 'oncall@zen-support.example',
+    PORTAL_URL: 'http://portal.test',
+    NOTIFY_RETRY_MINUTES: String(retrySeconds / 60),
+    NOTIFY_RETRY_FIRST_SECONDS: '0.5',
+  };
+  return {
+    smtp,
+    telnyx,
+    slack,
+    pagerDuty,
+    env,
+    config: loadConfig({ ...process.env, ...env }).notifier,
+    async stop() {
+      await Promise.all([smtp.stop(), telnyx.stop(), slack.stop(), pagerDuty.stop()]);
     },
   };
 }
@@ -174,7 +251,7 @@ export async function startWorkerWith(
 ): Promise<{ stop(): Promise<void> }> {
   const connection = await NativeConnection.connect({ address: temporalAddress() });
   const api = createApiLink(stack.apiUrl, stack.internalToken);
-  const activities = createActivities(api);
+  const activities = createActivities(api, stack.notifier?.config ?? notifyNobody());
   const worker = await createWorker(
     { connection, namespace: temporalNamespace(), api, taskQueue: stack.taskQueue },
     { activities: { ...activities, ...replace(activities) } },

@@ -17,7 +17,11 @@ export interface WorkerProcess {
   output(): string;
 }
 
-export async function startWorkerProcess(stack: TestStack): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  stack: TestStack,
+  /** More of the worker's environment, e.g. the notifier's stand-ins (stack.notifier.env). */
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const metricsPort = await freePort();
   const child = spawn(process.execPath, workerNodeArgs(), {
     cwd: root,
@@ -32,6 +36,12 @@ export async function startWorkerProcess(stack: TestStack): Promise<WorkerProces
       WORKER_METRICS_PORT: String(metricsPort),
       TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
+      // No notifier channel unless the test gives one (a mail sink of the test's is for codes).
+      SMTP_URL: '',
+      SMS_FROM_NUMBER: '',
+      SLACK_WEBHOOK_URL: '',
+      PAGERDUTY_ROUTING_KEY: '',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,4 @@
-import { NotificationEventType, urgentEvents } from '../../contracts/notifications';
+import { CustomerEventType, urgentEvents } from '../../contracts/notifications';
 import {
   durationWords,
   monitorSentence,
@@ -106,7 +106,7 @@ describe("the health page's words", () => {
 
 describe("the notification settings' words", () => {
   it('names every event in words, and the urgent ones in the quiet-hours sentence', () => {
-    for (const event of NotificationEventType.options) {
+    for (const event of CustomerEventType.options) {
       expect(eventLabel(event)).not.toMatch(/_/);
       expect(eventLabel(event)).not.toBe('Something else');
     }

@@ -15,7 +15,7 @@ import {
 import type { DeviceHistory, OutageList } from '../../contracts/monitor';
 import {
   CustomerChannel,
-  NotificationEventType,
+  CustomerEventType,
   urgentEvents,
   type NotificationSettings,
 } from '../../contracts/notifications';
@@ -46,7 +46,7 @@ describe("the portal's copy of the API shapes", () => {
   });
 
   it('lists the same notification events, urgent events and channels as the contracts', () => {
-    expect([...portalEvents]).toEqual([...NotificationEventType.options]);
+    expect([...portalEvents]).toEqual([...CustomerEventType.options]);
     expect([...portalUrgentEvents]).toEqual([...urgentEvents]);
     expect([...portalChannels]).toEqual([...CustomerChannel.options]);
   });

@@ -1,0 +1,218 @@
+import { activityInfo, log } from '@temporalio/activity';
+import mongoose from 'mongoose';
+import type { Config } from '../config';
+import { NotificationEvent, type DeliveryChannel } from '../contracts/notifications';
+import { notificationsSettled } from '../observability/metrics';
+import { deliverOnce, type Settled } from '../notifier/deliver';
+import { sendEmail } from '../notifier/email';
+import { sendPagerDuty } from '../notifier/pagerDuty';
+import { planDeliveries, type Delivery } from '../notifier/plan';
+import { NotificationDoc, noteIncident, openIncidents } from '../notifier/records';
+import { sendSlack } from '../notifier/slack';
+import { sendSms } from '../notifier/sms';
+import { failureWords, maskRecipient, wordsFor, type Words } from '../notifier/words';
+import { loadNotificationSettings } from '../store/notificationSettings';
+import { Customer, Device, Site } from '../store/models';
+
+// The notifyPeople workflow's activities: plan who hears of an event, then one delivery each.
+
+export type NotifierConfig = Config['notifier'];
+
+/** One delivery as the workflow carries it: no address (that stays in its document). */
+export interface DeliveryJob {
+  key: string;
+  channel: DeliveryChannel;
+  recipient: string;
+  pagerDuty?: Delivery['pagerDuty'];
+  words: Words;
+  eventType: NotificationEvent['type'];
+  deviceId?: string;
+  caseId?: string;
+}
+
+export interface PlannedNotifications {
+  now: DeliveryJob[];
+  later?: { until: number; jobs: DeliveryJob[] };
+  retry: { forMs: number; firstMs: number };
+}
+
+export function createNotificationActivities(config: NotifierConfig) {
+  const available = new Set<DeliveryChannel>([
+    ...(config.email ? (['email'] as const) : []),
+    ...(config.sms ? (['sms'] as const) : []),
+    ...(config.slackWebhookUrl ? (['slack'] as const) : []),
+    ...(config.pagerDuty ? (['pagerduty'] as const) : []),
+  ]);
+
+  async function planNotifications(input: NotificationEvent): Promise<PlannedNotifications> {
+    const event = NotificationEvent.parse(input);
+    const [settings, incidents, context] = await Promise.all([
+      loadNotificationSettings(event.customerId),
+      openIncidents(event.deviceId),
+      contextOf(event),
+    ]);
+    const plan = planDeliveries(
+      event,
+      settings,
+      { routing: config.operatorRouting, email: config.operatorEmail, available },
+      incidents,
+      new Date(),
+    );
+    const words = wordsFor(event, context);
+    const job = (d: Delivery): DeliveryJob => ({
+      key: d.key,
+      channel: d.channel,
+      recipient: shownAs(d),
+      ...(d.pagerDuty && { pagerDuty: d.pagerDuty }),
+      words,
+      eventType: event.type,
+      deviceId: event.deviceId,
+      caseId: event.caseId,
+    });
+    const write = (d: Delivery, status: 'open' | 'deferred', until?: number) => ({
+      _id: d.key,
+      eventKey: event.key,
+      eventType: event.type,
+      customerId: event.customerId,
+      deviceId: event.deviceId,
+      caseId: event.caseId,
+      channel: d.channel,
+      audience: d.audience,
+      recipient: shownAs(d),
+      address: d.to,
+      status,
+      ...(until !== undefined && { deferredUntil: new Date(until) }),
+    });
+    const docs = [
+      ...plan.now.map((d) => write(d, 'open')),
+      ...(plan.later?.deliveries.map((d) => write(d, 'deferred', plan.later!.until)) ?? []),
+    ];
+    // A retried plan finds its documents written already; those keep their state.
+    await Promise.all(
+      docs.map((doc) =>
+        NotificationDoc.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true }),
+      ),
+    );
+    if (available.size < 4) {
+      log.debug('notifier channels without a service', {
+        missing: ['email', 'sms', 'slack', 'pagerduty'].filter(
+          (c) => !available.has(c as DeliveryChannel),
+        ),
+      });
+    }
+    return {
+      now: plan.now.map(job),
+      ...(plan.later && {
+        later: { until: plan.later.until, jobs: plan.later.deliveries.map(job) },
+      }),
+      retry: config.retry,
+    };
+  }
+
+  async function deliverNotification(job: DeliveryJob): Promise<Settled> {
+    const info = activityInfo();
+    const settled = await deliverOnce(
+      {
+        key: job.key,
+        attemptId: `${info.workflowExecution?.runId}:${info.activityId}:${info.attempt}`,
+        providerDedups: job.channel === 'pagerduty',
+      },
+      (address) => send(job, address),
+    );
+    if (settled === 'sent' && job.pagerDuty) {
+      await noteIncident(job.pagerDuty.dedupKey, job.pagerDuty.action, job.deviceId, job.caseId);
+    }
+    notificationsSettled.inc({ channel: job.channel, outcome: settled });
+    return settled;
+  }
+
+  function send(job: DeliveryJob, address: string): Promise<{ providerId?: string }> {
+    switch (job.channel) {
+      case 'email':
+        return sendEmail(config.email!, address, job.words);
+      case 'sms':
+        return sendSms(config.sms!, address, job.words.short);
+      case 'slack':
+        return sendSlack(config.slackWebhookUrl!, `*${job.words.subject}*\n${job.words.text}`);
+      case 'pagerduty':
+        return sendPagerDuty(config.pagerDuty!, job.pagerDuty!.action, address, job.words.short);
+      case 'phone':
+        throw new Error('Phone notifications are placed by the API');
+    }
+  }
+
+  /**
+   * A delivery that kept failing (recorded failed, counted) or whose fate is unknown: logged,
+   * and, when Slack is set up and was not the failing channel, a report for operators to
+   * deliver.
+   */
+  async function reportUndelivered({
+    job,
+    outcome,
+    error,
+  }: {
+    job: DeliveryJob;
+    outcome: 'failed' | 'unconfirmed';
+    error: string;
+  }): Promise<DeliveryJob | undefined> {
+    if (outcome === 'failed') {
+      await NotificationDoc.updateOne(
+        { _id: job.key, status: mongoose.trusted({ $nin: ['sent', 'unconfirmed'] }) },
+        { $set: { status: 'failed', failedAt: new Date(), error: error.slice(0, 500) } },
+      );
+      notificationsSettled.inc({ channel: job.channel, outcome: 'failed' });
+    }
+    log.error(`notification ${outcome}`, { channel: job.channel, recipient: job.recipient, error });
+    if (!config.slackWebhookUrl || job.channel === 'slack') return undefined;
+    const text = failureWords(outcome, job.channel, job.recipient, job.words.subject, error);
+    const report: DeliveryJob = {
+      key: `${job.key}|failure-report`,
+      channel: 'slack',
+      recipient: 'operators (Slack)',
+      words: { subject: 'A notification was not delivered', text, short: text },
+      eventType: job.eventType,
+      deviceId: job.deviceId,
+      caseId: job.caseId,
+    };
+    await NotificationDoc.updateOne(
+      { _id: report.key },
+      {
+        $setOnInsert: {
+          eventKey: job.key,
+          eventType: job.eventType,
+          customerId: 'operators',
+          caseId: job.caseId,
+          channel: 'slack',
+          audience: 'operators',
+          recipient: report.recipient,
+          address: config.slackWebhookUrl,
+          status: 'open',
+        },
+      },
+      { upsert: true },
+    );
+    return report;
+  }
+
+  async function contextOf(event: NotificationEvent) {
+    const [customer, device] = await Promise.all([
+      Customer.findById(event.customerId, { businessName: 1 }).lean(),
+      event.deviceId ? Device.findOne({ deviceId: event.deviceId }, { siteId: 1 }).lean() : null,
+    ]);
+    const site = device ? await Site.findById(device.siteId, { name: 1 }).lean() : null;
+    return {
+      businessName: customer?.businessName,
+      place: site?.name,
+      caseUrl: event.caseId ? `${config.portalUrl}/cases/${event.caseId}` : undefined,
+      supportNumber: config.supportNumber,
+    };
+  }
+
+  return { planNotifications, deliverNotification, reportUndelivered };
+}
+
+function shownAs(d: Delivery): string {
+  if (d.channel === 'slack') return 'operators (Slack)';
+  if (d.channel === 'pagerduty') return `operators (PagerDuty, ${d.pagerDuty?.action})`;
+  return maskRecipient(d.to);
+}

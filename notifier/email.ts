@@ -1,0 +1,40 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { neverConnected, Refused } from './refused';
+import type { Words } from './words';
+
+// Email through SMTP (the local sink under npm start and in tests).
+
+export interface EmailSettings {
+  smtpUrl: string;
+  from: string;
+}
+
+const transports = new Map<string, Transporter>();
+
+export async function sendEmail(
+  settings: EmailSettings,
+  to: string,
+  words: Words,
+): Promise<{ providerId?: string }> {
+  let transport = transports.get(settings.smtpUrl);
+  if (!transport) {
+    transport = nodemailer.createTransport(settings.smtpUrl);
+    transports.set(settings.smtpUrl, transport);
+  }
+  try {
+    const info = await transport.sendMail({
+      from: settings.from,
+      to,
+      subject: words.subject,
+      text: words.text,
+    });
+    return { providerId: info.messageId };
+  } catch (err) {
+    const e = err as { responseCode?: number; code?: string; message?: string };
+    // An SMTP reply (4xx, 5xx) is the server refusing: the message was not taken.
+    if (e.responseCode || e.code === 'ECONNECTION' || neverConnected(err)) {
+      throw new Refused(`The mail server refused the message: ${e.message ?? e.code}`);
+    }
+    throw err;
+  }
+}

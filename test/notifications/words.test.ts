@@ -1,0 +1,98 @@
+import type { NotificationEvent } from '../../contracts/notifications';
+import { durationWords, maskRecipient, wordsFor } from '../../notifier/words';
+
+// What people read: plain English, the link and the phone path, no internal names.
+
+const ctx = {
+  businessName: 'Bayside Dental',
+  place: 'Front office',
+  caseUrl: 'https://portal.example/cases/3f0c2b1e-aaaa-4bbb-8ccc-123456789abc',
+  supportNumber: '+15550000100',
+};
+
+function event(type: NotificationEvent['type'], facts: NotificationEvent['facts'] = {}) {
+  return {
+    type,
+    key: `k:${type}`,
+    at: '2026-12-06T10:00:00.000Z',
+    customerId: 'c',
+    deviceId: 'pi-demo-001',
+    caseId: '3f0c2b1e-aaaa-4bbb-8ccc-123456789abc',
+    facts,
+  } satisfies NotificationEvent;
+}
+
+const internal = /pi-demo|_|temporal|mongo|workflow|ip_config|undefined|null/i;
+
+describe('the words of a notification', () => {
+  it('a fix waiting: what, the link, and the phone path', () => {
+    const w = wordsFor(
+      event('approval_waiting', {
+        fixTitle: 'Restart the router',
+        downtime: '3 minutes',
+        risk: 'medium',
+        diagnosis: 'The router stopped answering.',
+      }),
+      ctx,
+    );
+    expect(w.subject).toBe('A fix for your network is waiting for your approval');
+    expect(w.text).toContain(
+      '"Restart the router" is ready for the Zen box in Front office at Bayside Dental',
+    );
+    expect(w.text).toContain(ctx.caseUrl);
+    expect(w.text).toContain('call +15550000100 and press 1');
+    expect(w.short).toContain(ctx.caseUrl);
+    expect(w.short).toContain('press 1');
+  });
+
+  it('the reminder says it is one', () => {
+    const w = wordsFor(event('approval_reminder', { fixTitle: 'Restart the router' }), ctx);
+    expect(w.subject).toMatch(/^Reminder/);
+    expect(w.short).toMatch(/reminder/);
+  });
+
+  it('resolved: what was done and how long it took', () => {
+    const w = wordsFor(
+      event('case_resolved', { whatWasDone: 'Restart the router', durationMinutes: 74 }),
+      ctx,
+    );
+    expect(w.subject).toBe('Your network problem is fixed');
+    expect(w.text).toContain('What we did: Restart the router.');
+    expect(w.text).toContain('It took 1 hour 14 minutes.');
+  });
+
+  it('box offline, internet down and back: plain words for the targets', () => {
+    expect(wordsFor(event('box_offline', { minutesOffline: 12 }), ctx).short).toBe(
+      'Zen & Zen: the Zen box in Front office has been offline for 12 minutes. Check its power and cable.',
+    );
+    const down = wordsFor(event('internet_down', { failing: ['dns', 'internet'] }), ctx);
+    expect(down.text).toContain('Not working: looking up websites (DNS) and the internet.');
+    const back = wordsFor(event('internet_recovered', { since: '2026-12-06T09:15:00.000Z' }), ctx);
+    expect(back.text).toContain('It was down for 45 minutes.');
+  });
+
+  it('never shows internal names, ids or empty facts, for any event', () => {
+    for (const type of [
+      'approval_waiting',
+      'approval_reminder',
+      'case_resolved',
+      'case_escalated',
+      'case_taken_over',
+      'box_offline',
+      'box_online',
+      'internet_down',
+      'internet_recovered',
+    ] as const) {
+      const w = wordsFor(event(type), { supportNumber: '+15550000100' });
+      for (const text of [w.subject, w.text, w.short]) expect(text).not.toMatch(internal);
+    }
+  });
+
+  it('durations and masked recipients', () => {
+    expect(durationWords(0.2)).toBe('less than a minute');
+    expect(durationWords(1)).toBe('1 minute');
+    expect(durationWords(120)).toBe('2 hours');
+    expect(maskRecipient('desk@bayside.example')).toBe('d***@bayside.example');
+    expect(maskRecipient('+15551234567')).toBe('+1******67');
+  });
+});
