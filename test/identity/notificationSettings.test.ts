@@ -1,4 +1,4 @@
-import { NotificationEventType } from '../../contracts/notifications';
+import { CustomerEventType } from '../../contracts/notifications';
 import { NotificationSettingsDoc } from '../../store/notificationSettings';
 import { call, startTestStack, type TestStack } from '../support/stack';
 import { seedOtherTenant, type OtherTenant } from '../support/tenants';
@@ -7,7 +7,7 @@ import { seedOtherTenant, type OtherTenant } from '../support/tenants';
 // chosen, a customer's own settings only, operators any customer's, and bad input refused
 // with the field named and nothing lost.
 
-const allEvents = [...NotificationEventType.options];
+const allEvents = [...CustomerEventType.options];
 
 const chosen = {
   contacts: [
