@@ -1,3 +1,5 @@
+import { createApiLink } from '../../activities/apiLink';
+import type { PlaceCall } from '../../contracts/api';
 import { NotificationDoc } from '../../notifier/records';
 import { saveNotificationSettings } from '../../store/notificationSettings';
 import { approve, connectDevice, openDemoCase, waitForStatus } from '../support/cases';
@@ -126,6 +128,31 @@ describe('a fix waiting for approval rings a contact who chose phone calls', () 
       expect(JSON.stringify(told)).not.toContain(contactPhone);
     } finally {
       device.stop();
+    }
+  });
+
+  it("the call request is checked: a bad number or a case not the customer's is refused, and nothing rings", async () => {
+    const link = createApiLink(stack.apiUrl, stack.internalToken);
+    try {
+      const before = telnyx().calls.size;
+      const bad = await link.placeCall({
+        customerId: stack.demo.customer.id,
+        caseId: 'any',
+        to: '555-1234',
+      } as PlaceCall);
+      expect(bad).toEqual({ refused: expect.stringContaining('Not a call request'), final: true });
+      const notTheirs = await link.placeCall({
+        customerId: stack.demo.customer.id,
+        caseId: 'no-such-case',
+        to: contactPhone,
+      });
+      expect(notTheirs).toEqual({
+        refused: "The call was not placed: the case is not this customer's",
+        final: true,
+      });
+      expect(telnyx().calls.size).toBe(before);
+    } finally {
+      link.close();
     }
   });
 });
