@@ -1,5 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import { internalLink, type CaseStepEvent, type PushCommandAck } from '../contracts/api';
+import {
+  internalLink,
+  type CaseStepEvent,
+  type PlaceCall,
+  type PlaceCallAck,
+  type PushCommandAck,
+} from '../contracts/api';
 import type { DeviceCommand } from '../contracts/device';
 
 // The worker's line to the API, which holds the device and portal sockets: one
@@ -14,11 +20,26 @@ export interface ApiLink {
    * repeats) the step; a step sent while the API is away is not heard live.
    */
   notifyCase(event: CaseStepEvent): Promise<void>;
+  /**
+   * Asks the API to ring a contact about a case. Rejects with LinkDown when the request never
+   * left (nothing rang); any other rejection leaves the call's fate unknown.
+   */
+  placeCall(request: PlaceCall): Promise<PlaceCallAck>;
   close(): void;
 }
 
 /** How long a call waits for the link to be up, and for the API's acknowledgement. */
 const waitMs = 5000;
+/** A dial may take Telnyx a few seconds, and its SDK retries an unanswered command. */
+const callWaitMs = 15_000;
+
+/** The link was not up: a request was never sent. */
+export class LinkDown extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LinkDown';
+  }
+}
 
 export function createApiLink(
   apiUrl: string,
@@ -68,6 +89,16 @@ export function createApiLink(
       } catch {
         // Not heard live; the portal reads the case document when it looks again.
       }
+    },
+    async placeCall(request) {
+      try {
+        await connected();
+      } catch (err) {
+        throw new LinkDown((err as Error).message);
+      }
+      return (await socket
+        .timeout(callWaitMs)
+        .emitWithAck(internalLink.placeCall, request)) as PlaceCallAck;
     },
     close: () => void socket.close(),
   };

@@ -20,7 +20,7 @@ export function createActivities(
     ...createCaseStoreActivities(api),
     ...createDeviceActivities(api),
     ...createHealthSweepActivities(offline),
-    ...createNotificationActivities(notifier),
+    ...createNotificationActivities(notifier, api),
   };
 }
 

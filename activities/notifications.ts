@@ -1,11 +1,12 @@
 import { activityInfo, log } from '@temporalio/activity';
 import mongoose from 'mongoose';
 import type { Config } from '../config';
-import { NotificationEvent, type DeliveryChannel } from '../contracts/notifications';
+import { DeliveryChannel, NotificationEvent } from '../contracts/notifications';
 import { notificationsSettled } from '../observability/metrics';
 import { deliverOnce, type Settled } from '../notifier/deliver';
 import { sendEmail } from '../notifier/email';
 import { sendPagerDuty } from '../notifier/pagerDuty';
+import { placePhoneCall } from '../notifier/phone';
 import { planDeliveries, type Delivery } from '../notifier/plan';
 import { NotificationDoc, noteIncident, openIncidents } from '../notifier/records';
 import { sendSlack } from '../notifier/slack';
@@ -13,6 +14,7 @@ import { sendSms } from '../notifier/sms';
 import { failureWords, maskRecipient, wordsFor, type Words } from '../notifier/words';
 import { loadNotificationSettings } from '../store/notificationSettings';
 import { Customer, Device, Site } from '../store/models';
+import type { ApiLink } from './apiLink';
 
 // The notifyPeople workflow's activities: plan who hears of an event, then one delivery each.
 
@@ -28,6 +30,8 @@ export interface DeliveryJob {
   eventType: NotificationEvent['type'];
   deviceId?: string;
   caseId?: string;
+  /** Whose case a phone call is about. */
+  customerId?: string;
 }
 
 export interface PlannedNotifications {
@@ -36,12 +40,18 @@ export interface PlannedNotifications {
   retry: { forMs: number; firstMs: number };
 }
 
-export function createNotificationActivities(config: NotifierConfig) {
+/** Phone calls are placed by the API, so the phone channel needs the worker's link to it. */
+export function createNotificationActivities(
+  config: NotifierConfig,
+  api?: Pick<ApiLink, 'placeCall'>,
+) {
+  const everyChannel = DeliveryChannel.options;
   const available = new Set<DeliveryChannel>([
     ...(config.email ? (['email'] as const) : []),
     ...(config.sms ? (['sms'] as const) : []),
     ...(config.slackWebhookUrl ? (['slack'] as const) : []),
     ...(config.pagerDuty ? (['pagerduty'] as const) : []),
+    ...(api ? (['phone'] as const) : []),
   ]);
 
   async function planNotifications(input: NotificationEvent): Promise<PlannedNotifications> {
@@ -68,6 +78,7 @@ export function createNotificationActivities(config: NotifierConfig) {
       eventType: event.type,
       deviceId: event.deviceId,
       caseId: event.caseId,
+      ...(d.channel === 'phone' && { customerId: event.customerId }),
     });
     const write = (d: Delivery, status: 'open' | 'deferred', until?: number) => ({
       _id: d.key,
@@ -93,11 +104,9 @@ export function createNotificationActivities(config: NotifierConfig) {
         NotificationDoc.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true }),
       ),
     );
-    if (available.size < 4) {
+    if (available.size < everyChannel.length) {
       log.debug('notifier channels without a service', {
-        missing: ['email', 'sms', 'slack', 'pagerduty'].filter(
-          (c) => !available.has(c as DeliveryChannel),
-        ),
+        missing: everyChannel.filter((c) => !available.has(c)),
       });
     }
     return {
@@ -137,7 +146,11 @@ export function createNotificationActivities(config: NotifierConfig) {
       case 'pagerduty':
         return sendPagerDuty(config.pagerDuty!, job.pagerDuty!.action, address, job.words.short);
       case 'phone':
-        throw new Error('Phone notifications are placed by the API');
+        return placePhoneCall(api!, {
+          customerId: job.customerId!,
+          caseId: job.caseId,
+          to: address,
+        });
     }
   }
 

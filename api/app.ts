@@ -103,7 +103,7 @@ export function createApi({
   });
   const gateway = attachDeviceGateway(io, temporal, authenticate, logger, monitoring);
   attachPortalLive(io, authenticate);
-  attachInternalLink(io, authenticate, gateway, logger);
+  attachInternalLink(io, authenticate, gateway, voice, logger);
 
   app.disable('x-powered-by');
   // The portal proxies /api: its address, not the browser's, would otherwise be everyone's.

@@ -1,19 +1,28 @@
 import type { Server as SocketServer } from 'socket.io';
 import { closedStatuses, type CaseStatus } from '../contracts/case';
-import { CaseStepEvent, internalLink, PushCommand, type PushCommandAck } from '../contracts/api';
+import {
+  CaseStepEvent,
+  internalLink,
+  PlaceCall,
+  PushCommand,
+  type PlaceCallAck,
+  type PushCommandAck,
+} from '../contracts/api';
 import type { Logger } from '../observability/logger';
 import { boundedMemory, caseParties } from '../store/lookups';
 import type { Authenticate } from './auth';
 import { tellDeviceCaseStatus, type DeviceGateway } from './deviceGateway';
+import type { Voice } from './voice/router';
 
 // The worker's link (contracts/api.ts internalLink): the service token only.
 // It pushes stored commands to their devices and relays case steps to the
-// portal and to the case's device.
+// portal and to the case's device, and rings a customer's contact for the notifier.
 
 export function attachInternalLink(
   io: SocketServer,
   authenticate: Authenticate,
   gateway: DeviceGateway,
+  voice: Pick<Voice, 'placeCall'>,
   logger: Logger,
 ): void {
   const link = io.of(internalLink.namespace);
@@ -40,6 +49,25 @@ export function attachInternalLink(
       } catch (err) {
         logger.error({ err, commandId: parsed.data.command.commandId }, 'command push failed');
         answer({ error: 'The API could not push the command' });
+      }
+    });
+
+    socket.on(internalLink.placeCall, async (message: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const answer = (reply: PlaceCallAck) => ack(reply);
+      const parsed = PlaceCall.safeParse(message);
+      if (!parsed.success) {
+        return answer({
+          refused: `Not a call request: ${parsed.error.issues[0]?.message}`,
+          final: true,
+        });
+      }
+      try {
+        answer(await voice.placeCall(parsed.data));
+      } catch (err) {
+        // Before the dial (the store): nothing rang.
+        logger.error({ err, caseId: parsed.data.caseId }, 'call request failed');
+        answer({ refused: 'The call could not be placed' });
       }
     });
 

@@ -117,6 +117,8 @@ export const internalLink = {
   pushCommand: 'command:push',
   /** A case's step for the portal and the case's device (CaseStepEvent); not acknowledged. */
   caseStep: 'case:step',
+  /** Ring a customer's contact about a case (PlaceCall), acknowledged with PlaceCallAck. */
+  placeCall: 'call:place',
 } as const;
 
 /** A command the worker stored, sent with it so the API need not read it back before it goes out. */
@@ -126,6 +128,26 @@ export const PushCommand = z
 
 /** Whether the device was connected to take the command, or why the push was refused. */
 export type PushCommandAck = { sent: boolean } | { error: string };
+
+/**
+ * The notifier's phone channel: the API rings `to` (a contact's number, not necessarily the
+ * account's primary phone) with the outbound call flow of the customer's case.
+ */
+export const PlaceCall = z
+  .object({
+    customerId: z.string().min(1).max(100),
+    caseId: z.string().min(1).max(100),
+    to: e164,
+  })
+  .strict();
+export type PlaceCall = z.infer<typeof PlaceCall>;
+
+/**
+ * placed: Telnyx took the dial. refused: nothing went out; `final` when trying again cannot
+ * help (no phone service, no such case). unknown: the dial's fate is not known (it timed out).
+ */
+export type PlaceCallAck =
+  { placed: true; callId?: string } | { refused: string; final?: boolean } | { unknown: string };
 
 /** A case step, relayed to the portal and to the case's device. */
 export const CaseStepEvent = z

@@ -43,6 +43,14 @@ export interface CallFlowOptions {
   log?: (message: string, err?: unknown) => void;
 }
 
+/** The account a call is for: its code e-mail goes to the account's address. */
+export interface CallCustomer {
+  _id: string;
+  primaryPhone: string;
+  email: string;
+  businessName: string;
+}
+
 const VOICE = 'female';
 const LANGUAGE = 'en-US';
 /** Temporal calls get a deadline: without one a call may wait forever. */
@@ -92,27 +100,55 @@ export class CallFlow {
 
   /**
    * Calls the customer about a case their Zen box opened (when they opted in).
-   * The session waits under a nonce: the answer may arrive before dial() returns.
+   * A call that cannot be placed is logged: the case goes on without it.
    */
   async callCustomer(customerId: string, workflowId: string): Promise<void> {
-    const { connectionId, fromNumber } = this.options;
     const customer = await Customer.findById(customerId).lean();
     if (!customer?.callOnAgentFault) return;
+    try {
+      await this.dial(customer, workflowId, customer.primaryPhone);
+    } catch (err) {
+      this.log('could not place the proactive call', err);
+    }
+  }
+
+  /**
+   * Rings `to` (a contact the notifier calls) about the customer's case, with the same
+   * outbound flow. Returns the call's id; throws what Telnyx answered when it was not placed.
+   */
+  async callContact(
+    customer: CallCustomer,
+    workflowId: string,
+    to: string,
+  ): Promise<string | undefined> {
+    return this.dial(customer, workflowId, to);
+  }
+
+  /** The session waits under a nonce: the answer may arrive before dial() returns. */
+  private async dial(
+    customer: CallCustomer,
+    workflowId: string,
+    to: string,
+  ): Promise<string | undefined> {
+    const { connectionId, fromNumber } = this.options;
     const nonce = randomUUID();
     const session = this.newSession('', customer);
+    // Said on record (the decision's actor) as the number that was rung.
+    session.from = to;
     session.workflowId = workflowId;
     session.outbound = true;
     this.outbound.set(nonce, session);
     try {
-      await this.options.telnyx.calls.dial({
+      const answer = await this.options.telnyx.calls.dial({
         connection_id: connectionId ?? 'zen-support',
-        to: customer.primaryPhone,
+        to,
         from: fromNumber ?? '+15550000100',
         client_state: encodeState({ p: 'greet', o: nonce }),
       });
+      return answer.data?.call_control_id;
     } catch (err) {
       this.outbound.delete(nonce);
-      this.log('could not place the proactive call', err);
+      throw err;
     }
   }
 
@@ -391,10 +427,7 @@ export class CallFlow {
 
   // ---- effects --------------------------------------------------------------------
 
-  private newSession(
-    id: string,
-    customer: { _id: string; primaryPhone: string; email: string; businessName: string },
-  ): CallSession {
+  private newSession(id: string, customer: CallCustomer): CallSession {
     return {
       id,
       from: customer.primaryPhone,

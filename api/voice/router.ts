@@ -2,10 +2,12 @@ import type { Client } from '@temporalio/client';
 import express, { Router } from 'express';
 import type Telnyx from 'telnyx';
 import { loadConfig } from '../../config';
+import type { PlaceCall, PlaceCallAck } from '../../contracts/api';
 import { WebhookEvent } from '../../store/models';
 import type { CaseDefaults } from '../openCase';
 import { WebhookEventData } from './callEvents';
 import { CallFlow } from './callFlow';
+import { placeContactCall } from './contactCall';
 import { createTelnyxClient, type TelnyxSettings } from './telnyxClient';
 
 // POST /api/voice/telnyx/webhook: Telnyx Call Control events. Each counts only
@@ -26,6 +28,8 @@ export interface Voice {
   router: Router;
   /** Calls an opted-in customer about a case their Zen box opened; a no-op without Telnyx. */
   callCustomer(customerId: string, workflowId: string): Promise<void>;
+  /** Rings a contact about a case, for the notifier; says whether the call went out. */
+  placeCall(request: PlaceCall): Promise<PlaceCallAck>;
 }
 
 export function createVoice(
@@ -93,6 +97,7 @@ export function createVoice(
     async callCustomer(customerId, workflowId) {
       await getRuntime()?.flow.callCustomer(customerId, workflowId);
     },
+    placeCall: (request) => placeContactCall(getRuntime()?.flow, request),
   };
 }
 
