@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { NotificationEvent } from '../contracts/notifications';
-import { notificationWorkflowId } from '../workflows/notifications';
+import { notificationWorkflowId } from '../workflows/messages';
 
 // The one way anything outside a workflow raises a notification: a `notifyPeople`
 // workflow per event, whose id is the event's key, so an event raised twice (two API

@@ -20,6 +20,11 @@ export function caseWorkflowId(deviceId: string): string {
   return `support-case-${deviceId}`;
 }
 
+/** One event, one notifyPeople workflow: the same id wherever it is raised (notifier/notify.ts). */
+export function notificationWorkflowId(key: string): string {
+  return `notify:${key}`;
+}
+
 export const searchAttributes = {
   status: defineSearchAttributeKey('CaseStatus', SearchAttributeType.KEYWORD),
   customerId: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD),

@@ -2,16 +2,11 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { NotificationEvent, NotificationEventType } from '../contracts/notifications';
 import { fixDescriptions } from '../contracts/fixes';
-import type { CaseInput, CaseState, Proposal } from './messages';
+import { notificationWorkflowId, type CaseInput, type CaseState, type Proposal } from './messages';
 import { notifyPeople } from './notifyPeople';
 
 // A case tells people what happened through the notifier: a notifyPeople child per event,
 // abandoned when the case closes, so the case never waits for an email or a pager.
-
-/** One event, one notifyPeople workflow: the same id everywhere it is raised (notifier/notify.ts). */
-export function notificationWorkflowId(key: string): string {
-  return `notify:${key}`;
-}
 
 export type CaseNotifier = (
   type: NotificationEventType,

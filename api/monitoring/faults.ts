@@ -6,7 +6,7 @@ import { boundedMemory } from '../../store/lookups';
 import { Device } from '../../store/models';
 import { claimTransition, releaseTransition } from '../../store/monitorTransitions';
 import { openAgentCase } from '../cases';
-import type { MonitoredDevice, MonitoringDeps } from '.';
+import type { MonitoredDevice, MonitoringDeps } from './device';
 
 // A change of the box's monitor state: a confirmed fault opens the box's case on
 // the agent channel (at most one per device, as every case) and raises internet_down;

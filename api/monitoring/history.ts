@@ -15,7 +15,7 @@ import {
   minuteWindowMs,
   toStoredMinute,
 } from './historyBuckets';
-import type { MonitoredDevice, MonitoringDeps } from '.';
+import type { MonitoredDevice, MonitoringDeps } from './device';
 
 // The box's monitor intervals into the health history (store/healthHistory.ts): one upsert
 // per hour of intervals, each interval on the field of its start minute, so an interval

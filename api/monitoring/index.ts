@@ -1,31 +1,10 @@
-import type { Client } from '@temporalio/client';
-import type { CloudPath } from '../../contracts/cloudPath';
 import type { MonitorReport, MonitorState } from '../../contracts/monitor';
-import type { Logger } from '../../observability/logger';
-import type { CaseDefaults, CustomerCaller } from '../cases';
 import { actOnMonitorState } from './faults';
 import { markBack, markGone, monitorStateChanged, storeIntervals } from './history';
-import type { HealthLive } from './live';
+import type { MonitoredDevice, MonitoringDeps } from './device';
 
 // What the cloud does with the box's continuous monitor (agent/monitor/): its intervals
 // go into the health history, and a change of its state opens a case or says it is over.
-
-export interface MonitoredDevice {
-  deviceId: string;
-  /** The device document's _id. */
-  docId: string;
-  /** The way the report came: a box on LTE is still online. */
-  cloudPath?: CloudPath;
-}
-
-export interface MonitoringDeps {
-  temporal: Client;
-  defaults: CaseDefaults;
-  voice: CustomerCaller;
-  logger: Logger;
-  /** Tells the portal when a box's state changes (device:health). */
-  live?: HealthLive;
-}
 
 export interface DeviceMonitoring {
   /** Stores the report's intervals and acts on its state; the highest interval seq stored. */

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { MonitorState } from '../../contracts/monitor';
 import { actOnMonitorState, faultDescription } from '../../api/monitoring/faults';
-import type { MonitoredDevice, MonitoringDeps } from '../../api/monitoring';
+import type { MonitoredDevice, MonitoringDeps } from '../../api/monitoring/device';
 import { notificationWorkflowId } from '../../notifier/notify';
 import { createLogger } from '../../observability/logger';
 import { Case, Device } from '../../store/models';
