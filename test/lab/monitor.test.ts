@@ -205,9 +205,14 @@ describeLab('the box’s own monitor in the network lab', () => {
             () => heard.sms(account.phone, 'a technician is taking over'),
             'the escalation SMS',
           );
-          await eventually(async () => heard.slack('technician').length > 0, {
-            what: 'the escalation on Slack',
-          });
+          await exactlyOne(
+            () => heard.slack('A technician is taking over').filter((m) => m.text.includes(link)),
+            'the escalation on Slack',
+          );
+          await exactlyOne(
+            () => heard.emails('oncall@zen-support.example', link),
+            'the escalation to the operators’ email',
+          );
           await eventually(
             async () =>
               stack.notifier!.pagerDuty.incidents.get(`zen-case-${caseId}`)?.status === 'triggered',
