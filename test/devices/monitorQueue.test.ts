@@ -2,16 +2,35 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulatedAgent, type SimulatedAgent } from '../../agent/simulatedAgent';
-import { HeartbeatAck, MonitorReport } from '../../contracts/monitor';
-import { eventually, startTestStack, type TestStack } from '../support/stack';
+import { HeartbeatAck, MonitorReport, type DeviceHistory } from '../../contracts/monitor';
+import { minutesOf } from '../../api/monitoring/historyBuckets';
+import { HealthLateMinutes, HealthMinutes } from '../../store/healthHistory';
+import { call, eventually, startTestStack, type TestStack } from '../support/stack';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy';
 
 // The monitor's queue through a cloud outage, against the real API: the link is cut,
 // intervals wait in the box's queue file (across a restart of the agent), the link
 // comes back, and every interval is acknowledged; none is lost, none sent again once
-// acknowledged.
+// acknowledged; and the history holds every interval the box measured exactly once.
 
 jest.setTimeout(120_000);
+
+/**
+ * The cloud keeps an interval under its start minute; the test's intervals last a second.
+ * The simulated box's clock steps a minute per interval, starting three hours ago (within
+ * the minute history, never ahead of the cloud), so every interval has a minute of its own.
+ */
+const mockClockStart = Math.floor(Date.now() / 60_000) * 60_000 - 3 * 60 * 60_000;
+jest.mock('../../agent/monitor/summary', () => {
+  const actual = jest.requireActual('../../agent/monitor/summary');
+  let intervals = 0;
+  class SteppedSummary extends actual.IntervalSummary {
+    constructor() {
+      super(new Date(mockClockStart + intervals++ * 60_000));
+    }
+  }
+  return { ...actual, IntervalSummary: SteppedSummary };
+});
 
 interface Beat {
   seqs: number[];
@@ -110,5 +129,33 @@ describe("the monitor's queue through a cloud outage", () => {
     // An acknowledged interval is never sent again.
     for (const beat of beats)
       expect(beat.seqs.filter((seq) => seq <= beat.ackedBefore)).toEqual([]);
+
+    // The store holds each interval from the first to the last once, each in its own minute.
+    const deviceId = stack.demo.device.deviceId;
+    const buckets = await HealthMinutes.find({ deviceId }).lean();
+    const minuteOfSeq = new Map<number, number>();
+    for (const bucket of buckets) {
+      for (const { index, minute } of minutesOf(bucket)) {
+        if (minute.q > last) continue;
+        expect(minuteOfSeq.has(minute.q)).toBe(false);
+        minuteOfSeq.set(minute.q, bucket.hour.getTime() + index * 60_000);
+      }
+    }
+    const measured = Array.from({ length: last + 1 }, (_, seq) => seq);
+    expect([...minuteOfSeq.keys()].sort((a, b) => a - b)).toEqual(measured);
+    expect(await HealthLateMinutes.countDocuments({ deviceId })).toBe(0);
+    // And the history the portal reads at minute resolution: one measured minute each.
+    const from = new Date(minuteOfSeq.get(0)!).toISOString();
+    const to = new Date(minuteOfSeq.get(last)! + 60_000).toISOString();
+    const history = await call(
+      `${stack.apiUrl}/api/devices/${deviceId}/health?resolution=minute&from=${from}&to=${to}`,
+      stack.demo.customer.token,
+    );
+    expect(history.status).toBe(200);
+    const points = (history.body as DeviceHistory).points.filter((p) => p.minutes > 0);
+    expect(points.map((p) => p.at)).toEqual(
+      measured.map((seq) => new Date(minuteOfSeq.get(seq)!).toISOString()),
+    );
+    expect(points.every((p) => p.minutes === 1)).toBe(true);
   });
 });

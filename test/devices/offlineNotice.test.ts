@@ -7,11 +7,13 @@ import { Device } from '../../store/models';
 import { ensureHealthSchedules } from '../../workers/schedules';
 import { seedOtherTenant, type OtherTenant } from '../support/tenants';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
+import { emailsTo, smsTo } from '../notifications/support';
 
 // A box that falls silent is noticed by the sweep (no timer per box in the API): one
 // box_offline for the silence and one box_online when the box is back, however many
 // sweeps run, at once or again. The notifier's workflows are started per event key;
-// these tests read which were started from Temporal.
+// these tests read which were started from Temporal, and what people received from the
+// notifier's stand-ins (SMS, email, Slack, PagerDuty).
 
 const minute = 60_000;
 const settings: OfflineSettings = {
@@ -30,7 +32,7 @@ describe('offline boxes', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack('offline-notice');
+    stack = await startTestStack('offline-notice', { notifications: { retrySeconds: 3 } });
     await ensureHealthIndexes();
     other = await seedOtherTenant();
   });
@@ -73,6 +75,25 @@ describe('offline boxes', () => {
       lastSeen,
     });
     return deviceId;
+  }
+
+  const notifier = () => stack.notifier!;
+  /** The demo account got `sms` by SMS and an email with `subject`, and operators it on Slack. */
+  async function heardOnce(sms: string, subject: string) {
+    const { phone, email } = stack.demo.customer;
+    const counts = () => ({
+      sms: smsTo(notifier(), phone, sms).length,
+      email: emailsTo(notifier(), email, `Subject: ${subject}`).length,
+      slack: notifier().slack.messages.filter((m) => m.text.includes(`*${subject}*`)).length,
+    });
+    const once = { sms: 1, email: 1, slack: 1 };
+    await eventually(async () => JSON.stringify(counts()) === JSON.stringify(once), {
+      what: `one SMS, one email and one Slack message: ${subject}`,
+      timeoutMs: 60_000,
+    });
+    // A duplicate would come within the notifier's retries.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(counts()).toEqual(once);
   }
 
   const stored = async (deviceId: string) => (await Device.findOne({ deviceId }).lean())!;
@@ -120,6 +141,11 @@ describe('offline boxes', () => {
     });
     const outageId = `offline|${deviceId}|${lastSeen.getTime()}`;
     expect(await settled(1)).toEqual([`notify:box_offline:${outageId}`]);
+    // The account's defaults: SMS and email; operators' routing: Slack. Once each.
+    await heardOnce(
+      'the Zen box in Main office has been offline for 6 minutes',
+      'The Zen box in Main office is offline',
+    );
 
     const open = await call(
       `${stack.apiUrl}/api/devices/${deviceId}/outages`,
@@ -149,6 +175,17 @@ describe('offline boxes', () => {
       stack.demo.customer.token,
     );
     expect(closed.body.outages[0]).toMatchObject({ id: outageId, end: expect.any(String) });
+    await heardOnce(
+      'the Zen box in Main office is back online',
+      'The Zen box in Main office is back online',
+    );
+    // Still once each, and the offline message was not sent again.
+    await heardOnce(
+      'the Zen box in Main office has been offline',
+      'The Zen box in Main office is offline',
+    );
+    // No incident was opened for the silence (routed to Slack only): nothing to resolve.
+    expect(notifier().pagerDuty.events).toEqual([]);
   });
 
   it('opens one outage and one notification when two sweeps run at once', async () => {
