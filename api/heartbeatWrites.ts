@@ -18,7 +18,9 @@ export function healthKey(heartbeat: Heartbeat): string {
  * to the history and whose state changes are kept by api/monitoring/faults.ts (monitorState).
  */
 export function storedHealth(heartbeat: Heartbeat): Heartbeat {
-  return { ...heartbeat, monitor: undefined };
+  const stored = { ...heartbeat };
+  delete stored.monitor;
+  return stored;
 }
 
 /** When the box moved to the path it reports now, or undefined when it did not move. */
