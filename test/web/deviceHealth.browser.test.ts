@@ -100,6 +100,16 @@ describeInBrowser("a Zen box's health page", () => {
       { state: 'healthy', failing: [], since: iso(at(DOWN_TO)) },
       minutes(DOWN_TO, MEASURED),
     );
+    // The cloud acts on each change in order: the fault's case cannot open without a worker,
+    // so the recovery is stored once opening it has given up.
+    await eventually(
+      async () =>
+        (
+          (await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean())?.monitorState as
+            MonitorState | undefined
+        )?.state === 'healthy',
+      { what: 'the recovery stored', timeoutMs: 60_000 },
+    );
   }, 240_000);
 
   afterAll(async () => {
