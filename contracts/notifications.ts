@@ -48,6 +48,8 @@ export const NotificationEvent = z.object({
       diagnosis: z.string().max(1000).optional(),
       whatWasDone: z.string().max(1000).optional(),
       durationMinutes: z.number().nonnegative().optional(),
+      /** A resolved case: false when the checks found nothing to fix (nothing was "fixed"). */
+      fixed: z.boolean().optional(),
       minutesOffline: z.number().nonnegative().optional(),
       failing: z.array(ProbeTarget).max(4).optional(),
       /** When the box saw the outage start (for recovered: how long it lasted). */

@@ -59,6 +59,14 @@ export function wordsFor(event: NotificationEvent, ctx: Context): Words {
       };
     }
     case 'case_resolved': {
+      if (f.fixed === false) {
+        const found = f.diagnosis ? ` ${f.diagnosis}` : '';
+        return {
+          subject: 'We checked your network: nothing needed fixing',
+          text: `The checks of ${box}${at} found nothing wrong, so nothing was changed.${found} If something still does not work, tell us on the case page.${link}`,
+          short: `Zen & Zen: we checked your network and found nothing wrong. If something still does not work, tell us on the case page.`,
+        };
+      }
       const took =
         f.durationMinutes === undefined ? '' : ` It took ${durationWords(f.durationMinutes)}.`;
       const done = f.whatWasDone ? ` What we did: ${f.whatWasDone}.` : '';

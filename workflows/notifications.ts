@@ -54,6 +54,8 @@ export function approvalFacts(proposal: Proposal): NotificationEvent['facts'] {
 export function closeFacts(state: CaseState): NotificationEvent['facts'] {
   const fixes = state.actionsTaken.map((a) => fixDescriptions[a].title);
   return {
+    // A case that found nothing wrong closes as category 'none' (supportCase.ts).
+    fixed: state.issueCategory !== 'none',
     ...(state.diagnosis && { diagnosis: state.diagnosis.slice(0, 1000) }),
     ...(fixes.length > 0 && { whatWasDone: fixes.join(', ').slice(0, 1000) }),
     ...(state.closedAt !== undefined && {

@@ -61,6 +61,20 @@ describe('the words of a notification', () => {
     expect(w.text).toContain('It took 1 hour 14 minutes.');
   });
 
+  it('resolved with nothing found: never says it was fixed', () => {
+    const w = wordsFor(
+      event('case_resolved', {
+        fixed: false,
+        diagnosis: 'Every check passed.',
+        durationMinutes: 2,
+      }),
+      ctx,
+    );
+    expect(w.subject).toBe('We checked your network: nothing needed fixing');
+    expect(`${w.subject} ${w.text} ${w.short}`).not.toMatch(/fixed and|is fixed|What we did/);
+    expect(w.text).toContain('Every check passed.');
+  });
+
   it('box offline, internet down and back: plain words for the targets', () => {
     expect(wordsFor(event('box_offline', { minutesOffline: 12 }), ctx).short).toBe(
       'Zen & Zen: the Zen box in Front office has been offline for 12 minutes. Check its power and cable.',
