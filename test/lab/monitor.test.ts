@@ -1,6 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { MonitorState } from '../../contracts/monitor';
-import type { CheckResult } from '../../contracts/diagnostics';
 import { notificationWorkflowId } from '../../notifier/notify';
 import { Case, Device } from '../../store/models';
 import type { supportCase } from '../../workflows/supportCase';
@@ -10,7 +9,7 @@ import { emails } from '../notifications/support';
 import { bootAgent } from './cloudLink';
 import { applyFault } from './faults';
 import { loadScenarios, type Fault } from './scenario';
-import { describeLab, failing } from './support';
+import { describeLab, expectCaseEnd } from './support';
 import { buildLab, labMonitor, type Lab } from './topology';
 
 // The real agent's own monitor in the lab: nobody opens a case. The box notices the
@@ -181,14 +180,7 @@ describeLab('the box’s own monitor in the network lab', () => {
           expect((await approve(stack, created._id, waiting.proposal!.actionId)).status).toBe(200);
         }
         const final = await opened.result();
-        console.log(
-          `${name}: ended ${final.status}; failing at the end: ${failing(final.results as CheckResult[]).join(', ') || 'none'}`,
-        );
-        expect({ status: final.status, category: final.issueCategory }).toEqual({
-          status,
-          category,
-        });
-        expect(final.actionsTaken).toEqual(action ? [action] : []);
+        expectCaseEnd(name, final, { status, category, action });
         if (status === 'resolved') {
           await exactlyOne(
             () => heard.sms(account.phone, 'your network problem is fixed'),

@@ -53,3 +53,19 @@ export function failing(results: CheckResult[]): string[] {
     .map((r) => r.check)
     .sort();
 }
+
+/** A case's end as its scenario expects it: status, category and the one fix carried out. */
+export function expectCaseEnd(
+  name: string,
+  final: { status: string; issueCategory?: string; actionsTaken: string[]; results: unknown[] },
+  expected: { status: string; category: string; action?: string },
+): void {
+  console.log(
+    `${name}: ended ${final.status}; failing at the end: ${failing(final.results as CheckResult[]).join(', ') || 'none'}`,
+  );
+  expect({ status: final.status, category: final.issueCategory }).toEqual({
+    status: expected.status,
+    category: expected.category,
+  });
+  expect(final.actionsTaken).toEqual(expected.action ? [expected.action] : []);
+}

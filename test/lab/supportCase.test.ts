@@ -11,7 +11,7 @@ import { startTestStack, type TestStack } from '../support/stack';
 import { bootAgent, connectedAfter, currentPath, lteBytes } from './cloudLink';
 import { applyFault, undoFault } from './faults';
 import { loadScenarios } from './scenario';
-import { describeLab, failing } from './support';
+import { describeLab, expectCaseEnd, failing } from './support';
 import { internet } from './addresses';
 import { buildLab, labCloudLink } from './topology';
 
@@ -87,14 +87,7 @@ describeLab('support cases with the real agent in the network lab', () => {
           expect((await sayStepDone(stack, caseId)).status).toBe(200);
         }
         const final = await handle.result();
-        console.log(
-          `${name}: ended ${final.status}; failing at the end: ${failing(final.results as CheckResult[]).join(', ') || 'none'}`,
-        );
-        expect({ status: final.status, category: final.issueCategory }).toEqual({
-          status,
-          category,
-        });
-        expect(final.actionsTaken).toEqual(action ? [action] : []);
+        expectCaseEnd(name, final, { status, category, action });
         if (scenario.cloudLink === 'lte') {
           // The case's traffic went over LTE, and the agent counted it.
           expect(lteBytes(lab)).toBeGreaterThan(bytesBefore);
