@@ -1,4 +1,4 @@
-import type { NotificationEvent } from '../../contracts/notifications';
+import { NotificationEventType, type NotificationEvent } from '../../contracts/notifications';
 import { durationWords, maskRecipient, wordsFor } from '../../notifier/words';
 
 // What people read: plain English, the link and the phone path, no internal names.
@@ -86,17 +86,7 @@ describe('the words of a notification', () => {
   });
 
   it('never shows internal names, ids or empty facts, for any event', () => {
-    for (const type of [
-      'approval_waiting',
-      'approval_reminder',
-      'case_resolved',
-      'case_escalated',
-      'case_taken_over',
-      'box_offline',
-      'box_online',
-      'internet_down',
-      'internet_recovered',
-    ] as const) {
+    for (const type of NotificationEventType.options) {
       const w = wordsFor(event(type), { supportNumber: '+15550000100' });
       for (const text of [w.subject, w.text, w.short]) expect(text).not.toMatch(internal);
     }
