@@ -11,18 +11,23 @@ export interface EmailSettings {
 
 const transports = new Map<string, Transporter>();
 
+/** One SMTP transport per server, for every email the product sends (codes too). */
+export function mailTransport(smtpUrl: string): Transporter {
+  let transport = transports.get(smtpUrl);
+  if (!transport) {
+    transport = nodemailer.createTransport(smtpUrl);
+    transports.set(smtpUrl, transport);
+  }
+  return transport;
+}
+
 export async function sendEmail(
   settings: EmailSettings,
   to: string,
   words: Words,
 ): Promise<{ providerId?: string }> {
-  let transport = transports.get(settings.smtpUrl);
-  if (!transport) {
-    transport = nodemailer.createTransport(settings.smtpUrl);
-    transports.set(settings.smtpUrl, transport);
-  }
   try {
-    const info = await transport.sendMail({
+    const info = await mailTransport(settings.smtpUrl).sendMail({
       from: settings.from,
       to,
       subject: words.subject,

@@ -1,13 +1,11 @@
-import nodemailer, { type Transporter } from 'nodemailer';
 import { loadConfig } from '../../config';
+import { mailTransport } from '../../notifier/email';
 
-// Outgoing email: the SMTP server in SMTP_URL (the local sink under npm start).
-
-let transport: Transporter | undefined;
+// Outgoing one-time code email: the SMTP server in SMTP_URL (the local sink under npm start),
+// through the same transport as every other email (notifier/email.ts).
 
 export async function sendMail(message: { to: string; subject: string; text: string }) {
   const { smtpUrl, mailFrom } = loadConfig().mail;
   if (!smtpUrl) throw new Error('SMTP_URL is not set: no way to send email');
-  transport ??= nodemailer.createTransport(smtpUrl);
-  await transport.sendMail({ from: mailFrom, ...message });
+  await mailTransport(smtpUrl).sendMail({ from: mailFrom, ...message });
 }
