@@ -87,16 +87,6 @@ const caseSchema = new Schema(
     remediationActions: [Schema.Types.Mixed],
     resolutionTimeMinutes: Number,
     completedAt: Date,
-    // What the advisor's Claude calls cost on this case, summed over its rounds.
-    tokenUsage: {
-      requests: Number,
-      inputTokens: Number,
-      outputTokens: Number,
-      cacheReadInputTokens: Number,
-      cacheCreationInputTokens: Number,
-    },
-    // Claude answers the advisor rejected (the offline engine answered instead), and why.
-    advisorRejections: [Schema.Types.Mixed],
     // Every reporter's words: { at, channel, actor: { id, role }, words }, the opener's first.
     reports: [Schema.Types.Mixed],
     // The operator user the case is with (taken over, or a follow-up's person).

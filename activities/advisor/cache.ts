@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { Advice, type TokenUsage } from '../../contracts/advice';
-import { Case, AdvisorCacheEntry } from '../../store/models';
+import { AdvisorCall } from '../../store/advisorCalls';
+import { AdvisorCacheEntry } from '../../store/models';
 
 // Claude's validated answers in `advisor_cache`, keyed by a hash of the engine
 // version and the sanitized input, and what each case's Claude calls cost.
@@ -36,31 +37,21 @@ export async function storeAdvice(
   );
 }
 
-/** Adds one call's tokens to the case document (if it exists yet). */
-export async function recordUsage(caseId: string, usage: TokenUsage): Promise<void> {
+/** Records one paid Claude answer on the case (see store/advisorCalls.ts). */
+export async function recordUsage(
+  caseId: string,
+  call: { round: number; engineVersion: string; usage: TokenUsage },
+): Promise<void> {
   if (!connected()) return;
-  await Case.updateOne(
-    { _id: caseId },
-    {
-      $inc: {
-        'tokenUsage.requests': 1,
-        'tokenUsage.inputTokens': usage.inputTokens,
-        'tokenUsage.outputTokens': usage.outputTokens,
-        'tokenUsage.cacheReadInputTokens': usage.cacheReadInputTokens,
-        'tokenUsage.cacheCreationInputTokens': usage.cacheCreationInputTokens,
-      },
-    },
-  );
+  await AdvisorCall.create({ caseId, ...call });
 }
 
-/** Notes on the case document that Claude's answer was not used, and why. */
+/** Notes on the case that Claude's answer was not used, and why. */
 export async function recordRejection(
   caseId: string,
   rejection: { round: number; engineVersion: string; reason: string },
 ): Promise<void> {
   if (!connected()) return;
-  await Case.updateOne(
-    { _id: caseId },
-    { $push: { advisorRejections: { ...rejection, at: new Date() } } },
-  );
+  const { reason, ...call } = rejection;
+  await AdvisorCall.create({ caseId, ...call, rejection: reason });
 }

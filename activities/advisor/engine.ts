@@ -122,7 +122,9 @@ export function createAdvisor(options: AdvisorOptions = {}): AdviseFn {
     } catch (err) {
       if (err instanceof ClaudeFailure) {
         if (err.usage)
-          await quietly('recording usage', () => recordUsage(input.caseId, err.usage!));
+          await quietly('recording usage', () =>
+            recordUsage(input.caseId, { round: input.round, engineVersion, usage: err.usage! }),
+          );
         // Rate limits and outages: Temporal retries the activity with backoff a few
         // times before the offline engine takes over.
         if (err.transient && activityAttempt() < CLAUDE_ATTEMPTS) {
@@ -136,7 +138,9 @@ export function createAdvisor(options: AdvisorOptions = {}): AdviseFn {
       throw err;
     }
     const { usage } = answer;
-    await quietly('recording usage', () => recordUsage(input.caseId, usage));
+    await quietly('recording usage', () =>
+      recordUsage(input.caseId, { round: input.round, engineVersion, usage }),
+    );
 
     let advice: Advice;
     try {

@@ -3,6 +3,7 @@ import type * as AdvisorModule from '../../activities/advisor';
 import { createAdvisor, type AdviseFn } from '../../activities/advisor/engine';
 import { offlineAdvice } from '../../activities/advisor/offline';
 import { DATA_CLOSE, DATA_OPEN, SYSTEM_PROMPT, TOOL_NAME } from '../../activities/advisor/prompt';
+import { caseAdvisorRejections, caseTokenUsage } from '../../store/advisorCalls';
 import { connectStore, disconnectStore } from '../../store/connection';
 import { AdvisorCacheEntry, Case } from '../../store/models';
 import { freshMongoUrl } from '../support/env';
@@ -79,8 +80,7 @@ describe('a valid tool answer', () => {
       cacheCreationInputTokens: expect.any(Number),
     });
     expect(advice.meta!.usage!.cacheCreationInputTokens).toBeGreaterThan(0);
-    const doc = await Case.findById(input.caseId).lean();
-    expect(doc?.tokenUsage).toMatchObject({
+    expect(await caseTokenUsage(input.caseId)).toMatchObject({
       requests: 1,
       inputTokens: advice.meta!.usage!.inputTokens,
       outputTokens: advice.meta!.usage!.outputTokens,
@@ -140,8 +140,9 @@ describe('the request', () => {
     const advice = await advise(input);
     expect(advice.meta?.usage?.cacheReadInputTokens).toBeGreaterThan(0);
     expect(advice.meta?.usage?.cacheCreationInputTokens).toBe(0);
-    const doc = await Case.findById(input.caseId).lean();
-    expect(doc?.tokenUsage?.cacheReadInputTokens).toBe(advice.meta!.usage!.cacheReadInputTokens);
+    expect((await caseTokenUsage(input.caseId))?.cacheReadInputTokens).toBe(
+      advice.meta!.usage!.cacheReadInputTokens,
+    );
   });
 
   it('puts device and customer text only inside the data block, which it cannot close', async () => {
@@ -218,11 +219,10 @@ describe('answers outside the contract fall back to the offline engine', () => {
       fallbackReason: expect.stringMatching(reason),
     });
     expect(meta?.usage?.outputTokens).toBeGreaterThan(0);
-    const doc = await Case.findById(input.caseId).lean();
-    expect(doc?.advisorRejections).toEqual([
+    expect(await caseAdvisorRejections(input.caseId)).toEqual([
       expect.objectContaining({ round: 1, reason: meta!.fallbackReason }),
     ]);
-    expect(doc?.tokenUsage?.requests).toBe(1);
+    expect((await caseTokenUsage(input.caseId))?.requests).toBe(1);
     // A rejected answer is never cached.
     expect(await AdvisorCacheEntry.countDocuments({})).toBe(0);
   });
@@ -285,9 +285,8 @@ describe('API errors fall back to the offline engine at once', () => {
       fallbackReason: expect.stringMatching(reason),
     });
     expect(meta?.usage).toBeUndefined();
-    const doc = await Case.findById(input.caseId).lean();
-    expect(doc?.advisorRejections).toHaveLength(1);
-    expect(doc?.tokenUsage?.requests).toBeUndefined();
+    expect(await caseAdvisorRejections(input.caseId)).toHaveLength(1);
+    expect(await caseTokenUsage(input.caseId)).toBeUndefined();
   });
 
   it('a timeout', async () => {

@@ -1,4 +1,4 @@
-import { Case } from '../../store/models';
+import { caseTokenUsage } from '../../store/advisorCalls';
 import {
   startAnthropicStandIn,
   type AnthropicStandIn,
@@ -74,12 +74,11 @@ describe('Claude as the advisor of a running case', () => {
       expect(final.results.map((r) => r.check)).toContain('dhcp_servers');
       expect(final.advice?.meta?.fallbackReason).toMatch(/healthy while dhcp_servers fail/);
       expect(device.network.applied.map((a) => a.action)).toEqual(['switch_dns_fallback']);
-      const doc = await Case.findById(caseId).lean();
       // Every answer Claude gave is counted (900 in, 80 out each); the rate limit and the
       // overload gave none.
       const answers = stand.requests.length - 2;
       expect(answers).toBeGreaterThanOrEqual(3);
-      expect(doc?.tokenUsage).toMatchObject({
+      expect(await caseTokenUsage(caseId)).toMatchObject({
         inputTokens: 900 * answers,
         outputTokens: 80 * answers,
       });
