@@ -86,6 +86,11 @@ const schema = z.object({
   // pong. Heartbeats cannot decide it: on LTE they come every 5 minutes.
   SOCKET_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(25_000),
   SOCKET_PING_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  // A case handed to the technicians and nobody claims it: closed as escalated after this.
+  CASE_TECHNICIAN_WAIT_DAYS: z.coerce.number().positive().max(90).default(14),
+  // Service levels for customers who have none of their own (contracts/technician.ts).
+  SLA_FIRST_RESPONSE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  SLA_RESOLUTION_MINUTES: z.coerce.number().int().min(1).max(43_200).default(480),
   // A box whose socket dropped this long ago is noticed offline (box_offline) by the sweep.
   OFFLINE_NOTICE_MINUTES: z.coerce
     .number()
@@ -145,6 +150,9 @@ const defaultOperatorRouting: Record<EventType, OperatorChannelName[]> = {
   case_resolved: ['pagerduty'],
   case_escalated: ['email', 'slack', 'pagerduty'],
   case_taken_over: ['pagerduty'],
+  case_not_fixable_remotely: ['pagerduty'],
+  technician_message: [],
+  sla_breached: ['email', 'slack', 'pagerduty'],
   box_offline: ['slack'],
   box_online: ['slack', 'pagerduty'],
   internet_down: ['slack'],
@@ -239,6 +247,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       settleAfterFixMs: e.CASE_SETTLE_AFTER_FIX_SECONDS * 1000,
       manualStepWaitMs: e.CASE_MANUAL_STEP_WAIT_MINUTES * 60_000,
       customerStepWaitMs: e.CASE_CUSTOMER_STEP_WAIT_MINUTES * 60_000,
+      technicianWaitMs: Math.round(e.CASE_TECHNICIAN_WAIT_DAYS * 24 * 3_600_000),
+    },
+    sla: {
+      firstResponseMinutes: e.SLA_FIRST_RESPONSE_MINUTES,
+      resolutionMinutes: e.SLA_RESOLUTION_MINUTES,
     },
     socket: {
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,

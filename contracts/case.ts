@@ -10,14 +10,26 @@ export const caseStatuses = [
   'awaiting_customer',
   'fixing',
   'verifying',
+  /** Handed to the technicians; nobody has claimed it yet. */
+  'awaiting_technician',
+  /** A technician has claimed it and works on it (workflows/technician.ts). */
+  'with_technician',
   'resolved',
+  /** Cases from before the technician phase, and handed-over cases nobody claimed in time. */
   'escalated',
+  /** A technician closed it: it cannot be fixed from here (a visit, the ISP, …). */
+  'not_fixable_remotely',
   'cancelled',
 ] as const;
 export const CaseStatus = z.enum(caseStatuses);
 export type CaseStatus = z.infer<typeof CaseStatus>;
 
-export const closedStatuses: readonly CaseStatus[] = ['resolved', 'escalated', 'cancelled'];
+export const closedStatuses: readonly CaseStatus[] = [
+  'resolved',
+  'escalated',
+  'not_fixable_remotely',
+  'cancelled',
+];
 
 /**
  * How a case or a step came in: the portal (a signed-in person), a phone call, the Zen box

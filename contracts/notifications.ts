@@ -7,9 +7,16 @@ export const NotificationEventType = z.enum([
   'approval_waiting',
   'approval_reminder',
   'case_resolved',
+  /** Handed to the technicians (PagerDuty trigger). */
   'case_escalated',
   /** An operator took over an escalated case: operators only (PagerDuty acknowledge). */
   'case_taken_over',
+  /** A technician closed the case: it cannot be fixed from here (a visit, the ISP, …). */
+  'case_not_fixable_remotely',
+  /** A technician wrote to the customer on the case. */
+  'technician_message',
+  /** A case passed its first-response or resolution deadline: operators only. */
+  'sla_breached',
   'box_offline',
   'box_online',
   'internet_down',
@@ -18,7 +25,7 @@ export const NotificationEventType = z.enum([
 export type NotificationEventType = z.infer<typeof NotificationEventType>;
 
 /** The events a customer's contacts may choose: all but the operators' own. */
-export const CustomerEventType = NotificationEventType.exclude(['case_taken_over']);
+export const CustomerEventType = NotificationEventType.exclude(['case_taken_over', 'sla_breached']);
 export type CustomerEventType = z.infer<typeof CustomerEventType>;
 
 /** Events that go through quiet hours: a case is waiting on a person now. */
@@ -54,6 +61,14 @@ export const NotificationEvent = z.object({
       failing: z.array(ProbeTarget).max(4).optional(),
       /** When the box saw the outage start (for recovered: how long it lasted). */
       since: z.iso.datetime().optional(),
+      /** A technician's words to the customer, or their summary at the close. */
+      message: z.string().max(4000).optional(),
+      /** Why a case cannot be fixed from here (contracts/technician.ts UnfixableReason). */
+      unfixableReason: z.string().max(100).optional(),
+      /** Which deadline a case passed (contracts/technician.ts SlaKind). */
+      slaKind: z.enum(['first_response', 'resolution']).optional(),
+      /** Closed cases: the customer may rate the help (contracts/satisfaction.ts). */
+      askRating: z.boolean().optional(),
     })
     .default({}),
 });

@@ -90,6 +90,31 @@ export function wordsFor(event: NotificationEvent, ctx: Context): Words {
         text: `A technician took over the case of ${box}${at}.${link}`,
         short: `Taken over: the case of ${box}${at}.`,
       };
+    case 'case_not_fixable_remotely': {
+      const why = f.message ? ` ${f.message}` : '';
+      return {
+        subject: 'Your network problem needs more than we can do from here',
+        text: `A technician looked at the problem ${box}${at} reported: it cannot be fixed from here.${why}${link}`,
+        short: `Zen & Zen: your network problem cannot be fixed from here.${why}`.slice(0, 300),
+      };
+    }
+    case 'technician_message':
+      return {
+        subject: 'A message from your Zen & Zen technician',
+        text: `${f.message ?? 'Your technician wrote on your case.'}${link}`,
+        short: `Zen & Zen technician: ${f.message ?? 'see your case'}`.slice(0, 300),
+      };
+    case 'sla_breached': {
+      const what =
+        f.slaKind === 'first_response'
+          ? 'nobody has taken it within its first-response time'
+          : 'it is still open past its resolution time';
+      return {
+        subject: `Service level missed on the case${at}`,
+        text: `The case of ${box}${at}: ${what}.${link}`,
+        short: `Service level missed${at}: ${what}.`,
+      };
+    }
     case 'box_offline': {
       const minutes =
         f.minutesOffline === undefined ? '' : ` for ${durationWords(f.minutesOffline)}`;
@@ -135,6 +160,9 @@ export const eventWords: Record<NotificationEvent['type'], string> = {
   case_resolved: 'Problem fixed',
   case_escalated: 'A technician takes over',
   case_taken_over: 'A technician took the case',
+  case_not_fixable_remotely: 'Cannot be fixed from here',
+  technician_message: 'A message from the technician',
+  sla_breached: 'Service level missed',
   box_offline: 'Zen box offline',
   box_online: 'Zen box back online',
   internet_down: 'Internet down',

@@ -18,7 +18,7 @@ export const casesOpened = new Counter({
 
 export const casesClosed = new Counter({
   name: 'zen_cases_closed_total',
-  help: 'Support cases closed, by outcome (resolved, escalated, cancelled)',
+  help: 'Support cases closed, by outcome (resolved, not_fixable_remotely, escalated, cancelled)',
   labelNames: ['outcome'],
   registers: [registry],
 });
@@ -28,6 +28,13 @@ export const caseDuration = new Histogram({
   help: 'Time from opening a case to closing it, by outcome; outcome="resolved" is the time to resolution',
   labelNames: ['outcome'],
   buckets: minutes,
+  registers: [registry],
+});
+
+export const slaBreaches = new Counter({
+  name: 'zen_sla_breaches_total',
+  help: 'Cases that passed a service-level deadline, by kind (first_response, resolution)',
+  labelNames: ['kind'],
   registers: [registry],
 });
 

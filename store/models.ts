@@ -17,6 +17,9 @@ const customerSchema = new Schema(
     subscriptionStatus: { type: String, default: 'active' },
     // Opt-in: when the Zen box finds a fault on its own, we call this customer.
     callOnAgentFault: { type: Boolean, default: false },
+    // The customer's own service levels (contracts/technician.ts SlaSettings); the config's
+    // defaults when absent.
+    sla: { firstResponseMinutes: Number, resolutionMinutes: Number },
   },
   { timestamps: true, collection: 'customers' },
 );
@@ -94,6 +97,23 @@ const caseSchema = new Schema(
     // A follow-up links to the closed case it reopens; that case links back to it.
     followUpOf: String,
     followUpCaseId: String,
+    // Handed to the technicians at (workflows/technician.ts); their notes stay in the
+    // workflow's state and the audit trail, never here.
+    handedOverAt: Date,
+    // A technician's close: { code, summary } or { reason, summary } (contracts/technician.ts).
+    resolution: Schema.Types.Mixed,
+    unfixable: Schema.Types.Mixed,
+    // What the numbers read, written by the closing step (contracts/caseFigures.ts).
+    outcome: String,
+    resolvedBy: String,
+    times: {
+      totalSeconds: Number,
+      resolutionSeconds: Number,
+      approvalWaitSeconds: Number,
+      technicianSeconds: Number,
+      firstResponseSeconds: Number,
+    },
+    slaBreaches: [Schema.Types.Mixed],
   },
   { timestamps: true, collection: 'diagnostic_sessions' },
 );
@@ -101,6 +121,7 @@ caseSchema.index({ customerId: 1, createdAt: -1 });
 caseSchema.index({ status: 1, updatedAt: -1 });
 caseSchema.index({ deviceId: 1, status: 1 });
 caseSchema.index({ assignedOperator: 1, status: 1 });
+caseSchema.index({ completedAt: -1 });
 
 const auditSchema = new Schema(
   {

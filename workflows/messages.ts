@@ -7,8 +7,17 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Advice } from '../contracts/advice';
 import type { Actor, CaseChannel, CaseStatus, IssueCategory } from '../contracts/case';
 import type { CheckResult } from '../contracts/diagnostics';
+import type { CaseFigures, ResolvedBy } from '../contracts/caseFigures';
+import type { CheckName } from '../contracts/checks';
 import type { Repairs } from '../contracts/fixes';
 import type { ActionId } from '../contracts/remediation';
+import type {
+  NoteVisibility,
+  ResolutionCode,
+  SlaBreach,
+  SlaSettings,
+  UnfixableReason,
+} from '../contracts/technician';
 
 // Message definitions of the supportCase workflow. Every caller (API, phone,
 // portal, tests) imports them from here so names and payloads cannot drift.
@@ -56,6 +65,12 @@ export interface CaseSettings {
   settleAfterFixMs: number;
   /** Diagnose → advise rounds before a human takes over. */
   maxRounds: number;
+  /**
+   * How long a case handed to the technicians waits for one to claim it; unclaimed, it
+   * closes as escalated (the pager and the SLA have called people long before). 0: the
+   * hand-over closes the case at once, as before the technician phase.
+   */
+  technicianWaitMs: number;
 }
 
 export const defaultCaseSettings: CaseSettings = {
@@ -68,6 +83,7 @@ export const defaultCaseSettings: CaseSettings = {
   commandTimeoutMs: 2 * 60_000,
   settleAfterFixMs: 60_000,
   maxRounds: 4,
+  technicianWaitMs: 14 * 24 * 60 * 60_000,
 };
 
 export interface CaseInput {
@@ -83,6 +99,8 @@ export interface CaseInput {
   /** Set when the case follows up a closed one the customer says is still broken. */
   followUp?: FollowUpOf;
   settings?: Partial<CaseSettings>;
+  /** The customer's service levels as the case opened (absent: no SLA timers). */
+  sla?: SlaSettings;
 }
 
 /** A follow-up's link to the case it reopens, and the person it is handed to. */
@@ -152,6 +170,26 @@ export interface ManualStep {
   awaitsWord?: boolean;
 }
 
+/** A technician's note: internal ones never reach the customer (api/caseView.ts). */
+export interface TechnicianNote {
+  at: number;
+  actor: Actor;
+  visibility: NoteVisibility;
+  text: string;
+}
+
+/** The case with a person (workflows/technician.ts); absent until it is handed over. */
+export interface TechnicianPhase {
+  handedOverAt: number;
+  /** A technician's first action on the case: claim, note, checks, a fix. */
+  firstResponseAt?: number;
+  notes: TechnicianNote[];
+  /** Checks a technician asked for that have not yet run. */
+  checksPending?: CheckName[];
+  resolution?: { code: ResolutionCode; summary: string; actor: Actor; at: number };
+  unfixable?: { reason: UnfixableReason; summary: string; actor: Actor; at: number };
+}
+
 export interface CaseState {
   caseId: string;
   customerId: string;
@@ -189,6 +227,16 @@ export interface CaseState {
   openedAt: number;
   closedAt?: number;
   resolutionMs?: number;
+  /** Set once the case is handed to a person. */
+  technician?: TechnicianPhase;
+  /** Summed over every fix proposed: proposal to decision, or to its expiry. */
+  approvalWaitMs?: number;
+  /** The service levels the case runs against, and the deadlines it passed. */
+  sla?: SlaSettings & { breaches: SlaBreach[] };
+  /** Who brought about the close (set when the case closes). */
+  resolvedBy?: ResolvedBy;
+  /** What the numbers read (set when the case closes). */
+  figures?: CaseFigures;
 }
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
@@ -230,7 +278,59 @@ export const decideRemediationUpdate = defineUpdate<DecisionResult, [DecisionReq
 export interface TakeOverRequest {
   operator: Actor;
 }
+/** An operator claims the case (during the automation or once handed over). */
 export const takeOverUpdate = defineUpdate<CaseState, [TakeOverRequest]>('takeOver');
+
+// ---- with a technician (workflows/technician.ts) ------------------------------
+// Each answers with the case's state once the request is taken in; long work (checks, a
+// fix) goes on in the case and shows in its state and timeline.
+
+/** An operator gives the case to another operator (or to themselves). */
+export interface AssignRequest {
+  actor: Actor;
+  operatorId: string;
+}
+export const assignCaseUpdate = defineUpdate<CaseState, [AssignRequest]>('assignCase');
+
+export interface NoteRequest {
+  actor: Actor;
+  visibility: NoteVisibility;
+  text: string;
+}
+export const addNoteUpdate = defineUpdate<CaseState, [NoteRequest]>('addNote');
+
+export interface TechnicianChecksRequest {
+  actor: Actor;
+  checks: CheckName[];
+}
+export const requestChecksUpdate = defineUpdate<CaseState, [TechnicianChecksRequest]>(
+  'requestChecks',
+);
+
+/** A catalog fix on the customer's behalf: the customer still approves it. */
+export interface TechnicianProposal {
+  actor: Actor;
+  action: ActionId;
+  params: Record<string, unknown>;
+  reason: string;
+}
+export const proposeFixUpdate = defineUpdate<CaseState, [TechnicianProposal]>('proposeFix');
+
+export interface ResolveCaseRequest {
+  actor: Actor;
+  code: ResolutionCode;
+  summary: string;
+}
+export const resolveCaseUpdate = defineUpdate<CaseState, [ResolveCaseRequest]>('resolveCase');
+
+export interface CloseUnfixableRequest {
+  actor: Actor;
+  reason: UnfixableReason;
+  summary: string;
+}
+export const closeUnfixableUpdate = defineUpdate<CaseState, [CloseUnfixableRequest]>(
+  'closeUnfixable',
+);
 
 /** The customer (or an operator with them) says the step they were given is done. */
 export interface StepDoneRequest {

@@ -45,9 +45,13 @@ const forCaseStatus: Record<CaseStatus, LedState> = {
   awaiting_customer: 'waiting_approval',
   fixing: 'fixing',
   verifying: 'diagnosing',
+  // A person works on it: the box's light still shows that something is wrong.
+  awaiting_technician: 'fault',
+  with_technician: 'fault',
   resolved: 'idle',
   cancelled: 'idle',
   escalated: 'fault',
+  not_fixable_remotely: 'fault',
 };
 
 /** What the light shows, and the path of the cloud link the last `connected` named. */

@@ -107,7 +107,13 @@ export async function startTestStack(
     // Short settling so fixed cases verify at once; tests of waiting set their own.
     // A step on site that nobody says is done hands the case over after a second and a
     // half; the tests of that step set a longer wait.
-    caseSettings: { settleAfterFixMs: 200, customerStepWaitMs: 1500, ...caseSettings },
+    // A hand-over ends the case at once, unless a test works it as a technician.
+    caseSettings: {
+      settleAfterFixMs: 200,
+      customerStepWaitMs: 1500,
+      technicianWaitMs: 0,
+      ...caseSettings,
+    },
     // Request lines would bury jest's report; tests that read logs pass their own logger.
     logger: createLogger('api', 'silent'),
     ...apiOptions,

@@ -9,6 +9,8 @@ const EVENT_LABELS: Record<NotificationEvent, string> = {
   approval_reminder: 'A reminder that a fix still waits',
   case_resolved: 'A problem was fixed',
   case_escalated: 'A problem was passed to a technician',
+  case_not_fixable_remotely: 'A problem needs more than a remote fix',
+  technician_message: 'A technician wrote to you',
   box_offline: 'The Zen box went offline',
   box_online: 'The Zen box is back online',
   internet_down: 'The internet went down',

@@ -10,8 +10,11 @@ const STATUS_LABELS: Record<CaseStatus, string> = {
   awaiting_customer: 'Waiting for your step',
   fixing: 'Fixing',
   verifying: 'Checking the fix',
+  awaiting_technician: 'Waiting for a technician',
+  with_technician: 'With a technician',
   resolved: 'Resolved',
   escalated: 'Passed to a technician',
+  not_fixable_remotely: 'Needs more than a remote fix',
   cancelled: 'Closed',
 };
 
@@ -21,7 +24,9 @@ export function statusLabel(status: CaseStatus): string {
 
 export function statusTone(status: CaseStatus): 'good' | 'bad' | 'working' {
   if (status === 'resolved') return 'good';
-  if (status === 'escalated' || status === 'cancelled') return 'bad';
+  if (status === 'escalated' || status === 'not_fixable_remotely' || status === 'cancelled') {
+    return 'bad';
+  }
   return 'working';
 }
 
@@ -31,7 +36,12 @@ export function caseStatusLabel(status: CaseStatus, deviceOnline = true): string
 }
 
 export function isClosed(status: CaseStatus): boolean {
-  return status === 'resolved' || status === 'escalated' || status === 'cancelled';
+  return (
+    status === 'resolved' ||
+    status === 'escalated' ||
+    status === 'not_fixable_remotely' ||
+    status === 'cancelled'
+  );
 }
 
 const CATEGORY_LABELS: Record<IssueCategory, string> = {

@@ -32,8 +32,11 @@ export const caseStatuses = [
   'awaiting_customer',
   'fixing',
   'verifying',
+  'awaiting_technician',
+  'with_technician',
   'resolved',
   'escalated',
+  'not_fixable_remotely',
   'cancelled',
 ] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
@@ -239,6 +242,8 @@ export const notificationEvents = [
   'approval_reminder',
   'case_resolved',
   'case_escalated',
+  'case_not_fixable_remotely',
+  'technician_message',
   'box_offline',
   'box_online',
   'internet_down',
