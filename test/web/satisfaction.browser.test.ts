@@ -99,11 +99,20 @@ describeInBrowser('rating a closed case in the portal', () => {
     await customer.close();
   });
 
-  it('on the case page: asked once, then the answer shows', async () => {
-    const caseId = await resolvedCase();
+  it('on the case page: asked once when the case closes, then the answer shows', async () => {
     const customer = await world.context(world.stack.demo.customer.email);
     const page = await customer.newPage();
-    await page.goto(`/cases/${caseId}`);
+    // The page is open while the case runs: the question comes when it closes.
+    const device = connectDevice(world.stack, 'healthy');
+    let caseId: string;
+    try {
+      const opened = await openDemoCase(world.stack);
+      caseId = opened.caseId;
+      await page.goto(`/cases/${caseId}`);
+      expect((await opened.handle.result()).status).toBe('resolved');
+    } finally {
+      device.stop();
+    }
     const ask = page.getByTestId('satisfaction');
     await ask.getByTestId('score-5').waitFor({ timeout: STEP_MS });
     await expectAccessible(page, 'case page asking how we did');
@@ -111,7 +120,7 @@ describeInBrowser('rating a closed case in the portal', () => {
     await ask.getByRole('button', { name: 'Send' }).click();
     await ask.getByTestId('satisfaction-answer').waitFor({ timeout: STEP_MS });
     await expect(ask.getByTestId('satisfaction-answer').textContent()).resolves.toMatch(
-      /You rated this case\s+5 of 5 \(Excellent\)\s+here/,
+      /You rated this case\s+5 of 5 \(Excellent\)\s+in the portal/,
     );
     await expect(ask.getByRole('status').first().textContent()).resolves.toContain('Thank you');
     expect(await CaseSatisfaction.findById(caseId).lean()).toMatchObject({
