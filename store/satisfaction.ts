@@ -31,8 +31,8 @@ export const CaseSatisfaction = mongoose.model('CaseSatisfaction', satisfactionS
 // Not one of store/models.ts's models, whose indexes connectStore builds: built here once.
 let indexed: Promise<unknown> | undefined;
 
-/** The longest comment kept: a few sentences. */
-export const maxCommentLength = 1000;
+/** The longest comment kept: a few sentences (the contract says so too). */
+const maxCommentLength = 1000;
 
 /** Closed cases that may be rated: not a cancelled one (nobody was helped). */
 const ratedStatuses: readonly CaseStatus[] = closedStatuses.filter((s) => s !== 'cancelled');
@@ -43,7 +43,7 @@ export type RecordOutcome = 'recorded' | 'already' | 'not_rateable';
 export async function rateableCase(caseId: string, customerId: string) {
   const doc = await Case.findOne(
     { _id: caseId, customerId },
-    { status: 1, completedAt: 1, updatedAt: 1, customerId: 1 },
+    { status: 1, completedAt: 1, updatedAt: 1 },
   ).lean();
   if (!doc || !ratedStatuses.includes(doc.status as CaseStatus)) return undefined;
   return {
