@@ -34,6 +34,7 @@ import { deviceHealthRouter } from './routes/health';
 import { healthRouter } from './health';
 import { speedTestRouter } from './routes/speedTest';
 import { demoRouter } from './routes/demo';
+import { satisfactionRouter } from './routes/satisfaction';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -122,6 +123,7 @@ export function createApi({
   app.use(['/api/auth/login', '/api/auth/verify-caller'], limits.signIn);
   app.use('/api/voice', limits.webhook);
   app.use('/api/device', limits.device);
+  app.use('/api/satisfaction', limits.publicLink);
 
   app.use('/api', voice.router); // raw body: before express.json
   app.use('/api', speedTestRouter(requireRole)); // a byte stream: before express.json
@@ -146,6 +148,7 @@ export function createApi({
   app.use('/api', deviceTokensRouter(requireRole, gateway));
   app.use('/api', fleetRouter(requireRole));
   app.use('/api', deviceHealthRouter(requireRole));
+  app.use('/api', satisfactionRouter(requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 
   app.use('/api', (req, _res, next) => {

@@ -29,6 +29,7 @@ import {
   ResolveRequest,
   TechnicianProposalRequest,
 } from '../contracts/technician';
+import { CaseSatisfactionView, RatingPage, SatisfactionAnswer } from '../contracts/satisfaction';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -38,7 +39,9 @@ import {
 /** Who may call a route: roles by token, or one of the doors that take no token. */
 export type Access =
   | { roles: Role[] }
-  | { public: 'anyone' | 'telnyx-signature' | 'metrics-token' | 'enrollment-code' };
+  | {
+      public: 'anyone' | 'telnyx-signature' | 'metrics-token' | 'enrollment-code' | 'rating-link';
+    };
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT';
@@ -399,6 +402,52 @@ export const routes: RouteSpec[] = [
       '400':
         'INVALID_SETTINGS: the error names each field that is wrong (details: [{path, message}])',
       '404': 'CUSTOMER_NOT_FOUND',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/satisfaction/:token',
+    summary:
+      "The rating page of a closing email's link: the case's outcome, and whether it is rated",
+    access: { public: 'rating-link' },
+    response: RatingPage,
+    answers: {
+      '404': 'NOT_FOUND: the link is unknown, tampered with or expired (one answer for all)',
+      '409': 'NOT_RATEABLE: the case is not closed, or was cancelled',
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/satisfaction/:token',
+    summary: 'Rate a closed case by its emailed link: a score of 1 to 5, and a comment if wished',
+    access: { public: 'rating-link' },
+    body: SatisfactionAnswer,
+    response: CaseSatisfactionView,
+    answers: {
+      '201': 'Stored',
+      '404': 'NOT_FOUND: the link is unknown, tampered with or expired (one answer for all)',
+      '409': 'ALREADY_ANSWERED (a case is rated once, on any channel) or NOT_RATEABLE',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/cases/:id/satisfaction',
+    summary: "The customer's rating of a case, and whether they may still give it",
+    access: { roles: people },
+    response: CaseSatisfactionView,
+    answers: { '404': 'CASE_NOT_FOUND' },
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/satisfaction',
+    summary: 'The customer rates their closed case (operators may not answer for them)',
+    access: { roles: ['customer'] },
+    body: SatisfactionAnswer,
+    response: CaseSatisfactionView,
+    answers: {
+      '201': 'Stored',
+      '404': 'CASE_NOT_FOUND',
+      '409': 'ALREADY_ANSWERED (a case is rated once, on any channel) or NOT_RATEABLE',
     },
   },
   {

@@ -32,6 +32,7 @@ export async function sendEmail(
       to,
       subject: words.subject,
       text: words.text,
+      ...(words.html && { html: words.html }),
     });
     return { providerId: info.messageId };
   } catch (err) {

@@ -345,3 +345,35 @@ export interface DeviceHealthUpdate {
   deviceId: string;
   current: DeviceHistory['current'];
 }
+
+// ---- How did we do: a closed case's rating (contracts/satisfaction.ts) ----
+
+export type SatisfactionChannel = 'email' | 'portal' | 'phone';
+
+/** What each score means, 1 to 5 (the email's links say the same). */
+export const satisfactionScores = [
+  { score: 1, words: 'Poor' },
+  { score: 2, words: 'Fair' },
+  { score: 3, words: 'Good' },
+  { score: 4, words: 'Very good' },
+  { score: 5, words: 'Excellent' },
+] as const;
+
+export interface SatisfactionAnswer {
+  score: number;
+  comment?: string;
+}
+
+/** GET /api/satisfaction/:token: the rating page's case. */
+export interface RatingPage {
+  businessName: string;
+  outcome: string;
+  closedAt?: string;
+  answered: boolean;
+}
+
+/** GET and POST /api/cases/:id/satisfaction. */
+export interface CaseSatisfactionView {
+  rateable: boolean;
+  answer?: { score: number; comment?: string; channel: SatisfactionChannel; at: string };
+}
