@@ -1,4 +1,7 @@
 /// <reference lib="dom" />
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { axeViolations, describeViolations } from '../support/axe';
 import { describeInBrowser, startPortalWorld, type PortalWorld } from '../support/portal';
@@ -8,8 +11,10 @@ import { seedKpiFixture } from './fixtures';
 // (./fixtures.ts): the operator reaches it from the navigation, reads each tile with its
 // target, the charts (and their tables for screen readers), narrows it to one customer and
 // to the last 7 days; axe finds nothing at desktop or phone size; customers never see it.
+// Set SCREENSHOT_DOCS=1 to save the page as docs/kpi.png for the README.
 
 const STEP_MS = 45_000;
+const DOCS = path.resolve(__dirname, '..', '..', 'docs');
 
 describeInBrowser('the KPI page', () => {
   let world: PortalWorld;
@@ -134,5 +139,23 @@ describeInBrowser('the KPI page', () => {
     await page.goto('/kpi');
     await page.waitForURL('**/dashboard');
     await customer.close();
+  });
+
+  it('saves a picture of the page (docs/kpi.png with SCREENSHOT_DOCS=1)', async () => {
+    const page = await operator.newPage();
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await page.goto('/kpi');
+    await page.getByTestId('tile-closed').waitFor({ timeout: STEP_MS });
+    await page.waitForLoadState('networkidle');
+    const dir =
+      process.env.SCREENSHOT_DOCS === '1'
+        ? (mkdirSync(DOCS, { recursive: true }), DOCS)
+        : mkdtempSync(path.join(os.tmpdir(), 'zen-kpi-'));
+    const file = path.join(dir, 'kpi.png');
+    await page.screenshot({ path: file, fullPage: true });
+    const png = readFileSync(file);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.length).toBeGreaterThan(20_000);
+    await page.close();
   });
 });
