@@ -3,7 +3,7 @@ import { kpiOutcomes, type KpiQuantiles, type KpiReport } from '../../contracts/
 import type { Logger } from '../../observability/logger';
 import { registry } from '../../observability/metrics';
 import { countAwaitingTechnician } from './read';
-import { kpiReport } from './report';
+import { kpiReports } from './report';
 
 // The numbers as Prometheus gauges on the API's /metrics (the alert rules and the dashboard
 // read these names). They are computed from the store when scraped, at most once per
@@ -24,14 +24,15 @@ let cached: { at: number; snapshot: Promise<KpiSnapshot | undefined> } | undefin
 let log: Logger | undefined;
 
 async function readSnapshot(now: Date): Promise<KpiSnapshot> {
-  const report = (window: Window) =>
-    kpiReport({ from: new Date(now.getTime() - kpiWindows[window]), to: now }, now);
-  const [day, month, awaitingTechnician] = await Promise.all([
-    report('24h'),
-    report('30d'),
+  const since = (window: Window) => ({
+    from: new Date(now.getTime() - kpiWindows[window]),
+    to: now,
+  });
+  const [[day, month], awaitingTechnician] = await Promise.all([
+    kpiReports([since('24h'), since('30d')], now),
     countAwaitingTechnician(),
   ]);
-  return { reports: { '24h': day, '30d': month }, awaitingTechnician };
+  return { reports: { '24h': day!, '30d': month! }, awaitingTechnician };
 }
 
 /** The figures of the last scrape within `kpiCacheMs`, or fresh ones; undefined when the store failed. */
