@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { axeViolations, describeViolations } from '../support/axe';
 import { describeInBrowser, startPortalWorld, type PortalWorld } from '../support/portal';
-import { seedKpiFixture } from './fixtures';
+import { dayMs, seedKpiFixture, type KpiFixture } from './fixtures';
 
 // The KPI page in Debian's chromium against the real stack, over the fixture's cases
 // (./fixtures.ts): the operator reaches it from the navigation, reads each tile with its
@@ -19,10 +19,11 @@ const DOCS = path.resolve(__dirname, '..', '..', 'docs');
 describeInBrowser('the KPI page', () => {
   let world: PortalWorld;
   let operator: BrowserContext;
+  let fixture: KpiFixture;
 
   beforeAll(async () => {
     world = await startPortalWorld('kpi-page', { worker: false });
-    await seedKpiFixture(world.stack);
+    fixture = await seedKpiFixture(world.stack);
     operator = await world.context(world.stack.demo.operator.email);
   }, 240_000);
 
@@ -108,6 +109,21 @@ describeInBrowser('the KPI page', () => {
     // a1–a5 closed within the last 7 days.
     await closedBecomes(page, '5');
     await expect(text(page, 'tile-csat')).resolves.toContain('2 answers from 4 asked (50 %)');
+    await page.close();
+  });
+
+  it('takes chosen days, asking for them first without calling it an error', async () => {
+    const page = await openFromNavigation();
+    await page.getByLabel('Chosen days').check();
+    await expect(text(page, 'period-hint')).resolves.toBe('Choose the first and the last day.');
+    await expect(page.getByRole('alert').count()).resolves.toBe(0);
+    // The one day on which b3 closed, 40 days before the fixture's minute.
+    const day = new Date(fixture.t - 40 * dayMs).toISOString().slice(0, 10);
+    await page.getByLabel('First day').fill(day);
+    await page.getByLabel('Last day').fill(day);
+    await closedBecomes(page, '1');
+    await expect(text(page, 'tile-mttr-technician')).resolves.toContain('50 s');
+    await expect(text(page, 'period-hint')).resolves.toBe('');
     await page.close();
   });
 

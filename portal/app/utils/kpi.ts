@@ -1,4 +1,4 @@
-import type { KpiOutcome, KpiQuantiles } from '#shared/types/api';
+import type { KpiOutcome, KpiQuantiles } from '../../shared/types/api';
 
 // The KPI page's arithmetic and words: which period a choice means, and figures as a person
 // reads them ("12 min", "87 %", "4.3 of 5").
