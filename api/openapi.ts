@@ -22,6 +22,14 @@ import { NotificationSettings } from '../contracts/notifications';
 import { SpeedTestQuery, speedTestPath } from '../contracts/speedTest';
 import { DeviceHistory, HistoryQuery, OutageList } from '../contracts/monitor';
 import { KpiQuery, KpiReport } from '../contracts/kpi';
+import {
+  AssignRequest,
+  ChecksRequest,
+  CloseUnfixableRequest,
+  NoteRequest,
+  ResolveRequest,
+  TechnicianProposalRequest,
+} from '../contracts/technician';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -132,6 +140,59 @@ export const routes: RouteSpec[] = [
     summary:
       'An operator takes the case over (the same operator again: the case as it is; another operator: 409)',
     access: { roles: ['operator'] },
+  },
+  {
+    method: 'GET',
+    path: '/api/operators',
+    summary: 'The operators a case can be assigned to: { operators: [{ id, name }] }',
+    access: { roles: ['operator'] },
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/assign',
+    summary:
+      'Gives a handed-over case to an operator (without operatorId: the operator asking); 409 when another operator holds it',
+    access: { roles: ['operator'] },
+    body: AssignRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/notes',
+    summary:
+      'A technician writes on the case they hold: an internal note (operators only) or a message the customer reads (201)',
+    access: { roles: ['operator'] },
+    body: NoteRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/checks',
+    summary:
+      'The technician holding the case has the Zen box run these checks (202; results arrive in the case)',
+    access: { roles: ['operator'] },
+    body: ChecksRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/proposals',
+    summary:
+      "The technician proposes a catalog fix on the customer's behalf; the customer still approves it (202)",
+    access: { roles: ['operator'] },
+    body: TechnicianProposalRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/resolve',
+    summary: 'The technician closes the case as resolved, with a resolution code and a summary',
+    access: { roles: ['operator'] },
+    body: ResolveRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/close-unfixable',
+    summary:
+      'The technician closes the case as not fixable remotely (a visit, the provider, ...), with a reason and a summary',
+    access: { roles: ['operator'] },
+    body: CloseUnfixableRequest,
   },
   {
     method: 'POST',
