@@ -35,6 +35,8 @@ import { healthRouter } from './health';
 import { speedTestRouter } from './routes/speedTest';
 import { demoRouter } from './routes/demo';
 import { satisfactionRouter } from './routes/satisfaction';
+import { kpiRouter } from './routes/kpi';
+import { registerKpiMetrics } from './kpi/metrics';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -117,6 +119,7 @@ export function createApi({
   app.use(observeRequests(logger));
   app.use(helmet());
   app.use(corsAllowlist(security.corsOrigins));
+  registerKpiMetrics(logger);
   app.get('/metrics', metricsGuard(security.metricsToken), metricsHandler());
 
   const limits = rateLimiters(security.rateLimits);
@@ -149,6 +152,7 @@ export function createApi({
   app.use('/api', fleetRouter(requireRole));
   app.use('/api', deviceHealthRouter(requireRole));
   app.use('/api', satisfactionRouter(requireRole));
+  app.use('/api', kpiRouter(requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 
   app.use('/api', (req, _res, next) => {

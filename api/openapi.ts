@@ -21,6 +21,7 @@ import type { Role } from '../contracts/case';
 import { NotificationSettings } from '../contracts/notifications';
 import { SpeedTestQuery, speedTestPath } from '../contracts/speedTest';
 import { DeviceHistory, HistoryQuery, OutageList } from '../contracts/monitor';
+import { KpiQuery, KpiReport } from '../contracts/kpi';
 import {
   AssignRequest,
   ChecksRequest,
@@ -289,6 +290,18 @@ export const routes: RouteSpec[] = [
     answers: {
       '400': 'A range out of order, in the future or older than a year',
       '404': 'No such box, or not yours',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/kpi',
+    summary:
+      'The numbers over a period, overall or for one customer: cases, resolution times, SLA breaches, satisfaction, boxes online',
+    access: { roles: ['operator'] },
+    query: KpiQuery,
+    response: KpiReport,
+    answers: {
+      '400': '"from" or "to" missing or not a date, out of order, or more than 366 days apart',
     },
   },
 

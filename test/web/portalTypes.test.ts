@@ -11,7 +11,10 @@ import {
   type DeviceHistory as PortalDeviceHistory,
   type OutageList as PortalOutageList,
   type NotificationSettings as PortalNotificationSettings,
+  kpiOutcomes as portalKpiOutcomes,
+  type KpiReport as PortalKpiReport,
 } from '../../portal/shared/types/api';
+import { kpiOutcomes, type KpiReport } from '../../contracts/kpi';
 import type { DeviceHistory, OutageList } from '../../contracts/monitor';
 import {
   CustomerChannel,
@@ -38,6 +41,7 @@ export type OutagesFits = Fits<OutageList, PortalOutageList>;
 // Both ways: the page reads the settings and sends them back.
 export type SettingsFit = Fits<NotificationSettings, PortalNotificationSettings>;
 export type SettingsFitBack = Fits<PortalNotificationSettings, NotificationSettings>;
+export type KpiReportFits = Fits<KpiReport, PortalKpiReport>;
 
 describe("the portal's copy of the API shapes", () => {
   it('lists the same case statuses and issue categories as the contracts', () => {
@@ -49,5 +53,9 @@ describe("the portal's copy of the API shapes", () => {
     expect([...portalEvents]).toEqual([...CustomerEventType.options]);
     expect([...portalUrgentEvents]).toEqual([...urgentEvents]);
     expect([...portalChannels]).toEqual([...CustomerChannel.options]);
+  });
+
+  it('lists the same case outcomes for the numbers as the contracts', () => {
+    expect([...portalKpiOutcomes]).toEqual([...kpiOutcomes]);
   });
 });

@@ -376,4 +376,37 @@ export interface RatingPage {
 export interface CaseSatisfactionView {
   rateable: boolean;
   answer?: { score: number; comment?: string; channel: SatisfactionChannel; at: string };
+// ---- the numbers for operators (GET /api/kpi; contracts/kpi.ts) ----
+
+export const kpiOutcomes = ['resolved', 'not_fixable_remotely', 'escalated', 'cancelled'] as const;
+export type KpiOutcome = (typeof kpiOutcomes)[number];
+
+/** Nearest-rank quantiles in seconds; absent when no case had the duration. */
+export interface KpiQuantiles {
+  count: number;
+  p50?: number;
+  p90?: number;
+}
+
+export interface KpiDay {
+  day: string;
+  closed: Record<KpiOutcome, number>;
+  mttrP50Seconds?: number;
+}
+
+export interface KpiReport {
+  period: { from: string; to: string; customerId?: string };
+  cases: {
+    closed: number;
+    byOutcome: Record<KpiOutcome, number>;
+    byCategory: Record<string, number>;
+  };
+  resolvedWithoutPerson: { resolved: number; withoutPerson: number; ratio?: number };
+  timeToResolution: { all: KpiQuantiles; automatic: KpiQuantiles; technician: KpiQuantiles };
+  approvalWait: KpiQuantiles;
+  firstResponse: KpiQuantiles;
+  slaBreaches: { first_response: number; resolution: number };
+  satisfaction: { asked: number; answers: number; average?: number; responseRatio?: number };
+  boxes: { count: number; onlineNow: number; onlineNowRatio?: number; onlinePeriodRatio?: number };
+  daily: KpiDay[];
 }
