@@ -32,6 +32,7 @@ import { deviceHealthRouter } from './routes/health';
 import { healthRouter } from './health';
 import { speedTestRouter } from './routes/speedTest';
 import { demoRouter } from './routes/demo';
+import { reportsRouter } from './routes/reports';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -137,6 +138,7 @@ export function createApi({
   );
   app.use('/api', customersRouter(requireRole));
   app.use('/api', notificationSettingsRouter(requireRole));
+  app.use('/api', reportsRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));
   app.use('/api', fleetRouter(requireRole));
   app.use('/api', deviceHealthRouter(requireRole));
