@@ -58,7 +58,10 @@ export async function ensureReportSchedule(
   try {
     await client.schedule.create({
       scheduleId,
-      spec: { calendars: [{ dayOfMonth: 1, hour: 6, minute: 0, comment: 'The month before' }] },
+      spec: {
+        calendars: [{ dayOfMonth: 1, hour: 6, minute: 0, comment: 'The month before' }],
+        timezone: 'UTC',
+      },
       action: {
         type: 'startWorkflow',
         workflowType: 'monthlyReports',
