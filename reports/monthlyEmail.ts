@@ -51,8 +51,14 @@ export function renderMonthlyEmail(
   };
 }
 
+/** "12 minutes", "1 hour 40 minutes"; from a day on, days and hours: "3 days 2 hours". */
 export function secondsWords(seconds: number): string {
-  return durationWords(seconds / 60);
+  const hours = Math.floor(seconds / 3600);
+  if (hours < 24) return durationWords(seconds / 60);
+  const days = Math.floor(hours / 24);
+  const rest = hours % 24;
+  const dayWords = days === 1 ? '1 day' : `${days} days`;
+  return rest ? `${dayWords} ${rest} ${rest === 1 ? 'hour' : 'hours'}` : dayWords;
 }
 
 function esc(text: string): string {
@@ -65,22 +71,20 @@ function esc(text: string): string {
 }
 
 /** The headline figures, shared by both parts. */
-function headline(report: MonthlyReport): { label: string; value: string }[] {
+function headline(report: MonthlyReport): { label: string; value: string; note?: string }[] {
   const { totals } = report;
   const s = totals.satisfaction;
   return [
-    { label: 'Support cases', value: String(totals.opened) },
-    { label: 'Fixed', value: String(totals.resolved) },
+    { label: 'Cases opened', value: String(totals.opened) },
+    { label: 'Cases fixed', value: String(totals.resolved) },
     {
       label: 'Typical time to fix',
       value: totals.mttrSeconds === undefined ? 'No fixes' : secondsWords(totals.mttrSeconds),
     },
     {
       label: 'Your rating',
-      value:
-        s.averageScore === undefined
-          ? 'Not rated'
-          : `${s.averageScore} out of 5 (${s.answered} of ${s.asked} answered)`,
+      value: s.averageScore === undefined ? 'Not rated' : `${s.averageScore} out of 5`,
+      ...(s.asked > 0 && { note: `${s.answered} of ${s.asked} cases rated` }),
     },
   ];
 }
@@ -119,7 +123,7 @@ function renderHtml(report: MonthlyReport, contacts: ReportContacts): string {
   const tiles = headline(report)
     .map(
       (t) =>
-        `<td style="padding:12px;border:1px solid ${colors.line};border-radius:8px;width:25%"><div style="font-size:12px;color:${colors.muted}">${esc(t.label)}</div><div style="font-size:18px;font-weight:600;margin-top:4px">${esc(t.value)}</div></td>`,
+        `<td style="padding:12px;border:1px solid ${colors.line};border-radius:8px;width:25%"><div style="font-size:12px;color:${colors.muted}">${esc(t.label)}</div><div style="font-size:18px;font-weight:600;margin-top:4px">${esc(t.value)}</div>${t.note ? `<div style="font-size:12px;color:${colors.muted};margin-top:2px">${esc(t.note)}</div>` : ''}</td>`,
     )
     .join('');
   const boxes = report.boxes.map((box) => boxHtml(box, cell)).join('');
@@ -183,7 +187,7 @@ function renderText(report: MonthlyReport, contacts: ReportContacts): string {
   const lines = [
     `${report.businessName}: your network in ${report.month.label}`,
     '',
-    ...headline(report).map((t) => `${t.label}: ${t.value}`),
+    ...headline(report).map((t) => `${t.label}: ${t.value}${t.note ? ` (${t.note})` : ''}`),
     '',
     'YOUR ZEN BOXES',
   ];

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ensureHealthIndexes } from '../../store/healthHistory';
 import { Device, Site } from '../../store/models';
 import { gatherMonthlyReport, type MonthlyReport } from '../../reports/monthly';
 import { renderMonthlyEmail } from '../../reports/monthlyEmail';
+import { describeInBrowser, launchChromium } from '../support/portal';
 import { seedOtherTenant, type OtherTenant } from '../support/tenants';
 import { startTestStack, type TestStack } from '../support/stack';
 import {
@@ -21,7 +25,8 @@ import {
 
 // One customer's month, known minute by minute: the report's figures are exact, keep to the
 // month's edges and to the customer, and the email says them in plain words. Operators may
-// preview it; nobody else.
+// preview it; nobody else. Set SCREENSHOT_DOCS=1 to save the rendered email as
+// docs/monthly-report.png for the README.
 
 const { key, from: F, to: T } = testMonth();
 const monthLabel = new Date(F).toLocaleString('en-US', {
@@ -29,6 +34,7 @@ const monthLabel = new Date(F).toLocaleString('en-US', {
   year: 'numeric',
   timeZone: 'UTC',
 });
+const DOCS = path.resolve(__dirname, '..', '..', 'docs');
 const iso = (ms: number) => new Date(ms).toISOString();
 const day3 = F + 2 * day + 10 * hour;
 const day10 = F + 9 * day + 8 * hour;
@@ -89,7 +95,14 @@ describe('the monthly report', () => {
       interval(3001, T - minute, 60),
       interval(3002, T, 60, ['internet']),
     ];
-    await storeHistory(boxA(), [...minutes, ...hours, ...fives, ...edges]);
+    // Every other hour of the month healthy, in hour-long intervals.
+    const busy = new Set([day3, day3 + hour, day3 + 2 * hour, day10, day10 + hour, T - hour]);
+    for (let h = 0; h < 24; h++) busy.add(F + 4 * day + h * hour);
+    const rest = [];
+    for (let h = F; h < T; h += hour) {
+      if (!busy.has(h)) rest.push(interval(4000 + rest.length, h, 3600));
+    }
+    await storeHistory(boxA(), [...minutes, ...hours, ...fives, ...edges, ...rest]);
     // Another customer's box failing in the same hours.
     await storeHistory(
       other.deviceId,
@@ -217,21 +230,27 @@ describe('the monthly report', () => {
     expect(report.month).toEqual({ key, label: monthLabel, from: iso(F), to: iso(T) });
     expect(report.boxes.map((b) => b.deviceId)).toEqual([boxA(), boxB]);
     const [a, b] = report.boxes;
-    // Measured: 180 + 1440 + 120 + 1 minutes; failing: 6 + 3 + 120.
-    expect(a!.uptimePct).toBe(Math.round(((1741 - 129) / 1741) * 10_000) / 100);
-    expect(a!.uptimePct).toBe(92.59);
+    // Measured: 180 + 1440 + 120 + 1 minutes, and the 30 hours not among them in whole
+    // hours; failing: 6 + 3 + 120.
+    const measured = 1741 + 60 * ((T - F) / hour - 30);
+    expect(a!.uptimePct).toBe(Math.round(((measured - 129) / measured) * 10_000) / 100);
+    expect(a!.measuredPct).toBe(Math.round((measured / ((T - F) / minute)) * 1000) / 10);
     expect(a!.name).toBe('Main office');
     const daysInMonth = (T - F) / day;
     expect(a!.days).toHaveLength(daysInMonth);
     expect(a!.days[2]).toEqual({
       date: iso(F + 2 * day).slice(0, 10),
-      uptimePct: 95,
+      // A whole day measured, 9 minutes of it failing.
+      uptimePct: Math.round((1431 / 1440) * 10_000) / 100,
       failedMinutes: 9,
     });
     expect(a!.days[4]).toMatchObject({ uptimePct: 100, failedMinutes: 0 });
-    expect(a!.days[9]).toMatchObject({ uptimePct: 0, failedMinutes: 120 });
+    expect(a!.days[9]).toMatchObject({
+      uptimePct: Math.round((1320 / 1440) * 10_000) / 100,
+      failedMinutes: 120,
+    });
     expect(a!.days[daysInMonth - 1]).toMatchObject({ uptimePct: 100, failedMinutes: 0 });
-    expect(a!.days[0]).toEqual({ date: iso(F).slice(0, 10), failedMinutes: 0 });
+    expect(a!.days[0]).toEqual({ date: iso(F).slice(0, 10), uptimePct: 100, failedMinutes: 0 });
 
     expect(a!.outages.map(({ kind, start, seconds }) => ({ kind, start, seconds }))).toEqual([
       { kind: 'dns', start: iso(day10), seconds: 7200 },
@@ -326,7 +345,7 @@ describe('the monthly report', () => {
       expect(part).toContain('Bayside Dental');
       expect(part).toContain(monthLabel);
       expect(part).toContain('Main office');
-      expect(part).toContain('92.59% working');
+      expect(part).toContain(`${report.boxes[0]!.uptimePct}% working`);
       expect(part).toContain('Warehouse');
       expect(part).toContain('No measurements this month');
       expect(part).toContain('Website names could not be looked up');
@@ -344,7 +363,9 @@ describe('the monthly report', () => {
       expect(part).toContain('12 minutes');
       expect(part).toContain('Typical time to fix');
       expect(part).toContain('1 hour 40 minutes');
-      expect(part).toContain('4 out of 5 (2 of 4 answered)');
+      expect(part).toContain('4 out of 5');
+      expect(part).toContain('2 of 4 cases rated');
+      expect(part).toContain('3 days');
       expect(part).toContain('+15550000100');
       internalNames(part, forbidden);
     }
@@ -398,5 +419,29 @@ describe('the monthly report', () => {
     const current = await preview(customerId(), now.toISOString().slice(0, 7), operator);
     expect(current.status).toBe(200);
     expect(current.body).toContain('Bayside Dental');
+  });
+  describeInBrowser('in a browser', () => {
+    it('renders without fetching anything (docs/monthly-report.png with SCREENSHOT_DOCS=1)', async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 760, height: 900 } });
+        const fetched: string[] = [];
+        page.on('request', (request) => fetched.push(request.url()));
+        await page.setContent(renderMonthlyEmail(report, { supportNumber: '+15550000100' }).html);
+        await page.getByText(`${report.boxes[0]!.uptimePct}% working`).waitFor();
+        expect(fetched).toEqual([]);
+        const dir =
+          process.env.SCREENSHOT_DOCS === '1'
+            ? (mkdirSync(DOCS, { recursive: true }), DOCS)
+            : mkdtempSync(path.join(os.tmpdir(), 'zen-monthly-report-'));
+        const file = path.join(dir, 'monthly-report.png');
+        await page.screenshot({ path: file, fullPage: true });
+        const png = readFileSync(file);
+        expect(png.subarray(1, 4).toString()).toBe('PNG');
+        expect(png.length).toBeGreaterThan(20_000);
+      } finally {
+        await browser.close();
+      }
+    });
   });
 });
