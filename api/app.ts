@@ -37,6 +37,7 @@ import { demoRouter } from './routes/demo';
 import { satisfactionRouter } from './routes/satisfaction';
 import { kpiRouter } from './routes/kpi';
 import { registerKpiMetrics } from './kpi/metrics';
+import { reportsRouter } from './routes/reports';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -148,6 +149,7 @@ export function createApi({
   );
   app.use('/api', customersRouter(requireRole));
   app.use('/api', notificationSettingsRouter(requireRole));
+  app.use('/api', reportsRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));
   app.use('/api', fleetRouter(requireRole));
   app.use('/api', deviceHealthRouter(requireRole));

@@ -465,6 +465,17 @@ export const routes: RouteSpec[] = [
   },
   {
     method: 'GET',
+    path: '/api/customers/:customerId/reports/:month',
+    summary: "Preview a customer's monthly report email (month: YYYY-MM), as HTML",
+    access: { roles: ['operator'] },
+    answers: {
+      '200': 'The report as an HTML page (text/html); a month in progress shows its figures so far',
+      '400': 'INVALID_REPORT_REQUEST: not a month as YYYY-MM, or a month that has not begun',
+      '404': 'CUSTOMER_NOT_FOUND',
+    },
+  },
+  {
+    method: 'GET',
     path: speedTestPath,
     summary: 'Speed test: streams `bytes` bytes to the device (capped; a budget per device)',
     access: { roles: ['device'] },

@@ -376,6 +376,8 @@ export interface RatingPage {
 export interface CaseSatisfactionView {
   rateable: boolean;
   answer?: { score: number; comment?: string; channel: SatisfactionChannel; at: string };
+}
+
 // ---- the numbers for operators (GET /api/kpi; contracts/kpi.ts) ----
 
 export const kpiOutcomes = ['resolved', 'not_fixable_remotely', 'escalated', 'cancelled'] as const;
