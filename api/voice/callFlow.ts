@@ -400,13 +400,17 @@ export class CallFlow {
   private async progress(session: CallSession): Promise<void> {
     const state = await this.caseState(session);
     if (!state || session.phase !== 'progress') return;
-    if (closedStatuses.includes(state.status)) {
-      const rate = await this.rating.readiness(session, state.caseId, state.status);
+    // A case handed to a person goes on without the caller: they hear what happens next.
+    const handedOver = state.status === 'awaiting_technician' || state.status === 'with_technician';
+    if (closedStatuses.includes(state.status) || handedOver) {
+      const rate = handedOver
+        ? 'no'
+        : await this.rating.readiness(session, state.caseId, state.status);
       if (rate === 'wait') return;
       session.phase = 'closing';
       clearInterval(session.poller);
       const facts = {
-        status: state.status,
+        status: handedOver ? ('escalated' as const) : state.status,
         actionsTaken: state.actionsTaken,
         instructions: state.instructions,
         stepRead: session.manualStep !== undefined,
