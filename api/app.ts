@@ -147,7 +147,7 @@ export function createApi({
     '/api',
     authRouter(requireRole, { sessionMs, secureCookies, accessTokens, authenticate, logger }),
   );
-  app.use('/api', customersRouter(requireRole));
+  app.use('/api', customersRouter(requireRole, sla));
   app.use('/api', notificationSettingsRouter(requireRole));
   app.use('/api', reportsRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));

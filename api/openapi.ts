@@ -28,6 +28,7 @@ import {
   CloseUnfixableRequest,
   NoteRequest,
   ResolveRequest,
+  SlaSettings,
   TechnicianProposalRequest,
 } from '../contracts/technician';
 import { CaseSatisfactionView, RatingPage, SatisfactionAnswer } from '../contracts/satisfaction';
@@ -143,6 +144,20 @@ export const routes: RouteSpec[] = [
     summary:
       'An operator takes the case over (the same operator again: the case as it is; another operator: 409)',
     access: { roles: ['operator'] },
+  },
+  {
+    method: 'GET',
+    path: '/api/customers/:id/sla',
+    summary:
+      "A customer's service levels (minutes to first response and to resolution) and whether they are the customer's own or the defaults",
+    access: { roles: ['operator'] },
+  },
+  {
+    method: 'PUT',
+    path: '/api/customers/:id/sla',
+    summary: "Sets a customer's service levels for the cases they open from now on",
+    access: { roles: ['operator'] },
+    body: SlaSettings,
   },
   {
     method: 'GET',

@@ -1,14 +1,34 @@
 import { Router } from 'express';
 import { CustomerPreferences } from '../../contracts/api';
+import { SlaSettings } from '../../contracts/technician';
 import { Customer } from '../../store/models';
 import type { RequireRole } from '../auth';
 import { HttpError } from '../errors';
 
 // A customer's own account: contact details and the proactive-call opt-in; operators'
-// list of customers (for the portal's filters).
+// list of customers (for the portal's filters) and each customer's service levels.
 
-export function customersRouter(requireRole: RequireRole): Router {
+export function customersRouter(requireRole: RequireRole, defaultSla: SlaSettings): Router {
   const router = Router();
+
+  // The service levels new cases of this customer run against (cases already open keep
+  // the ones they started with).
+  router.get('/customers/:id/sla', requireRole('operator'), async (req, res) => {
+    const customer = await Customer.findById(String(req.params.id), { sla: 1 }).lean();
+    if (!customer) throw new HttpError(404, 'CUSTOMER_NOT_FOUND', 'No such customer');
+    const own = SlaSettings.safeParse(customer.sla);
+    res.json({ sla: own.success ? own.data : defaultSla, own: own.success });
+  });
+
+  router.put('/customers/:id/sla', requireRole('operator'), async (req, res) => {
+    const sla = SlaSettings.parse(req.body);
+    const { matchedCount } = await Customer.updateOne(
+      { _id: String(req.params.id) },
+      { $set: { sla } },
+    );
+    if (matchedCount === 0) throw new HttpError(404, 'CUSTOMER_NOT_FOUND', 'No such customer');
+    res.json({ sla, own: true });
+  });
 
   router.get('/customers', requireRole('operator'), async (_req, res) => {
     const customers = await Customer.find({}, { businessName: 1 })

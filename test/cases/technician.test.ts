@@ -261,6 +261,48 @@ describe('a technician works a handed-over case to its end', () => {
   }, 180_000);
 });
 
+describe("a customer's own service levels", () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack('technician-own-sla');
+  });
+  afterAll(() => stack.stop());
+
+  it('operators set them; new cases run against them, the defaults otherwise', async () => {
+    const url = `${stack.apiUrl}/api/customers/${stack.demo.customer.id}/sla`;
+    const operator = stack.demo.operator.token;
+    const before = await call(url, operator);
+    expect(before.body).toEqual({
+      sla: { firstResponseMinutes: 60, resolutionMinutes: 480 },
+      own: false,
+    });
+    const sla = { firstResponseMinutes: 15, resolutionMinutes: 120 };
+    expect((await call(url, stack.demo.customer.token, { method: 'PUT', body: sla })).status).toBe(
+      403,
+    );
+    const bad = await call(url, operator, { method: 'PUT', body: { firstResponseMinutes: 0 } });
+    expect(bad.status).toBe(400);
+    const unknown = await call(`${stack.apiUrl}/api/customers/nobody/sla`, operator, {
+      method: 'PUT',
+      body: sla,
+    });
+    expect(unknown.status).toBe(404);
+    expect((await call(url, operator, { method: 'PUT', body: sla })).body).toEqual({
+      sla,
+      own: true,
+    });
+    expect((await call(url, operator)).body).toEqual({ sla, own: true });
+
+    const { handle } = await openDemoCase(stack);
+    const opened = await until(handle, 'the case to start its clocks', (s) => s.sla !== undefined);
+    expect(opened.sla).toEqual({ ...sla, breaches: [] });
+    await call(`${stack.apiUrl}/api/cases/${opened.caseId}/close`, operator, {
+      body: { reason: 'test over' },
+    });
+    expect((await handle.result()).status).toBe('cancelled');
+  });
+});
+
 describe('service levels, and a case that cannot be fixed from here', () => {
   let stack: TestStack;
   beforeAll(async () => {
