@@ -173,6 +173,12 @@ function createGauges(): ComputedGauge<string>[] {
 
 let gauges: ComputedGauge<string>[] | undefined;
 
+/** The KPI gauges' names, as the alert rules and the dashboard may use them. */
+export function kpiMetricNames(): string[] {
+  gauges ??= createGauges();
+  return gauges.map((gauge) => (gauge as unknown as { name: string }).name);
+}
+
 /** Adds the KPI gauges to the process's registry (once, however many APIs the process runs). */
 export function registerKpiMetrics(logger: Logger): void {
   log = logger;

@@ -1,3 +1,4 @@
+import { kpiMetricNames } from '../../api/kpi/metrics';
 import { nearestRank } from '../../api/kpi/quantiles';
 import type { KpiReport } from '../../contracts/kpi';
 import { Case } from '../../store/models';
@@ -235,19 +236,7 @@ describe('KPI figures', () => {
     it('has no NaN and declares every gauge', async () => {
       const { text } = await scrape();
       expect(text).not.toMatch(/^zen_kpi_.*NaN$/m);
-      for (const name of [
-        'zen_kpi_cases',
-        'zen_kpi_cases_by_category',
-        'zen_kpi_resolved_without_person_ratio',
-        'zen_kpi_time_to_resolution_seconds',
-        'zen_kpi_approval_wait_seconds',
-        'zen_kpi_first_response_seconds',
-        'zen_kpi_sla_breaches',
-        'zen_kpi_csat_average',
-        'zen_kpi_csat_response_ratio',
-        'zen_kpi_boxes_online_ratio',
-        'zen_kpi_cases_awaiting_technician',
-      ]) {
+      for (const name of kpiMetricNames()) {
         expect(text).toContain(`# TYPE ${name} gauge`);
       }
     });

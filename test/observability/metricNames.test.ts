@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { kpiMetricNames } from '../../api/kpi/metrics';
 import { registry } from '../../observability/metrics';
 import { grafanaDir, metricNames, readRepoFile, ruleExpressions, yamlValues } from './promql';
 
@@ -8,20 +9,8 @@ import { grafanaDir, metricNames, readRepoFile, ruleExpressions, yamlValues } fr
 // recording rules of alerts.yml. A renamed metric otherwise leaves a panel or an alert quietly
 // empty.
 
-// The API's KPI gauges (issue #20): names fixed by the issue's brief.
-const KPI_METRICS = [
-  'zen_kpi_cases',
-  'zen_kpi_cases_by_category',
-  'zen_kpi_resolved_without_person_ratio',
-  'zen_kpi_time_to_resolution_seconds',
-  'zen_kpi_approval_wait_seconds',
-  'zen_kpi_first_response_seconds',
-  'zen_kpi_sla_breaches',
-  'zen_kpi_csat_average',
-  'zen_kpi_csat_response_ratio',
-  'zen_kpi_boxes_online_ratio',
-  'zen_kpi_cases_awaiting_technician',
-];
+// The API's KPI gauges, as api/kpi/metrics.ts makes them.
+const KPI_METRICS = kpiMetricNames();
 
 /** Every series name the registry serves: a histogram as its _bucket, _sum and _count. */
 async function processMetrics(): Promise<string[]> {
