@@ -32,6 +32,7 @@ import { deviceHealthRouter } from './routes/health';
 import { healthRouter } from './health';
 import { speedTestRouter } from './routes/speedTest';
 import { demoRouter } from './routes/demo';
+import { fixesRouter } from './routes/fixes';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -140,6 +141,7 @@ export function createApi({
   app.use('/api', deviceTokensRouter(requireRole, gateway));
   app.use('/api', fleetRouter(requireRole));
   app.use('/api', deviceHealthRouter(requireRole));
+  app.use('/api', fixesRouter(requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 
   app.use('/api', (req, _res, next) => {

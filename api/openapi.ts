@@ -21,6 +21,7 @@ import type { Role } from '../contracts/case';
 import { NotificationSettings } from '../contracts/notifications';
 import { SpeedTestQuery, speedTestPath } from '../contracts/speedTest';
 import { DeviceHistory, HistoryQuery, OutageList } from '../contracts/monitor';
+import { FixesResponse } from './routes/fixes';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -146,6 +147,15 @@ export const routes: RouteSpec[] = [
     summary: 'An operator closes the case',
     access: { roles: ['operator'] },
     body: CloseCaseRequest,
+  },
+
+  {
+    method: 'GET',
+    path: '/api/fixes',
+    summary:
+      "The fix catalog for a technician's proposal: each fix in words, its risk, downtime, what it repairs and its parameters as JSON Schema",
+    access: { roles: ['operator'] },
+    response: FixesResponse,
   },
 
   {
