@@ -5,6 +5,7 @@ import { Case, Customer } from '../store/models';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
 import { openCase, type CaseDefaults, type OpenedCase } from './openCase';
+import { slaDue } from './slaDue';
 
 // Reading cases on behalf of an authenticated principal, and the cases the Zen box
 // opens itself (./openCase opens them all). The device routes take CaseDefaults from here.
@@ -82,6 +83,7 @@ export function publicCase(doc: {
   followUpOf?: string | null;
   followUpCaseId?: string | null;
   assignedOperator?: string | null;
+  handedOverAt?: Date | null;
 }) {
   return {
     id: doc._id,
@@ -101,6 +103,7 @@ export function publicCase(doc: {
     followUpOf: doc.followUpOf ?? undefined,
     followUpCaseId: doc.followUpCaseId ?? undefined,
     assignedOperator: doc.assignedOperator ?? undefined,
+    handedOverAt: doc.handedOverAt?.toISOString(),
   };
 }
 
@@ -116,10 +119,17 @@ export async function listCases(principal: Principal, query: ListCasesQuery) {
   // No $lookup on FerretDB: the business names come in one more query.
   const customers = await Customer.find(
     { _id: mongoose.trusted({ $in: [...new Set(docs.map((d) => d.customerId))] }) },
-    { businessName: 1 },
+    { businessName: 1, sla: 1 },
   ).lean();
-  const names = new Map(customers.map((c) => [c._id, c.businessName]));
-  return docs.map((doc) => ({ ...publicCase(doc), businessName: names.get(doc.customerId) }));
+  const byId = new Map(customers.map((c) => [c._id, c]));
+  return docs.map((doc) => {
+    const customer = byId.get(doc.customerId);
+    return {
+      ...publicCase(doc),
+      businessName: customer?.businessName,
+      slaDue: slaDue(doc, customer?.sla),
+    };
+  });
 }
 
 /** A report as the case document keeps it (activities/caseStore.ts). */
