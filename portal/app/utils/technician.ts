@@ -141,11 +141,12 @@ export function paramFields(schema: JsonSchema): ParamField[] {
 /** The typed parameters from the form's text, or the first field that is missing. */
 export function paramValues(
   fields: ParamField[],
-  typed: Record<string, string>,
+  typed: Record<string, string | number | undefined>,
 ): { params: Record<string, unknown> } | { problem: string } {
   const params: Record<string, unknown> = {};
   for (const field of fields) {
-    const raw = (typed[field.name] ?? '').trim();
+    // A number input's v-model gives a number.
+    const raw = String(typed[field.name] ?? '').trim();
     if (!raw) return { problem: `${field.label}: please fill this in.` };
     if (field.kind === 'whole-number') {
       if (!/^-?\d+$/.test(raw)) return { problem: `${field.label}: a whole number, please.` };
