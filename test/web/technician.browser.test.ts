@@ -180,7 +180,7 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     // An address the catalog refuses: the API says so, and nothing is proposed.
     const proposal = operatorPage.getByTestId('technician-proposal');
     await proposal.locator('summary').click();
-    await proposal.getByLabel('Fix').selectOption('switch_dns_fallback');
+    await proposal.getByLabel('Fix to propose').selectOption('switch_dns_fallback');
     await proposal.getByLabel('DNS resolver address').fill('nowhere');
     await proposal.getByLabel(/^Why/).fill('Try another resolver.');
     await proposal.getByRole('button', { name: 'Propose to the customer' }).click();
@@ -194,7 +194,7 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
   it('proposes a catalog fix that the customer approves in their own browser', async () => {
     const proposal = operatorPage.getByTestId('technician-proposal');
     await proposal.locator('summary').click();
-    await proposal.getByLabel('Fix').selectOption('renew_dhcp_lease');
+    await proposal.getByLabel('Fix to propose').selectOption('renew_dhcp_lease');
     await proposal.getByLabel('Network interface of the Zen box').selectOption('eth0');
     await proposal
       .getByLabel(/^Why/)
