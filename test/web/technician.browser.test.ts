@@ -1,9 +1,11 @@
+/// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import { randomUUID } from 'node:crypto';
 import { Case, User } from '../../store/models';
+import { axeViolations, describeViolations } from '../support/axe';
 import { connectDevice, openDemoCase, stateOf, waitForStatus } from '../support/cases';
 import { describeInBrowser, startPortalWorld, type PortalWorld } from '../support/portal';
 import { eventually, type TestStack } from '../support/stack';
@@ -167,7 +169,29 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     await expect(message.textContent()).resolves.toContain(TECHNICIAN);
     // The box is back to internal for the next note.
     await expect(notes.getByLabel('Internal note: operators only').isChecked()).resolves.toBe(true);
+    // Every tool open, on a desktop and a phone: readable, named, and nothing wider than the screen.
+    for (const summary of await panel.locator('details:not([open]) > summary').all()) {
+      await summary.click();
+    }
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 375, height: 812 },
+    ]) {
+      await operatorPage.setViewportSize(viewport);
+      const found = describeViolations(
+        `technician panel ${viewport.width}px`,
+        await axeViolations(operatorPage),
+      );
+      expect(found.join('\n')).toBe('');
+      await expect(
+        operatorPage.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+      ).resolves.toBe(true);
+    }
+    await operatorPage.setViewportSize({ width: 1280, height: 900 });
     await shot(operatorPage, '2-notes');
+    for (const summary of await panel.locator('details[open] > summary').all()) {
+      await summary.click();
+    }
   });
 
   it('names what is missing before sending, and shows the API’s words when it refuses', async () => {
@@ -215,6 +239,9 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     await expect(messages.textContent()).resolves.toContain(MESSAGE);
     await expect(messages.textContent()).resolves.toContain(TECHNICIAN);
     await expect(customerPage.locator('body').textContent()).resolves.not.toContain(INTERNAL);
+    expect(
+      describeViolations('customer case page', await axeViolations(customerPage)).join('\n'),
+    ).toBe('');
     await shot(customerPage, '3-customer-approves');
     await approval.getByRole('button', { name: 'Approve' }).click();
     await customerPage.getByText(/Approved\. The Zen box is carrying it out/).waitFor();
