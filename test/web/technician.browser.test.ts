@@ -108,6 +108,7 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
       'In progress',
       'Escalated, never claimed',
     ]);
+    expect(describeViolations('operator queue', await axeViolations(page)).join('\n')).toBe('');
     await shot(page, '0-queue-order');
     await page.close();
   });
