@@ -1,8 +1,16 @@
 import { Context, log } from '@temporalio/activity';
 import type { Actor, CaseChannel, CaseStatus, IssueCategory } from '../contracts/case';
+import type { CaseFigures } from '../contracts/caseFigures';
+import type { SlaBreach } from '../contracts/technician';
 import { appendAudit } from '../store/audit';
 import { Case, driverCollection } from '../store/models';
-import { approvalWait, caseDuration, casesClosed, casesOpened } from '../observability/metrics';
+import {
+  approvalWait,
+  caseDuration,
+  casesClosed,
+  casesOpened,
+  slaBreaches,
+} from '../observability/metrics';
 import type { CaseInput, Report } from '../workflows/messages';
 import { channelWords } from '../workflows/progressWords';
 import type { ApiLink } from './apiLink';
@@ -67,6 +75,17 @@ export interface StepRecord {
   report?: Report;
   /** The operator the case was just assigned to (taken over, or a follow-up's). */
   assignedOperator?: string;
+  /** Operators only: an internal note. The customer's live view never hears of it. */
+  internal?: boolean;
+  /** The hand-over to the technicians. */
+  handedOverAt?: number;
+  /** A technician's close. */
+  resolution?: { code: string; summary: string };
+  unfixable?: { reason: string; summary: string };
+  /** The deadlines passed so far (all of them, each time one passes). */
+  slaBreaches?: SlaBreach[];
+  /** What the numbers read: the closing step's. */
+  figures?: CaseFigures;
   /**
    * Only the step's text is new (the workflow knows what the document last got): the
    * audit entry and the live update are written, the case document is not.
@@ -82,11 +101,9 @@ export function createCaseStoreActivities(api: ApiLink) {
      * the next step's record.
      */
     async recordStep(step: StepRecord): Promise<string> {
-      const set: Record<string, unknown> = {
-        status: step.status,
-        step: step.step,
-        updatedAt: new Date(),
-      };
+      const set: Record<string, unknown> = { status: step.status, updatedAt: new Date() };
+      // The document's step is what the customer reads: an operators-only one leaves it.
+      if (!step.internal) set.step = step.step;
       if (step.issueCategory) set.issueCategory = step.issueCategory;
       if (step.diagnosticData !== undefined) set.diagnosticData = step.diagnosticData;
       if (step.resolutionTimeMinutes !== undefined) {
@@ -94,6 +111,17 @@ export function createCaseStoreActivities(api: ApiLink) {
       }
       if (step.completed) set.completedAt = new Date(step.at);
       if (step.assignedOperator) set.assignedOperator = step.assignedOperator;
+      if (step.handedOverAt !== undefined) set.handedOverAt = new Date(step.handedOverAt);
+      if (step.resolution) set.resolution = step.resolution;
+      if (step.unfixable) set.unfixable = step.unfixable;
+      if (step.slaBreaches) {
+        set.slaBreaches = step.slaBreaches.map((b) => ({ kind: b.kind, at: new Date(b.at) }));
+      }
+      if (step.figures) {
+        set.outcome = step.figures.outcome;
+        set.resolvedBy = step.figures.resolvedBy;
+        set.times = step.figures.times;
+      }
       const update: Record<string, unknown> = { $set: set };
       // $addToSet: a retried step does not list the same action (or report) twice.
       const added: Record<string, unknown> = {};
@@ -136,6 +164,7 @@ export function createCaseStoreActivities(api: ApiLink) {
         step: step.step,
         actionType: step.actionType,
         at: step.at,
+        ...(step.internal && { internal: true }),
       });
       return hash;
     },
@@ -152,17 +181,20 @@ function storedReport(
   return { at: new Date(at), channel, actor: { id: actor.id, role: actor.role }, words };
 }
 
-const closing = /^case_(resolved|escalated|cancelled)$/;
+const closing = /^case_(resolved|escalated|not_fixable_remotely|cancelled)$/;
 
 /** Metrics and a log line for the steps that mean something to an operator. */
 function observe(step: StepRecord): void {
-  const details = step.details as { waitedMs?: unknown; durationMs?: unknown };
-  const outcome = step.actionType.match(closing)?.[1];
+  const details = step.details as { waitedMs?: unknown; durationMs?: unknown; kind?: unknown };
+  const outcome = step.completed ? step.actionType.match(closing)?.[1] : undefined;
   if (outcome) {
     casesClosed.inc({ outcome });
     if (typeof details.durationMs === 'number') {
       caseDuration.observe({ outcome }, details.durationMs / 1000);
     }
+  }
+  if (step.actionType === 'sla_breached' && typeof details.kind === 'string') {
+    slaBreaches.inc({ kind: details.kind });
   }
   if (step.actionType === 'fix_approved' || step.actionType === 'fix_declined') {
     if (typeof details.waitedMs === 'number') {

@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Client } from '@temporalio/client';
+import type { SlaSettings } from '../contracts/technician';
 import express from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
@@ -12,6 +13,7 @@ import { createHealthLive } from './monitoring/live';
 import { attachInternalLink } from './internalLink';
 import { errorHandler, HttpError } from './errors';
 import { casesRouter } from './routes/cases';
+import { technicianRouter } from './routes/technician';
 import { devicesRouter } from './routes/devices';
 import { enrollmentRouter } from './routes/enrollment';
 import { createVoice } from './voice/router';
@@ -51,6 +53,8 @@ export interface ApiDeps {
   secureCookies?: boolean;
   /** Durations and limits for new cases (tests shorten them). */
   caseSettings?: Partial<CaseSettings>;
+  /** Service levels for customers without their own (default: from the environment). */
+  sla?: SlaSettings;
   /** CORS allowlist, rate limits and the metrics token (default: from the environment). */
   security?: ReturnType<typeof loadConfig>['security'];
   /** socket.io's ping: how soon a silent device counts as offline (default: from the environment). */
@@ -74,6 +78,7 @@ export function createApi({
   internalToken,
   taskQueue = TASK_QUEUE,
   caseSettings = {},
+  sla = loadConfig().sla,
   sessionMs = 12 * 3_600_000,
   security = loadConfig().security,
   socket = loadConfig().socket,
@@ -82,7 +87,7 @@ export function createApi({
   jwtSecret,
   demo = loadConfig().demo,
 }: ApiDeps): Api {
-  const cases = { taskQueue, settings: caseSettings };
+  const cases = { taskQueue, settings: caseSettings, sla };
   const app = express();
   const http = createServer(app);
   const io = new SocketServer(http, {
@@ -130,6 +135,7 @@ export function createApi({
   });
   app.use('/api', healthRouter(temporal, namespace, requireRole));
   app.use('/api', casesRouter(temporal, requireRole, cases, voice));
+  app.use('/api', technicianRouter(temporal, requireRole));
   app.use('/api', devicesRouter(temporal, requireRole, cases, voice));
   app.use('/api', enrollmentRouter(requireRole));
   app.use(

@@ -81,8 +81,9 @@ export function attachInternalLink(
       try {
         const parties = await caseParties(event.caseId);
         if (!parties) return logger.warn({ caseId: event.caseId }, 'case step for no known case');
+        // An internal note is the operators' alone.
         io.of('/portal')
-          .to([`customer:${parties.customerId}`, 'operators'])
+          .to(event.internal ? ['operators'] : [`customer:${parties.customerId}`, 'operators'])
           .emit('case:update', event);
         if (toldDevice.get(event.caseId) !== event.status) {
           tellDeviceCaseStatus(io, parties.deviceId, event.caseId, event.status);

@@ -13,6 +13,7 @@ import {
 import { supportCase } from '../workflows/supportCase';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
+import { SlaSettings } from '../contracts/technician';
 
 // Opening (or joining) a device's case: for the case routes, the Zen box's own
 // reports and the phone. A module of its own so the phone's call flow needs
@@ -22,6 +23,8 @@ import { HttpError } from './errors';
 export interface CaseDefaults {
   taskQueue: string;
   settings: CaseInput['settings'];
+  /** Service levels for customers without their own (config `sla`). */
+  sla?: SlaSettings;
 }
 
 export interface OpenCaseOptions {
@@ -65,6 +68,7 @@ export async function openCase(
     callerPhone: request.callerPhone,
     followUp: request.followUp,
     settings: defaults.settings,
+    sla: serviceLevels(customer.sla, defaults.sla),
   };
   const workflowId = caseWorkflowId(device.deviceId);
   const startWorkflowOperation = new WithStartWorkflowOperation(supportCase, {
@@ -125,4 +129,10 @@ export function canActFor(principal: Principal, customerId: string, deviceId?: s
   if (principal.role === 'operator' || principal.role === 'service') return true;
   if (principal.role === 'device') return principal.deviceId === deviceId;
   return principal.customerId === customerId;
+}
+
+/** The customer's own service levels when complete and valid, else the defaults. */
+function serviceLevels(own: unknown, fallback: SlaSettings | undefined): SlaSettings | undefined {
+  const parsed = SlaSettings.safeParse(own);
+  return parsed.success ? parsed.data : fallback;
 }

@@ -74,6 +74,8 @@ const schema = z.object({
   // When set, /metrics answers only with this bearer token.
   METRICS_TOKEN: optional,
   WORKER_METRICS_PORT: port(9464),
+  // Where the worker's /metrics listens: loopback, unless a scraper on another host needs it.
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   // The Temporal SDK's own Prometheus exporter, on loopback; /metrics on the worker includes it.
   TEMPORAL_SDK_METRICS_PORT: port(9465),
   CASE_APPROVAL_TIMEOUT_MINUTES: z.coerce.number().positive().default(15),
@@ -238,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     jwtSecret: e.JWT_SECRET,
     worker: {
       metricsPort: e.WORKER_METRICS_PORT,
+      metricsHost: e.WORKER_METRICS_HOST,
       sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
     },
     mail: { smtpUrl: e.SMTP_URL, mailFrom: e.MAIL_FROM },

@@ -157,6 +157,8 @@ export const CaseStepEvent = z
     step: z.string().max(2000),
     actionType: z.string().max(100),
     at: z.number().int().nonnegative(),
+    /** An internal note: operators only. */
+    internal: z.literal(true).optional(),
   })
   .strict();
 export type CaseStepEvent = z.infer<typeof CaseStepEvent>;

@@ -1,5 +1,7 @@
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DeliveryChannel } from '../contracts/notifications';
+import { SlaKind } from '../contracts/technician';
 
 // Prometheus metrics. Each process (API, worker) serves its own registry at
 // /metrics; the process metrics (RSS, CPU, event loop lag) come with it.
@@ -38,6 +40,10 @@ export const slaBreaches = new Counter({
   registers: [registry],
 });
 
+// Served at 0 from the start: increase() in the alert rules cannot see a series' first sample,
+// so a counter that only appears at its first breach would never fire its alert.
+for (const kind of SlaKind.options) slaBreaches.labels(kind).inc(0);
+
 export const approvalWait = new Histogram({
   name: 'zen_approval_wait_seconds',
   help: 'Time a proposed fix waited for the customer decision, by decision',
@@ -75,6 +81,10 @@ export const httpDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [registry],
 });
+
+// The failures the notification alert watches, served at 0 for the same reason.
+for (const channel of DeliveryChannel.options)
+  notificationsSettled.labels(channel, 'failed').inc(0);
 
 /** Open on a private network by default; with a metrics token set, only for the scraper. */
 export function metricsGuard(token: string | undefined): RequestHandler {

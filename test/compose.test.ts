@@ -2,6 +2,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '../config';
 import devDynamicConfig from '../temporal-config/dynamic-config.json';
 import { workerNodeArgs } from '../workers/nodeFlags';
 
@@ -33,6 +34,10 @@ interface PortMapping {
 interface ComposeService {
   image?: string;
   command?: string[];
+  entrypoint?: string[];
+  volumes?: (string | { source?: string; target?: string; read_only?: boolean | string })[];
+  depends_on?: Record<string, { condition?: string }> | string[];
+  tmpfs?: string[];
   ports?: (string | PortMapping)[];
   environment?: Record<string, string | null> | string[];
 }
@@ -193,6 +198,20 @@ function environmentOf(service: ComposeService): [string, string][] {
   return Object.entries(env).map(([name, value]): [string, string] => [name, value ?? '']);
 }
 
+/** Volumes as `source:target:mode` strings, whichever form the CLI printed them in. */
+function mounts(service: ComposeService): string[] {
+  return (service.volumes ?? []).map((volume) =>
+    typeof volume === 'string'
+      ? volume
+      : `${volume.source}:${volume.target}:${String(volume.read_only) === 'true' ? 'ro' : 'rw'}`,
+  );
+}
+
+function dependencies(service: ComposeService): string[] {
+  const dependsOn = service.depends_on ?? [];
+  return Array.isArray(dependsOn) ? dependsOn : Object.keys(dependsOn);
+}
+
 function looksLikeSecret(name: string, value: string): boolean {
   if (URL_WITH_PASSWORD.test(value) || KNOWN_TOKEN.test(value)) return true;
   return SECRET_NAME.test(name) && value !== '' && !FROM_ENVIRONMENT.test(value);
@@ -224,6 +243,8 @@ describeCompose('docker-compose.yml', () => {
       'worker',
       'portal',
       'proxy',
+      'prometheus',
+      'grafana',
     ];
     expect(Object.keys(config.services)).toEqual(expect.arrayContaining(expected));
   });
@@ -257,6 +278,55 @@ describeCompose('docker-compose.yml', () => {
     );
     expect(haproxy).toMatch(/^\s*server api api:4000\b/m);
     expect(haproxy).toMatch(/^\s*timeout tunnel /m);
+  });
+
+  test('runs Prometheus and Grafana from pinned official images, their files mounted read-only', () => {
+    const { prometheus, grafana } = config.services;
+    expect(prometheus?.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(grafana?.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+    expect(mounts(prometheus!)).toEqual(
+      expect.arrayContaining([
+        `${root}/observability/prometheus:/etc/prometheus:ro`,
+        'prometheus-data:/prometheus:rw',
+      ]),
+    );
+    expect(mounts(grafana!)).toEqual(
+      expect.arrayContaining([
+        `${root}/observability/grafana/provisioning:/etc/grafana/provisioning:ro`,
+        `${root}/observability/grafana/dashboards:/etc/grafana/dashboards:ro`,
+      ]),
+    );
+    expect(dependencies(prometheus!)).toEqual(expect.arrayContaining(['api', 'worker']));
+    expect(dependencies(grafana!)).toContain('prometheus');
+    // Grafana's provisioning points at the compose names and paths above.
+    const provider = readFileSync(
+      path.join(root, 'observability/grafana/provisioning/dashboards/zen.yml'),
+      'utf8',
+    );
+    expect(provider).toMatch(/^\s*path: \/etc\/grafana\/dashboards$/m);
+    expect(environmentOf(grafana!)).toContainEqual([
+      'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH',
+      '/etc/grafana/dashboards/zen-support.json',
+    ]);
+  });
+
+  test('has Prometheus scrape the api and the worker where they serve /metrics', () => {
+    const scrape = readFileSync(path.join(root, 'observability/prometheus/prometheus.yml'), 'utf8');
+    const targets = [...scrape.matchAll(/targets: \['([^']+)'\]/g)].map(([, target]) => target);
+    expect(targets).toEqual(['api:4000', 'worker:9464']);
+    // What the processes make of their compose environment (config/index.ts).
+    const api = loadConfig(Object.fromEntries(environmentOf(config.services.api!))).api;
+    expect(`api:${api.port}`).toBe(targets[0]);
+    expect(api.host).toBe('0.0.0.0');
+    const worker = loadConfig(Object.fromEntries(environmentOf(config.services.worker!))).worker;
+    expect(`worker:${worker.metricsPort}`).toBe(targets[1]);
+    expect(worker.metricsHost).toBe('0.0.0.0');
+    // The metrics token reaches the scraper as the file its scrape config reads.
+    const prometheus = config.services.prometheus!;
+    expect(scrape).toContain('credentials_file: /run/zen/metrics-token');
+    expect(prometheus.entrypoint?.join(' ')).toContain('> /run/zen/metrics-token');
+    expect(prometheus.tmpfs).toEqual(['/run/zen']);
+    expect(environmentOf(prometheus).map(([name]) => name)).toContain('METRICS_TOKEN');
   });
 
   test(

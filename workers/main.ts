@@ -29,7 +29,7 @@ async function main() {
   }
   // Up before the worker bundles its workflows, so a scrape does not fail while it starts.
   const metrics = await serveWorkerMetrics({
-    host: '127.0.0.1',
+    host: config.worker.metricsHost,
     port: config.worker.metricsPort,
     sdkMetricsUrl: `http://${sdkMetrics}/metrics`,
     token: config.security.metricsToken,

@@ -1,5 +1,6 @@
 import { condition } from '@temporalio/workflow';
 import type { Advice } from '../contracts/advice';
+import type { Actor } from '../contracts/case';
 import { fixDescriptions } from '../contracts/fixes';
 import { decisionFor, type RecordStep } from './caseMessages';
 import { Escalation } from './escalation';
@@ -20,15 +21,22 @@ export interface ApprovalContext {
   notify: CaseNotifier;
 }
 
+/** Who proposed a fix when it was not the advisor: a technician, with an id of its own. */
+export interface ProposedBy {
+  actionId: string;
+  actor: Actor;
+}
+
 /** Proposes the fix and waits for a decision: remind once, then give up. */
 export async function proposeFix(
   { state, settings, record, recordBeside, since, notify }: ApprovalContext,
   advice: Extract<Advice, { kind: 'remediate' }>,
+  by?: ProposedBy,
 ): Promise<Proposal> {
   const entry = fixDescriptions[advice.action];
   const proposedAt = Date.now();
   const proposal: Proposal = {
-    actionId: `${state.caseId}:fix${state.actionsTaken.length + 1}`,
+    actionId: by?.actionId ?? `${state.caseId}:fix${state.actionsTaken.length + 1}`,
     action: advice.action,
     title: entry.title,
     params: advice.params,
@@ -43,6 +51,7 @@ export async function proposeFix(
   state.proposal = proposal;
   state.status = 'awaiting_approval';
   await recordBeside('fix_proposed', `Proposed fix: ${entry.title}. Waiting for approval`, {
+    ...(by && { actor: by.actor, channel: 'portal' as const }),
     details: { actionId: proposal.actionId, action: advice.action, params: advice.params },
   });
   await notify('approval_waiting', `approval:${proposal.actionId}`, approvalFacts(proposal));
@@ -60,6 +69,8 @@ export async function proposeFix(
   }
   state.proposal = undefined;
   const decision = decisionFor(state, proposal);
+  // The customer's part of the case's time: from the proposal to the answer, or its expiry.
+  state.approvalWaitMs = (state.approvalWaitMs ?? 0) + ((decision?.at ?? Date.now()) - proposedAt);
   if (!decision) {
     throw new Escalation(
       advice.issueCategory,

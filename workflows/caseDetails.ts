@@ -21,6 +21,16 @@ export function caseDetails(state: CaseState, input: CaseInput, lastRound: numbe
   if (state.manualStep) lines.push(`**Customer asked to:** ${manualStepText(state.manualStep)}`);
   if (state.instructions) lines.push(`**Instructions:** ${state.instructions}`);
   if (state.assignedOperator) lines.push(`**Operator:** ${state.assignedOperator}`);
+  const phase = state.technician;
+  if (phase) {
+    const notes = phase.notes.length;
+    lines.push(
+      `**With the technicians since:** ${new Date(phase.handedOverAt).toISOString()} · ${notes} note${notes === 1 ? '' : 's'}`,
+    );
+  }
+  if (state.sla?.breaches.length) {
+    lines.push(`**Service levels missed:** ${state.sla.breaches.map((b) => b.kind).join(', ')}`);
+  }
   if (state.followUpOf)
     lines.push(`**Follows up case:** ${state.followUpOf} (still broken, says the customer)`);
   return lines.join('\n\n');

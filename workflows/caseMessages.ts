@@ -25,7 +25,7 @@ import { channelWords } from './progressWords';
 
 /** What a step adds to the case's record beside its text. */
 export type RecordExtra = Partial<
-  Pick<StepRecord, 'actor' | 'channel' | 'details' | 'userApproved' | 'report'>
+  Pick<StepRecord, 'actor' | 'channel' | 'details' | 'userApproved' | 'report' | 'internal'>
 > &
   Pick<StepRecord, 'diagnosticData' | 'remediationAction'>;
 /** Records a step of the case (its document, audit trail and live view). */
@@ -52,6 +52,8 @@ export interface MessageContext {
   since: (patch: string) => boolean;
   record: RecordStep;
   isClosed: () => boolean;
+  /** A take-over of a case already with the technicians claims it (workflows/technician.ts). */
+  tookOver: (operator: Actor) => void;
 }
 
 export function decisionFor(state: CaseState, proposal: Proposal): Decision | undefined {
@@ -65,6 +67,7 @@ export function handleMessages({
   since,
   record,
   isClosed,
+  tookOver,
 }: MessageContext): Inbox {
   const inbox: Inbox = { connectionSignals: 0, caseRecorded: false, followUp };
 
@@ -185,6 +188,7 @@ export function handleMessages({
     takeOverUpdate,
     ({ operator }) => {
       state.assignedOperator = operator.id;
+      tookOver(operator);
       // The operator's name is the API's to show (it resolves the actor): no id in the text.
       void record('operator_took_over', 'A Zen & Zen technician took the case over', {
         actor: operator,
@@ -195,6 +199,7 @@ export function handleMessages({
     {
       validator: ({ operator }) => {
         if (operator.role !== 'operator') throw new Error('Only an operator can take a case over');
+        if (isClosed()) throw new Error('The case is already closed');
         // One person holds a case: another operator's take-over is refused (the API answers
         // the same operator's repeat with the state as it is).
         if (state.assignedOperator && state.assignedOperator !== operator.id) {

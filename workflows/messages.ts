@@ -150,6 +150,8 @@ export interface TimelineEntry {
   channel?: CaseChannel;
   /** The customer's own words with it: an approval's note, a report's description. */
   note?: string;
+  /** Operators only (an internal note, a missed service level): customers never see it. */
+  internal?: boolean;
 }
 
 /** What the customer can do while the Zen box cannot reach us (workflows/manualStep.ts). */

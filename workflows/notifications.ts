@@ -51,9 +51,17 @@ export function approvalFacts(proposal: Proposal): NotificationEvent['facts'] {
   };
 }
 
-export function closeFacts(state: CaseState): NotificationEvent['facts'] {
+/** The close in facts; `askRating`: the customer may rate the help (not for older cases). */
+export function closeFacts(state: CaseState, askRating = false): NotificationEvent['facts'] {
   const fixes = state.actionsTaken.map((a) => fixDescriptions[a].title);
+  const summary = state.technician?.resolution?.summary ?? state.technician?.unfixable?.summary;
   return {
+    ...(askRating &&
+      (state.status === 'resolved' || state.status === 'not_fixable_remotely') && {
+        askRating: true,
+      }),
+    ...(summary && { message: summary.slice(0, 4000) }),
+    ...(state.technician?.unfixable && { unfixableReason: state.technician.unfixable.reason }),
     // A case that found nothing wrong closes as category 'none' (supportCase.ts).
     fixed: state.issueCategory !== 'none',
     ...(state.diagnosis && { diagnosis: state.diagnosis.slice(0, 1000) }),

@@ -29,6 +29,9 @@ import { handOver } from './followUp';
 import { openingState } from './openingState';
 import { chooseManualStep, manualStepText, type WhatIsKnown } from './manualStep';
 import { caseNotifier, closeFacts } from './notifications';
+import { watchServiceLevels } from './serviceLevels';
+import { technicianDesk } from './technician';
+import { caseFigures, closingRecord } from './caseFigures';
 import {
   channelWords,
   checkedText,
@@ -71,6 +74,9 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   const notify = caseNotifier(input, patched('notify-people'));
   const settings = { ...defaultCaseSettings, ...input.settings };
   const state = openingState(input);
+  // A hand-over goes on with a technician, against the customer's service levels, and the
+  // close leaves its figures. Cases from before this change ended at the hand-over.
+  const withTechnicians = patched('technician-phase');
   let auditSeq = 0;
   /** The operator the case document was last given. */
   let recordedOperator = input.followUp?.assignedOperator;
@@ -85,19 +91,44 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   /** The last diagnose → advise round; a step the customer took earns one more to verify it. */
   let lastRound = settings.maxRounds;
   let recording: Promise<void> = Promise.resolve();
+  /** The SLA clocks, when the customer has service levels. */
+  let serviceLevels: ReturnType<typeof watchServiceLevels> | undefined;
   const main = new CancellationScope();
   // Recording must finish even while the case is being closed. One scope for every
   // record: a scope costs promises of its own, and each promise a workflow makes
   // costs the worker a stack trace.
   const recorder = new CancellationScope({ cancellable: false });
 
-  const inbox = handleMessages({ input, state, main, since, record, isClosed });
+  const desk = technicianDesk({
+    state,
+    settings,
+    record,
+    recordBeside,
+    notify,
+    since,
+    diagnose,
+    fix,
+    finish,
+    isClosed,
+  });
+  const inbox = handleMessages({
+    input,
+    state,
+    main,
+    since,
+    record,
+    isClosed,
+    tookOver: (operator) => desk.tookOver(operator),
+  });
 
   // ---- steps ----------------------------------------------------------------
 
   function isClosed(): boolean {
     return (
-      state.status === 'resolved' || state.status === 'escalated' || state.status === 'cancelled'
+      state.status === 'resolved' ||
+      state.status === 'escalated' ||
+      state.status === 'not_fixable_remotely' ||
+      state.status === 'cancelled'
     );
   }
 
@@ -106,7 +137,8 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
    * entry. Records are chained so audit entries land in order.
    */
   function record(actionType: string, text: string, extra: RecordExtra = {}): Promise<void> {
-    state.step = text;
+    // An operators-only step leaves the customer's "where are we" as it was.
+    if (!extra.internal) state.step = text;
     const note = extra.details?.note ?? extra.details?.words ?? extra.details?.description;
     state.timeline.push({
       at: Date.now(),
@@ -115,6 +147,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       actor: extra.actor,
       channel: extra.channel,
       note: typeof note === 'string' && note ? note : undefined,
+      ...(extra.internal && { internal: true }),
     });
     // Each upsert is a history event and a visibility write: only changes are sent.
     // Cases from before this change upserted at every step (one patch with recordBeside's).
@@ -131,6 +164,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       ]);
     }
     setCurrentDetails(caseDetails(state, input, lastRound));
+    const closing = isClosed();
     const step: StepRecord = {
       caseId: state.caseId,
       seq: ++auditSeq,
@@ -151,10 +185,17 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       report: extra.report,
       assignedOperator:
         state.assignedOperator === recordedOperator ? undefined : state.assignedOperator,
+      internal: extra.internal,
+      handedOverAt:
+        actionType === 'handed_to_technician' ? state.technician?.handedOverAt : undefined,
+      slaBreaches: actionType === 'sla_breached' ? state.sla?.breaches : undefined,
+      ...(closing && closingRecord(state)),
       // The case document holds the case's state, not its every step: a step that changes
       // none of it goes to the audit trail and the live view and leaves the document alone.
       stepOnly:
         unchanged &&
+        actionType !== 'handed_to_technician' &&
+        actionType !== 'sla_breached' &&
         extra.diagnosticData === undefined &&
         extra.remediationAction === undefined &&
         extra.report === undefined &&
@@ -423,7 +464,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   }
 
   async function finish(
-    status: 'resolved' | 'escalated' | 'cancelled',
+    status: 'resolved' | 'escalated' | 'not_fixable_remotely' | 'cancelled',
     text: string,
     actor: Actor = workflowActor,
   ): Promise<void> {
@@ -431,12 +472,19 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     state.manualStep = undefined;
     state.status = status;
     state.closedAt = Date.now();
-    if (status === 'resolved') state.resolutionMs = state.closedAt - state.openedAt;
+    if (status === 'resolved') {
+      state.resolutionMs = state.closedAt - state.openedAt;
+      state.resolvedBy ??= 'automation';
+    }
+    if (withTechnicians) state.figures = caseFigures(state);
+    serviceLevels?.stop();
     await record(`case_${status}`, text, {
       actor,
       details: { durationMs: state.closedAt - state.openedAt },
     });
-    if (status !== 'cancelled') await notify(`case_${status}`, `case_${status}`, closeFacts(state));
+    if (status !== 'cancelled') {
+      await notify(`case_${status}`, `case_${status}`, closeFacts(state, withTechnicians));
+    }
   }
 
   /**
@@ -479,6 +527,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     await recordBeside('manual_step_fixed', `Fixed by your step: ${step.title}`, {
       details: { title: step.title, category: step.category },
     });
+    state.resolvedBy = 'customer';
     return finish('resolved', `Fixed by your step and verified: ${checked}`);
   }
 
@@ -565,6 +614,9 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     [input],
   );
   inbox.caseRecorded = true;
+  if (withTechnicians && input.sla) {
+    serviceLevels = watchServiceLevels({ state, sla: input.sla, record, notify, isClosed });
+  }
   await recordBeside('case_opened', `Case opened through ${channelWords[input.channel]}`, {
     actor: input.openedBy,
     details: { description: input.description, callerPhone: input.callerPhone },
@@ -575,7 +627,18 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     await inbox.followUp(input.followUp, input.openedBy, input.channel);
   }
   try {
-    await main.run(handleCase);
+    await main.run(async () => {
+      try {
+        await handleCase();
+      } catch (err) {
+        // Handed to a person, and the case goes on with them (a setting of 0 ends it here).
+        if (!(err instanceof Escalation) || !withTechnicians || settings.technicianWaitMs <= 0) {
+          throw err;
+        }
+        serviceLevels?.handedOver();
+        await desk.begin(err);
+      }
+    });
   } catch (err) {
     if (err instanceof Escalation) {
       state.issueCategory = err.issueCategory;

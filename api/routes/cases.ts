@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
 import mongoose from 'mongoose';
-import { closedStatuses, type Actor, type CaseStatus } from '../../contracts/case';
+import type { Actor } from '../../contracts/case';
 import {
   ApproveRequest,
   EmptyBody,
@@ -22,8 +21,10 @@ import {
   decideRemediationUpdate,
   takeOverUpdate,
 } from '../../workflows/messages';
-import type { Principal, RequireRole } from '../auth';
-import { caseScope, getCase, listCases, openAgentCase } from '../cases';
+import type { RequireRole } from '../auth';
+import { actorOf, caseHandle, rejected } from '../caseHandle';
+import { isInternalStep, liveForCustomer } from '../caseView';
+import { getCase, listCases, openAgentCase } from '../cases';
 import { HttpError } from '../errors';
 import { reportStillBroken } from '../followUp';
 import { channelOf, openCase, type CaseDefaults } from '../openCase';
@@ -59,14 +60,16 @@ export function casesRouter(
 
   router.get('/cases/:id', requireRole('customer', 'operator'), async (req, res) => {
     const found = await getCase(req.principal!, String(req.params.id));
-    const live = await temporal.workflow
+    const queried = await temporal.workflow
       .getHandle(found.workflowId, found.runId)
       .query(caseStateQuery)
       .catch(() => undefined);
+    const live = queried && req.principal!.role === 'customer' ? liveForCustomer(queried) : queried;
     // Who did each step, by name: the workflow and the case document keep only ids.
     const assigned = live?.assignedOperator ?? found.assignedOperator;
     const names = await namesOf([
       ...(live?.timeline ?? []).map((e) => e.actor),
+      ...(live?.technician?.notes ?? []).map((n) => n.actor),
       ...found.reports.map((r) => r.actor),
       assigned ? { id: assigned, role: 'operator' } : undefined,
     ]);
@@ -80,16 +83,22 @@ export function casesRouter(
       live: live && {
         ...live,
         timeline: live.timeline.map((entry) => ({ ...entry, who: whoIn(names, entry.actor) })),
+        technician: live.technician && {
+          ...live.technician,
+          notes: live.technician.notes.map((note) => ({ ...note, who: whoIn(names, note.actor) })),
+        },
       },
     });
   });
 
   router.get('/cases/:id/audit', requireRole('customer', 'operator'), async (req, res) => {
     const found = await getCase(req.principal!, String(req.params.id));
-    const [entries, told] = await Promise.all([
+    const [all, told] = await Promise.all([
       AuditEntry.find({ caseId: found.id }).sort({ seq: 1 }).lean(),
       notificationsOfCase(found.id),
     ]);
+    const entries =
+      req.principal!.role === 'customer' ? all.filter((e) => !isInternalStep(e.actionType)) : all;
     const names = await namesOf(entries.map((e) => e.actor as Actor));
     const steps = entries.map(({ _id, ...entry }) => ({
       id: _id,
@@ -236,26 +245,4 @@ function inTimeOrder<A extends { executedAt: Date }, B extends { executedAt: Dat
     merged.push(takeA ? a[i++]! : b[j++]!);
   }
   return merged;
-}
-
-function actorOf(principal: Principal) {
-  return { id: principal.id, role: principal.role, customerId: principal.customerId };
-}
-
-async function caseHandle(temporal: Client, principal: Principal, caseId: string) {
-  const doc = await Case.findOne({ ...caseScope(principal), _id: caseId }).lean();
-  if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', `No case ${caseId}`);
-  if (closedStatuses.includes(doc.status as CaseStatus)) {
-    throw new HttpError(409, 'CASE_CLOSED', `Case ${caseId} is ${doc.status}`);
-  }
-  return temporal.workflow.getHandle(doc.workflowId, doc.runId ?? undefined);
-}
-
-/** A validator's rejection reaches the caller as 409 with the workflow's reason. */
-function rejected(err: unknown): Error {
-  if (err instanceof WorkflowUpdateFailedError) {
-    const reason = err.cause?.message ?? err.message;
-    return new HttpError(409, 'DECISION_REJECTED', reason);
-  }
-  return err as Error;
 }

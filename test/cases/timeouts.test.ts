@@ -128,7 +128,8 @@ describe('supportCase waiting', () => {
           deviceId: demo.device.deviceId,
           channel: 'portal',
           openedBy: { id: 'test', role: 'operator' },
-          settings,
+          // Started here, not through the API: the hand-over ends the case as the stack's do.
+          settings: { technicianWaitMs: 0, ...settings },
         },
       ],
     });

@@ -62,7 +62,7 @@ export interface TestStackOptions {
   worker?: boolean;
   caseSettings?: Partial<CaseSettings>;
   /** The API's logger, security and socket settings, for tests of those. */
-  api?: Pick<ApiDeps, 'logger' | 'security' | 'socket'>;
+  api?: Pick<ApiDeps, 'logger' | 'security' | 'socket' | 'sla'>;
   /** Where the API (and `client`) reach Temporal, when not directly (a cuttable proxy). */
   apiTemporalAddress?: string;
   /** Start the notifier's stand-ins and point the worker at them; retries bounded short. */

@@ -1,0 +1,134 @@
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import {
+  AssignRequest,
+  ChecksRequest,
+  CloseUnfixableRequest,
+  NoteRequest,
+  ResolveRequest,
+  TechnicianProposalRequest,
+} from '../../contracts/technician';
+import { parseRemediation } from '../../contracts/remediation';
+import { User } from '../../store/models';
+import {
+  addNoteUpdate,
+  assignCaseUpdate,
+  closeUnfixableUpdate,
+  proposeFixUpdate,
+  requestChecksUpdate,
+  resolveCaseUpdate,
+  type CaseState,
+} from '../../workflows/messages';
+import type { RequireRole } from '../auth';
+import { actorOf, caseHandle, rejected } from '../caseHandle';
+import { HttpError } from '../errors';
+import { namesOf, whoIn } from '../people';
+
+// A case with a technician (workflows/technician.ts): operators claim or assign it, write
+// notes and messages, have the box run checks, propose a fix the customer approves, and
+// close it. Each is an Update whose validator answers 409 with its reason.
+
+export function technicianRouter(temporal: Client, requireRole: RequireRole): Router {
+  const router = Router();
+  const operator = requireRole('operator');
+
+  /** Sends one Update and answers with the case's status and who holds it. */
+  async function send(
+    req: Parameters<Parameters<typeof router.post>[1]>[0],
+    update: (handle: Awaited<ReturnType<typeof caseHandle>>) => Promise<CaseState>,
+  ) {
+    const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
+    let state: CaseState;
+    try {
+      state = await update(handle);
+    } catch (err) {
+      throw rejected(err);
+    }
+    return { status: state.status, assignedOperator: state.assignedOperator };
+  }
+
+  router.get('/operators', operator, async (_req, res) => {
+    const users = await User.find({ role: 'operator' }, { _id: 1 }).sort({ createdAt: 1 }).lean();
+    const names = await namesOf(users.map((u) => ({ id: u._id, role: 'operator' as const })));
+    res.json({
+      operators: users.map((u) => ({
+        id: u._id,
+        name: whoIn(names, { id: u._id, role: 'operator' }),
+      })),
+    });
+  });
+
+  router.post('/cases/:id/assign', operator, async (req, res) => {
+    const body = AssignRequest.parse(req.body ?? {});
+    const operatorId = body.operatorId ?? req.principal!.id;
+    if (!(await User.exists({ _id: operatorId, role: 'operator' }))) {
+      throw new HttpError(400, 'VALIDATION_ERROR', 'operatorId: no such operator');
+    }
+    res.json(
+      await send(req, (h) =>
+        h.executeUpdate(assignCaseUpdate, {
+          args: [{ actor: actorOf(req.principal!), operatorId }],
+        }),
+      ),
+    );
+  });
+
+  router.post('/cases/:id/notes', operator, async (req, res) => {
+    const { text, visibility } = NoteRequest.parse(req.body);
+    res.status(201).json(
+      await send(req, (h) =>
+        h.executeUpdate(addNoteUpdate, {
+          args: [{ actor: actorOf(req.principal!), visibility, text }],
+        }),
+      ),
+    );
+  });
+
+  router.post('/cases/:id/checks', operator, async (req, res) => {
+    const { checks } = ChecksRequest.parse(req.body);
+    res.status(202).json(
+      await send(req, (h) =>
+        h.executeUpdate(requestChecksUpdate, {
+          args: [{ actor: actorOf(req.principal!), checks: [...new Set(checks)] }],
+        }),
+      ),
+    );
+  });
+
+  router.post('/cases/:id/proposals', operator, async (req, res) => {
+    const { action, params, reason } = TechnicianProposalRequest.parse(req.body);
+    // The catalog's own check of the fix's parameters, before the customer is asked.
+    const fix = parseRemediation(action, params);
+    res.status(202).json(
+      await send(req, (h) =>
+        h.executeUpdate(proposeFixUpdate, {
+          args: [{ actor: actorOf(req.principal!), action, params: fix.params, reason }],
+        }),
+      ),
+    );
+  });
+
+  router.post('/cases/:id/resolve', operator, async (req, res) => {
+    const { code, summary } = ResolveRequest.parse(req.body);
+    res.json(
+      await send(req, (h) =>
+        h.executeUpdate(resolveCaseUpdate, {
+          args: [{ actor: actorOf(req.principal!), code, summary }],
+        }),
+      ),
+    );
+  });
+
+  router.post('/cases/:id/close-unfixable', operator, async (req, res) => {
+    const { reason, summary } = CloseUnfixableRequest.parse(req.body);
+    res.json(
+      await send(req, (h) =>
+        h.executeUpdate(closeUnfixableUpdate, {
+          args: [{ actor: actorOf(req.principal!), reason, summary }],
+        }),
+      ),
+    );
+  });
+
+  return router;
+}
