@@ -126,7 +126,7 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     await mine.waitFor({ timeout: STEP_MS });
     await expect(mine.getByTestId('sla-due').textContent()).resolves.toMatch(/First response due/);
     await shot(operatorPage, '1-queue');
-    await mine.getByRole('link', { name: /Nothing loads/ }).click();
+    await mine.getByRole('link', { name: 'Nothing loads since this morning', exact: true }).click();
     await operatorPage.waitForURL(`**/cases/${caseId}`);
 
     const panel = operatorPage.getByTestId('technician');
@@ -171,9 +171,9 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     // The box is back to internal for the next note.
     await expect(notes.getByLabel('Internal note: operators only').isChecked()).resolves.toBe(true);
     // Every tool open, on a desktop and a phone: readable, named, and nothing wider than the screen.
-    for (const summary of await panel.locator('details:not([open]) > summary').all()) {
-      await summary.click();
-    }
+    // Each click changes which tools match, so always the first of those left.
+    const shut = panel.locator('details:not([open]) > summary');
+    while ((await shut.count()) > 0) await shut.first().click();
     for (const viewport of [
       { width: 1280, height: 900 },
       { width: 375, height: 812 },
@@ -190,9 +190,8 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     }
     await operatorPage.setViewportSize({ width: 1280, height: 900 });
     await shot(operatorPage, '2-notes');
-    for (const summary of await panel.locator('details[open] > summary').all()) {
-      await summary.click();
-    }
+    const opened = panel.locator('details[open] > summary');
+    while ((await opened.count()) > 0) await opened.first().click();
   });
 
   it('names what is missing before sending, and shows the API’s words when it refuses', async () => {
