@@ -194,6 +194,28 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     while ((await opened.count()) > 0) await opened.first().click();
   });
 
+  it('asks the Zen box for more checks, chosen by their words, and sees their results', async () => {
+    const checks = operatorPage.getByTestId('technician-checks');
+    await checks.locator('summary').click();
+    await checks.getByRole('button', { name: 'Run checks' }).click();
+    await checks.getByRole('alert').filter({ hasText: 'Choose at least one check.' }).waitFor();
+    await checks.getByLabel('Wi-Fi (wifi)').check();
+    await checks.getByRole('button', { name: 'Run checks' }).click();
+    await eventually(
+      async () => {
+        const now = await state();
+        return now.results.some((r) => r.check === 'wifi') && !now.technician?.checksPending;
+      },
+      { timeoutMs: STEP_MS, what: 'the Wi-Fi check to run' },
+    );
+    await operatorPage
+      .getByTestId('checks')
+      .getByText('Wi-Fi', { exact: true })
+      .waitFor({ timeout: STEP_MS });
+    await expect(checks.getByRole('alert').count()).resolves.toBe(0);
+    await checks.locator('summary').click();
+  });
+
   it('names what is missing before sending, and shows the API’s words when it refuses', async () => {
     const close = operatorPage.getByTestId('technician-close');
     await close.getByRole('button', { name: 'Resolve' }).click();
