@@ -5,10 +5,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import { randomUUID } from 'node:crypto';
 import { Case, User } from '../../store/models';
+import { hashToken } from '../../store/tokens';
 import { axeViolations, describeViolations } from '../support/axe';
 import { connectDevice, openDemoCase, stateOf, waitForStatus } from '../support/cases';
 import { describeInBrowser, startPortalWorld, type PortalWorld } from '../support/portal';
-import { eventually, type TestStack } from '../support/stack';
+import { call, eventually, type TestStack } from '../support/stack';
 
 // A case the automation cannot finish (the ISP's line is down), worked to its end by a
 // technician in the portal: claimed from the queue, an internal note and a message to the
@@ -18,6 +19,7 @@ import { eventually, type TestStack } from '../support/stack';
 const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'technician');
 const STEP_MS = 60_000;
 const TECHNICIAN = 'Sam Rivera';
+const COLLEAGUE = 'Alex Kim';
 const INTERNAL = 'Line sync lost at the cabinet; ticket 4471 with the ISP';
 const MESSAGE = 'Your provider is repairing the line. We will check again once they are done.';
 const SUMMARY = 'The provider repaired the line; every check passes again.';
@@ -29,6 +31,8 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
   let operator: BrowserContext;
   let customer: BrowserContext;
   let caseId = '';
+  /** A second operator's API token. */
+  const colleagueToken = `zu_${randomUUID().replaceAll('-', '')}`;
   let handle: Awaited<ReturnType<typeof openDemoCase>>['handle'] | undefined;
   /** The case's workflow state (the case opens in the second test). */
   const state = () => stateOf(handle!);
@@ -39,6 +43,12 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     world = await startPortalWorld('technician', { caseSettings: { technicianWaitMs: 600_000 } });
     stack = world.stack;
     await User.updateOne({ email: stack.demo.operator.email }, { $set: { name: TECHNICIAN } });
+    await User.create({
+      email: 'alex@zen-support.example',
+      name: COLLEAGUE,
+      role: 'operator',
+      tokenHash: hashToken(colleagueToken),
+    });
     [operator, customer] = await Promise.all([
       world.context(stack.demo.operator.email),
       world.context(stack.demo.customer.email),
@@ -144,6 +154,27 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
       .waitFor({ timeout: STEP_MS });
     await expect(panel.getByTestId('sla').textContent()).resolves.toContain('Met in time');
     expect((await state()).status).toBe('with_technician');
+  });
+
+  it('gives the case to a colleague; claiming a case someone else holds shows why not', async () => {
+    const panel = operatorPage.getByTestId('technician');
+    await panel.getByLabel('Give it to').selectOption({ label: COLLEAGUE });
+    await panel.getByRole('button', { name: 'Assign' }).click();
+    const owner = panel.getByTestId('technician-owner');
+    await owner.filter({ hasText: `With ${COLLEAGUE}.` }).waitFor({ timeout: STEP_MS });
+    await panel.getByRole('button', { name: 'Claim this case' }).click();
+    // The workflow's validator refuses: one person holds a case.
+    await panel
+      .getByRole('alert')
+      .filter({ hasText: /Another operator/ })
+      .waitFor({ timeout: STEP_MS });
+    // The colleague hands it back.
+    const me = await User.findOne({ email: stack.demo.operator.email }).lean();
+    const back = await call(`${stack.apiUrl}/api/cases/${caseId}/assign`, colleagueToken, {
+      body: { operatorId: me!._id },
+    });
+    expect(back.status).toBe(200);
+    await owner.filter({ hasText: 'You have this case.' }).waitFor({ timeout: STEP_MS });
   });
 
   it('writes an internal note and a message to the customer, each marked for who sees it', async () => {
