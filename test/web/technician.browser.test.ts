@@ -345,4 +345,47 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     expect(raw).not.toContain(INTERNAL);
     await shot(customerPage, '5-customer-resolved');
   });
+
+  it('closes a case as not fixable remotely, after asking once more; the customer reads why', async () => {
+    // The line is still down: a new case on the same box is handed over again.
+    const next = await openDemoCase(stack, 'Still no internet after lunch');
+    await waitForStatus(next.handle, 'awaiting_technician', 120_000);
+    const page = await operator.newPage();
+    await page.goto(`/cases/${next.caseId}`);
+    const panel = page.getByTestId('technician');
+    await panel.getByRole('button', { name: 'Claim this case' }).click();
+    await panel
+      .getByTestId('technician-owner')
+      .filter({ hasText: 'You have this case.' })
+      .waitFor({ timeout: STEP_MS });
+    const close = panel.getByTestId('technician-close');
+    await close.getByRole('button', { name: 'Cannot fix remotely' }).click();
+    await close.getByLabel('Why can it not be fixed remotely?').selectOption('isp_fault');
+    await close.getByLabel('Summary for the customer').fill('Your provider must repair the line.');
+    await close.getByRole('button', { name: 'Close as not fixable remotely…' }).click();
+    // Not yet: the case stays open.
+    await close.getByRole('button', { name: 'Not yet' }).click();
+    expect((await stateOf(next.handle)).status).toBe('with_technician');
+    await close.getByRole('button', { name: 'Close as not fixable remotely…' }).click();
+    await close.getByRole('button', { name: 'Yes, close it' }).click();
+    await page
+      .getByTestId('case-status')
+      .filter({ hasText: 'Needs more than a remote fix' })
+      .waitFor({ timeout: STEP_MS });
+    await page.close();
+
+    const mine = await customer.newPage();
+    await mine.goto(`/cases/${next.caseId}`);
+    const outcome = mine.getByTestId('outcome');
+    await outcome.waitFor({ timeout: STEP_MS });
+    await expect(outcome.getByRole('heading').textContent()).resolves.toBe(
+      'This needs more than a remote fix',
+    );
+    await expect(outcome.textContent()).resolves.toContain("The internet provider's fault");
+    await expect(outcome.getByTestId('technician-summary').textContent()).resolves.toContain(
+      'Your provider must repair the line.',
+    );
+    await shot(mine, '6-customer-not-fixable');
+    await mine.close();
+  });
 });
