@@ -1,10 +1,11 @@
 import type { Client } from '@temporalio/client';
 import mongoose from 'mongoose';
 import type { ListCasesQuery } from '../contracts/api';
+import type { SlaSettings } from '../contracts/technician';
 import { Case, Customer } from '../store/models';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
-import { openCase, type CaseDefaults, type OpenedCase } from './openCase';
+import { openCase, serviceLevels, type CaseDefaults, type OpenedCase } from './openCase';
 import { slaDue } from './slaDue';
 
 // Reading cases on behalf of an authenticated principal, and the cases the Zen box
@@ -107,7 +108,8 @@ export function publicCase(doc: {
   };
 }
 
-export async function listCases(principal: Principal, query: ListCasesQuery) {
+/** `sla`: the service levels of customers without their own, as new cases get them. */
+export async function listCases(principal: Principal, query: ListCasesQuery, sla?: SlaSettings) {
   const filter = withinScope(principal, {
     ...(query.status && { status: mongoose.trusted({ $in: query.status }) }),
     ...(query.category && { issueCategory: query.category }),
@@ -127,7 +129,7 @@ export async function listCases(principal: Principal, query: ListCasesQuery) {
     return {
       ...publicCase(doc),
       businessName: customer?.businessName,
-      slaDue: slaDue(doc, customer?.sla),
+      slaDue: slaDue(doc, serviceLevels(customer?.sla, sla)),
     };
   });
 }

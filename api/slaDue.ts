@@ -1,11 +1,8 @@
-import { loadConfig } from '../config';
 import type { SlaSettings } from '../contracts/technician';
 
 // When a handed-over case's service levels fall due, for the operators' queue: the first
 // response counts from the hand-over, the resolution from the case's opening
-// (contracts/technician.ts). The customer's own levels when set, the defaults otherwise.
-
-const defaults = loadConfig().sla;
+// (contracts/technician.ts), against the levels the case was opened with.
 
 export interface SlaDue {
   firstResponseBy: string;
@@ -14,15 +11,13 @@ export interface SlaDue {
 
 export function slaDue(
   doc: { createdAt?: Date; handedOverAt?: Date | null },
-  customerSla?: { [K in keyof SlaSettings]?: number | null } | null,
+  sla: SlaSettings | undefined,
 ): SlaDue | undefined {
-  if (!doc.handedOverAt || !doc.createdAt) return undefined;
-  const firstResponseMinutes = customerSla?.firstResponseMinutes ?? defaults.firstResponseMinutes;
-  const resolutionMinutes = customerSla?.resolutionMinutes ?? defaults.resolutionMinutes;
+  if (!doc.handedOverAt || !doc.createdAt || !sla) return undefined;
+  const after = (from: Date, minutes: number) =>
+    new Date(from.getTime() + minutes * 60_000).toISOString();
   return {
-    firstResponseBy: new Date(
-      doc.handedOverAt.getTime() + firstResponseMinutes * 60_000,
-    ).toISOString(),
-    resolutionBy: new Date(doc.createdAt.getTime() + resolutionMinutes * 60_000).toISOString(),
+    firstResponseBy: after(doc.handedOverAt, sla.firstResponseMinutes),
+    resolutionBy: after(doc.createdAt, sla.resolutionMinutes),
   };
 }

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../../config';
 import { Case, Customer } from '../../store/models';
 import { call, startTestStack, type TestStack } from '../support/stack';
 
 // The operators' queue reads when each handed-over case was handed over and when its service
-// levels fall due: the customer's own levels when set, the defaults otherwise.
+// levels fall due: the customer's own levels when set, the API's defaults otherwise.
+
+/** The API's service levels for customers without their own. */
+const sla = { firstResponseMinutes: 30, resolutionMinutes: 240 };
 
 describe("the operators' queue of handed-over cases", () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack('techqueue', { worker: false });
+    stack = await startTestStack('techqueue', { worker: false, api: { sla } });
   });
   afterAll(async () => {
     await stack.stop();
@@ -41,7 +43,6 @@ describe("the operators' queue of handed-over cases", () => {
   }
 
   it('gives the hand-over time and the SLA due times from the defaults', async () => {
-    const { sla } = loadConfig();
     const opened = new Date('2026-12-01T09:00:00Z');
     const handed = new Date('2026-12-01T09:20:00Z');
     const id = await handedOverCase(opened, handed);
@@ -57,7 +58,20 @@ describe("the operators' queue of handed-over cases", () => {
     });
   });
 
-  it("uses the customer's own service levels when they have them", async () => {
+  it("uses the customer's own service levels when they have them, and only whole ones", async () => {
+    // Half a setting is no setting: the defaults, as the case itself gets them.
+    await Customer.updateOne(
+      { _id: stack.demo.customer.id },
+      { $set: { sla: { firstResponseMinutes: 15 } } },
+    );
+    const half = await handedOverCase(
+      new Date('2026-12-02T08:00:00Z'),
+      new Date('2026-12-02T08:05:00Z'),
+    );
+    expect((await listed(half)).slaDue).toEqual({
+      firstResponseBy: '2026-12-02T08:35:00.000Z',
+      resolutionBy: '2026-12-02T12:00:00.000Z',
+    });
     await Customer.updateOne(
       { _id: stack.demo.customer.id },
       { $set: { sla: { firstResponseMinutes: 15, resolutionMinutes: 120 } } },
