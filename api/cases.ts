@@ -129,7 +129,9 @@ export async function listCases(principal: Principal, query: ListCasesQuery, sla
     return {
       ...publicCase(doc),
       businessName: customer?.businessName,
-      slaDue: slaDue(doc, serviceLevels(customer?.sla, sla)),
+      // Service levels are the operators' business (api/caseView.ts).
+      slaDue:
+        principal.role === 'operator' ? slaDue(doc, serviceLevels(customer?.sla, sla)) : undefined,
     };
   });
 }

@@ -86,6 +86,20 @@ describe("the operators' queue of handed-over cases", () => {
     });
   });
 
+  it('gives customers no service levels, only the hand-over', async () => {
+    const id = await handedOverCase(
+      new Date('2026-12-03T09:00:00Z'),
+      new Date('2026-12-03T09:10:00Z'),
+    );
+    const res = await call(
+      `${stack.apiUrl}/api/cases?status=awaiting_technician`,
+      stack.demo.customer.token,
+    );
+    const theirs = (res.body.cases as Record<string, unknown>[]).find((c) => c.id === id)!;
+    expect(theirs.handedOverAt).toBe('2026-12-03T09:10:00.000Z');
+    expect(theirs).not.toHaveProperty('slaDue');
+  });
+
   it('gives no due times for a case never handed over', async () => {
     const id = randomUUID();
     await Case.create({
