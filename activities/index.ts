@@ -4,10 +4,12 @@ import type { ApiLink } from './apiLink';
 import { createCaseStoreActivities, recordCase } from './caseStore';
 import { createDeviceActivities } from './devices';
 import { createHealthSweepActivities } from './healthSweep';
+import { createMonthlyReportActivities } from './monthlyReports';
 import { createNotificationActivities, type NotifierConfig } from './notifications';
 import type { OfflineSettings } from '../api/monitoring/offline';
 
-// Every activity the supportCase and notifyPeople workflows and the health schedules can ask for.
+// Every activity the supportCase and notifyPeople workflows, the health schedules and the
+// monthly reports can ask for.
 
 export function createActivities(
   api: ApiLink,
@@ -21,6 +23,7 @@ export function createActivities(
     ...createDeviceActivities(api),
     ...createHealthSweepActivities(offline),
     ...createNotificationActivities(notifier, api),
+    ...createMonthlyReportActivities(notifier),
   };
 }
 

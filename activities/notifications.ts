@@ -14,6 +14,7 @@ import { sendSms } from '../notifier/sms';
 import { failureWords, maskRecipient, wordsFor, type Words } from '../notifier/words';
 import { loadNotificationSettings } from '../store/notificationSettings';
 import { Customer, Device, Site } from '../store/models';
+import { ratingLink } from '../api/satisfaction/links';
 import type { ApiLink } from './apiLink';
 
 // The notifyPeople workflow's activities: plan who hears of an event, then one delivery each.
@@ -69,12 +70,14 @@ export function createNotificationActivities(
       new Date(),
     );
     const words = wordsFor(event, context);
+    // Only the customer is asked to rate the case: operators' copies carry no rating links.
+    const customerWords = wordsFor(event, { ...context, ratingLinks: ratingLinksOf(event) });
     const job = (d: Delivery): DeliveryJob => ({
       key: d.key,
       channel: d.channel,
       recipient: shownAs(d),
       ...(d.pagerDuty && { pagerDuty: d.pagerDuty }),
-      words,
+      words: d.audience === 'customer' ? customerWords : words,
       eventType: event.type,
       deviceId: event.deviceId,
       caseId: event.caseId,
@@ -219,6 +222,12 @@ export function createNotificationActivities(
       caseUrl: event.caseId ? `${config.portalUrl}/cases/${event.caseId}` : undefined,
       supportNumber: config.supportNumber,
     };
+  }
+
+  function ratingLinksOf(event: NotificationEvent): string[] | undefined {
+    const caseId = event.caseId;
+    if (!event.facts.askRating || !caseId) return undefined;
+    return [1, 2, 3, 4, 5].map((score) => ratingLink(caseId, score, config.portalUrl));
   }
 
   return { planNotifications, deliverNotification, reportUndelivered };

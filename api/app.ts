@@ -34,6 +34,10 @@ import { deviceHealthRouter } from './routes/health';
 import { healthRouter } from './health';
 import { speedTestRouter } from './routes/speedTest';
 import { demoRouter } from './routes/demo';
+import { satisfactionRouter } from './routes/satisfaction';
+import { kpiRouter } from './routes/kpi';
+import { registerKpiMetrics } from './kpi/metrics';
+import { reportsRouter } from './routes/reports';
 import { fixesRouter } from './routes/fixes';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
@@ -117,12 +121,14 @@ export function createApi({
   app.use(observeRequests(logger));
   app.use(helmet());
   app.use(corsAllowlist(security.corsOrigins));
+  registerKpiMetrics(logger);
   app.get('/metrics', metricsGuard(security.metricsToken), metricsHandler());
 
   const limits = rateLimiters(security.rateLimits);
   app.use(['/api/auth/login', '/api/auth/verify-caller'], limits.signIn);
   app.use('/api/voice', limits.webhook);
   app.use('/api/device', limits.device);
+  app.use('/api/satisfaction', limits.publicLink);
 
   app.use('/api', voice.router); // raw body: before express.json
   app.use('/api', speedTestRouter(requireRole)); // a byte stream: before express.json
@@ -144,9 +150,12 @@ export function createApi({
   );
   app.use('/api', customersRouter(requireRole));
   app.use('/api', notificationSettingsRouter(requireRole));
+  app.use('/api', reportsRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));
   app.use('/api', fleetRouter(requireRole));
   app.use('/api', deviceHealthRouter(requireRole));
+  app.use('/api', satisfactionRouter(requireRole));
+  app.use('/api', kpiRouter(requireRole));
   app.use('/api', fixesRouter(requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 

@@ -3,8 +3,8 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { waitWords } from './identity/throttle';
 
-// Per-minute request budgets on the doors anyone can knock on: sign-in (by
-// address), refused phone webhooks (by address) and the device endpoints (by
+// Per-minute request budgets on the doors anyone can knock on: sign-in and the emailed
+// links (by address), refused phone webhooks (by address) and the device endpoints (by
 // device token, so many boxes behind one office router do not share a budget).
 
 export interface RateLimits {
@@ -52,5 +52,7 @@ export function rateLimiters(limits: RateLimits) {
     // replayed) requests count, so a busy day of real calls is never throttled.
     webhook: limiter(limits.webhookPerMinute, byAddress, true),
     device: limiter(limits.devicePerMinute, byToken),
+    // Links from emails that work without sign-in (rating a case): a budget of their own.
+    publicLink: limiter(limits.signInPerMinute, byAddress),
   };
 }

@@ -21,6 +21,16 @@ import type { Role } from '../contracts/case';
 import { NotificationSettings } from '../contracts/notifications';
 import { SpeedTestQuery, speedTestPath } from '../contracts/speedTest';
 import { DeviceHistory, HistoryQuery, OutageList } from '../contracts/monitor';
+import { KpiQuery, KpiReport } from '../contracts/kpi';
+import {
+  AssignRequest,
+  ChecksRequest,
+  CloseUnfixableRequest,
+  NoteRequest,
+  ResolveRequest,
+  TechnicianProposalRequest,
+} from '../contracts/technician';
+import { CaseSatisfactionView, RatingPage, SatisfactionAnswer } from '../contracts/satisfaction';
 import { FixesResponse } from './routes/fixes';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
@@ -31,7 +41,9 @@ import { FixesResponse } from './routes/fixes';
 /** Who may call a route: roles by token, or one of the doors that take no token. */
 export type Access =
   | { roles: Role[] }
-  | { public: 'anyone' | 'telnyx-signature' | 'metrics-token' | 'enrollment-code' };
+  | {
+      public: 'anyone' | 'telnyx-signature' | 'metrics-token' | 'enrollment-code' | 'rating-link';
+    };
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT';
@@ -132,6 +144,59 @@ export const routes: RouteSpec[] = [
     summary:
       'An operator takes the case over (the same operator again: the case as it is; another operator: 409)',
     access: { roles: ['operator'] },
+  },
+  {
+    method: 'GET',
+    path: '/api/operators',
+    summary: 'The operators a case can be assigned to: { operators: [{ id, name }] }',
+    access: { roles: ['operator'] },
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/assign',
+    summary:
+      'Gives a handed-over case to an operator (without operatorId: the operator asking); 409 when another operator holds it',
+    access: { roles: ['operator'] },
+    body: AssignRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/notes',
+    summary:
+      'A technician writes on the case they hold: an internal note (operators only) or a message the customer reads (201)',
+    access: { roles: ['operator'] },
+    body: NoteRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/checks',
+    summary:
+      'The technician holding the case has the Zen box run these checks (202; results arrive in the case)',
+    access: { roles: ['operator'] },
+    body: ChecksRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/proposals',
+    summary:
+      "The technician proposes a catalog fix on the customer's behalf; the customer still approves it (202)",
+    access: { roles: ['operator'] },
+    body: TechnicianProposalRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/resolve',
+    summary: 'The technician closes the case as resolved, with a resolution code and a summary',
+    access: { roles: ['operator'] },
+    body: ResolveRequest,
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/close-unfixable',
+    summary:
+      'The technician closes the case as not fixable remotely (a visit, the provider, ...), with a reason and a summary',
+    access: { roles: ['operator'] },
+    body: CloseUnfixableRequest,
   },
   {
     method: 'POST',
@@ -235,6 +300,18 @@ export const routes: RouteSpec[] = [
     answers: {
       '400': 'A range out of order, in the future or older than a year',
       '404': 'No such box, or not yours',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/kpi',
+    summary:
+      'The numbers over a period, overall or for one customer: cases, resolution times, SLA breaches, satisfaction, boxes online',
+    access: { roles: ['operator'] },
+    query: KpiQuery,
+    response: KpiReport,
+    answers: {
+      '400': '"from" or "to" missing or not a date, out of order, or more than 366 days apart',
     },
   },
 
@@ -347,6 +424,63 @@ export const routes: RouteSpec[] = [
     answers: {
       '400':
         'INVALID_SETTINGS: the error names each field that is wrong (details: [{path, message}])',
+      '404': 'CUSTOMER_NOT_FOUND',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/satisfaction/:token',
+    summary:
+      "The rating page of a closing email's link: the case's outcome, and whether it is rated",
+    access: { public: 'rating-link' },
+    response: RatingPage,
+    answers: {
+      '404': 'NOT_FOUND: the link is unknown, tampered with or expired (one answer for all)',
+      '409': 'NOT_RATEABLE: the case is not closed, or was cancelled',
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/satisfaction/:token',
+    summary: 'Rate a closed case by its emailed link: a score of 1 to 5, and a comment if wished',
+    access: { public: 'rating-link' },
+    body: SatisfactionAnswer,
+    response: CaseSatisfactionView,
+    answers: {
+      '201': 'Stored',
+      '404': 'NOT_FOUND: the link is unknown, tampered with or expired (one answer for all)',
+      '409': 'ALREADY_ANSWERED (a case is rated once, on any channel) or NOT_RATEABLE',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/cases/:id/satisfaction',
+    summary: "The customer's rating of a case, and whether they may still give it",
+    access: { roles: people },
+    response: CaseSatisfactionView,
+    answers: { '404': 'CASE_NOT_FOUND' },
+  },
+  {
+    method: 'POST',
+    path: '/api/cases/:id/satisfaction',
+    summary: 'The customer rates their closed case (operators may not answer for them)',
+    access: { roles: ['customer'] },
+    body: SatisfactionAnswer,
+    response: CaseSatisfactionView,
+    answers: {
+      '201': 'Stored',
+      '404': 'CASE_NOT_FOUND',
+      '409': 'ALREADY_ANSWERED (a case is rated once, on any channel) or NOT_RATEABLE',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/customers/:customerId/reports/:month',
+    summary: "Preview a customer's monthly report email (month: YYYY-MM), as HTML",
+    access: { roles: ['operator'] },
+    answers: {
+      '200': 'The report as an HTML page (text/html); a month in progress shows its figures so far',
+      '400': 'INVALID_REPORT_REQUEST: not a month as YYYY-MM, or a month that has not begun',
       '404': 'CUSTOMER_NOT_FOUND',
     },
   },

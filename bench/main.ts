@@ -3,6 +3,7 @@ import { formatFootprint, measureAgentFootprint } from './agentFootprint';
 import { formatCaseThroughput, measureCaseThroughput } from './caseThroughput';
 import { formatDeviceTraffic, measureDeviceTraffic } from './deviceTraffic';
 import { formatHealthScale, measureHealthScale } from './healthScale';
+import { formatKpi, measureKpi } from './kpiReport';
 import { formatMonitorFootprint, measureMonitorFootprint } from './monitorFootprint';
 import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 
@@ -20,6 +21,8 @@ import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 //                   heartbeat p99, database writes per second, storage per box per month
 //   --monitor       the box monitor's CPU and data a day, measured for --seconds S (30)
 //                   in network namespaces (root; in the default set when run as root)
+//   --kpi N         N closed cases in the store: how long GET /api/kpi over 30 days and a
+//                   /metrics scrape take (figures, no target; not in the default set)
 //   --json          one JSON object per section on stdout
 // No section flag runs the default set: --cases 20 --waiting 100 --heartbeats --health 10000
 // --footprint.
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     footprint: { type: 'boolean', default: false },
     health: { type: 'string' },
     monitor: { type: 'boolean', default: false },
+    kpi: { type: 'string' },
   },
 });
 
@@ -51,7 +55,8 @@ const all =
   !values.heartbeats &&
   !values.footprint &&
   values.health === undefined &&
-  !values.monitor;
+  !values.monitor &&
+  values.kpi === undefined;
 const seconds = whole(values.seconds, 30);
 
 interface Section {
@@ -92,6 +97,13 @@ if (all || values.footprint) {
   sections.push({
     run: () => measureAgentFootprint({ seconds }),
     format: formatFootprint,
+  });
+}
+
+if (values.kpi !== undefined) {
+  sections.push({
+    run: () => measureKpi({ cases: whole(values.kpi || undefined, 10_000) }),
+    format: formatKpi,
   });
 }
 

@@ -88,8 +88,9 @@ const schema = z.object({
   // pong. Heartbeats cannot decide it: on LTE they come every 5 minutes.
   SOCKET_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(25_000),
   SOCKET_PING_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
-  // A case handed to the technicians and nobody claims it: closed as escalated after this.
-  CASE_TECHNICIAN_WAIT_DAYS: z.coerce.number().positive().max(90).default(14),
+  // A case handed to the technicians that nobody works on is closed as escalated after this
+  // long; 0 ends a case at its hand-over (no technician phase).
+  CASE_TECHNICIAN_WAIT_DAYS: z.coerce.number().min(0).max(90).default(14),
   // Service levels for customers who have none of their own (contracts/technician.ts).
   SLA_FIRST_RESPONSE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   SLA_RESOLUTION_MINUTES: z.coerce.number().int().min(1).max(43_200).default(480),

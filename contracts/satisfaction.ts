@@ -22,3 +22,27 @@ export interface Satisfaction extends SatisfactionAnswer {
   channel: SatisfactionChannel;
   at: string;
 }
+
+/** What the rating page shows of the case its emailed link is for (GET /api/satisfaction/:token). */
+export const RatingPage = z.object({
+  businessName: z.string(),
+  /** How the case ended, in plain words. */
+  outcome: z.string(),
+  closedAt: z.iso.datetime().optional(),
+  answered: z.boolean(),
+});
+export type RatingPage = z.infer<typeof RatingPage>;
+
+/** A case's rating as its page shows it; `rateable`: the customer may still answer. */
+export const CaseSatisfactionView = z.object({
+  rateable: z.boolean(),
+  answer: z
+    .object({
+      score: SatisfactionScore,
+      comment: z.string().optional(),
+      channel: SatisfactionChannel,
+      at: z.iso.datetime(),
+    })
+    .optional(),
+});
+export type CaseSatisfactionView = z.infer<typeof CaseSatisfactionView>;

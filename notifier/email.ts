@@ -21,17 +21,22 @@ export function mailTransport(smtpUrl: string): Transporter {
   return transport;
 }
 
-export async function sendEmail(
+export interface MailMessage {
+  to: string | string[];
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** Sends one message; a server that would not take it (nothing went out) throws Refused. */
+export async function sendMail(
   settings: EmailSettings,
-  to: string,
-  words: Words,
+  message: MailMessage,
 ): Promise<{ providerId?: string }> {
   try {
     const info = await mailTransport(settings.smtpUrl).sendMail({
       from: settings.from,
-      to,
-      subject: words.subject,
-      text: words.text,
+      ...message,
     });
     return { providerId: info.messageId };
   } catch (err) {
@@ -42,4 +47,17 @@ export async function sendEmail(
     }
     throw err;
   }
+}
+
+export async function sendEmail(
+  settings: EmailSettings,
+  to: string,
+  words: Words,
+): Promise<{ providerId?: string }> {
+  return sendMail(settings, {
+    to,
+    subject: words.subject,
+    text: words.text,
+    ...(words.html && { html: words.html }),
+  });
 }

@@ -49,13 +49,35 @@ const recoveryEvents: readonly NotificationEventType[] = [
   'internet_recovered',
 ];
 
-/** The incident a trouble event opens (one per case, or per device and kind of trouble). */
+/** A case's one incident: opened when it is handed over, acknowledged, then resolved. */
+const caseIncident = (caseId: string) => `zen-case-${caseId}`;
+
+/** A missed service level has its own incident, per case and kind of deadline. */
+const slaIncidentPrefix = 'zen-sla-';
+
+/**
+ * The incident a trouble event opens (one per case, one per case and missed deadline, or
+ * per device and kind of trouble).
+ */
 export function incidentKey(event: NotificationEvent): string | undefined {
-  if (event.type === 'case_escalated' && event.caseId) return `zen-case-${event.caseId}`;
+  if (event.type === 'case_escalated' && event.caseId) return caseIncident(event.caseId);
+  if (event.type === 'sla_breached' && event.caseId && event.facts.slaKind) {
+    return `${slaIncidentPrefix}${event.facts.slaKind}-${event.caseId}`;
+  }
   if ((event.type === 'box_offline' || event.type === 'internet_down') && event.deviceId) {
     return `zen-${event.type}-${event.deviceId}`;
   }
   return undefined;
+}
+
+/** The case's own incidents (its hand-over, its missed deadlines) among those open. */
+function incidentsOfCase(caseId: string | undefined, open: readonly string[]): string[] {
+  if (!caseId) return [];
+  return open.filter(
+    (key) =>
+      key === caseIncident(caseId) ||
+      (key.startsWith(slaIncidentPrefix) && key.endsWith(`-${caseId}`)),
+  );
 }
 
 export function planDeliveries(
@@ -127,10 +149,17 @@ function pagerDutyActions(
   const opened = incidentKey(event);
   if (opened) return [{ action: 'trigger', dedupKey: opened }];
   if (event.type === 'case_taken_over') {
-    const ofCase = event.caseId ? `zen-case-${event.caseId}` : undefined;
+    const ofCase = event.caseId ? caseIncident(event.caseId) : undefined;
     return openIncidents
       .filter((key) => key === ofCase)
       .map((dedupKey) => ({ action: 'acknowledge', dedupKey }));
+  }
+  // Closed as not fixable from here: the case is over, but not the device's trouble.
+  if (event.type === 'case_not_fixable_remotely') {
+    return incidentsOfCase(event.caseId, openIncidents).map((dedupKey) => ({
+      action: 'resolve',
+      dedupKey,
+    }));
   }
   if (recoveryEvents.includes(event.type)) {
     return openIncidents.map((dedupKey) => ({ action: 'resolve', dedupKey }));

@@ -9,6 +9,8 @@ export interface Words {
   text: string;
   /** For SMS (one or two segments) and PagerDuty's summary. */
   short: string;
+  /** The email's HTML part, when it has links to press (the rating ask). */
+  html?: string;
 }
 
 export interface Context {
@@ -20,6 +22,8 @@ export interface Context {
   caseUrl?: string;
   /** The support line: "call it and press 1". */
   supportNumber: string;
+  /** A closed case's rating links, for the scores 1 to 5 (customers' emails only). */
+  ratingLinks?: readonly string[];
 }
 
 const targetWords: Record<ProbeTarget, string> = {
@@ -30,6 +34,39 @@ const targetWords: Record<ProbeTarget, string> = {
 };
 
 export function wordsFor(event: NotificationEvent, ctx: Context): Words {
+  const words = wordsOfEvent(event, ctx);
+  return event.facts.askRating && ctx.ratingLinks?.length === scoreWords.length
+    ? withRatingAsk(words, ctx.ratingLinks)
+    : words;
+}
+
+/** What each score means, 1 to 5: said beside each rating link. */
+export const scoreWords = ['poor', 'fair', 'good', 'very good', 'excellent'] as const;
+
+const ratingAsk = 'How did we do? Choose a score from 1 (poor) to 5 (excellent):';
+
+/** The email ends with the question and one link per score. */
+function withRatingAsk(words: Words, links: readonly string[]): Words {
+  const lines = links.map((url, i) => `${i + 1} (${scoreWords[i]}): ${url}`);
+  const paragraphs = words.text.split('\n\n').map((p) => `<p>${escapeHtml(p)}</p>`);
+  const buttons = links
+    .map((url, i) => `<a href="${escapeHtml(url)}">${i + 1} (${scoreWords[i]})</a>`)
+    .join(' &nbsp; ');
+  return {
+    ...words,
+    text: `${words.text}\n\n${ratingAsk}\n${lines.join('\n')}`,
+    html: [...paragraphs, `<p>${escapeHtml(ratingAsk)}</p>`, `<p>${buttons}</p>`].join('\n'),
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+function wordsOfEvent(event: NotificationEvent, ctx: Context): Words {
   const f = event.facts;
   const box = ctx.place ? `the Zen box in ${ctx.place}` : 'your Zen box';
   const Box = box[0]!.toUpperCase() + box.slice(1);

@@ -7,7 +7,7 @@ import { serveWorkerMetrics } from './metricsServer';
 import { createWorker } from './worker';
 import { connectTemporal } from '../temporal-config/client';
 import { ensureHealthIndexes } from '../store/healthHistory';
-import { ensureHealthSchedules } from './schedules';
+import { ensureHealthSchedules, ensureReportSchedule } from './schedules';
 
 // The worker process: connects to Temporal and MongoDB, runs until SIGINT/SIGTERM.
 
@@ -39,13 +39,15 @@ async function main() {
   const api = createApiLink(config.api.url, config.internalToken, {
     onRefused: (message) => logger.error(`${message} (INTERNAL_API_TOKEN)`),
   });
-  // The health sweep's schedules and indexes: made once, by whichever worker starts first.
+  // The health sweep's and the monthly reports' schedules and indexes: made once, by whichever
+  // worker starts first.
   await ensureHealthIndexes();
   const temporal = await connectTemporal({
     address: config.temporal.address,
     namespace: config.temporal.namespace,
   });
   await ensureHealthSchedules(temporal.client, config.temporal.taskQueue);
+  await ensureReportSchedule(temporal.client, config.temporal.taskQueue);
   await temporal.close();
   const worker = await createWorker({
     connection,

@@ -1,7 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 
-// The Temporal Schedules the worker makes sure of at start: the offline sweep every minute
-// and the history's compaction every hour. Creating one that exists changes nothing, so
+// The Temporal Schedules the worker makes sure of at start: the offline sweep every minute,
+// the history's compaction every hour, and the monthly reports. Creating one that exists changes nothing, so
 // every worker (and a restart) may ask; overlap SKIP keeps one run of each at a time.
 
 export const healthScheduleIds = {
@@ -41,5 +41,37 @@ export async function ensureHealthSchedules(
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     }
+  }
+}
+
+export const reportScheduleId = 'monthly-reports';
+
+/**
+ * The monthly reports: on the 1st at 06:00 UTC, for the month before. A run that was missed
+ * (no worker, no server) is made up within the day.
+ */
+export async function ensureReportSchedule(
+  client: Client,
+  taskQueue: string,
+  scheduleId: string = reportScheduleId,
+): Promise<void> {
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: {
+        calendars: [{ dayOfMonth: 1, hour: 6, minute: 0, comment: 'The month before' }],
+        timezone: 'UTC',
+      },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'monthlyReports',
+        taskQueue,
+        workflowId: `${scheduleId}-run`,
+        args: [],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
 }

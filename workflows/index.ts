@@ -1,3 +1,4 @@
 export { supportCase } from './supportCase';
 export { healthCompaction, offlineSweep } from './healthSweep';
 export { notifyPeople } from './notifyPeople';
+export { monthlyReports } from './monthlyReports';

@@ -20,13 +20,13 @@ export type WebhookEventData = z.infer<typeof WebhookEventData>;
 
 /** Round-tripped by Telnyx in client_state (base64 JSON). */
 export interface ClientState {
-  p: 'unknown' | 'bye' | 'greet' | 'choose' | 'reopen' | 'code' | 'decide' | 'done';
+  p: 'unknown' | 'bye' | 'greet' | 'choose' | 'reopen' | 'code' | 'decide' | 'rate' | 'done';
   /** On a call we placed: which pending outbound session it belongs to. */
   o?: string;
 }
 
 const ClientStateSchema = z.object({
-  p: z.enum(['unknown', 'bye', 'greet', 'choose', 'reopen', 'code', 'decide', 'done']),
+  p: z.enum(['unknown', 'bye', 'greet', 'choose', 'reopen', 'code', 'decide', 'rate', 'done']),
   o: z.string().max(100).optional(),
 });
 

@@ -13,6 +13,7 @@ import { decodeState, encodeState, type ClientState, type WebhookEventData } fro
 import { CallQueue } from './callQueue';
 import type { CallSession } from './callSession';
 import { PhoneApproval } from './phoneApproval';
+import { PhoneRating } from './phoneRating';
 import { prompts } from './prompts';
 import { isCallEnded } from './telnyxClient';
 
@@ -21,7 +22,9 @@ import { isCallEnded } from './telnyxClient';
 // its case, speak its progress; when a fix waits for approval, the caller hears
 // what is wrong and what the fix does, keys the emailed one-time code, then 1
 // or 2 (./phoneApproval). A box whose case was closed as fixed lately: the
-// caller may say it is still broken, which reopens it with a person (../followUp). Each call's events run one at a time, each step with
+// caller may say it is still broken, which reopens it with a person
+// (../followUp). A case that closes while the caller is on asks how we did
+// (./phoneRating). Each call's events run one at a time, each step with
 // a bounded time (./callQueue), and no call waits for another. An event for an
 // unknown call or for a phase the call has left is ignored, so duplicates and
 // late or out-of-order events do no harm. A hang-up only ends the call: the
@@ -38,6 +41,8 @@ export interface CallFlowOptions {
   pollMs?: number;
   /** How long the caller has to key digits. */
   gatherTimeoutMs?: number;
+  /** How long the caller has to key a rating when the case closes (shorter: it is optional). */
+  ratingTimeoutMs?: number;
   /** The longest one step of a call may take before the call's next step goes ahead. */
   stepTimeoutMs?: number;
   log?: (message: string, err?: unknown) => void;
@@ -50,6 +55,17 @@ export interface CallCustomer {
   email: string;
   businessName: string;
 }
+
+type GatherPhase = 'choose' | 'reopen' | 'code' | 'decide' | 'rate';
+
+/** The keys each question takes; a rating takes any, so that a wrong one is asked again. */
+const validDigits: Record<GatherPhase, string> = {
+  choose: '123456789',
+  reopen: '12',
+  code: '0123456789',
+  decide: '12',
+  rate: '0123456789',
+};
 
 const VOICE = 'female';
 const LANGUAGE = 'en-US';
@@ -66,13 +82,16 @@ export class CallFlow {
   private readonly ended = new Set<string>();
   private readonly queue: CallQueue;
   private readonly approval: PhoneApproval;
+  private readonly rating: PhoneRating;
   private readonly pollMs: number;
   private readonly gatherTimeoutMs: number;
+  private readonly ratingTimeoutMs: number;
   private readonly log: (message: string, err?: unknown) => void;
 
   constructor(private readonly options: CallFlowOptions) {
     this.pollMs = options.pollMs ?? 1000;
     this.gatherTimeoutMs = options.gatherTimeoutMs ?? 30_000;
+    this.ratingTimeoutMs = options.ratingTimeoutMs ?? 10_000;
     this.log =
       options.log ??
       ((message, err) =>
@@ -87,6 +106,10 @@ export class CallFlow {
       gather: (session, text, p) => this.gather(session, text, p),
       caseState: (session) => this.caseState(session),
       signal: (session, type) => this.signal(session, type),
+    });
+    this.rating = new PhoneRating({
+      say: (session, text, state) => this.say(session.id, text, state),
+      gather: (session, text) => this.gather(session, text, 'rate'),
     });
   }
 
@@ -251,6 +274,7 @@ export class CallFlow {
     if (status === 'call_hangup') return;
     if (session.phase === 'choose') return this.onChoice(session, digits);
     if (session.phase === 'reopen') return this.onReopen(session, digits);
+    if (session.phase === 'rate') return this.rating.answer(session, digits, status);
     if (status === 'timeout' || !digits) return this.approval.noAnswer(session);
     if (session.phase === 'code') return this.approval.checkCode(session, digits);
     if (session.phase === 'decide') return this.approval.decide(session, digits);
@@ -376,16 +400,24 @@ export class CallFlow {
   private async progress(session: CallSession): Promise<void> {
     const state = await this.caseState(session);
     if (!state || session.phase !== 'progress') return;
-    if (closedStatuses.includes(state.status)) {
+    // A case handed to a person goes on without the caller: they hear what happens next.
+    const handedOver = state.status === 'awaiting_technician' || state.status === 'with_technician';
+    if (closedStatuses.includes(state.status) || handedOver) {
+      const rate = handedOver
+        ? 'no'
+        : await this.rating.readiness(session, state.caseId, state.status);
+      if (rate === 'wait') return;
       session.phase = 'closing';
       clearInterval(session.poller);
-      const text = prompts.closed({
-        status: state.status,
+      const facts = {
+        status: handedOver ? ('escalated' as const) : state.status,
         actionsTaken: state.actionsTaken,
         instructions: state.instructions,
         stepRead: session.manualStep !== undefined,
-      });
-      await this.say(session.id, text, { p: 'done' });
+      };
+      if (rate === 'no') return this.say(session.id, prompts.closed(facts), { p: 'done' });
+      await this.say(session.id, prompts.closedNews(facts));
+      await this.rating.ask(session);
       return;
     }
     if (await this.approval.offer(session, state)) return;
@@ -411,6 +443,7 @@ export class CallFlow {
     this.log(`a step of call ${id} failed`, err);
     const session = this.sessions.get(id);
     if (!session || session.phase === 'ended' || session.phase === 'closing') return;
+    if (session.phase === 'rate') return this.rating.failed(session);
     if (!session.workflowId) {
       session.phase = 'closing';
       await this.say(id, prompts.trouble, { p: 'done' });
@@ -509,11 +542,7 @@ export class CallFlow {
     );
   }
 
-  private async gather(
-    session: CallSession,
-    prompt: string,
-    p: 'choose' | 'reopen' | 'code' | 'decide',
-  ): Promise<void> {
+  private async gather(session: CallSession, prompt: string, p: GatherPhase): Promise<void> {
     const digits = p === 'code' ? 6 : 1;
     await this.command(session.id, (c, command_id) =>
       c.gatherUsingSpeak(session.id, {
@@ -522,8 +551,8 @@ export class CallFlow {
         language: LANGUAGE,
         minimum_digits: digits,
         maximum_digits: digits,
-        valid_digits: p === 'code' ? '0123456789' : p === 'choose' ? '123456789' : '12',
-        timeout_millis: this.gatherTimeoutMs,
+        valid_digits: validDigits[p],
+        timeout_millis: p === 'rate' ? this.ratingTimeoutMs : this.gatherTimeoutMs,
         client_state: encodeState({ p }),
         command_id,
       }),

@@ -5,7 +5,7 @@ import type { FixFacts } from './words';
 // What the phone keeps about one call while it lasts.
 
 export type Phase =
-  'opening' | 'choose' | 'reopen' | 'progress' | 'code' | 'decide' | 'closing' | 'ended';
+  'opening' | 'choose' | 'reopen' | 'progress' | 'code' | 'decide' | 'rate' | 'closing' | 'ended';
 
 export interface CallSession {
   id: string;
@@ -39,4 +39,6 @@ export interface CallSession {
   polling: boolean;
   /** We called the customer about a case the Zen box opened. */
   outbound?: boolean;
+  /** The case closed while the caller was on: it is rated on the keypad (./phoneRating). */
+  rating?: { caseId: string; tries: number; closedSeenAt: number };
 }

@@ -105,6 +105,16 @@ export const prompts = {
     'follow it and approve fixes in the portal.',
   closed: (facts: ClosedFacts) =>
     `${closedWords(facts)} Thank you for calling Zen and Zen. Goodbye.`,
+  /** How the case ended, when the caller is asked to rate it next. */
+  closedNews: (facts: ClosedFacts) => closedWords(facts),
+  askRating:
+    'Before you go: how did we do? Press a number from 1 to 5, where 1 is poor and 5 is excellent.',
+  ratingAgain: 'Please press a number from 1 to 5, where 1 is poor and 5 is excellent.',
+  ratingThanks: 'Thank you for your rating, and thank you for calling Zen and Zen. Goodbye.',
+  /** The case was rated already (by email or in the portal): the first answer counts. */
+  ratingAlready:
+    'Thank you. We already have your rating for this case. Thank you for calling Zen and Zen. Goodbye.',
+  ratingSkipped: 'Thank you for calling Zen and Zen. Goodbye.',
 };
 
 function closedWords({ status, actionsTaken, instructions, stepRead }: ClosedFacts): string {
@@ -124,6 +134,8 @@ function closedWords({ status, actionsTaken, instructions, stepRead }: ClosedFac
           : 'A technician will contact you.';
       return `Your case has been handed to a technician. ${next}`;
     }
+    case 'not_fixable_remotely':
+      return 'A technician found that the problem cannot be fixed from a distance, and will tell you what happens next.';
     default:
       return 'Your case is closed.';
   }

@@ -115,6 +115,55 @@ describe('who hears of an event', () => {
     ]);
   });
 
+  it('a missed deadline opens an incident of its own, per case and kind', () => {
+    const breach = (slaKind: 'first_response' | 'resolution') =>
+      planDeliveries(
+        event('sla_breached', { facts: { slaKind } }),
+        settings,
+        operators,
+        ['zen-case-case-1'],
+        noon,
+      );
+    const first = breach('first_response');
+    expect(first.now.map((d) => d.audience)).toEqual(['operators', 'operators', 'operators']);
+    expect(first.now.find((d) => d.channel === 'pagerduty')!.pagerDuty).toEqual({
+      action: 'trigger',
+      dedupKey: 'zen-sla-first_response-case-1',
+    });
+    expect(
+      breach('resolution').now.find((d) => d.channel === 'pagerduty')!.pagerDuty!.dedupKey,
+    ).toBe('zen-sla-resolution-case-1');
+  });
+
+  it('not fixable from here resolves the case’s incidents, not the device’s trouble', () => {
+    const open = [
+      'zen-case-case-1',
+      'zen-sla-first_response-case-1',
+      'zen-case-case-0',
+      'zen-internet_down-pi-1',
+    ];
+    const plan = planDeliveries(
+      event('case_not_fixable_remotely'),
+      settings,
+      operators,
+      open,
+      noon,
+    );
+    expect(plan.now.filter((d) => d.channel === 'pagerduty').map((d) => d.pagerDuty)).toEqual([
+      { action: 'resolve', dedupKey: 'zen-case-case-1' },
+      { action: 'resolve', dedupKey: 'zen-sla-first_response-case-1' },
+    ]);
+  });
+
+  it('resolved resolves the case’s incident and its missed deadlines', () => {
+    const open = ['zen-case-case-1', 'zen-sla-resolution-case-1'];
+    const plan = planDeliveries(event('case_resolved'), settings, operators, open, noon);
+    expect(plan.now.filter((d) => d.channel === 'pagerduty').map((d) => d.pagerDuty)).toEqual([
+      { action: 'resolve', dedupKey: 'zen-case-case-1' },
+      { action: 'resolve', dedupKey: 'zen-sla-resolution-case-1' },
+    ]);
+  });
+
   it('tells nobody of a customer that does not exist but still tells operators', () => {
     const plan = planDeliveries(event('box_offline'), undefined, operators, [], noon);
     expect(plan.now.map((d) => d.audience)).toEqual(['operators']);

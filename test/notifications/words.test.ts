@@ -85,6 +85,44 @@ describe('the words of a notification', () => {
     expect(back.text).toContain('It was down for 45 minutes.');
   });
 
+  it('a closed case asks the customer once how we did: five links, in text and HTML', () => {
+    const links = [1, 2, 3, 4, 5].map((n) => `https://portal.example/rate/tok?score=${n}`);
+    for (const type of ['case_resolved', 'case_not_fixable_remotely'] as const) {
+      const w = wordsFor(event(type, { askRating: true }), { ...ctx, ratingLinks: links });
+      const ask = w.text.slice(w.text.indexOf('How did we do?'));
+      expect(ask.split('\n')).toEqual([
+        'How did we do? Choose a score from 1 (poor) to 5 (excellent):',
+        ...links.map(
+          (url, i) => `${i + 1} (${['poor', 'fair', 'good', 'very good', 'excellent'][i]}): ${url}`,
+        ),
+      ]);
+      // The links come last, after what happened.
+      expect(w.text.indexOf(ctx.caseUrl)).toBeLessThan(w.text.indexOf('How did we do?'));
+      for (const url of links) expect(w.html).toContain(`<a href="${url}">`);
+      expect(w.short).not.toContain('rate/');
+    }
+  });
+
+  it('asks no rating without askRating, nor without links (operators’ copies)', () => {
+    const links = [1, 2, 3, 4, 5].map((n) => `https://portal.example/rate/tok?score=${n}`);
+    const cancelledLike = wordsFor(event('case_resolved'), { ...ctx, ratingLinks: links });
+    expect(cancelledLike.text).not.toContain('How did we do?');
+    expect(cancelledLike.html).toBeUndefined();
+    const staff = wordsFor(event('case_resolved', { askRating: true }), ctx);
+    expect(staff.text).not.toContain('How did we do?');
+  });
+
+  it('escapes the HTML part', () => {
+    const links = [1, 2, 3, 4, 5].map((n) => `https://portal.example/rate/t?a=1&score=${n}`);
+    const w = wordsFor(
+      event('case_not_fixable_remotely', { askRating: true, message: '<b>ISP</b> & co' }),
+      { ...ctx, ratingLinks: links },
+    );
+    expect(w.html).toContain('&lt;b&gt;ISP&lt;/b&gt; &amp; co');
+    expect(w.html).toContain('href="https://portal.example/rate/t?a=1&amp;score=1"');
+    expect(w.html).not.toContain('<b>');
+  });
+
   it('never shows internal names, ids or empty facts, for any event', () => {
     for (const type of NotificationEventType.options) {
       const w = wordsFor(event(type), { supportNumber: '+15550000100' });

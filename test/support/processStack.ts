@@ -138,6 +138,8 @@ export async function startProduct(options: ProductOptions): Promise<ProductProc
     TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
     // A line per request would cost the API more than the requests themselves.
     LOG_LEVEL: 'warn',
+    // A hand-over ends the case, as in the in-process stacks (test/support/stack.ts).
+    CASE_TECHNICIAN_WAIT_DAYS: '0',
     ...options.env,
   };
   const api = await restartable('api', async () => {

@@ -18,12 +18,15 @@ import {
   type TechnicianPhase as PortalTechnicianPhase,
   type CaseSla as PortalCaseSla,
   type FixesResponse as PortalFixesResponse,
+  kpiOutcomes as portalKpiOutcomes,
+  type KpiReport as PortalKpiReport,
 } from '../../portal/shared/types/api';
 import type { FixesResponse } from '../../api/routes/fixes';
 import type { SlaDue } from '../../api/slaDue';
 import type { SlaDue as PortalSlaDue } from '../../portal/shared/types/api';
 import { checkNames } from '../../contracts/checks';
 import { NoteVisibility, ResolutionCode, UnfixableReason } from '../../contracts/technician';
+import { kpiOutcomes, type KpiReport } from '../../contracts/kpi';
 import type { DeviceHistory, OutageList } from '../../contracts/monitor';
 import {
   CustomerChannel,
@@ -60,6 +63,7 @@ export type FixesFit = Fits<FixesResponse, PortalFixesResponse>;
 // Both ways: the page reads the settings and sends them back.
 export type SettingsFit = Fits<NotificationSettings, PortalNotificationSettings>;
 export type SettingsFitBack = Fits<PortalNotificationSettings, NotificationSettings>;
+export type KpiReportFits = Fits<KpiReport, PortalKpiReport>;
 
 describe("the portal's copy of the API shapes", () => {
   it('lists the same case statuses and issue categories as the contracts', () => {
@@ -78,5 +82,9 @@ describe("the portal's copy of the API shapes", () => {
     expect([...portalUnfixableReasons]).toEqual([...UnfixableReason.options]);
     expect([...portalNoteVisibilities]).toEqual([...NoteVisibility.options]);
     expect([...portalCheckIds]).toEqual([...checkNames]);
+  });
+
+  it('lists the same case outcomes for the numbers as the contracts', () => {
+    expect([...portalKpiOutcomes]).toEqual([...kpiOutcomes]);
   });
 });

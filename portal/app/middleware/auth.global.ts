@@ -7,7 +7,7 @@ export default defineNuxtRouteMiddleware(async (to) => {
   if (import.meta.server) return;
   const session = useSession();
   const user = await session.load();
-  if (publicPages.has(to.path)) return;
+  if (publicPages.has(to.path) || to.meta.public) return;
   if (!user) return navigateTo({ path: '/login', query: { next: to.fullPath } });
   if (to.meta.role && to.meta.role !== user.role) return navigateTo(session.home.value);
 });
@@ -16,5 +16,7 @@ declare module '#app' {
   interface PageMeta {
     /** Only people with this role may open the page. */
     role?: 'customer' | 'operator';
+    /** Anyone may open the page, signed in or not (a link from an email). */
+    public?: boolean;
   }
 }

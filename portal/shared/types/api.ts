@@ -474,3 +474,70 @@ export interface JsonSchema {
   items?: JsonSchema;
   additionalProperties?: boolean;
 }
+
+// ---- How did we do: a closed case's rating (contracts/satisfaction.ts) ----
+
+export type SatisfactionChannel = 'email' | 'portal' | 'phone';
+
+/** What each score means, 1 to 5 (the email's links say the same). */
+export const satisfactionScores = [
+  { score: 1, words: 'Poor' },
+  { score: 2, words: 'Fair' },
+  { score: 3, words: 'Good' },
+  { score: 4, words: 'Very good' },
+  { score: 5, words: 'Excellent' },
+] as const;
+
+export interface SatisfactionAnswer {
+  score: number;
+  comment?: string;
+}
+
+/** GET /api/satisfaction/:token: the rating page's case. */
+export interface RatingPage {
+  businessName: string;
+  outcome: string;
+  closedAt?: string;
+  answered: boolean;
+}
+
+/** GET and POST /api/cases/:id/satisfaction. */
+export interface CaseSatisfactionView {
+  rateable: boolean;
+  answer?: { score: number; comment?: string; channel: SatisfactionChannel; at: string };
+}
+
+// ---- the numbers for operators (GET /api/kpi; contracts/kpi.ts) ----
+
+export const kpiOutcomes = ['resolved', 'not_fixable_remotely', 'escalated', 'cancelled'] as const;
+export type KpiOutcome = (typeof kpiOutcomes)[number];
+
+/** Nearest-rank quantiles in seconds; absent when no case had the duration. */
+export interface KpiQuantiles {
+  count: number;
+  p50?: number;
+  p90?: number;
+}
+
+export interface KpiDay {
+  day: string;
+  closed: Record<KpiOutcome, number>;
+  mttrP50Seconds?: number;
+}
+
+export interface KpiReport {
+  period: { from: string; to: string; customerId?: string };
+  cases: {
+    closed: number;
+    byOutcome: Record<KpiOutcome, number>;
+    byCategory: Record<string, number>;
+  };
+  resolvedWithoutPerson: { resolved: number; withoutPerson: number; ratio?: number };
+  timeToResolution: { all: KpiQuantiles; automatic: KpiQuantiles; technician: KpiQuantiles };
+  approvalWait: KpiQuantiles;
+  firstResponse: KpiQuantiles;
+  slaBreaches: { first_response: number; resolution: number };
+  satisfaction: { asked: number; answers: number; average?: number; responseRatio?: number };
+  boxes: { count: number; onlineNow: number; onlineNowRatio?: number; onlinePeriodRatio?: number };
+  daily: KpiDay[];
+}
