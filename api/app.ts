@@ -38,6 +38,7 @@ import { satisfactionRouter } from './routes/satisfaction';
 import { kpiRouter } from './routes/kpi';
 import { registerKpiMetrics } from './kpi/metrics';
 import { reportsRouter } from './routes/reports';
+import { fixesRouter } from './routes/fixes';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -155,6 +156,7 @@ export function createApi({
   app.use('/api', deviceHealthRouter(requireRole));
   app.use('/api', satisfactionRouter(requireRole));
   app.use('/api', kpiRouter(requireRole));
+  app.use('/api', fixesRouter(requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 
   app.use('/api', (req, _res, next) => {

@@ -1,10 +1,12 @@
 import type { Client } from '@temporalio/client';
 import mongoose from 'mongoose';
 import type { ListCasesQuery } from '../contracts/api';
+import type { SlaSettings } from '../contracts/technician';
 import { Case, Customer } from '../store/models';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
-import { openCase, type CaseDefaults, type OpenedCase } from './openCase';
+import { openCase, serviceLevels, type CaseDefaults, type OpenedCase } from './openCase';
+import { slaDue } from './slaDue';
 
 // Reading cases on behalf of an authenticated principal, and the cases the Zen box
 // opens itself (./openCase opens them all). The device routes take CaseDefaults from here.
@@ -82,6 +84,7 @@ export function publicCase(doc: {
   followUpOf?: string | null;
   followUpCaseId?: string | null;
   assignedOperator?: string | null;
+  handedOverAt?: Date | null;
 }) {
   return {
     id: doc._id,
@@ -101,10 +104,12 @@ export function publicCase(doc: {
     followUpOf: doc.followUpOf ?? undefined,
     followUpCaseId: doc.followUpCaseId ?? undefined,
     assignedOperator: doc.assignedOperator ?? undefined,
+    handedOverAt: doc.handedOverAt?.toISOString(),
   };
 }
 
-export async function listCases(principal: Principal, query: ListCasesQuery) {
+/** `sla`: the service levels of customers without their own, as new cases get them. */
+export async function listCases(principal: Principal, query: ListCasesQuery, sla?: SlaSettings) {
   const filter = withinScope(principal, {
     ...(query.status && { status: mongoose.trusted({ $in: query.status }) }),
     ...(query.category && { issueCategory: query.category }),
@@ -116,10 +121,19 @@ export async function listCases(principal: Principal, query: ListCasesQuery) {
   // No $lookup on FerretDB: the business names come in one more query.
   const customers = await Customer.find(
     { _id: mongoose.trusted({ $in: [...new Set(docs.map((d) => d.customerId))] }) },
-    { businessName: 1 },
+    { businessName: 1, sla: 1 },
   ).lean();
-  const names = new Map(customers.map((c) => [c._id, c.businessName]));
-  return docs.map((doc) => ({ ...publicCase(doc), businessName: names.get(doc.customerId) }));
+  const byId = new Map(customers.map((c) => [c._id, c]));
+  return docs.map((doc) => {
+    const customer = byId.get(doc.customerId);
+    return {
+      ...publicCase(doc),
+      businessName: customer?.businessName,
+      // Service levels are the operators' business (api/caseView.ts).
+      slaDue:
+        principal.role === 'operator' ? slaDue(doc, serviceLevels(customer?.sla, sla)) : undefined,
+    };
+  });
 }
 
 /** A report as the case document keeps it (activities/caseStore.ts). */

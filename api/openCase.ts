@@ -132,7 +132,10 @@ export function canActFor(principal: Principal, customerId: string, deviceId?: s
 }
 
 /** The customer's own service levels when complete and valid, else the defaults. */
-function serviceLevels(own: unknown, fallback: SlaSettings | undefined): SlaSettings | undefined {
+export function serviceLevels(
+  own: unknown,
+  fallback: SlaSettings | undefined,
+): SlaSettings | undefined {
   const parsed = SlaSettings.safeParse(own);
   return parsed.success ? parsed.data : fallback;
 }

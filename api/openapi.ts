@@ -32,6 +32,7 @@ import {
   TechnicianProposalRequest,
 } from '../contracts/technician';
 import { CaseSatisfactionView, RatingPage, SatisfactionAnswer } from '../contracts/satisfaction';
+import { FixesResponse } from './routes/fixes';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -226,6 +227,15 @@ export const routes: RouteSpec[] = [
     summary: 'An operator closes the case',
     access: { roles: ['operator'] },
     body: CloseCaseRequest,
+  },
+
+  {
+    method: 'GET',
+    path: '/api/fixes',
+    summary:
+      "The fix catalog for a technician's proposal: each fix in words, its risk, downtime, what it repairs and its parameters as JSON Schema",
+    access: { roles: ['operator'] },
+    response: FixesResponse,
   },
 
   {

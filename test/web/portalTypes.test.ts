@@ -11,9 +11,21 @@ import {
   type DeviceHistory as PortalDeviceHistory,
   type OutageList as PortalOutageList,
   type NotificationSettings as PortalNotificationSettings,
+  resolutionCodes as portalResolutionCodes,
+  unfixableReasons as portalUnfixableReasons,
+  noteVisibilities as portalNoteVisibilities,
+  checkIds as portalCheckIds,
+  type TechnicianPhase as PortalTechnicianPhase,
+  type CaseSla as PortalCaseSla,
+  type FixesResponse as PortalFixesResponse,
   kpiOutcomes as portalKpiOutcomes,
   type KpiReport as PortalKpiReport,
 } from '../../portal/shared/types/api';
+import type { FixesResponse } from '../../api/routes/fixes';
+import type { SlaDue } from '../../api/slaDue';
+import type { SlaDue as PortalSlaDue } from '../../portal/shared/types/api';
+import { checkNames } from '../../contracts/checks';
+import { NoteVisibility, ResolutionCode, UnfixableReason } from '../../contracts/technician';
 import { kpiOutcomes, type KpiReport } from '../../contracts/kpi';
 import type { DeviceHistory, OutageList } from '../../contracts/monitor';
 import {
@@ -24,7 +36,13 @@ import {
 } from '../../contracts/notifications';
 import type { DeviceView } from '../../contracts/api';
 import { caseStatuses, IssueCategory } from '../../contracts/case';
-import type { Decision, ManualStep, Proposal } from '../../workflows/messages';
+import type {
+  CaseState,
+  Decision,
+  ManualStep,
+  Proposal,
+  TechnicianPhase,
+} from '../../workflows/messages';
 
 // The portal is built on its own and keeps its own copy of the shapes it reads
 // (portal/shared/types/api.ts). This holds the copy to the contracts: a status,
@@ -38,6 +56,10 @@ export type DeviceFits = Fits<DeviceView, PortalDevice>;
 export type ManualStepFits = Fits<ManualStep, PortalManualStep>;
 export type HistoryFits = Fits<DeviceHistory, PortalDeviceHistory>;
 export type OutagesFits = Fits<OutageList, PortalOutageList>;
+export type TechnicianFits = Fits<TechnicianPhase, PortalTechnicianPhase>;
+export type SlaFits = Fits<NonNullable<CaseState['sla']>, PortalCaseSla>;
+export type SlaDueFits = Fits<SlaDue, PortalSlaDue>;
+export type FixesFit = Fits<FixesResponse, PortalFixesResponse>;
 // Both ways: the page reads the settings and sends them back.
 export type SettingsFit = Fits<NotificationSettings, PortalNotificationSettings>;
 export type SettingsFitBack = Fits<PortalNotificationSettings, NotificationSettings>;
@@ -53,6 +75,13 @@ describe("the portal's copy of the API shapes", () => {
     expect([...portalEvents]).toEqual([...CustomerEventType.options]);
     expect([...portalUrgentEvents]).toEqual([...urgentEvents]);
     expect([...portalChannels]).toEqual([...CustomerChannel.options]);
+  });
+
+  it('lists the same resolution codes, reasons, note visibilities and checks as the contracts', () => {
+    expect([...portalResolutionCodes]).toEqual([...ResolutionCode.options]);
+    expect([...portalUnfixableReasons]).toEqual([...UnfixableReason.options]);
+    expect([...portalNoteVisibilities]).toEqual([...NoteVisibility.options]);
+    expect([...portalCheckIds]).toEqual([...checkNames]);
   });
 
   it('lists the same case outcomes for the numbers as the contracts', () => {

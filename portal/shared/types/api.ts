@@ -77,6 +77,10 @@ export interface CaseSummary {
   createdAt: string;
   updatedAt: string;
   completedAt?: string;
+  /** When the automation handed it to the technicians. */
+  handedOverAt?: string;
+  /** A handed-over case's service-level deadlines (operators' queue). */
+  slaDue?: SlaDue;
 }
 
 export interface CasesResponse {
@@ -150,6 +154,9 @@ export interface LiveCase {
   openedAt: number;
   closedAt?: number;
   resolutionMs?: number;
+  /** Set once the case is handed to a technician (see the technician section below). */
+  technician?: TechnicianPhase;
+  sla?: CaseSla;
 }
 
 export interface CaseDetail extends CaseSummary {
@@ -344,6 +351,128 @@ export interface OutageList {
 export interface DeviceHealthUpdate {
   deviceId: string;
   current: DeviceHistory['current'];
+}
+
+// ---- a case with a technician (issue #20; contracts/technician.ts, workflows/messages.ts) ----
+
+export const resolutionCodes = [
+  'fixed_remotely',
+  'customer_fixed_on_site',
+  'recovered_by_itself',
+  'no_fault_found',
+  'advice_given',
+] as const;
+export type ResolutionCode = (typeof resolutionCodes)[number];
+
+export const unfixableReasons = [
+  'onsite_visit',
+  'isp_fault',
+  'hardware_replacement',
+  'customer_equipment',
+  'third_party',
+  'customer_unreachable',
+] as const;
+export type UnfixableReason = (typeof unfixableReasons)[number];
+
+export const noteVisibilities = ['internal', 'customer'] as const;
+export type NoteVisibility = (typeof noteVisibilities)[number];
+
+/** Every check a technician can ask the Zen box for (contracts/checks.ts). */
+export const checkIds = [
+  'link',
+  'ip_config',
+  'dhcp',
+  'gateway',
+  'dns',
+  'internet',
+  'http',
+  'traceroute',
+  'modem',
+  'mdns',
+  'lte',
+  'dhcp_servers',
+  'dns_integrity',
+  'path_mtu',
+  'captive_portal',
+  'tcp_tls',
+  'clock_offset',
+  'throughput',
+  'latency_under_load',
+  'router_api',
+  'ip_conflict',
+  'ipv6',
+  'lan_inventory',
+  'wifi',
+] as const;
+export type CheckId = (typeof checkIds)[number];
+
+/** A technician's note; customers receive only the ones with visibility 'customer'. */
+export interface TechnicianNote {
+  at: number;
+  actor: { id: string; role: string };
+  /** The API's name for the technician. */
+  who?: string;
+  visibility: NoteVisibility;
+  text: string;
+}
+
+export interface TechnicianPhase {
+  handedOverAt: number;
+  firstResponseAt?: number;
+  notes: TechnicianNote[];
+  checksPending?: CheckId[];
+  resolution?: { code: ResolutionCode; summary: string; actor: { id: string }; at: number };
+  unfixable?: { reason: UnfixableReason; summary: string; actor: { id: string }; at: number };
+}
+
+export type SlaKind = 'first_response' | 'resolution';
+
+export interface CaseSla {
+  firstResponseMinutes: number;
+  resolutionMinutes: number;
+  breaches: { kind: SlaKind; at: number }[];
+}
+
+/** When a handed-over case's first response and resolution are due (ISO 8601). */
+export interface SlaDue {
+  firstResponseBy: string;
+  resolutionBy: string;
+}
+
+export interface OperatorsResponse {
+  operators: { id: string; name: string }[];
+}
+
+/** One catalog fix a technician can propose (GET /api/fixes). */
+export interface FixView {
+  action: string;
+  title: string;
+  what: string;
+  undo: string;
+  risk: string;
+  downtime: string;
+  repairs: 'box' | 'office';
+  /** The fix's parameters as JSON Schema. */
+  params: JsonSchema;
+}
+
+export interface FixesResponse {
+  fixes: FixView[];
+}
+
+/** The part of JSON Schema the catalog's parameters use. */
+export interface JsonSchema {
+  type?: 'object' | 'string' | 'integer' | 'number' | 'array' | 'boolean';
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  enum?: (string | number)[];
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  pattern?: string;
+  items?: JsonSchema;
+  additionalProperties?: boolean;
 }
 
 // ---- How did we do: a closed case's rating (contracts/satisfaction.ts) ----
