@@ -3,10 +3,12 @@ import type { Actor } from '../contracts/case';
 import { Device, Site, User } from '../store/models';
 
 // Who did something, in words a customer or an operator reads in a case's trail: the
-// person's name (or e-mail when they gave no name), "Zen box at <site>", or "Zen & Zen
+// person's name (their e-mail when they gave no name, except that customers read an
+// operator without one as "Zen & Zen technician"), "Zen box at <site>", or "Zen & Zen
 // service". Resolved when read, so the audit trail and the workflow keep only ids.
 
 export const serviceName = 'Zen & Zen service';
+const operatorName = 'Zen & Zen technician';
 
 /** The caller's number is personal data the trail need not show: its last digits say enough. */
 function caller(id: string): string {
@@ -14,9 +16,13 @@ function caller(id: string): string {
   return digits ? `Caller on the phone (number ending ${digits.slice(-4)})` : 'Caller on the phone';
 }
 
-/** Names for each actor's id; unknown ids get a plain word for their role. */
+/**
+ * Names for each actor's id; unknown ids get a plain word for their role. Operators reading
+ * see a colleague without a name by their address; customers never do.
+ */
 export async function namesOf(
   actors: readonly (Actor | undefined)[],
+  reader: 'customer' | 'operator' = 'customer',
 ): Promise<Map<string, string>> {
   const known = actors.filter((a): a is Actor => a !== undefined);
   const userIds = [
@@ -27,7 +33,10 @@ export async function namesOf(
   const deviceIds = [...new Set(known.filter((a) => a.role === 'device').map((a) => a.id))];
   const [users, devices] = await Promise.all([
     userIds.length
-      ? User.find({ _id: mongoose.trusted({ $in: userIds }) }, { name: 1, email: 1 }).lean()
+      ? User.find(
+          { _id: mongoose.trusted({ $in: userIds }) },
+          { name: 1, email: 1, role: 1 },
+        ).lean()
       : [],
     deviceIds.length
       ? Device.find({ _id: mongoose.trusted({ $in: deviceIds }) }, { siteId: 1 }).lean()
@@ -39,7 +48,10 @@ export async function namesOf(
     : [];
   const siteNames = new Map(sites.map((s) => [s._id, s.name]));
   const names = new Map<string, string>();
-  for (const user of users) names.set(user._id, user.name || user.email);
+  for (const user of users) {
+    const hidden = user.role === 'operator' && reader === 'customer';
+    names.set(user._id, user.name || (hidden ? operatorName : user.email));
+  }
   for (const device of devices) {
     const site = siteNames.get(device.siteId);
     names.set(device._id, site ? `Zen box at ${site}` : 'Zen box');
@@ -59,7 +71,7 @@ function fallbackName(actor: Actor): string {
     case 'device':
       return 'Zen box';
     case 'operator':
-      return 'Zen & Zen technician';
+      return operatorName;
     case 'customer':
       return 'Customer';
   }

@@ -21,7 +21,7 @@ import {
   decideRemediationUpdate,
   takeOverUpdate,
 } from '../../workflows/messages';
-import type { RequireRole } from '../auth';
+import type { Principal, RequireRole } from '../auth';
 import { actorOf, caseHandle, rejected } from '../caseHandle';
 import { isInternalStep, liveForCustomer } from '../caseView';
 import { getCase, listCases, openAgentCase } from '../cases';
@@ -67,12 +67,15 @@ export function casesRouter(
     const live = queried && req.principal!.role === 'customer' ? liveForCustomer(queried) : queried;
     // Who did each step, by name: the workflow and the case document keep only ids.
     const assigned = live?.assignedOperator ?? found.assignedOperator;
-    const names = await namesOf([
-      ...(live?.timeline ?? []).map((e) => e.actor),
-      ...(live?.technician?.notes ?? []).map((n) => n.actor),
-      ...found.reports.map((r) => r.actor),
-      assigned ? { id: assigned, role: 'operator' } : undefined,
-    ]);
+    const names = await namesOf(
+      [
+        ...(live?.timeline ?? []).map((e) => e.actor),
+        ...(live?.technician?.notes ?? []).map((n) => n.actor),
+        ...found.reports.map((r) => r.actor),
+        assigned ? { id: assigned, role: 'operator' } : undefined,
+      ],
+      readerOf(req.principal!),
+    );
     res.json({
       ...found,
       reports: found.reports.map(({ actor, ...report }) => ({
@@ -99,7 +102,10 @@ export function casesRouter(
     ]);
     const entries =
       req.principal!.role === 'customer' ? all.filter((e) => !isInternalStep(e.actionType)) : all;
-    const names = await namesOf(entries.map((e) => e.actor as Actor));
+    const names = await namesOf(
+      entries.map((e) => e.actor as Actor),
+      readerOf(req.principal!),
+    );
     const steps = entries.map(({ _id, ...entry }) => ({
       id: _id,
       kind: 'step' as const,
@@ -230,6 +236,11 @@ export function casesRouter(
   });
 
   return router;
+}
+
+/** Whose eyes a name is for: operators may read a colleague's address. */
+function readerOf(principal: Principal): 'customer' | 'operator' {
+  return principal.role === 'operator' ? 'operator' : 'customer';
 }
 
 /** Merges two lists each already in time order, keeping each one's own order. */

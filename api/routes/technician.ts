@@ -49,7 +49,10 @@ export function technicianRouter(temporal: Client, requireRole: RequireRole): Ro
 
   router.get('/operators', operator, async (_req, res) => {
     const users = await User.find({ role: 'operator' }, { _id: 1 }).sort({ createdAt: 1 }).lean();
-    const names = await namesOf(users.map((u) => ({ id: u._id, role: 'operator' as const })));
+    const names = await namesOf(
+      users.map((u) => ({ id: u._id, role: 'operator' as const })),
+      'operator',
+    );
     res.json({
       operators: users.map((u) => ({
         id: u._id,

@@ -139,15 +139,17 @@ describe('the record of a case', () => {
       expect(refused.status).toBe(409);
       expect(refused.body.error).toMatch(/Another operator/);
 
-      // The customer sees a name, never the operator's id.
+      // The customer sees a name, never the operator's id or address (this operator gave no
+      // name: the role's).
       const view = await call(`${stack.apiUrl}/api/cases/${caseId}`, stack.demo.customer.token);
       const operatorId = first.body.assignedOperator as string;
       const entry = (view.body.live.timeline as { text: string; who: string }[]).find((e) =>
         e.text.includes('took the case over'),
       );
-      expect(entry).toMatchObject({ who: stack.demo.operator.email });
+      expect(entry).toMatchObject({ who: 'Zen & Zen technician' });
       expect(entry!.text).not.toContain(operatorId);
-      expect(view.body.assignedOperatorName).toBe(stack.demo.operator.email);
+      expect(view.body.assignedOperatorName).toBe('Zen & Zen technician');
+      expect(JSON.stringify(view.body)).not.toContain(stack.demo.operator.email);
     } finally {
       await handle.terminate('test over');
     }
