@@ -58,7 +58,10 @@ describe('npm start', () => {
 
     const credentialsFile = path.join(dataDir, 'demo-credentials.json');
     const credentials = JSON.parse(readFileSync(credentialsFile, 'utf8'));
-    expect(out).toContain(credentials.customer.token);
+    // The banner's later lines may arrive in a later chunk than its first.
+    await eventually(async () => first.output().includes(credentials.customer.token), {
+      what: "the demo customer's token in the banner",
+    });
     expect(statSync(credentialsFile).mode & 0o777).toBe(0o600);
 
     // The simulated agent is connected as the demo device; a case opens for it.
