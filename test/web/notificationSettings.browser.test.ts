@@ -110,6 +110,8 @@ describeInBrowser('notification settings in the portal', () => {
             'approval_waiting',
             'approval_reminder',
             'case_escalated',
+            'case_not_fixable_remotely',
+            'technician_message',
             'box_offline',
             'internet_down',
           ],
