@@ -1,7 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import type { Actor, CaseChannel, CaseStatus, IssueCategory } from '../contracts/case';
 import type { CaseFigures } from '../contracts/caseFigures';
-import type { SlaBreach } from '../contracts/technician';
+import type { SlaBreach, SlaSettings } from '../contracts/technician';
 import { appendAudit } from '../store/audit';
 import { Case, driverCollection } from '../store/models';
 import {
@@ -77,8 +77,9 @@ export interface StepRecord {
   assignedOperator?: string;
   /** Operators only: an internal note. The customer's live view never hears of it. */
   internal?: boolean;
-  /** The hand-over to the technicians. */
+  /** The hand-over to the technicians, and the service levels the case runs against. */
   handedOverAt?: number;
+  sla?: SlaSettings;
   /** A technician's close. */
   resolution?: { code: string; summary: string };
   unfixable?: { reason: string; summary: string };
@@ -112,6 +113,7 @@ export function createCaseStoreActivities(api: ApiLink) {
       if (step.completed) set.completedAt = new Date(step.at);
       if (step.assignedOperator) set.assignedOperator = step.assignedOperator;
       if (step.handedOverAt !== undefined) set.handedOverAt = new Date(step.handedOverAt);
+      if (step.sla) set.sla = step.sla;
       if (step.resolution) set.resolution = step.resolution;
       if (step.unfixable) set.unfixable = step.unfixable;
       if (step.slaBreaches) {

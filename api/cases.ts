@@ -131,7 +131,9 @@ export async function listCases(principal: Principal, query: ListCasesQuery, sla
       businessName: customer?.businessName,
       // Service levels are the operators' business (api/caseView.ts).
       slaDue:
-        principal.role === 'operator' ? slaDue(doc, serviceLevels(customer?.sla, sla)) : undefined,
+        principal.role === 'operator'
+          ? slaDue(doc, serviceLevels(doc.sla, serviceLevels(customer?.sla, sla)))
+          : undefined,
     };
   });
 }

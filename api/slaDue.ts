@@ -2,7 +2,8 @@ import type { SlaSettings } from '../contracts/technician';
 
 // When a handed-over case's service levels fall due, for the operators' queue: the first
 // response counts from the hand-over, the resolution from the case's opening
-// (contracts/technician.ts), against the levels the case was opened with.
+// (contracts/technician.ts), against the levels the case was opened with (on its document
+// since the hand-over; for older documents, the customer's current ones).
 
 export interface SlaDue {
   firstResponseBy: string;

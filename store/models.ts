@@ -100,6 +100,8 @@ const caseSchema = new Schema(
     // Handed to the technicians at (workflows/technician.ts); their notes stay in the
     // workflow's state and the audit trail, never here.
     handedOverAt: Date,
+    // The service levels the case runs against (contracts/technician.ts), from the hand-over.
+    sla: { firstResponseMinutes: Number, resolutionMinutes: Number },
     // A technician's close: { code, summary } or { reason, summary } (contracts/technician.ts).
     resolution: Schema.Types.Mixed,
     unfixable: Schema.Types.Mixed,

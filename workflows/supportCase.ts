@@ -188,6 +188,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       internal: extra.internal,
       handedOverAt:
         actionType === 'handed_to_technician' ? state.technician?.handedOverAt : undefined,
+      sla: actionType === 'handed_to_technician' ? input.sla : undefined,
       slaBreaches: actionType === 'sla_breached' ? state.sla?.breaches : undefined,
       ...(closing && closingRecord(state)),
       // The case document holds the case's state, not its every step: a step that changes

@@ -348,6 +348,11 @@ describe('service levels, and a case that cannot be fixed from here', () => {
         async () => ((await Case.findById(caseId).lean())?.slaBreaches?.length ?? 0) === 2,
         { what: 'the breaches on the case document' },
       );
+      // The queue reads the levels the case runs against from its document.
+      expect((await Case.findById(caseId).lean())?.sla).toEqual({
+        firstResponseMinutes: 0.025,
+        resolutionMinutes: 0.07,
+      });
 
       expect(
         (await call(`${stack.apiUrl}/api/cases/${caseId}/take-over`, operator, { body: {} }))
