@@ -80,6 +80,11 @@ export function technicianDesk(ctx: TechnicianContext) {
 
   const phase = () => state.technician;
 
+  /** Someone holds the case now; a check or fix under way keeps its own status. */
+  function held() {
+    if (state.status === 'awaiting_technician') state.status = 'with_technician';
+  }
+
   function responded(actor: Actor) {
     actions++;
     const p = phase();
@@ -115,7 +120,7 @@ export function technicianDesk(ctx: TechnicianContext) {
     ({ actor, operatorId }) => {
       const before = state.assignedOperator;
       state.assignedOperator = operatorId;
-      if (phase()) state.status = 'with_technician';
+      held();
       responded(actor);
       const self = operatorId === actor.id;
       void ctx.record(
@@ -299,7 +304,7 @@ export function technicianDesk(ctx: TechnicianContext) {
     /** A take-over (caseMessages.ts) once handed over is the claim: a first response. */
     tookOver(actor: Actor) {
       if (!phase()) return;
-      state.status = 'with_technician';
+      held();
       responded(actor);
     },
     /** Hands the case over and works it until a technician closes it, or nobody comes. */

@@ -17,15 +17,15 @@ import { call, eventually, startTestStack, type TestStack } from '../support/sta
 // technician through the API, each step an Update in the workflow's history and an entry in
 // the audit chain.
 
-async function secondOperator(name: string): Promise<string> {
+async function secondOperator(name: string): Promise<{ token: string; id: string }> {
   const token = `zu_${randomUUID().replaceAll('-', '')}`;
-  await User.create({
+  const user = await User.create({
     email: `operator-${randomUUID()}@zen-support.example`,
     name,
     role: 'operator',
     tokenHash: hashToken(token),
   });
-  return token;
+  return { token, id: user._id };
 }
 
 /** The Update names accepted in the case's Temporal history, in order. */
@@ -64,7 +64,8 @@ describe('a technician works a handed-over case to its end', () => {
   afterAll(() => stack.stop());
 
   it('claims (one of two operators wins), notes, checks, proposes, the customer approves, and resolves with a code', async () => {
-    const other = await secondOperator('Robin Second');
+    const second = await secondOperator('Robin Second');
+    const other = second.token;
     const operator = stack.demo.operator.token;
     const customer = stack.demo.customer.token;
     const device = connectDevice(stack, 'isp-outage');
@@ -170,6 +171,12 @@ describe('a technician works a handed-over case to its end', () => {
       expect(waiting.proposal).toMatchObject({ action: 'power_cycle_modem' });
       const early = await post(winner, caseId, 'resolve', { code: 'fixed_remotely', summary: 'x' });
       expect(early.status).toBe(409);
+      // The technician's shift ends: the case goes to the colleague, the fix still waiting.
+      const demoOperatorId = (await User.findOne({ email: stack.demo.operator.email }).lean())!._id;
+      const colleagueId = winner === operator ? second.id : demoOperatorId;
+      const handedOn = await post(winner, caseId, 'assign', { operatorId: colleagueId });
+      expect(handedOn.body).toEqual({ status: 'awaiting_approval', assignedOperator: colleagueId });
+      const holder = loser;
       expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
       const verified = await until(
         handle,
@@ -182,7 +189,12 @@ describe('a technician works a handed-over case to its end', () => {
       );
       expect(verified.approvalWaitMs).toBeGreaterThan(0);
 
-      const resolved = await post(winner, caseId, 'resolve', {
+      const notTheirs = await post(winner, caseId, 'resolve', {
+        code: 'fixed_remotely',
+        summary: 'x',
+      });
+      expect(notTheirs.body.error).toMatch(/Another operator holds/);
+      const resolved = await post(holder, caseId, 'resolve', {
         code: 'fixed_remotely',
         summary: 'The provider repaired the line; the modem resynced after a restart.',
       });
@@ -228,6 +240,7 @@ describe('a technician works a handed-over case to its end', () => {
       for (const step of [
         'handed_to_technician',
         'operator_took_over',
+        'technician_assigned',
         'technician_note',
         'technician_message',
         'technician_checks',
@@ -246,6 +259,7 @@ describe('a technician works a handed-over case to its end', () => {
       expect(updates).toEqual(
         expect.arrayContaining([
           'takeOver',
+          'assignCase',
           'addNote',
           'requestChecks',
           'proposeFix',
