@@ -1,5 +1,4 @@
-import mongoose from 'mongoose';
-import { satisfactionCollection } from '../api/kpi/read';
+import { CaseSatisfaction } from '../store/satisfaction';
 import type { CaseOutcome } from '../contracts/caseFigures';
 import { Case } from '../store/models';
 import { withBenchStack } from './stack';
@@ -87,7 +86,7 @@ export async function measureKpi({
           at: d.completedAt,
         }));
       if (answers.length) {
-        await mongoose.connection.collection(satisfactionCollection).insertMany(answers as never[]);
+        await CaseSatisfaction.collection.insertMany(answers as never[]);
       }
     }
     const secondsToInsert = round((Date.now() - started) / 1000);

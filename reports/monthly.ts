@@ -6,6 +6,7 @@ import type { CaseOutcome, ResolvedBy } from '../contracts/caseFigures';
 import { fixDescriptions, type ActionId } from '../contracts/fixes';
 import type { HistoryPoint, Outage, ProbeTarget } from '../contracts/monitor';
 import { Case, Customer, Device, Site } from '../store/models';
+import { CaseSatisfaction } from '../store/satisfaction';
 import { reportMonth, type ReportMonth } from './month';
 
 // One customer's month, gathered for the monthly report (./monthlyEmail.ts words it):
@@ -279,16 +280,14 @@ function caseMonth(
   };
 }
 
-/** The answers to "how did it go" (collection case_satisfaction, one per case). */
+/** The answers to "how did it go" (store/satisfaction.ts, one per case). */
 async function satisfactionOf(customerId: string, caseIds: string[]) {
   const answers = new Map<string, NonNullable<CaseMonth['satisfaction']>>();
   if (caseIds.length === 0) return answers;
-  const docs = await mongoose.connection
-    .collection<{ _id: string; customerId: string; score: number; comment?: string }>(
-      'case_satisfaction',
-    )
-    .find({ _id: { $in: caseIds }, customerId })
-    .toArray();
+  const docs = await CaseSatisfaction.find({
+    _id: mongoose.trusted({ $in: caseIds }),
+    customerId,
+  }).lean();
   for (const doc of docs) {
     answers.set(doc._id, { score: doc.score, ...(doc.comment && { comment: doc.comment }) });
   }

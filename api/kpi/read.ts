@@ -4,6 +4,7 @@ import { kpiOutcomes } from '../../contracts/kpi';
 import type { SlaBreach } from '../../contracts/technician';
 import { HealthOutage } from '../../store/healthHistory';
 import { Case, Device } from '../../store/models';
+import { CaseSatisfaction } from '../../store/satisfaction';
 import type { BoxRecord, OfflineSpan } from './boxes';
 import type { ClosedCase, SatisfactionScore } from './figures';
 
@@ -69,24 +70,19 @@ export async function readClosedCases({ from, to, customerId }: Scope): Promise<
   return cases;
 }
 
-/** Satisfaction answers are kept by another part (one document per case, _id = caseId). */
-export const satisfactionCollection = 'case_satisfaction';
 const idsPerRead = 500;
 
 /** The answers of these cases: each found by its _id, the one field FerretDB finds at once. */
 export async function readAnswers(caseIds: string[]): Promise<SatisfactionScore[]> {
-  const collection = mongoose.connection.collection<{ _id: string; score: number }>(
-    satisfactionCollection,
-  );
   const answers: SatisfactionScore[] = [];
   for (let i = 0; i < caseIds.length; i += idsPerRead) {
     const ids = caseIds.slice(i, i + idsPerRead);
-    const docs = await collection
-      .find({ _id: { $in: ids } }, { projection: { score: 1 } })
-      .toArray();
-    for (const doc of docs) {
-      if (typeof doc.score === 'number') answers.push({ caseId: doc._id, score: doc.score });
-    }
+    // One document per case, its _id the case's (store/satisfaction.ts).
+    const docs = await CaseSatisfaction.find(
+      { _id: mongoose.trusted({ $in: ids }) },
+      { score: 1 },
+    ).lean();
+    for (const doc of docs) answers.push({ caseId: doc._id, score: doc.score });
   }
   return answers;
 }

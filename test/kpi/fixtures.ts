@@ -1,7 +1,6 @@
-import mongoose from 'mongoose';
 import type { CaseOutcome, CaseTimes, ResolvedBy } from '../../contracts/caseFigures';
 import type { SlaKind } from '../../contracts/technician';
-import { satisfactionCollection } from '../../api/kpi/read';
+import { CaseSatisfaction } from '../../store/satisfaction';
 import { HealthOutage } from '../../store/healthHistory';
 import { Case, Device } from '../../store/models';
 import type { TestStack } from '../support/stack';
@@ -174,7 +173,7 @@ export async function seedKpiFixture(stack: TestStack): Promise<KpiFixture> {
       }),
     });
     if (c.score !== undefined) {
-      await mongoose.connection.collection(satisfactionCollection).insertOne({
+      await CaseSatisfaction.collection.insertOne({
         _id: caseId(c.id) as never,
         customerId: customerOf(c.customer),
         score: c.score,
