@@ -8,12 +8,8 @@ import {
   setCurrentDetails,
   patched,
   sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { StepRecord } from '../activities/caseStore';
 import type { Advice } from '../contracts/advice';
 import type { Actor, CaseStatus } from '../contracts/case';
 import type { CommandResult, DeviceCommand } from '../contracts/device';
@@ -23,7 +19,7 @@ import { fixDescriptions } from '../contracts/fixes';
 import { scopeWithFix } from '../contracts/office';
 import { proposeFix } from './approval';
 import { caseDetails } from './caseDetails';
-import { handleMessages, type RecordExtra } from './caseMessages';
+import { handleMessages } from './caseMessages';
 import { Escalation } from './escalation';
 import { handOver } from './followUp';
 import { openingState } from './openingState';
@@ -31,7 +27,8 @@ import { chooseManualStep, manualStepText, type WhatIsKnown } from './manualStep
 import { caseNotifier, closeFacts } from './notifications';
 import { watchServiceLevels } from './serviceLevels';
 import { technicianDesk } from './technician';
-import { caseFigures, closingRecord } from './caseFigures';
+import { caseFigures } from './caseFigures';
+import { caseRecorder, recordOptions, workflowActor } from './caseRecord';
 import {
   channelWords,
   checkedText,
@@ -42,21 +39,13 @@ import {
 import {
   defaultCaseSettings,
   deviceCommandFailedType,
-  searchAttributes,
   type CaseInput,
   type CaseState,
   type ManualStep,
   type Proposal,
 } from './messages';
 
-const recordOptions: ActivityOptions = {
-  // Database writes: a lost worker's attempt is retried after 10 s, not half a minute.
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumInterval: '10 seconds' },
-};
 const acts = proxyActivities<Activities>(recordOptions);
-
-const workflowActor: Actor = { id: 'supportCase', role: 'service' };
 
 /** A command before the workflow numbers it (distributes over the union). */
 type CommandBody<T = DeviceCommand> = T extends unknown ? Omit<T, 'commandId' | 'caseId'> : never;
@@ -77,11 +66,6 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   // A hand-over goes on with a technician, against the customer's service levels, and the
   // close leaves its figures. Cases from before this change ended at the hand-over.
   const withTechnicians = patched('technician-phase');
-  let auditSeq = 0;
-  /** The operator the case document was last given. */
-  let recordedOperator = input.followUp?.assignedOperator;
-  /** The hash of the case's latest audit entry, as its record returned it. */
-  let auditHash: string | undefined;
   let commandSeq = 0;
   /** The last power cycle sent to the box, until a check has run after it. */
   let powerCycle: WhatIsKnown['powerCycle'];
@@ -90,14 +74,16 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   let customerStepAsked = false;
   /** The last diagnose → advise round; a step the customer took earns one more to verify it. */
   let lastRound = settings.maxRounds;
-  let recording: Promise<void> = Promise.resolve();
   /** The SLA clocks, when the customer has service levels. */
   let serviceLevels: ReturnType<typeof watchServiceLevels> | undefined;
   const main = new CancellationScope();
-  // Recording must finish even while the case is being closed. One scope for every
-  // record: a scope costs promises of its own, and each promise a workflow makes
-  // costs the worker a stack trace.
-  const recorder = new CancellationScope({ cancellable: false });
+  const { record, recordBeside, recorded } = caseRecorder({
+    input,
+    state,
+    since,
+    isClosed,
+    lastRound: () => lastRound,
+  });
 
   const desk = technicianDesk({
     state,
@@ -130,99 +116,6 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       state.status === 'not_fixable_remotely' ||
       state.status === 'cancelled'
     );
-  }
-
-  /**
-   * Updates what operators see, then writes the case document and the audit
-   * entry. Records are chained so audit entries land in order.
-   */
-  function record(actionType: string, text: string, extra: RecordExtra = {}): Promise<void> {
-    // An operators-only step leaves the customer's "where are we" as it was.
-    if (!extra.internal) state.step = text;
-    const note = extra.details?.note ?? extra.details?.words ?? extra.details?.description;
-    state.timeline.push({
-      at: Date.now(),
-      status: state.status,
-      text,
-      actor: extra.actor,
-      channel: extra.channel,
-      note: typeof note === 'string' && note ? note : undefined,
-      ...(extra.internal && { internal: true }),
-    });
-    // Each upsert is a history event and a visibility write: only changes are sent.
-    // Cases from before this change upserted at every step (one patch with recordBeside's).
-    // workflowInfo holds the attributes as set at the start and by every upsert since:
-    // the status and category the previous step left, as the case document has them.
-    const indexed = workflowInfo().typedSearchAttributes;
-    const unchanged =
-      indexed.get(searchAttributes.status) === state.status &&
-      indexed.get(searchAttributes.issueCategory) === state.issueCategory;
-    if (!unchanged || !since('records-beside-steps')) {
-      upsertSearchAttributes([
-        { key: searchAttributes.status, value: state.status },
-        { key: searchAttributes.issueCategory, value: state.issueCategory },
-      ]);
-    }
-    setCurrentDetails(caseDetails(state, input, lastRound));
-    const closing = isClosed();
-    const step: StepRecord = {
-      caseId: state.caseId,
-      seq: ++auditSeq,
-      at: Date.now(),
-      actionType,
-      actor: extra.actor ?? workflowActor,
-      channel: extra.channel ?? input.channel,
-      details: extra.details ?? {},
-      userApproved: extra.userApproved,
-      status: state.status,
-      step: text,
-      issueCategory: state.issueCategory,
-      diagnosticData: extra.diagnosticData,
-      remediationAction: extra.remediationAction,
-      resolutionTimeMinutes:
-        state.resolutionMs === undefined ? undefined : Math.round(state.resolutionMs / 60_000),
-      completed: isClosed(),
-      report: extra.report,
-      assignedOperator:
-        state.assignedOperator === recordedOperator ? undefined : state.assignedOperator,
-      internal: extra.internal,
-      handedOverAt:
-        actionType === 'handed_to_technician' ? state.technician?.handedOverAt : undefined,
-      sla: actionType === 'handed_to_technician' ? input.sla : undefined,
-      slaBreaches: actionType === 'sla_breached' ? state.sla?.breaches : undefined,
-      ...(closing && closingRecord(state)),
-      // The case document holds the case's state, not its every step: a step that changes
-      // none of it goes to the audit trail and the live view and leaves the document alone.
-      stepOnly:
-        unchanged &&
-        actionType !== 'handed_to_technician' &&
-        actionType !== 'sla_breached' &&
-        extra.diagnosticData === undefined &&
-        extra.remediationAction === undefined &&
-        extra.report === undefined &&
-        state.assignedOperator === recordedOperator &&
-        !isClosed(),
-    };
-    recordedOperator = state.assignedOperator;
-    recording = recording.then(async () => {
-      // Histories from before records returned their hash give none: the activity reads it.
-      auditHash = await recorder.run(() =>
-        acts.recordStep.executeWithOptions({ ...recordOptions, summary: `Record: ${text}` }, [
-          { ...step, prevHash: auditHash },
-        ]),
-      );
-    });
-    return recording;
-  }
-
-  /**
-   * Records a step while the case goes on: records are chained, so the trail
-   * keeps its order, and the next step need not wait for the write. Cases from
-   * before this change waited for each record.
-   */
-  async function recordBeside(...args: Parameters<typeof record>): Promise<void> {
-    const recorded = record(...args);
-    if (!since('records-beside-steps')) await recorded;
   }
 
   function setStatus(status: CaseStatus) {
@@ -656,6 +549,6 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       throw err;
     }
   }
-  await recording;
+  await recorded();
   return state;
 }
