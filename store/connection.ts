@@ -1,14 +1,15 @@
 import mongoose from 'mongoose';
-import { models } from './models';
+import './models';
 
-// One mongoose connection per process; indexes are built once at connect time.
+// One mongoose connection per process; the indexes of every model defined by then (the
+// store modules define theirs when imported) are built once at connect time.
 
 mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', true);
 
 export async function connectStore(url: string): Promise<typeof mongoose> {
   await mongoose.connect(url, { serverSelectionTimeoutMS: 5000, autoIndex: false });
-  await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+  await Promise.all(mongoose.modelNames().map((name) => mongoose.model(name).createIndexes()));
   return mongoose;
 }
 

@@ -278,19 +278,3 @@ export const SignInThrottle = mongoose.model('SignInThrottle', throttleSchema);
 export const EnrollmentCodeDoc = mongoose.model('EnrollmentCode', enrollmentCodeSchema);
 export const Session = mongoose.model('Session', sessionSchema);
 export const WebhookEvent = mongoose.model('WebhookEvent', webhookEventSchema);
-
-export const models = {
-  Customer,
-  Site,
-  Device,
-  User,
-  Case,
-  AuditEntry,
-  DeviceCommandDoc,
-  AdvisorCacheEntry,
-  OneTimeCode,
-  SignInThrottle,
-  EnrollmentCodeDoc,
-  Session,
-  WebhookEvent,
-};

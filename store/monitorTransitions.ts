@@ -18,9 +18,6 @@ monitorTransitionSchema.index({ deviceId: 1, at: 1 });
 
 export const MonitorTransition = mongoose.model('MonitorTransition', monitorTransitionSchema);
 
-// Not one of store/models.ts's models, whose indexes connectStore builds: built here once.
-let indexed: Promise<unknown> | undefined;
-
 /** Claims keep a day: a copy of the same change arrives within seconds, not days. */
 const keepMs = 24 * 60 * 60_000;
 
@@ -29,11 +26,6 @@ export async function claimTransition(
   deviceId: string,
   change: { state: string; since: string },
 ): Promise<boolean> {
-  indexed ??= MonitorTransition.createIndexes().catch((err: unknown) => {
-    indexed = undefined;
-    throw err;
-  });
-  await indexed;
   const _id = `${deviceId} ${change.state} ${change.since}`;
   const now = new Date();
   try {

@@ -28,9 +28,6 @@ const satisfactionSchema = new Schema(
 
 export const CaseSatisfaction = mongoose.model('CaseSatisfaction', satisfactionSchema);
 
-// Not one of store/models.ts's models, whose indexes connectStore builds: built here once.
-let indexed: Promise<unknown> | undefined;
-
 /** The longest comment kept: a few sentences (the contract says so too). */
 const maxCommentLength = 1000;
 
@@ -64,11 +61,6 @@ export async function recordSatisfaction(
   at = new Date(),
 ): Promise<RecordOutcome> {
   if (!(await rateableCase(caseId, customerId))) return 'not_rateable';
-  indexed ??= CaseSatisfaction.createIndexes().catch((err: unknown) => {
-    indexed = undefined;
-    throw err;
-  });
-  await indexed;
   const comment = answer.comment?.trim().slice(0, maxCommentLength);
   try {
     await CaseSatisfaction.create({
