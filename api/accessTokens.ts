@@ -13,7 +13,7 @@ const MAX_TTL_MS = 15 * 60_000;
 
 export interface AccessClaims {
   userId: string;
-  role: Extract<Role, 'customer' | 'operator'>;
+  role: Extract<Role, 'customer' | 'operator' | 'partner'>;
   customerId?: string;
   /** The refresh session this access token came from. */
   sessionId: string;
@@ -60,7 +60,7 @@ export function createAccessTokens(
         });
         const { sub, role, cid, sid } = payload as Record<string, unknown>;
         if (typeof sub !== 'string' || typeof sid !== 'string') return undefined;
-        if (role !== 'customer' && role !== 'operator') return undefined;
+        if (role !== 'customer' && role !== 'operator' && role !== 'partner') return undefined;
         return {
           userId: sub,
           role,

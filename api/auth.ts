@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Actor, Role } from '../contracts/case';
+import type { Actor } from '../contracts/case';
+import type { AccessRole } from '../contracts/tenancy';
 import { deviceByTokenHash, userByTokenHash } from '../store/lookups';
-import { Session } from '../store/models';
+import { Customer, Session, User } from '../store/models';
 import { looksLikeJwt, type AccessTokens } from './accessTokens';
 import { hashToken } from '../store/tokens';
 import { HttpError } from './errors';
@@ -23,6 +24,11 @@ export interface Principal extends Actor {
   deviceId?: string;
   /** For portal sign-ins: the refresh session the access token came from. */
   sessionId?: string;
+  /** For a customer's people: whether they are one of its admins. */
+  admin?: boolean;
+  /** For a partner's people: the partner, and the customers it serves (read per request). */
+  partnerId?: string;
+  customerIds?: string[];
 }
 
 declare module 'express-serve-static-core' {
@@ -47,12 +53,10 @@ export function createAuthenticate(
       const claims = await accessTokens.verify(token);
       // Signed and unexpired, and its sign-in not ended: signing out takes effect at once.
       if (!claims || !(await sessionAlive(claims.sessionId))) return undefined;
-      return {
-        id: claims.userId,
-        role: claims.role,
-        customerId: claims.customerId,
-        sessionId: claims.sessionId,
-      };
+      // The person as they are now: a changed role or a removed person takes effect at once.
+      const user = await User.findById(claims.userId).lean();
+      const principal = await userPrincipal(user);
+      return principal && { ...principal, sessionId: claims.sessionId };
     }
     const tokenHash = hashToken(token);
     if (internalHash && timingSafeEqual(Buffer.from(tokenHash), Buffer.from(internalHash))) {
@@ -79,12 +83,39 @@ async function sessionAlive(sessionId: string): Promise<boolean> {
   return false;
 }
 
-function userPrincipal(
-  user: { _id: string; role: 'customer' | 'operator'; customerId?: string | null } | null,
-): Principal | undefined {
-  return user
-    ? { id: user._id, role: user.role, customerId: user.customerId ?? undefined }
-    : undefined;
+export interface UserRecord {
+  _id: string;
+  role: 'customer' | 'operator' | 'partner';
+  customerId?: string | null;
+  customerRole?: 'admin' | 'member' | null;
+  partnerId?: string | null;
+}
+
+async function userPrincipal(user: UserRecord | null): Promise<Principal | undefined> {
+  if (!user) return undefined;
+  switch (user.role) {
+    case 'operator':
+      return { id: user._id, role: 'operator' };
+    case 'customer':
+      if (!user.customerId) return undefined;
+      return {
+        id: user._id,
+        role: 'customer',
+        customerId: user.customerId,
+        // Accounts from before roles were each business's owner.
+        admin: (user.customerRole ?? 'admin') === 'admin',
+      };
+    case 'partner': {
+      if (!user.partnerId) return undefined;
+      const customers = await Customer.find({ partnerId: user.partnerId }, { _id: 1 }).lean();
+      return {
+        id: user._id,
+        role: 'partner',
+        partnerId: user.partnerId,
+        customerIds: customers.map((c) => c._id),
+      };
+    }
+  }
 }
 
 async function devicePrincipal(tokenHash: string): Promise<Principal | undefined> {
@@ -122,9 +153,17 @@ export function sessionCookie(header: string | undefined): string | undefined {
   return undefined;
 }
 
+/** Whether a route admitting `roles` admits this principal (customer_admin: a customer's admins). */
+export function admits(roles: readonly AccessRole[], principal: Principal): boolean {
+  if ((roles as readonly string[]).includes(principal.role)) return true;
+  return (
+    principal.role === 'customer' && principal.admin === true && roles.includes('customer_admin')
+  );
+}
+
 /** Every route states the roles it admits. */
 export function roleGuard(authenticate: Authenticate) {
-  return (...roles: Role[]) =>
+  return (...roles: AccessRole[]) =>
     async (req: Request, _res: Response, next: NextFunction) => {
       const token = requestToken(req);
       if (!token) {
@@ -133,8 +172,9 @@ export function roleGuard(authenticate: Authenticate) {
       const principal = await authenticate(token);
       if (!principal)
         return next(new HttpError(401, 'UNAUTHENTICATED', 'Unknown or revoked token'));
-      if (!roles.includes(principal.role)) {
-        return next(new HttpError(403, 'FORBIDDEN', `This needs the role ${roles.join(' or ')}`));
+      if (!admits(roles, principal)) {
+        const words = roles.map((r) => (r === 'customer_admin' ? "a customer's admin" : r));
+        return next(new HttpError(403, 'FORBIDDEN', `This needs ${words.join(' or ')}`));
       }
       req.principal = principal;
       next();

@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { closedStatuses, type Actor, type CaseStatus } from '../contracts/case';
 import { Case } from '../store/models';
 import type { Principal } from './auth';
-import { caseScope } from './cases';
+import { tenantScope } from './tenantScope';
 import { HttpError } from './errors';
 
 // Reaching a running case's workflow on a person's behalf: the routes that send it
@@ -15,7 +15,7 @@ export function actorOf(principal: Principal): Actor {
 
 /** The workflow of an open case the principal may see; 404 otherwise, 409 once closed. */
 export async function caseHandle(temporal: Client, principal: Principal, caseId: string) {
-  const doc = await Case.findOne({ ...caseScope(principal), _id: caseId }).lean();
+  const doc = await Case.findOne({ ...tenantScope(principal), _id: caseId }).lean();
   if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', `No case ${caseId}`);
   if (closedStatuses.includes(doc.status as CaseStatus)) {
     throw new HttpError(409, 'CASE_CLOSED', `Case ${caseId} is ${doc.status}`);

@@ -4,6 +4,7 @@ import type { ListCasesQuery } from '../contracts/api';
 import type { SlaSettings } from '../contracts/technician';
 import { Case, Customer } from '../store/models';
 import type { Principal } from './auth';
+import { tenantScope, withinScope } from './tenantScope';
 import { HttpError } from './errors';
 import { openCase, serviceLevels, type CaseDefaults, type OpenedCase } from './openCase';
 import { slaDue } from './slaDue';
@@ -35,35 +36,6 @@ export async function openAgentCase(
   const opened = await openCase(client, principal, { ...request, channel: 'agent' }, defaults);
   if (!opened.joined) void voice.callCustomer(principal.customerId!, opened.workflowId);
   return opened;
-}
-
-/** Tenant isolation lives here: a customer's query is always scoped to that customer. */
-export function caseScope(principal: Principal): Record<string, string> {
-  switch (principal.role) {
-    case 'operator':
-    case 'service':
-      return {};
-    case 'customer':
-      return { customerId: principal.customerId ?? '\u0000none' };
-    case 'device':
-      return { deviceId: principal.deviceId ?? '\u0000none' };
-  }
-}
-
-/**
- * A caller's filter inside their tenant scope; undefined when it asks for something
- * outside it (another customer's id), so nothing matches rather than the scope silently
- * replacing the filter.
- */
-export function withinScope(
-  principal: Principal,
-  filter: Record<string, unknown>,
-): Record<string, unknown> | undefined {
-  const scope = caseScope(principal);
-  for (const [key, value] of Object.entries(scope)) {
-    if (key in filter && filter[key] !== value) return undefined;
-  }
-  return { ...filter, ...scope };
 }
 
 export function publicCase(doc: {
@@ -147,7 +119,7 @@ export interface StoredReport {
 }
 
 export async function getCase(principal: Principal, caseId: string) {
-  const doc = await Case.findOne({ ...caseScope(principal), _id: caseId }).lean();
+  const doc = await Case.findOne({ ...tenantScope(principal), _id: caseId }).lean();
   if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', `No case ${caseId}`);
   return {
     ...publicCase(doc),

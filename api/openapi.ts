@@ -17,7 +17,7 @@ import {
   RegisterDeviceRequest,
   VerifyCallerRequest,
 } from '../contracts/api';
-import type { Role } from '../contracts/case';
+import type { AccessRole } from '../contracts/tenancy';
 import { NotificationSettings } from '../contracts/notifications';
 import { SpeedTestQuery, speedTestPath } from '../contracts/speedTest';
 import { DeviceHistory, HistoryQuery, OutageList } from '../contracts/monitor';
@@ -41,13 +41,13 @@ import { FixesResponse } from './routes/fixes';
 
 /** Who may call a route: roles by token, or one of the doors that take no token. */
 export type Access =
-  | { roles: Role[] }
+  | { roles: AccessRole[] }
   | {
       public: 'anyone' | 'telnyx-signature' | 'metrics-token' | 'enrollment-code' | 'rating-link';
     };
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** Express style: /api/cases/:id */
   path: string;
   summary: string;
@@ -60,7 +60,7 @@ export interface RouteSpec {
   answers?: Record<string, string>;
 }
 
-const people: Role[] = ['customer', 'operator'];
+const people: AccessRole[] = ['customer', 'operator'];
 
 export const routes: RouteSpec[] = [
   {

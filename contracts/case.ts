@@ -58,7 +58,8 @@ export const IssueCategory = z.enum([
 ]);
 export type IssueCategory = z.infer<typeof IssueCategory>;
 
-export const Role = z.enum(['customer', 'operator', 'device', 'service']);
+/** Who acted, as audit entries and workflow inputs keep it (contracts/tenancy.ts AccessRole says who a route admits). */
+export const Role = z.enum(['customer', 'operator', 'partner', 'device', 'service']);
 export type Role = z.infer<typeof Role>;
 
 /** Who did something: kept on every audit entry. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema, type mongo } from 'mongoose';
 import { caseStatuses } from '../contracts/case';
+import { CustomerRole, SubscriptionStatus } from '../contracts/tenancy';
 
 // Collections keep the names of the original schema (customers, devices,
 // diagnostic_sessions, audit_log); the rest are what the product added.
@@ -13,8 +14,12 @@ const customerSchema = new Schema(
     _id: id,
     businessName: { type: String, required: true },
     primaryPhone: { type: String, required: true, unique: true },
+    // Every number the business calls from (primaryPhone first): caller ID finds it by any.
+    phones: { type: [String], default: undefined, index: true },
     email: { type: String, required: true },
-    subscriptionStatus: { type: String, default: 'active' },
+    subscriptionStatus: { type: String, enum: SubscriptionStatus.options, default: 'active' },
+    // The MSP (store/partners.ts) that serves this customer; partners see only their own.
+    partnerId: { type: String, index: true },
     // Opt-in: when the Zen box finds a fault on its own, we call this customer.
     callOnAgentFault: { type: Boolean, default: false },
     // The customer's own service levels (contracts/technician.ts SlaSettings); the config's
@@ -64,8 +69,13 @@ const userSchema = new Schema(
     _id: id,
     email: { type: String, required: true, unique: true },
     name: String,
-    role: { type: String, enum: ['customer', 'operator'], required: true },
+    role: { type: String, enum: ['customer', 'operator', 'partner'], required: true },
     customerId: String,
+    // A customer's person: admin (manages people, sites, boxes) or member. Absent on
+    // accounts from before roles: those were each business's owner, so they read as admin.
+    customerRole: { type: String, enum: CustomerRole.options },
+    // A partner's person: the MSP they work for.
+    partnerId: String,
     // sha256 of the user's API token.
     tokenHash: { type: String, required: true, unique: true },
   },

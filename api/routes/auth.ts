@@ -16,6 +16,7 @@ import {
   requestToken,
   type Authenticate,
   type RequireRole,
+  type UserRecord,
 } from '../auth';
 import { HttpError } from '../errors';
 import { LockedOut, sendCode } from '../identity/otp';
@@ -55,7 +56,7 @@ export function authRouter(requireRole: RequireRole, options: SessionOptions): R
   async function signedIn(
     req: Request,
     res: Response,
-    user: { _id: string; role: 'customer' | 'operator'; customerId?: string | null },
+    user: UserRecord,
     session: { token: string; expiresAt: Date },
     mode: 'cookie' | 'bearer',
   ) {
@@ -172,6 +173,8 @@ export function authRouter(requireRole: RequireRole, options: SessionOptions): R
     res.json({
       userId: principal.id,
       role: principal.role,
+      admin: principal.admin,
+      partnerId: principal.partnerId,
       email: user?.email,
       name: user?.name ?? undefined,
       customerId: principal.customerId,

@@ -8,7 +8,7 @@ import { demoScenarios } from '../../agent/simulator/scenarios';
 import { closedStatuses } from '../../contracts/case';
 import { Case, Device, Site } from '../../store/models';
 import type { RequireRole } from '../auth';
-import { withinScope } from '../cases';
+import { withinScope } from '../tenantScope';
 import { HttpError } from '../errors';
 
 // The demo site of `npm start` (mounted only in demo mode): the signed-in customer's

@@ -10,7 +10,7 @@ import type { Heartbeat } from '../../contracts/device';
 import { closedStatuses } from '../../contracts/case';
 import { Case, Customer, Device, Site } from '../../store/models';
 import type { RequireRole } from '../auth';
-import { withinScope } from '../cases';
+import { withinScope } from '../tenantScope';
 
 // The dashboard's view of sites and Zen boxes: a customer sees their own, operators all.
 

@@ -13,7 +13,7 @@ import {
   type RecordOutcome,
 } from '../../store/satisfaction';
 import type { Principal, RequireRole } from '../auth';
-import { caseScope } from '../cases';
+import { tenantScope } from '../tenantScope';
 import { HttpError } from '../errors';
 import { caseOfRatingToken } from '../satisfaction/links';
 
@@ -74,7 +74,7 @@ export function satisfactionRouter(requireRole: RequireRole): Router {
 
 async function caseOf(principal: Principal, id: string) {
   if (!idShape.test(id)) throw caseNotFound(id.slice(0, 100));
-  const doc = await Case.findOne({ ...caseScope(principal), _id: id }, { customerId: 1 }).lean();
+  const doc = await Case.findOne({ ...tenantScope(principal), _id: id }, { customerId: 1 }).lean();
   if (!doc) throw caseNotFound(id);
   return doc;
 }
