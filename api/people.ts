@@ -27,7 +27,9 @@ export async function namesOf(
   const known = actors.filter((a): a is Actor => a !== undefined);
   const userIds = [
     ...new Set(
-      known.filter((a) => a.role === 'customer' || a.role === 'operator' || a.role === 'partner').map((a) => a.id),
+      known
+        .filter((a) => a.role === 'customer' || a.role === 'operator' || a.role === 'partner')
+        .map((a) => a.id),
     ),
   ];
   const deviceIds = [...new Set(known.filter((a) => a.role === 'device').map((a) => a.id))];
