@@ -5,6 +5,7 @@ import { Device, Site } from '../store/models';
 import type { Principal } from './auth';
 import { hashToken, newToken } from '../store/tokens';
 import { HttpError } from './errors';
+import { tenantScope } from './tenantScope';
 
 // Creating a device and its token: one path for a person enrolling it and for
 // the Pi trading an enrollment code.
@@ -21,10 +22,10 @@ export function cloudEndpoint(req: Request): string {
 
 /** The site a person may add a device to: a customer's own (default: the first), any for operators. */
 export async function siteFor(principal: Principal, siteId: string | undefined) {
-  const customerId = principal.role === 'customer' ? principal.customerId : undefined;
-  const site = siteId
-    ? await Site.findOne({ _id: siteId, ...(customerId ? { customerId } : {}) }).lean()
-    : await Site.findOne({ customerId }).lean();
+  const site = await Site.findOne({
+    ...tenantScope(principal),
+    ...(siteId !== undefined && { _id: siteId }),
+  }).lean();
   if (!site) throw new HttpError(404, 'SITE_NOT_FOUND', 'No such site');
   return site;
 }

@@ -13,6 +13,7 @@ import {
 import { supportCase } from '../workflows/supportCase';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
+import { reachesCustomer } from './tenantScope';
 import { SlaSettings } from '../contracts/technician';
 
 // Opening (or joining) a device's case: for the case routes, the Zen box's own
@@ -126,9 +127,8 @@ export function channelOf(principal: Principal): CaseChannel {
 }
 
 export function canActFor(principal: Principal, customerId: string, deviceId?: string): boolean {
-  if (principal.role === 'operator' || principal.role === 'service') return true;
   if (principal.role === 'device') return principal.deviceId === deviceId;
-  return principal.customerId === customerId;
+  return reachesCustomer(principal, customerId);
 }
 
 /** The customer's own service levels when complete and valid, else the defaults. */

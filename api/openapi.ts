@@ -60,7 +60,12 @@ export interface RouteSpec {
   answers?: Record<string, string>;
 }
 
-const people: AccessRole[] = ['customer', 'operator'];
+/** A customer's people, and those who serve them: a partner its own customers, operators all. */
+const caseReaders: AccessRole[] = ['customer', 'partner', 'operator'];
+/** Those who work cases for customers: operators, and a partner for its own customers. */
+const technicians: AccessRole[] = ['operator', 'partner'];
+/** Managing a customer's boxes: its admins, its partner, operators. */
+const managers: AccessRole[] = ['customer_admin', 'partner', 'operator'];
 
 export const routes: RouteSpec[] = [
   {
@@ -98,60 +103,60 @@ export const routes: RouteSpec[] = [
     method: 'POST',
     path: '/api/cases',
     summary: "Open the device's case, or join the open one",
-    access: { roles: ['customer', 'operator', 'device'] },
+    access: { roles: ['customer', 'partner', 'operator', 'device'] },
     body: OpenCaseRequest,
   },
   {
     method: 'GET',
     path: '/api/cases',
     summary: 'Cases, filtered; a customer sees only their own',
-    access: { roles: people },
+    access: { roles: caseReaders },
     query: ListCasesQuery,
   },
   {
     method: 'GET',
     path: '/api/cases/:id',
     summary: 'A case document with its live workflow state',
-    access: { roles: people },
+    access: { roles: caseReaders },
   },
   {
     method: 'GET',
     path: '/api/cases/:id/audit',
     summary: "The case's audit trail",
-    access: { roles: people },
+    access: { roles: caseReaders },
   },
   {
     method: 'GET',
     path: '/api/cases/:id/audit/verify',
     summary: "Checks the audit trail's hash chain",
-    access: { roles: people },
+    access: { roles: caseReaders },
   },
   {
     method: 'POST',
     path: '/api/remediation/approve',
     summary: 'Approve or decline the proposed fix',
-    access: { roles: people },
+    access: { roles: caseReaders },
     body: ApproveRequest,
   },
   {
     method: 'POST',
     path: '/api/cases/:id/step-done',
     summary: 'The customer says the step on site they were given is done: the case checks again',
-    access: { roles: people },
+    access: { roles: caseReaders },
   },
   {
     method: 'POST',
     path: '/api/cases/:id/take-over',
     summary:
       'An operator takes the case over (the same operator again: the case as it is; another operator: 409)',
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
   },
   {
     method: 'GET',
     path: '/api/customers/:id/sla',
     summary:
       "A customer's service levels (minutes to first response and to resolution) and whether they are the customer's own or the defaults",
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
   },
   {
     method: 'PUT',
@@ -163,15 +168,16 @@ export const routes: RouteSpec[] = [
   {
     method: 'GET',
     path: '/api/operators',
-    summary: 'The operators a case can be assigned to: { operators: [{ id, name }] }',
-    access: { roles: ['operator'] },
+    summary:
+      "Who a case can be assigned to: { operators: [{ id, name }] } (an operator's colleagues, or a partner's own people)",
+    access: { roles: technicians },
   },
   {
     method: 'POST',
     path: '/api/cases/:id/assign',
     summary:
       'Gives a handed-over case to an operator (without operatorId: the operator asking); 409 when another operator holds it',
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     body: AssignRequest,
   },
   {
@@ -179,7 +185,7 @@ export const routes: RouteSpec[] = [
     path: '/api/cases/:id/notes',
     summary:
       'A technician writes on the case they hold: an internal note (operators only) or a message the customer reads (201)',
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     body: NoteRequest,
   },
   {
@@ -187,7 +193,7 @@ export const routes: RouteSpec[] = [
     path: '/api/cases/:id/checks',
     summary:
       'The technician holding the case has the Zen box run these checks (202; results arrive in the case)',
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     body: ChecksRequest,
   },
   {
@@ -195,14 +201,14 @@ export const routes: RouteSpec[] = [
     path: '/api/cases/:id/proposals',
     summary:
       "The technician proposes a catalog fix on the customer's behalf; the customer still approves it (202)",
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     body: TechnicianProposalRequest,
   },
   {
     method: 'POST',
     path: '/api/cases/:id/resolve',
     summary: 'The technician closes the case as resolved, with a resolution code and a summary',
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     body: ResolveRequest,
   },
   {
@@ -210,7 +216,7 @@ export const routes: RouteSpec[] = [
     path: '/api/cases/:id/close-unfixable',
     summary:
       'The technician closes the case as not fixable remotely (a visit, the provider, ...), with a reason and a summary',
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     body: CloseUnfixableRequest,
   },
   {
@@ -218,14 +224,14 @@ export const routes: RouteSpec[] = [
     path: '/api/cases/:id/still-broken',
     summary:
       'The customer says a closed case is still broken: a linked follow-up with a person assigned (201; a repeat returns the same follow-up, 200; 409 while the case is open)',
-    access: { roles: people },
+    access: { roles: ['customer', 'operator'] },
     body: StillBrokenRequest,
   },
   {
     method: 'POST',
     path: '/api/cases/:id/close',
     summary: 'An operator closes the case',
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     body: CloseCaseRequest,
   },
 
@@ -234,7 +240,7 @@ export const routes: RouteSpec[] = [
     path: '/api/fixes',
     summary:
       "The fix catalog for a technician's proposal: each fix in words, its risk, downtime, what it repairs and its parameters as JSON Schema",
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     response: FixesResponse,
   },
 
@@ -242,7 +248,7 @@ export const routes: RouteSpec[] = [
     method: 'POST',
     path: '/api/device/register',
     summary: 'A device re-registers, or a person registers a new one',
-    access: { roles: ['device', 'customer', 'operator'] },
+    access: { roles: ['device', 'customer_admin', 'operator'] },
     body: RegisterDeviceRequest,
   },
   {
@@ -256,7 +262,7 @@ export const routes: RouteSpec[] = [
     method: 'POST',
     path: '/api/devices/enrollment-codes',
     summary: 'A one-time enrollment code for a site',
-    access: { roles: people },
+    access: { roles: managers },
     body: CreateEnrollmentCodeRequest,
   },
   {
@@ -276,19 +282,19 @@ export const routes: RouteSpec[] = [
     method: 'POST',
     path: '/api/devices/:deviceId/token/rotate',
     summary: 'A new token for a device (the old one dies at once)',
-    access: { roles: people },
+    access: { roles: managers },
   },
   {
     method: 'POST',
     path: '/api/devices/:deviceId/revoke',
     summary: 'Revoke a device: refused and disconnected at once',
-    access: { roles: people },
+    access: { roles: managers },
   },
   {
     method: 'GET',
     path: '/api/devices',
     summary: 'Zen boxes with site, status, health, cloud path, LTE data and open case',
-    access: { roles: people },
+    access: { roles: caseReaders },
     query: ListDevicesQuery,
     response: DevicesResponse,
   },
@@ -297,7 +303,7 @@ export const routes: RouteSpec[] = [
     path: '/api/devices/:deviceId/health',
     summary:
       "A box's health history (minutes for 48 hours, hours for a year), uptime and current state",
-    access: { roles: people },
+    access: { roles: caseReaders },
     query: HistoryQuery,
     response: DeviceHistory,
     answers: {
@@ -309,7 +315,7 @@ export const routes: RouteSpec[] = [
     method: 'GET',
     path: '/api/devices/:deviceId/outages',
     summary: "A box's outages: offline, and what its monitor saw fail (default: 30 days)",
-    access: { roles: people },
+    access: { roles: caseReaders },
     query: HistoryQuery.pick({ from: true, to: true }),
     response: OutageList,
     answers: {
@@ -372,7 +378,7 @@ export const routes: RouteSpec[] = [
     method: 'GET',
     path: '/api/auth/session',
     summary: 'Who is signed in',
-    access: { roles: people },
+    access: { roles: caseReaders },
   },
   {
     method: 'POST',
@@ -398,7 +404,7 @@ export const routes: RouteSpec[] = [
     method: 'PATCH',
     path: '/api/customers/me',
     summary: 'Change the proactive-call opt-in',
-    access: { roles: ['customer'] },
+    access: { roles: ['customer_admin'] },
     body: CustomerPreferences,
   },
   {
@@ -413,7 +419,7 @@ export const routes: RouteSpec[] = [
     method: 'PUT',
     path: '/api/customers/me/notifications',
     summary: "Replace the customer's notification settings",
-    access: { roles: ['customer'] },
+    access: { roles: ['customer_admin'] },
     body: NotificationSettings,
     response: NotificationSettings,
     answers: {
@@ -425,7 +431,7 @@ export const routes: RouteSpec[] = [
     method: 'GET',
     path: '/api/customers/:customerId/notifications',
     summary: "A customer's notification settings",
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     response: NotificationSettings,
     answers: { '404': 'CUSTOMER_NOT_FOUND' },
   },
@@ -433,7 +439,7 @@ export const routes: RouteSpec[] = [
     method: 'PUT',
     path: '/api/customers/:customerId/notifications',
     summary: "Replace a customer's notification settings",
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     body: NotificationSettings,
     response: NotificationSettings,
     answers: {
@@ -471,7 +477,7 @@ export const routes: RouteSpec[] = [
     method: 'GET',
     path: '/api/cases/:id/satisfaction',
     summary: "The customer's rating of a case, and whether they may still give it",
-    access: { roles: people },
+    access: { roles: caseReaders },
     response: CaseSatisfactionView,
     answers: { '404': 'CASE_NOT_FOUND' },
   },
@@ -492,7 +498,7 @@ export const routes: RouteSpec[] = [
     method: 'GET',
     path: '/api/customers/:customerId/reports/:month',
     summary: "Preview a customer's monthly report email (month: YYYY-MM), as HTML",
-    access: { roles: ['operator'] },
+    access: { roles: technicians },
     answers: {
       '200': 'The report as an HTML page (text/html); a month in progress shows its figures so far',
       '400': 'INVALID_REPORT_REQUEST: not a month as YYYY-MM, or a month that has not begun',

@@ -19,6 +19,7 @@ import {
   type StepDoneRequest,
 } from './messages';
 import { channelWords } from './progressWords';
+import { isStaff } from './staff';
 
 // What a case hears from outside: its query, updates and signals, registered
 // once at its start. What they leave for the case's steps is in its Inbox.
@@ -91,10 +92,7 @@ export function handleMessages({
   }
 
   function mayDecide(actor: Actor): boolean {
-    return (
-      actor.role === 'operator' ||
-      (actor.role === 'customer' && actor.customerId === input.customerId)
-    );
+    return isStaff(actor) || (actor.role === 'customer' && actor.customerId === input.customerId);
   }
 
   setHandler(caseStateQuery, () => state);
@@ -198,7 +196,7 @@ export function handleMessages({
     },
     {
       validator: ({ operator }) => {
-        if (operator.role !== 'operator') throw new Error('Only an operator can take a case over');
+        if (!isStaff(operator)) throw new Error('Only a technician can take a case over');
         if (isClosed()) throw new Error('The case is already closed');
         // One person holds a case: another operator's take-over is refused (the API answers
         // the same operator's repeat with the state as it is).

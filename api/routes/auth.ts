@@ -163,7 +163,7 @@ export function authRouter(requireRole: RequireRole, options: SessionOptions): R
   });
 
   /** Who is signed in: the portal asks on load. */
-  router.get('/auth/session', requireRole('customer', 'operator'), async (req, res) => {
+  router.get('/auth/session', requireRole('customer', 'partner', 'operator'), async (req, res) => {
     const principal = req.principal!;
     const user = await User.findById(principal.id).lean();
     const session = principal.sessionId ? await Session.findById(principal.sessionId).lean() : null;

@@ -26,6 +26,7 @@ import { actorOf, caseHandle, rejected } from '../caseHandle';
 import { isInternalStep, liveForCustomer } from '../caseView';
 import { getCase, listCases, openAgentCase } from '../cases';
 import { HttpError } from '../errors';
+import { tenantScope } from '../tenantScope';
 import { reportStillBroken } from '../followUp';
 import { channelOf, openCase, type CaseDefaults } from '../openCase';
 import { namesOf, whoIn } from '../people';
@@ -40,25 +41,37 @@ export function casesRouter(
   voice: Pick<Voice, 'callCustomer'>,
 ): Router {
   const router = Router();
+  // A customer's people, and those who work cases for them: a partner for its own customers
+  // (every case read goes through tenantScope), operators for all.
+  const caseReaders = ['customer', 'partner', 'operator'] as const;
 
-  router.post('/cases', requireRole('customer', 'operator', 'device'), async (req, res) => {
-    const body = OpenCaseRequest.parse(req.body);
-    const principal = req.principal!;
-    // A device can only report for itself, and its cases are agent-initiated.
-    const opened =
-      principal.role === 'device'
-        ? await openAgentCase(temporal, principal, body, defaults, voice)
-        : await openCase(temporal, principal, { ...body, channel: channelOf(principal) }, defaults);
-    res.locals.log = { caseId: opened.caseId, workflowId: opened.workflowId };
-    res.status(opened.joined ? 200 : 201).json(opened);
-  });
+  router.post(
+    '/cases',
+    requireRole('customer', 'partner', 'operator', 'device'),
+    async (req, res) => {
+      const body = OpenCaseRequest.parse(req.body);
+      const principal = req.principal!;
+      // A device can only report for itself, and its cases are agent-initiated.
+      const opened =
+        principal.role === 'device'
+          ? await openAgentCase(temporal, principal, body, defaults, voice)
+          : await openCase(
+              temporal,
+              principal,
+              { ...body, channel: channelOf(principal) },
+              defaults,
+            );
+      res.locals.log = { caseId: opened.caseId, workflowId: opened.workflowId };
+      res.status(opened.joined ? 200 : 201).json(opened);
+    },
+  );
 
-  router.get('/cases', requireRole('customer', 'operator'), async (req, res) => {
+  router.get('/cases', requireRole('customer', 'partner', 'operator'), async (req, res) => {
     const query = ListCasesQuery.parse(req.query);
     res.json({ cases: await listCases(req.principal!, query, defaults.sla) });
   });
 
-  router.get('/cases/:id', requireRole('customer', 'operator'), async (req, res) => {
+  router.get('/cases/:id', requireRole(...caseReaders), async (req, res) => {
     const found = await getCase(req.principal!, String(req.params.id));
     const queried = await temporal.workflow
       .getHandle(found.workflowId, found.runId)
@@ -94,7 +107,7 @@ export function casesRouter(
     });
   });
 
-  router.get('/cases/:id/audit', requireRole('customer', 'operator'), async (req, res) => {
+  router.get('/cases/:id/audit', requireRole(...caseReaders), async (req, res) => {
     const found = await getCase(req.principal!, String(req.params.id));
     const [all, told] = await Promise.all([
       AuditEntry.find({ caseId: found.id }).sort({ seq: 1 }).lean(),
@@ -119,14 +132,14 @@ export function casesRouter(
     });
   });
 
-  router.get('/cases/:id/audit/verify', requireRole('customer', 'operator'), async (req, res) => {
+  router.get('/cases/:id/audit/verify', requireRole(...caseReaders), async (req, res) => {
     const found = await getCase(req.principal!, String(req.params.id));
     const verdict = await verifyChain(found.id);
     res.status(verdict.valid ? 200 : 409).json(verdict);
   });
 
   // The original contract: sessionId is the case id.
-  router.post('/remediation/approve', requireRole('customer', 'operator'), async (req, res) => {
+  router.post('/remediation/approve', requireRole(...caseReaders), async (req, res) => {
     const body = ApproveRequest.parse(req.body);
     const handle = await caseHandle(temporal, req.principal!, body.sessionId);
     try {
@@ -148,7 +161,7 @@ export function casesRouter(
   });
 
   // The customer says the step on site they were given is done: the case checks again.
-  router.post('/cases/:id/step-done', requireRole('customer', 'operator'), async (req, res) => {
+  router.post('/cases/:id/step-done', requireRole(...caseReaders), async (req, res) => {
     EmptyBody.parse(req.body);
     const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
     try {
@@ -163,12 +176,13 @@ export function casesRouter(
 
   // One operator holds a case: the same operator asking again gets the case as it is (200),
   // another operator gets 409 (the workflow's validator refuses them).
-  router.post('/cases/:id/take-over', requireRole('operator'), async (req, res) => {
+  router.post('/cases/:id/take-over', requireRole('operator', 'partner'), async (req, res) => {
     EmptyBody.parse(req.body);
     const operator = req.principal!.id;
     // An escalated case's workflow has ended: the operator takes the hand-over on the case
     // document, and its PagerDuty incident is acknowledged (notifier).
     const escalated = await Case.findOne({
+      ...tenantScope(req.principal!),
       _id: String(req.params.id),
       status: 'escalated',
     }).lean();
@@ -228,7 +242,7 @@ export function casesRouter(
     res.status(followUp.opened ? 201 : 200).json(followUp);
   });
 
-  router.post('/cases/:id/close', requireRole('operator'), async (req, res) => {
+  router.post('/cases/:id/close', requireRole('operator', 'partner'), async (req, res) => {
     const { reason } = CloseCaseRequest.parse(req.body);
     const handle = await caseHandle(temporal, req.principal!, String(req.params.id));
     await handle.signal(closeCaseSignal, { actor: actorOf(req.principal!), reason });
@@ -238,7 +252,11 @@ export function casesRouter(
   return router;
 }
 
-/** Whose eyes a name is for: operators may read a colleague's address. */
+/**
+ * Whose eyes a name is for: operators may read a colleague's address. A partner reads a
+ * case's content as staff (internal notes and steps: its people work the case), but Zen &
+ * Zen's own people stay "Zen & Zen technician" to it, as to the customer: another company.
+ */
 function readerOf(principal: Principal): 'customer' | 'operator' {
   return principal.role === 'operator' ? 'operator' : 'customer';
 }

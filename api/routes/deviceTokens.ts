@@ -6,6 +6,7 @@ import { hashToken, newToken } from '../../store/tokens';
 import type { Principal, RequireRole } from '../auth';
 import type { DeviceGateway } from '../deviceGateway';
 import { HttpError } from '../errors';
+import { withinScope } from '../tenantScope';
 
 // Device tokens are stored only as hashes; a new token replaces the old one at
 // once, and the device's open connections are dropped, so a leaked or revoked
@@ -29,7 +30,7 @@ export function deviceTokensRouter(requireRole: RequireRole, gateway: DeviceGate
   /** A new token for a device, to install on it by hand (the old one is dead at once). */
   router.post(
     '/devices/:deviceId/token/rotate',
-    requireRole('customer', 'operator'),
+    requireRole('customer_admin', 'partner', 'operator'),
     async (req, res) => {
       const { deviceId } = DeviceParams.parse(req.params);
       EmptyBody.parse(req.body);
@@ -43,7 +44,7 @@ export function deviceTokensRouter(requireRole: RequireRole, gateway: DeviceGate
   /** Revoked: no token works until the device is enrolled again. */
   router.post(
     '/devices/:deviceId/revoke',
-    requireRole('customer', 'operator'),
+    requireRole('customer_admin', 'partner', 'operator'),
     async (req, res) => {
       const { deviceId } = DeviceParams.parse(req.params);
       EmptyBody.parse(req.body);
@@ -59,8 +60,8 @@ export function deviceTokensRouter(requireRole: RequireRole, gateway: DeviceGate
 }
 
 async function ownedDevice(principal: Principal, deviceId: string) {
-  const scope = principal.role === 'customer' ? { customerId: principal.customerId } : {};
-  const device = await Device.findOne({ deviceId, ...scope }, { _id: 1 }).lean();
+  const scope = withinScope(principal, { deviceId });
+  const device = scope && (await Device.findOne(scope, { _id: 1 }).lean());
   // Another customer's device looks exactly like a missing one.
   if (!device) throw new HttpError(404, 'DEVICE_NOT_FOUND', 'No such device');
   return device;

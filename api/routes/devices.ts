@@ -24,7 +24,7 @@ export function devicesRouter(
 
   router.post(
     '/device/register',
-    requireRole('device', 'customer', 'operator'),
+    requireRole('device', 'customer_admin', 'operator'),
     async (req, res) => {
       const body = RegisterDeviceRequest.parse(req.body);
       const principal = req.principal!;

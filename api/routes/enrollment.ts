@@ -46,12 +46,13 @@ export function enrollmentRouter(requireRole: RequireRole): Router {
 
   router.post(
     '/devices/enrollment-codes',
-    requireRole('customer', 'operator'),
+    requireRole('customer_admin', 'partner', 'operator'),
     async (req, res) => {
       const body = CreateEnrollmentCodeRequest.parse(req.body ?? {});
       const principal = req.principal!;
-      if (principal.role === 'operator' && !body.siteId) {
-        throw new HttpError(400, 'SITE_REQUIRED', 'An operator names the site: {siteId}');
+      // A customer's admin may leave it out (their first site); whoever serves many names it.
+      if (principal.role !== 'customer' && !body.siteId) {
+        throw new HttpError(400, 'SITE_REQUIRED', 'Name the site the box is for: {siteId}');
       }
       const site = await siteFor(principal, body.siteId);
       const expiresAt = new Date(Date.now() + enrollmentCodeTtlMs);

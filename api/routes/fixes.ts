@@ -53,7 +53,7 @@ export function fixCatalog(): FixesResponse {
 export function fixesRouter(requireRole: RequireRole): Router {
   const router = Router();
   const catalog = fixCatalog();
-  router.get('/fixes', requireRole('operator'), (_req, res) => {
+  router.get('/fixes', requireRole('operator', 'partner'), (_req, res) => {
     res.json(catalog);
   });
   return router;

@@ -17,7 +17,7 @@ import { withinScope } from '../tenantScope';
 export function fleetRouter(requireRole: RequireRole): Router {
   const router = Router();
 
-  router.get('/devices', requireRole('customer', 'operator'), async (req, res) => {
+  router.get('/devices', requireRole('customer', 'partner', 'operator'), async (req, res) => {
     const query = ListDevicesQuery.parse(req.query);
     const filter = withinScope(req.principal!, {
       ...(query.customerId && { customerId: query.customerId }),

@@ -9,6 +9,7 @@ import {
 import { deviceByDeviceId } from '../../store/lookups';
 import type { Principal, RequireRole } from '../auth';
 import { HttpError } from '../errors';
+import { reachesCustomer } from '../tenantScope';
 import { hourWindowMs, minuteWindowMs } from '../monitoring/historyBuckets';
 import { readHistory, readOutages } from '../monitoring/historyRead';
 
@@ -25,20 +26,24 @@ const clockSlackMs = 5 * 60_000;
 export function deviceHealthRouter(requireRole: RequireRole): Router {
   const router = Router();
 
-  router.get('/devices/:deviceId/health', requireRole('customer', 'operator'), async (req, res) => {
-    const { deviceId } = DeviceParams.parse(req.params);
-    const query = HistoryQuery.strict().parse(req.query);
-    const now = new Date();
-    const range = checkedRange(query, now, dayMs);
-    const resolution = query.resolution ?? (range.span <= minuteWindowMs ? 'minute' : 'hour');
-    checkResolution(resolution, range, now);
-    const device = await visibleDevice(req.principal!, deviceId);
-    res.json(DeviceHistory.parse(await readHistory(device, { ...range, resolution }, now)));
-  });
+  router.get(
+    '/devices/:deviceId/health',
+    requireRole('customer', 'partner', 'operator'),
+    async (req, res) => {
+      const { deviceId } = DeviceParams.parse(req.params);
+      const query = HistoryQuery.strict().parse(req.query);
+      const now = new Date();
+      const range = checkedRange(query, now, dayMs);
+      const resolution = query.resolution ?? (range.span <= minuteWindowMs ? 'minute' : 'hour');
+      checkResolution(resolution, range, now);
+      const device = await visibleDevice(req.principal!, deviceId);
+      res.json(DeviceHistory.parse(await readHistory(device, { ...range, resolution }, now)));
+    },
+  );
 
   router.get(
     '/devices/:deviceId/outages',
-    requireRole('customer', 'operator'),
+    requireRole('customer', 'partner', 'operator'),
     async (req, res) => {
       const { deviceId } = DeviceParams.parse(req.params);
       const query = OutagesQuery.parse(req.query);
@@ -80,7 +85,7 @@ function checkResolution(resolution: HistoryResolution, range: { from: Date }, n
 /** The box, if this person may see it; another customer's box looks exactly like none. */
 async function visibleDevice(principal: Principal, deviceId: string) {
   const device = await deviceByDeviceId(deviceId);
-  if (!device || (principal.role === 'customer' && device.customerId !== principal.customerId)) {
+  if (!device || !reachesCustomer(principal, device.customerId)) {
     throw new HttpError(404, 'DEVICE_NOT_FOUND', 'No such device');
   }
   return device;

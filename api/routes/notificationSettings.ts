@@ -8,6 +8,7 @@ import {
 } from '../../store/notificationSettings';
 import type { RequireRole } from '../auth';
 import { HttpError } from '../errors';
+import { reachesCustomer } from '../tenantScope';
 
 // Who at a customer hears about what, and when not: the customer their own settings,
 // operators any customer's. Nothing chosen yet reads as the defaults (the account's
@@ -110,20 +111,35 @@ export function notificationSettingsRouter(requireRole: RequireRole): Router {
   const router = Router();
 
   const own = (req: Request) => req.principal!.customerId!;
-  const chosen = (req: Request) => CustomerParams.parse(req.params).customerId;
+  // Another partner's customer is as unknown as a missing one.
+  const chosen = (req: Request) => {
+    const { customerId } = CustomerParams.parse(req.params);
+    if (!reachesCustomer(req.principal!, customerId)) {
+      throw new HttpError(404, 'CUSTOMER_NOT_FOUND', 'No such customer');
+    }
+    return customerId;
+  };
 
   router.get('/customers/me/notifications', requireRole('customer'), async (req, res) => {
     res.json(await settingsOf(own(req)));
   });
-  router.put('/customers/me/notifications', requireRole('customer'), async (req, res) => {
+  router.put('/customers/me/notifications', requireRole('customer_admin'), async (req, res) => {
     res.json(await replaceSettings(own(req), req.body));
   });
-  router.get('/customers/:customerId/notifications', requireRole('operator'), async (req, res) => {
-    res.json(await settingsOf(chosen(req)));
-  });
-  router.put('/customers/:customerId/notifications', requireRole('operator'), async (req, res) => {
-    res.json(await replaceSettings(chosen(req), req.body));
-  });
+  router.get(
+    '/customers/:customerId/notifications',
+    requireRole('operator', 'partner'),
+    async (req, res) => {
+      res.json(await settingsOf(chosen(req)));
+    },
+  );
+  router.put(
+    '/customers/:customerId/notifications',
+    requireRole('operator', 'partner'),
+    async (req, res) => {
+      res.json(await replaceSettings(chosen(req), req.body));
+    },
+  );
 
   return router;
 }

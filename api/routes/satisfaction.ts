@@ -56,10 +56,14 @@ export function satisfactionRouter(requireRole: RequireRole): Router {
     res.status(201).json(await satisfactionView(doc._id, doc.customerId));
   });
 
-  router.get('/cases/:id/satisfaction', requireRole('customer', 'operator'), async (req, res) => {
-    const doc = await caseOf(req.principal!, String(req.params.id));
-    res.json(await satisfactionView(doc._id, doc.customerId));
-  });
+  router.get(
+    '/cases/:id/satisfaction',
+    requireRole('customer', 'partner', 'operator'),
+    async (req, res) => {
+      const doc = await caseOf(req.principal!, String(req.params.id));
+      res.json(await satisfactionView(doc._id, doc.customerId));
+    },
+  );
 
   // Customers only: an operator does not answer for the customer.
   router.post('/cases/:id/satisfaction', requireRole('customer'), async (req, res) => {

@@ -19,18 +19,20 @@ import {
   resolveCaseUpdate,
   type CaseState,
 } from '../../workflows/messages';
-import type { RequireRole } from '../auth';
+import type { Principal, RequireRole } from '../auth';
 import { actorOf, caseHandle, rejected } from '../caseHandle';
 import { HttpError } from '../errors';
 import { namesOf, whoIn } from '../people';
 
-// A case with a technician (workflows/technician.ts): operators claim or assign it, write
-// notes and messages, have the box run checks, propose a fix the customer approves, and
-// close it. Each is an Update whose validator answers 409 with its reason.
+// A case with a technician (workflows/technician.ts): operators, or the people of the
+// customer's IT partner, claim or assign it, write notes and messages, have the box run
+// checks, propose a fix the customer approves, and close it. Each is an Update whose
+// validator answers 409 with its reason. A partner reaches only its customers' cases
+// (caseHandle), and hands a case only to its own people.
 
 export function technicianRouter(temporal: Client, requireRole: RequireRole): Router {
   const router = Router();
-  const operator = requireRole('operator');
+  const technician = requireRole('operator', 'partner');
 
   /** Sends one Update and answers with the case's status and who holds it. */
   async function send(
@@ -47,24 +49,20 @@ export function technicianRouter(temporal: Client, requireRole: RequireRole): Ro
     return { status: state.status, assignedOperator: state.assignedOperator };
   }
 
-  router.get('/operators', operator, async (_req, res) => {
-    const users = await User.find({ role: 'operator' }, { _id: 1 }).sort({ createdAt: 1 }).lean();
-    const names = await namesOf(
-      users.map((u) => ({ id: u._id, role: 'operator' as const })),
-      'operator',
-    );
-    res.json({
-      operators: users.map((u) => ({
-        id: u._id,
-        name: whoIn(names, { id: u._id, role: 'operator' }),
-      })),
-    });
+  // Who a case can be given to: an operator's colleagues, or a partner's own people.
+  router.get('/operators', technician, async (req, res) => {
+    const users = await User.find(colleaguesOf(req.principal!), { _id: 1, role: 1 })
+      .sort({ createdAt: 1 })
+      .lean();
+    const actors = users.map((u) => ({ id: u._id, role: u.role }));
+    const names = await namesOf(actors, 'operator');
+    res.json({ operators: actors.map((a) => ({ id: a.id, name: whoIn(names, a) })) });
   });
 
-  router.post('/cases/:id/assign', operator, async (req, res) => {
+  router.post('/cases/:id/assign', technician, async (req, res) => {
     const body = AssignRequest.parse(req.body ?? {});
     const operatorId = body.operatorId ?? req.principal!.id;
-    if (!(await User.exists({ _id: operatorId, role: 'operator' }))) {
+    if (!(await User.exists({ ...colleaguesOf(req.principal!), _id: operatorId }))) {
       throw new HttpError(400, 'VALIDATION_ERROR', 'operatorId: no such operator');
     }
     res.json(
@@ -76,7 +74,7 @@ export function technicianRouter(temporal: Client, requireRole: RequireRole): Ro
     );
   });
 
-  router.post('/cases/:id/notes', operator, async (req, res) => {
+  router.post('/cases/:id/notes', technician, async (req, res) => {
     const { text, visibility } = NoteRequest.parse(req.body);
     res.status(201).json(
       await send(req, (h) =>
@@ -87,7 +85,7 @@ export function technicianRouter(temporal: Client, requireRole: RequireRole): Ro
     );
   });
 
-  router.post('/cases/:id/checks', operator, async (req, res) => {
+  router.post('/cases/:id/checks', technician, async (req, res) => {
     const { checks } = ChecksRequest.parse(req.body);
     res.status(202).json(
       await send(req, (h) =>
@@ -98,7 +96,7 @@ export function technicianRouter(temporal: Client, requireRole: RequireRole): Ro
     );
   });
 
-  router.post('/cases/:id/proposals', operator, async (req, res) => {
+  router.post('/cases/:id/proposals', technician, async (req, res) => {
     const { action, params, reason } = TechnicianProposalRequest.parse(req.body);
     // The catalog's own check of the fix's parameters, before the customer is asked.
     const fix = parseRemediation(action, params);
@@ -111,7 +109,7 @@ export function technicianRouter(temporal: Client, requireRole: RequireRole): Ro
     );
   });
 
-  router.post('/cases/:id/resolve', operator, async (req, res) => {
+  router.post('/cases/:id/resolve', technician, async (req, res) => {
     const { code, summary } = ResolveRequest.parse(req.body);
     res.json(
       await send(req, (h) =>
@@ -122,7 +120,7 @@ export function technicianRouter(temporal: Client, requireRole: RequireRole): Ro
     );
   });
 
-  router.post('/cases/:id/close-unfixable', operator, async (req, res) => {
+  router.post('/cases/:id/close-unfixable', technician, async (req, res) => {
     const { reason, summary } = CloseUnfixableRequest.parse(req.body);
     res.json(
       await send(req, (h) =>
@@ -134,4 +132,11 @@ export function technicianRouter(temporal: Client, requireRole: RequireRole): Ro
   });
 
   return router;
+}
+
+/** The people a technician may hand a case to: operators, or the partner's own people. */
+function colleaguesOf(principal: Principal): Record<string, string> {
+  return principal.role === 'partner'
+    ? { role: 'partner', partnerId: principal.partnerId ?? '\u0000none' }
+    : { role: 'operator' };
 }

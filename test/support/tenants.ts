@@ -1,7 +1,10 @@
+import mongoose from 'mongoose';
 import { Case, Customer, Device, Site, User } from '../../store/models';
+import { Partner } from '../../store/partners';
 import { hashToken, newToken } from '../../store/tokens';
 
-// A second tenant beside the demo one, for proving that tenants stay apart.
+// A second tenant beside the demo one, for proving that tenants stay apart; partners (MSPs)
+// serving each of them; and a member beside the demo customer's admin.
 
 export interface OtherTenant {
   customerId: string;
@@ -10,6 +13,7 @@ export interface OtherTenant {
   token: string;
   deviceId: string;
   deviceToken: string;
+  siteId: string;
   /** An escalated case of this tenant, written straight into the store. */
   caseId: string;
 }
@@ -50,5 +54,70 @@ export async function seedOtherTenant(): Promise<OtherTenant> {
     issueCategory: 'isp',
     summary: 'Card terminal offline',
   });
-  return { customerId: customer._id, email, token, deviceId, deviceToken, caseId };
+  return {
+    customerId: customer._id,
+    email,
+    token,
+    deviceId,
+    deviceToken,
+    siteId: site._id,
+    caseId,
+  };
+}
+
+/** A person with an API token. */
+export interface Person {
+  userId: string;
+  email: string;
+  token: string;
+}
+
+export interface SeededPartner extends Person {
+  partnerId: string;
+  /** The customers it serves. */
+  customerIds: string[];
+}
+
+/** An MSP serving `customerIds`, and one of its people. */
+export async function seedPartner(name: string, customerIds: string[]): Promise<SeededPartner> {
+  const partner = await Partner.create({ name });
+  await Customer.updateMany(
+    { _id: mongoose.trusted({ $in: customerIds }) },
+    { $set: { partnerId: partner._id } },
+  );
+  const person = await seedPerson({ role: 'partner', partnerId: partner._id });
+  return { ...person, partnerId: partner._id, customerIds };
+}
+
+/** A person of a customer with the member role: uses the service, manages nothing. */
+export async function seedMember(customerId: string): Promise<Person> {
+  return seedPerson({ role: 'customer', customerId, customerRole: 'member' });
+}
+
+async function seedPerson(fields: Record<string, string>): Promise<Person> {
+  const token = newToken('zu');
+  const email = `${fields.role}-${token.slice(3, 13).toLowerCase()}@people.example`;
+  const user = await User.create({ ...fields, email, tokenHash: hashToken(token) });
+  return { userId: user._id, email, token };
+}
+
+export interface PartnerWorld {
+  /** Serves the demo customer (the stack's live boxes). */
+  ours: SeededPartner;
+  /** Serves the other tenant, whose ids every cross-partner call aims at. */
+  theirs: SeededPartner;
+  other: OtherTenant;
+  /** A member of the demo customer, beside its admin (the demo customer's own token). */
+  member: Person;
+}
+
+/** Two partners, each with one customer of its own, and a member of the demo customer. */
+export async function seedPartners(demoCustomerId: string): Promise<PartnerWorld> {
+  const other = await seedOtherTenant();
+  return {
+    ours: await seedPartner('Northside IT', [demoCustomerId]),
+    theirs: await seedPartner('Harbor Managed Services', [other.customerId]),
+    other,
+    member: await seedMember(demoCustomerId),
+  };
 }
