@@ -109,7 +109,7 @@ export const routes: RouteSpec[] = [
   {
     method: 'GET',
     path: '/api/cases',
-    summary: 'Cases, filtered; a customer sees only their own',
+    summary: "Cases, filtered; a customer sees only their own, a partner only its customers'",
     access: { roles: caseReaders },
     query: ListCasesQuery,
   },
@@ -148,7 +148,7 @@ export const routes: RouteSpec[] = [
     method: 'POST',
     path: '/api/cases/:id/take-over',
     summary:
-      'An operator takes the case over (the same operator again: the case as it is; another operator: 409)',
+      "An operator, or a person of the customer's partner, takes the case over (the same person again: the case as it is; another: 409)",
     access: { roles: technicians },
   },
   {
@@ -230,7 +230,7 @@ export const routes: RouteSpec[] = [
   {
     method: 'POST',
     path: '/api/cases/:id/close',
-    summary: 'An operator closes the case',
+    summary: "An operator, or the customer's partner, closes the case",
     access: { roles: technicians },
     body: CloseCaseRequest,
   },
