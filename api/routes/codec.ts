@@ -58,7 +58,11 @@ export function codecRouter(
         try {
           done = await (direction === 'decode' ? codec.decode(given) : codec.encode(given));
         } catch (err) {
-          throw new HttpError(422, 'CODEC_FAILED', `Could not ${direction}: ${(err as Error).message}`);
+          throw new HttpError(
+            422,
+            'CODEC_FAILED',
+            `Could not ${direction}: ${(err as Error).message}`,
+          );
         }
         // Who read what: decoding shows personal data, so each use is on record.
         logger.info(
