@@ -39,6 +39,8 @@ import { kpiRouter } from './routes/kpi';
 import { registerKpiMetrics } from './kpi/metrics';
 import { reportsRouter } from './routes/reports';
 import { fixesRouter } from './routes/fixes';
+import { codecPath, codecRouter } from './routes/codec';
+import { AesGcmPayloadCodec } from '../temporal-config/codec/aesGcmCodec';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -66,6 +68,8 @@ export interface ApiDeps {
   logger?: Logger;
   /** The demo site's routes: mounted only when enabled (default: from the environment). */
   demo?: ReturnType<typeof loadConfig>['demo'];
+  /** The Temporal UI's codec endpoint: its keys and the UI's origin (default: from the environment). */
+  codec?: Pick<ReturnType<typeof loadConfig>['temporal'], 'codecKeys' | 'uiOrigin'>;
 }
 
 export interface Api {
@@ -90,6 +94,7 @@ export function createApi({
   secureCookies = false,
   jwtSecret,
   demo = loadConfig().demo,
+  codec = loadConfig().temporal,
 }: ApiDeps): Api {
   const cases = { taskQueue, settings: caseSettings, sla };
   const app = express();
@@ -120,6 +125,16 @@ export function createApi({
   app.set('trust proxy', security.trustProxy);
   app.use(observeRequests(logger));
   app.use(helmet());
+  // Its own CORS (the Temporal UI's origin) and body limit: before the API's.
+  app.use(
+    codecPath,
+    codecRouter(requireRole, {
+      codec: new AesGcmPayloadCodec(codec.codecKeys),
+      namespace,
+      uiOrigin: codec.uiOrigin,
+      logger,
+    }),
+  );
   app.use(corsAllowlist(security.corsOrigins));
   registerKpiMetrics(logger);
   app.get('/metrics', metricsGuard(security.metricsToken), metricsHandler());

@@ -33,6 +33,7 @@ import {
 } from '../contracts/technician';
 import { CaseSatisfactionView, RatingPage, SatisfactionAnswer } from '../contracts/satisfaction';
 import { FixesResponse } from './routes/fixes';
+import { CodecRequest, codecPath } from './routes/codec';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -519,6 +520,22 @@ export const routes: RouteSpec[] = [
     access: { roles: ['device'] },
     query: SpeedTestQuery,
   },
+  // --- h21-codec: the Temporal UI's remote codec (api/routes/codec.ts) ---
+  ...(['decode', 'encode'] as const).map((direction): RouteSpec => ({
+    method: 'POST',
+    path: `${codecPath}/${direction}`,
+    summary: `The Temporal UI's remote codec: ${direction}s Temporal payloads (base64, X-Namespace header); CORS for the Temporal UI's origin only`,
+    access: { roles: ['operator'] },
+    body: CodecRequest,
+    response: CodecRequest,
+    answers: {
+      '400': 'UNKNOWN_NAMESPACE: X-Namespace names another namespace',
+      '403': "CORS_REFUSED: called from a page that is not the Temporal UI's",
+      '413': 'The body is larger than 4 MB',
+      '422': 'CODEC_FAILED: a payload could not be decrypted (unknown key id, altered)',
+    },
+  })),
+  // --- end h21-codec ---
 ];
 
 const error = {

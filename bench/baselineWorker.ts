@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config';
+import { temporalDataConverter } from '../temporal-config/dataConverter';
 import { createLogger, temporalLogger } from '../observability/logger';
 
 // The worker process of the bench's baseline workflow: its own task queue, activities that do nothing.
@@ -15,6 +16,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('./baselineWorkflow'),
     activities: { nothing: async () => undefined },
+    dataConverter: temporalDataConverter(config.temporal.codecKeys),
   });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
   await worker.run();

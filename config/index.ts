@@ -6,6 +6,11 @@ import {
   type NotificationEventType as EventType,
   type OperatorChannel as OperatorChannelName,
 } from '../contracts/notifications';
+import {
+  INSECURE_DEVELOPMENT_CODEC_KEY,
+  parseCodecKeys,
+  type CodecKey,
+} from '../temporal-config/codec/keys';
 
 // Every setting the servers read, in one place, from the environment.
 // Defaults are the local stack that `npm start` runs.
@@ -30,6 +35,12 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('zen'),
   TEMPORAL_UI_URL: optional,
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-cases'),
+  // The payload codec's AES-256 keys, `id:base64key,...`, the first encrypting (see
+  // temporal-config/codec/keys.ts). Required in production; elsewhere a public development key.
+  TEMPORAL_CODEC_KEYS: optional,
+  // Where the Temporal UI asks for payloads to be decoded: the portal's /api/codec, so the
+  // operator's portal sign-in (its cookie) comes along.
+  TEMPORAL_CODEC_ENDPOINT: optional,
 
   MONGO_PORT: port(27017),
   MONGO_URL: optional,
@@ -181,6 +192,22 @@ function operatorRouting(json: string | undefined): Record<EventType, OperatorCh
   return { ...defaultOperatorRouting, ...parsed.data };
 }
 
+function codecKeys(setting: string | undefined, env: string): CodecKey[] {
+  if (!setting) {
+    if (env === 'production') {
+      throw new Error(
+        'Invalid environment:\n  TEMPORAL_CODEC_KEYS: required in production (id:base64key of 32 bytes); the Temporal payloads are encrypted with it',
+      );
+    }
+    return [INSECURE_DEVELOPMENT_CODEC_KEY];
+  }
+  try {
+    return parseCodecKeys(setting);
+  } catch (err) {
+    throw new Error(`Invalid environment:\n  ${(err as Error).message}`);
+  }
+}
+
 /** The cloud must notice a silent box within two minutes; this leaves room for the signal. */
 const maxOfflineNoticeMs = 90_000;
 
@@ -203,6 +230,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       'Invalid environment:\n  DEMO_MODE: the demo site (simulated boxes anyone signed in can break) is never on in production',
     );
   }
+  const portalUrl = e.PORTAL_URL ?? `http://127.0.0.1:${e.PORTAL_PORT}`;
+  const uiUrl = e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`;
   return {
     env: e.NODE_ENV,
     dataDir: e.DATA_DIR,
@@ -215,7 +244,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       local: !e.TEMPORAL_ADDRESS,
       port: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
-      uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
+      uiUrl,
+      codecKeys: codecKeys(e.TEMPORAL_CODEC_KEYS, e.NODE_ENV),
+      codecEndpoint: e.TEMPORAL_CODEC_ENDPOINT ?? `${portalUrl}/api/codec`,
+      /** The one origin whose pages may call the codec endpoint from a browser: the Temporal UI's. */
+      uiOrigin: new URL(uiUrl).origin,
     },
     mongo: {
       url: e.MONGO_URL ?? `mongodb://127.0.0.1:${e.MONGO_PORT}/zen`,

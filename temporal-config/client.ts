@@ -6,6 +6,8 @@ import {
   makeGrpcRetryInterceptor,
   type ConnectionOptions,
 } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { temporalDataConverter } from './dataConverter';
 
 // A Temporal client that can be closed while calls are in flight.
 //
@@ -28,12 +30,15 @@ export interface TemporalClientOptions {
   namespace: string;
   /** Connect on first use, so a process can start while Temporal is down. */
   lazy?: boolean;
+  /** How payloads are encrypted (default: the one data converter, keys from the environment). */
+  dataConverter?: DataConverter;
 }
 
 export async function connectTemporal({
   address,
   namespace,
   lazy = false,
+  dataConverter = temporalDataConverter(),
 }: TemporalClientOptions): Promise<TemporalClient> {
   const retries = closableRetries();
   const open = openCalls();
@@ -43,7 +48,7 @@ export async function connectTemporal({
     interceptors: [retries.interceptor, open.interceptor],
   };
   const connection = lazy ? Connection.lazy(options) : await Connection.connect(options);
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter });
   let closed: Promise<void> | undefined;
   return {
     client,

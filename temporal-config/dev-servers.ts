@@ -6,6 +6,7 @@ import devServer from './dev-server.json';
 import dynamicConfig from './dynamic-config.json';
 import { spawnService, tcpProbe, waitUntilReady, type Service } from './process';
 import { toolPath } from './tools';
+import { loadConfig } from '../config';
 
 // Starts the local Temporal dev server and FerretDB built by ./tools.ts.
 // `npm start` and the test suite's global setup both come through here.
@@ -18,6 +19,8 @@ export interface TemporalOptions {
   uiPort: number | null;
   dbFile: string;
   logFile: string;
+  /** Where the embedded UI asks for payloads to be decoded (default: from the environment). */
+  codecEndpoint?: string;
 }
 
 export function temporalArgs(opts: TemporalOptions): string[] {
@@ -29,7 +32,12 @@ export function temporalArgs(opts: TemporalOptions): string[] {
   // process being killed; only a power cut may lose the last commits, of a dev server.
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   if (opts.uiPort === null) args.push('--headless');
-  else args.push('--ui-ip', '127.0.0.1', '--ui-port', String(opts.uiPort));
+  else {
+    args.push('--ui-ip', '127.0.0.1', '--ui-port', String(opts.uiPort));
+    // Payloads are encrypted (./codec): the UI shows them through the portal's codec endpoint.
+    const codecEndpoint = opts.codecEndpoint ?? loadConfig().temporal.codecEndpoint;
+    args.push('--ui-codec-endpoint', codecEndpoint);
+  }
   for (const [name, type] of Object.entries(devServer.searchAttributes)) {
     args.push('--search-attribute', `${name}=${type}`);
   }

@@ -214,6 +214,8 @@ function dependencies(service: ComposeService): string[] {
 
 function looksLikeSecret(name: string, value: string): boolean {
   if (URL_WITH_PASSWORD.test(value) || KNOWN_TOKEN.test(value)) return true;
+  // A switch (TEMPORAL_CODEC_INCLUDE_CREDENTIALS) names credentials but holds none.
+  if (value === 'true' || value === 'false') return false;
   return SECRET_NAME.test(name) && value !== '' && !FROM_ENVIRONMENT.test(value);
 }
 

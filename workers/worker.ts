@@ -3,6 +3,7 @@ import { createActivities } from '../activities';
 import type { ApiLink } from '../activities/apiLink';
 import type { NotifierConfig } from '../activities/notifications';
 import { TASK_QUEUE } from '../workflows/messages';
+import { temporalDataConverter } from '../temporal-config/dataConverter';
 
 // Builds the support-case worker; main.ts runs it as a process, tests run it in-process.
 
@@ -26,6 +27,7 @@ export async function createWorker(
     taskQueue,
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities(api, notifier),
+    dataConverter: temporalDataConverter(),
     ...options,
   });
 }

@@ -1,5 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AuditEntry, Case } from '../../store/models';
+import { loadConfig } from '../../config';
+import { AesGcmPayloadCodec } from '../../temporal-config/codec/aesGcmCodec';
 import {
   callEventSignal,
   decideRemediationUpdate,
@@ -98,12 +100,18 @@ describe('supportCase', () => {
       expect(meta.currentDetails).toContain('**Status:** resolved');
       expect(meta.currentDetails).toContain('power_cycle_router');
       const { events } = await handle.fetchHistory();
-      const summaries = (events ?? [])
-        .filter((e) => e.activityTaskScheduledEventAttributes || e.timerStartedEventAttributes)
-        .map(
-          (e) =>
-            e.userMetadata?.summary && defaultPayloadConverter.fromPayload(e.userMetadata.summary),
-        );
+      // The history as stored: its summaries are encrypted like every payload.
+      const codec = new AesGcmPayloadCodec(loadConfig().temporal.codecKeys);
+      const summaries = await Promise.all(
+        (events ?? [])
+          .filter((e) => e.activityTaskScheduledEventAttributes || e.timerStartedEventAttributes)
+          .map(async (e) => {
+            const summary = e.userMetadata?.summary;
+            if (!summary) return undefined;
+            const [plain] = await codec.decode([summary]);
+            return defaultPayloadConverter.fromPayload(plain!);
+          }),
+      );
       expect(summaries.filter((s) => typeof s !== 'string' || s.length === 0)).toEqual([]);
       expect(summaries).toEqual(
         expect.arrayContaining([
