@@ -13,15 +13,26 @@ import {
   UpdateCustomerRequest,
   UpdatePersonRequest,
   UpdateSiteRequest,
+  type AccessRole,
 } from '../../contracts/tenancy';
-import type { RouteSpec } from '../openapi';
 
 // The console's routes (api/routes/tenants.ts, people.ts, sites.ts, partners.ts) as
-// the OpenAPI document lists them.
+// the OpenAPI document lists them (api/openapi.ts spreads them into its list).
+
+/** The part of openapi.ts's RouteSpec these routes use; declared here, as the API has no import circle. */
+interface ConsoleRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  summary: string;
+  access: { roles: AccessRole[] };
+  body?: z.ZodType;
+  response?: z.ZodType;
+  answers?: Record<string, string>;
+}
 
 const notFound = 'CUSTOMER_NOT_FOUND: no such customer, or not one the caller reaches';
 
-export const tenancyRoutes: RouteSpec[] = [
+export const tenancyRoutes: ConsoleRoute[] = [
   {
     method: 'POST',
     path: '/api/customers',
