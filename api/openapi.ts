@@ -34,6 +34,7 @@ import {
 import { CaseSatisfactionView, RatingPage, SatisfactionAnswer } from '../contracts/satisfaction';
 import { FixesResponse } from './routes/fixes';
 import { CodecRequest, codecPath } from './routes/codec';
+import { tenancyRoutes } from './tenancy/routeSpecs';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -536,6 +537,9 @@ export const routes: RouteSpec[] = [
     },
   })),
   // --- end h21-codec ---
+  // ---- h21-onboard: the console (customers, people, sites, partners) ----
+  ...tenancyRoutes,
+  // ---- end h21-onboard ----
 ];
 
 const error = {
