@@ -39,6 +39,10 @@ import { kpiRouter } from './routes/kpi';
 import { registerKpiMetrics } from './kpi/metrics';
 import { reportsRouter } from './routes/reports';
 import { fixesRouter } from './routes/fixes';
+import { tenantsRouter } from './routes/tenants';
+import { peopleRouter } from './routes/people';
+import { sitesRouter } from './routes/sites';
+import { partnersRouter } from './routes/partners';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -149,6 +153,10 @@ export function createApi({
     authRouter(requireRole, { sessionMs, secureCookies, accessTokens, authenticate, logger }),
   );
   app.use('/api', customersRouter(requireRole, sla));
+  app.use('/api', tenantsRouter(requireRole, logger)); // after customersRouter: /customers/me first
+  app.use('/api', peopleRouter(requireRole, logger));
+  app.use('/api', sitesRouter(requireRole));
+  app.use('/api', partnersRouter(requireRole, logger));
   app.use('/api', notificationSettingsRouter(requireRole));
   app.use('/api', reportsRouter(requireRole));
   app.use('/api', deviceTokensRouter(requireRole, gateway));

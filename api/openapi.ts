@@ -33,6 +33,7 @@ import {
 } from '../contracts/technician';
 import { CaseSatisfactionView, RatingPage, SatisfactionAnswer } from '../contracts/satisfaction';
 import { FixesResponse } from './routes/fixes';
+import { tenancyRoutes } from './tenancy/routeSpecs';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -513,6 +514,9 @@ export const routes: RouteSpec[] = [
     access: { roles: ['device'] },
     query: SpeedTestQuery,
   },
+  // ---- h21-onboard: the console (customers, people, sites, partners) ----
+  ...tenancyRoutes,
+  // ---- end h21-onboard ----
 ];
 
 const error = {

@@ -122,3 +122,75 @@ export interface Page<T> {
   items: T[];
   nextCursor?: string;
 }
+
+// ---- The console's answers (api/routes/tenants.ts, people.ts, sites.ts, partners.ts) ----
+
+/** PATCH /api/customers/:id/sites/:siteId: what is sent changes; the rest stays. */
+export const UpdateSiteRequest = SiteRequest.partial().strict();
+export type UpdateSiteRequest = z.infer<typeof UpdateSiteRequest>;
+
+/** POST /api/partners/:id/people: an operator invites one of a partner's people. */
+export const InvitePartnerPersonRequest = InvitePersonRequest.omit({ role: true }).strict();
+export type InvitePartnerPersonRequest = z.infer<typeof InvitePartnerPersonRequest>;
+
+export const SiteView = z.object({
+  id: z.string(),
+  name: z.string(),
+  address: z.string().optional(),
+});
+export type SiteView = z.infer<typeof SiteView>;
+
+export const CustomerView = z.object({
+  id: z.string(),
+  businessName: z.string(),
+  email: z.string(),
+  phones: z.array(z.string()),
+  subscriptionStatus: SubscriptionStatus,
+  /** What the subscription means for the customer, in plain words (absent when nothing). */
+  notice: z.string().optional(),
+  partnerId: z.string().optional(),
+  partnerName: z.string().optional(),
+  sites: z.array(SiteView),
+  createdAt: z.string(),
+});
+export type CustomerView = z.infer<typeof CustomerView>;
+
+export const PersonView = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().optional(),
+  role: CustomerRole,
+  createdAt: z.string(),
+});
+export type PersonView = z.infer<typeof PersonView>;
+
+/**
+ * The answer to an invitation, the same whether or not the address already has an
+ * account elsewhere (which it must not reveal): what was asked for, nothing more.
+ */
+export const InvitationView = z.object({
+  email: z.string(),
+  name: z.string().optional(),
+  role: z.union([CustomerRole, z.literal('partner')]),
+});
+export type InvitationView = z.infer<typeof InvitationView>;
+
+export const PartnerView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+export type PartnerView = z.infer<typeof PartnerView>;
+
+/** What a customer's person reads of their subscription (GET /api/auth/session). */
+export const SubscriptionView = z.object({
+  status: SubscriptionStatus,
+  notice: z.string().optional(),
+});
+export type SubscriptionView = z.infer<typeof SubscriptionView>;
+
+/** The subscription's rules and plain words for a stored status (old documents: active). */
+export function subscriptionOf(status: string | null | undefined): SubscriptionView & {
+  rules: SubscriptionRules;
+} {
+  const parsed = SubscriptionStatus.safeParse(status);
+  const known = parsed.success ? parsed.data : 'active';
+  const rules = subscriptionRules[known];
+  return { status: known, ...(rules.notice && { notice: rules.notice }), rules };
+}
