@@ -563,7 +563,8 @@ export type CustomerRole = 'admin' | 'member';
 export interface CustomerListItem {
   id: string;
   businessName: string;
-  subscriptionStatus: SubscriptionStatus;
+  /** Absent from lists built before subscriptions. */
+  subscriptionStatus?: SubscriptionStatus;
   partnerId?: string;
 }
 
@@ -595,15 +596,17 @@ export interface CustomerView {
 
 /** One of a customer's people (GET /api/customers/:id/people). */
 export interface PersonView {
-  userId: string;
+  id: string;
   email: string;
   name?: string;
   role: CustomerRole;
+  createdAt: string;
 }
 
 export interface PartnerView {
   id: string;
   name: string;
+  createdAt: string;
 }
 
 /** POST /api/devices/enrollment-codes */
