@@ -211,9 +211,13 @@ describeInBrowser('onboarding a customer through the portal', () => {
       /no new case opens/,
     );
     await page.getByRole('button', { name: 'Save details' }).click();
-    await expect(
-      page.getByTestId('subscription-badge').first().textContent({ timeout: STEP_MS }),
-    ).resolves.toMatch(/Paused/);
+    // Saved: the page reloads the customer, whose badge then says so.
+    await page
+      .locator('h1')
+      .getByTestId('subscription-badge')
+      .filter({ hasText: 'Paused' })
+      .waitFor({ timeout: STEP_MS });
+    expect((await Customer.findById(customerId).lean())?.subscriptionStatus).toBe('suspended');
     await page.close();
 
     const notice = subscriptionRules.suspended.notice!;

@@ -1,9 +1,29 @@
-import { SubscriptionStatus, subscriptionRules } from '../../contracts/tenancy';
-import { subscriptionStatuses } from '../../portal/shared/types/api';
+import {
+  SubscriptionStatus,
+  subscriptionRules,
+  type CustomerView,
+  type PartnerView,
+  type PersonView,
+  type SubscriptionView,
+} from '../../contracts/tenancy';
+import {
+  subscriptionStatuses,
+  type CustomerView as PortalCustomer,
+  type PartnerView as PortalPartner,
+  type PersonView as PortalPerson,
+  type SessionInfo,
+} from '../../portal/shared/types/api';
 import { casesRefusedBecause, SUBSCRIPTION_WORDS } from '../../portal/app/utils/subscription';
 
 // The console explains each subscription status in its own words; what customers are told,
 // and whether cases open, must be exactly what the API enforces (contracts/tenancy.ts).
+
+// Checked by the compiler: the console's answers fit the portal's copy of their shapes.
+type Fits<T extends U, U> = T;
+export type CustomerFits = Fits<CustomerView, PortalCustomer>;
+export type PersonFits = Fits<PersonView, PortalPerson>;
+export type PartnerFits = Fits<PartnerView, PortalPartner>;
+export type SubscriptionFits = Fits<SubscriptionView, NonNullable<SessionInfo['subscription']>>;
 
 describe('subscription words in the portal', () => {
   it('knows every status the API has, and no other', () => {
