@@ -199,6 +199,13 @@ describeInBrowser('onboarding a customer through the portal', () => {
     expect(await main.getByRole('button').count()).toBe(0);
     expect(await main.locator('input, select, textarea').count()).toBe(0);
     expect(await main.getByTestId('enroll-box').count()).toBe(0);
+
+    // Their notification contacts: read, not changed (the API keeps that to admins).
+    await memberPage.goto('/notifications');
+    await memberPage.getByTestId('read-only').waitFor({ timeout: STEP_MS });
+    await memberPage.getByTestId('contact').first().waitFor({ timeout: STEP_MS });
+    expect(await main.getByRole('button').count()).toBe(0);
+    expect(await main.locator('input, select, textarea').count()).toBe(0);
     await memberPage.close();
     await member.close();
   });
@@ -266,6 +273,12 @@ describeInBrowser('onboarding a customer through the portal', () => {
         url: '/account',
         name: "a member's account",
         ready: '[data-testid="member-account"]',
+      },
+      {
+        as: member,
+        url: '/notifications',
+        name: "a member's notification contacts",
+        ready: '[data-testid="contact"]',
       },
     ];
     const found: string[] = [];
