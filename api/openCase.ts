@@ -14,6 +14,7 @@ import { supportCase } from '../workflows/supportCase';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
 import { SlaSettings } from '../contracts/technician';
+import { subscriptionOf } from '../contracts/tenancy';
 
 // Opening (or joining) a device's case: for the case routes, the Zen box's own
 // reports and the phone. A module of its own so the phone's call flow needs
@@ -55,6 +56,7 @@ export async function openCase(
   }
   const customer = await Customer.findById(device.customerId).lean();
   if (!customer) throw new HttpError(404, 'DEVICE_NOT_FOUND', `No device ${request.deviceId}`);
+  assertSubscriptionOpensCases(customer.subscriptionStatus);
 
   const input: CaseInput = {
     caseId: randomUUID(),
@@ -109,6 +111,19 @@ export async function openCase(
     startWorkflowOperation,
   });
   return { caseId: result.caseId, workflowId, joined: result.joined };
+}
+
+/** A paused or ended subscription opens no case: the portal and the phone say why in its words. */
+export class SubscriptionRefused extends HttpError {}
+
+export function assertSubscriptionOpensCases(status: string | null | undefined): void {
+  const subscription = subscriptionOf(status);
+  if (subscription.rules.opensCases) return;
+  throw new SubscriptionRefused(
+    403,
+    subscription.status === 'cancelled' ? 'SUBSCRIPTION_CANCELLED' : 'SUBSCRIPTION_SUSPENDED',
+    subscription.notice ?? 'Your Zen & Zen service does not open new support cases right now.',
+  );
 }
 
 function clip(text: string, max: number): string {

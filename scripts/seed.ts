@@ -61,8 +61,13 @@ export async function seedDemo(
     (await Customer.create({
       businessName: demo.businessName,
       primaryPhone: demo.phone,
+      phones: [demo.phone],
       email: demo.customerEmail,
     }));
+  // Tenants seeded before caller ID read every number: their one number is the list.
+  if (!customer.phones?.length) {
+    await Customer.updateOne({ _id: customer._id }, { $set: { phones: [demo.phone] } });
+  }
   const siteOf = async (name: string) =>
     (await Site.findOne({ customerId: customer._id, name })) ??
     (await Site.create({ customerId: customer._id, name }));
@@ -130,9 +135,11 @@ async function ensureUserToken(
     return savedToken;
   }
   const token = newToken('zu');
+  // The business's owner is its admin: they manage its people, sites and boxes.
+  const customerRole = role === 'customer' ? { customerRole: 'admin' } : {};
   await User.updateOne(
     { email },
-    { $set: { tokenHash: hashToken(token), role, customerId } },
+    { $set: { tokenHash: hashToken(token), role, customerId, ...customerRole } },
     { upsert: true },
   );
   return token;

@@ -7,6 +7,7 @@ import { Device } from '../../store/models';
 import { claimTransition, releaseTransition } from '../../store/monitorTransitions';
 import { openAgentCase } from '../cases';
 import type { MonitoredDevice, MonitoringDeps } from './device';
+import { subscriptionOfCustomer } from './subscription';
 
 // A change of the box's monitor state: a confirmed fault opens the box's case on
 // the agent channel (at most one per device, as every case) and raises internet_down;
@@ -122,6 +123,40 @@ async function openFault(
   doc: StoredDevice,
   state: MonitorState,
 ) {
+  const subscription = await subscriptionOfCustomer(doc.customerId);
+  if (!subscription.rules.monitors) {
+    deps.logger.info(
+      { deviceId: device.deviceId, subscription: subscription.status },
+      'the box confirmed a fault: the subscription has ended, so nobody is told',
+    );
+    return;
+  }
+  const opened = subscription.rules.opensCases
+    ? await openFaultCase(deps, device, doc, state)
+    : undefined;
+  if (!opened) {
+    deps.logger.info(
+      { deviceId: device.deviceId, subscription: subscription.status },
+      'the box confirmed a fault: the subscription opens no case, people are told',
+    );
+  }
+  await notify(deps.temporal, deps.defaults.taskQueue, {
+    type: 'internet_down',
+    key: `internet_down:${device.deviceId}:${state.since}`,
+    at: new Date().toISOString(),
+    customerId: doc.customerId,
+    deviceId: device.deviceId,
+    ...(opened && { caseId: opened.caseId }),
+    facts: { failing: state.failing, since: state.since },
+  });
+}
+
+async function openFaultCase(
+  deps: MonitoringDeps,
+  device: MonitoredDevice,
+  doc: StoredDevice,
+  state: MonitorState,
+) {
   const principal = {
     id: device.docId,
     role: 'device' as const,
@@ -143,15 +178,7 @@ async function openFault(
     { deviceId: device.deviceId, caseId: opened.caseId, joined: opened.joined },
     'the box confirmed a fault: its case is open',
   );
-  await notify(deps.temporal, deps.defaults.taskQueue, {
-    type: 'internet_down',
-    key: `internet_down:${device.deviceId}:${state.since}`,
-    at: new Date().toISOString(),
-    customerId: doc.customerId,
-    deviceId: device.deviceId,
-    caseId: opened.caseId,
-    facts: { failing: state.failing, since: state.since },
-  });
+  return opened;
 }
 
 async function raiseRecovered(
@@ -162,6 +189,7 @@ async function raiseRecovered(
   fault: MonitorState | undefined,
 ) {
   deps.logger.info({ deviceId: device.deviceId }, 'the box reports the network healthy again');
+  if (!(await subscriptionOfCustomer(customerId)).rules.monitors) return;
   await notify(deps.temporal, deps.defaults.taskQueue, {
     type: 'internet_recovered',
     key: `internet_recovered:${device.deviceId}:${state.since}`,

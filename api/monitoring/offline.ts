@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { notify } from '../../notifier/notify';
 import { HealthOutage, OfflineMark, offlineOutageId } from '../../store/healthHistory';
 import { Device } from '../../store/models';
+import { subscriptionOfCustomer } from './subscription';
 
 // Noticing a silent box, and its return. No timer per box in any API process: a sweep
 // (workflows/healthSweep.ts, every minute from a Temporal Schedule) reads the devices
@@ -118,32 +119,37 @@ interface OfflineOutage {
 }
 
 async function raiseOffline(notifying: Notifying, outage: OfflineOutage, now: Date) {
-  await notify(notifying.client, notifying.taskQueue, {
-    type: 'box_offline',
-    key: `box_offline:${outage._id}`,
-    at: now.toISOString(),
-    customerId: outage.customerId,
-    deviceId: outage.deviceId,
-    facts: {
-      since: outage.start.toISOString(),
-      minutesOffline: Math.floor((now.getTime() - outage.start.getTime()) / 60_000),
-    },
-  });
+  // An ended subscription's boxes are told about to nobody; the outage is still kept.
+  const told = (await subscriptionOfCustomer(outage.customerId)).rules.monitors;
+  if (told)
+    await notify(notifying.client, notifying.taskQueue, {
+      type: 'box_offline',
+      key: `box_offline:${outage._id}`,
+      at: now.toISOString(),
+      customerId: outage.customerId,
+      deviceId: outage.deviceId,
+      facts: {
+        since: outage.start.toISOString(),
+        minutesOffline: Math.floor((now.getTime() - outage.start.getTime()) / 60_000),
+      },
+    });
   await HealthOutage.updateOne({ _id: outage._id }, { $set: { notified: true } });
 }
 
 async function raiseBack(notifying: Notifying, outage: OfflineOutage & { end: Date }) {
-  await notify(notifying.client, notifying.taskQueue, {
-    type: 'box_online',
-    key: `box_online:${outage._id}`,
-    at: outage.end.toISOString(),
-    customerId: outage.customerId,
-    deviceId: outage.deviceId,
-    facts: {
-      since: outage.start.toISOString(),
-      minutesOffline: Math.floor((outage.end.getTime() - outage.start.getTime()) / 60_000),
-    },
-  });
+  const told = (await subscriptionOfCustomer(outage.customerId)).rules.monitors;
+  if (told)
+    await notify(notifying.client, notifying.taskQueue, {
+      type: 'box_online',
+      key: `box_online:${outage._id}`,
+      at: outage.end.toISOString(),
+      customerId: outage.customerId,
+      deviceId: outage.deviceId,
+      facts: {
+        since: outage.start.toISOString(),
+        minutesOffline: Math.floor((outage.end.getTime() - outage.start.getTime()) / 60_000),
+      },
+    });
   await HealthOutage.updateOne({ _id: outage._id }, { $set: { backNotified: true } });
 }
 

@@ -19,6 +19,8 @@ import {
   type UserRecord,
 } from '../auth';
 import { HttpError } from '../errors';
+import { customerByPhone } from '../tenancy/phones';
+import { subscriptionOf } from '../../contracts/tenancy';
 import { LockedOut, sendCode } from '../identity/otp';
 import { SlowDown, checkSignInCode, requestSignInCode } from '../identity/signIn';
 
@@ -100,9 +102,7 @@ export function authRouter(requireRole: RequireRole, options: SessionOptions): R
   router.post('/auth/verify-caller', requireRole('service', 'operator'), async (req, res) => {
     const body = VerifyCallerRequest.parse(req.body);
     const customer =
-      body.phoneNumber === body.callerId
-        ? await Customer.findOne({ primaryPhone: body.phoneNumber }).lean()
-        : null;
+      body.phoneNumber === body.callerId ? await customerByPhone(body.phoneNumber) : null;
     if (!customer) throw new HttpError(401, 'CALLER_ID_INVALID', 'Caller ID mismatch');
     const sent = await slowDownAsHttp(res, () =>
       sendCode({ customerId: customer._id, email: customer.email, purpose: 'phone-approval' }),
@@ -170,6 +170,7 @@ export function authRouter(requireRole: RequireRole, options: SessionOptions): R
     const customer = principal.customerId
       ? await Customer.findById(principal.customerId).lean()
       : null;
+    const subscription = customer ? subscriptionOf(customer.subscriptionStatus) : undefined;
     res.json({
       userId: principal.id,
       role: principal.role,
@@ -179,6 +180,8 @@ export function authRouter(requireRole: RequireRole, options: SessionOptions): R
       name: user?.name ?? undefined,
       customerId: principal.customerId,
       businessName: customer?.businessName,
+      // What the customer's subscription means for them, for the portal to show.
+      subscription: subscription && { status: subscription.status, notice: subscription.notice },
       expiresAt: session?.expiresAt,
     });
   });

@@ -7,7 +7,8 @@ import { Case, Customer } from '../../store/models';
 import { callEventSignal, caseStateQuery, type CaseState } from '../../workflows/messages';
 import type { Principal } from '../auth';
 import { reportStillBroken } from '../followUp';
-import { openCase, type CaseDefaults } from '../openCase';
+import { openCase, SubscriptionRefused, type CaseDefaults } from '../openCase';
+import { customerByPhone } from '../tenancy/phones';
 import { chooseBox, loadBoxes, type Box } from './boxChoice';
 import { decodeState, encodeState, type ClientState, type WebhookEventData } from './callEvents';
 import { CallQueue } from './callQueue';
@@ -206,7 +207,7 @@ export class CallFlow {
 
   private async onInitiated(id: string, from: string): Promise<void> {
     if (this.sessions.has(id) || this.ended.has(id)) return;
-    const customer = await Customer.findOne({ primaryPhone: from }).lean();
+    const customer = await customerByPhone(from);
     if (!customer) {
       // Unknown caller: a polite message, then goodbye. Nothing else happens.
       await this.command(id, (c, command_id) =>
@@ -440,8 +441,14 @@ export class CallFlow {
 
   /** A step threw or overran its time: the caller hears so, and the call goes on (or ends). */
   private async onStepFailed(id: string, err: unknown): Promise<void> {
-    this.log(`a step of call ${id} failed`, err);
     const session = this.sessions.get(id);
+    if (err instanceof SubscriptionRefused && session && session.phase !== 'ended') {
+      // No case opens: the caller hears why and what to do, then a polite goodbye.
+      session.phase = 'closing';
+      await this.say(id, prompts.notServed(err.message), { p: 'done' });
+      return;
+    }
+    this.log(`a step of call ${id} failed`, err);
     if (!session || session.phase === 'ended' || session.phase === 'closing') return;
     if (session.phase === 'rate') return this.rating.failed(session);
     if (!session.workflowId) {

@@ -26,6 +26,9 @@ export const prompts = {
     `Hello ${business}, this is Zen and Zen network support. ` +
     'One moment while I look at your network.',
   noDevice: 'We have no Zen box registered for your account yet, so I cannot open a case. Goodbye.',
+  /** The subscription opens no case: its notice, spoken (the ampersand read as "and"). */
+  notServed: (notice: string) =>
+    `${notice.replace(/ & /g, ' and ')} Thank you for calling Zen and Zen. Goodbye.`,
   /** The keypad menu when the caller has several Zen boxes and none stands out. */
   chooseBox: (places: readonly string[]) =>
     `You have Zen boxes at ${places.length} places. Which one is this call about? ` +
