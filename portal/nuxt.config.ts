@@ -24,6 +24,10 @@ export default defineNuxtConfig({
     '/operator': { ssr: false },
     '/notifications': { ssr: false },
     '/devices/**': { ssr: false },
+    '/customers': { ssr: false },
+    '/customers/**': { ssr: false },
+    '/partners': { ssr: false },
+    '/account': { ssr: false },
   },
   // The live socket is proxied through the portal (server/routes/socket.io.ts).
   nitro: { experimental: { websocket: true } },

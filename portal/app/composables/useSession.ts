@@ -39,7 +39,13 @@ export function useSession() {
   }
 
   /** Where a person lands after signing in. */
-  const home = computed(() => (user.value?.role === 'operator' ? '/operator' : '/dashboard'));
+  const home = computed(() =>
+    user.value?.role === 'operator'
+      ? '/operator'
+      : user.value?.role === 'partner'
+        ? '/customers'
+        : '/dashboard',
+  );
 
   return { user: readonly(user), checked: readonly(checked), load, expired, signOut, home };
 }

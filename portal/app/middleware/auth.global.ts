@@ -1,3 +1,5 @@
+import type { Role } from '#shared/types/api';
+
 // Signed-in pages need a session, and the operator pages an operator. The check runs in the
 // browser: the server renders only the public status page (see routeRules in nuxt.config.ts).
 
@@ -9,13 +11,14 @@ export default defineNuxtRouteMiddleware(async (to) => {
   const user = await session.load();
   if (publicPages.has(to.path) || to.meta.public) return;
   if (!user) return navigateTo({ path: '/login', query: { next: to.fullPath } });
-  if (to.meta.role && to.meta.role !== user.role) return navigateTo(session.home.value);
+  const roles = [to.meta.role ?? []].flat();
+  if (roles.length && !roles.includes(user.role)) return navigateTo(session.home.value);
 });
 
 declare module '#app' {
   interface PageMeta {
-    /** Only people with this role may open the page. */
-    role?: 'customer' | 'operator';
+    /** Only people with this role (one of these roles) may open the page. */
+    role?: Role | Role[];
     /** Anyone may open the page, signed in or not (a link from an email). */
     public?: boolean;
   }

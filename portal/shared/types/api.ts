@@ -13,7 +13,7 @@ export interface ApiError {
   code: string;
 }
 
-export type Role = 'customer' | 'operator';
+export type Role = 'customer' | 'operator' | 'partner';
 
 export interface SessionInfo {
   userId: string;
@@ -23,6 +23,11 @@ export interface SessionInfo {
   customerId?: string;
   businessName?: string;
   expiresAt?: string;
+  /** A customer's admin: manages its people, sites and boxes. */
+  admin?: boolean;
+  partnerId?: string;
+  /** Customer people only: their business's subscription, and what it means in words. */
+  subscription?: { status: SubscriptionStatus; notice?: string };
 }
 
 export const caseStatuses = [
@@ -540,4 +545,73 @@ export interface KpiReport {
   satisfaction: { asked: number; answers: number; average?: number; responseRatio?: number };
   boxes: { count: number; onlineNow: number; onlineNowRatio?: number; onlinePeriodRatio?: number };
   daily: KpiDay[];
+}
+
+// ---- the console: customers, partners, people, sites (issue #21; contracts/tenancy.ts) ----
+
+export const subscriptionStatuses = [
+  'trial',
+  'active',
+  'past_due',
+  'suspended',
+  'cancelled',
+] as const;
+export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
+
+export type CustomerRole = 'admin' | 'member';
+
+export interface CustomerListItem {
+  id: string;
+  businessName: string;
+  /** Absent from lists built before subscriptions. */
+  subscriptionStatus?: SubscriptionStatus;
+  partnerId?: string;
+}
+
+/** GET /api/customers?q=&cursor=&limit= */
+export interface CustomersPage {
+  customers: CustomerListItem[];
+  nextCursor?: string;
+}
+
+export interface SiteView {
+  id: string;
+  name: string;
+  address?: string;
+}
+
+/** GET /api/customers/:id */
+export interface CustomerView {
+  id: string;
+  businessName: string;
+  email: string;
+  phones: string[];
+  subscriptionStatus: SubscriptionStatus;
+  notice?: string;
+  partnerId?: string;
+  partnerName?: string;
+  sites: SiteView[];
+  createdAt: string;
+}
+
+/** One of a customer's people (GET /api/customers/:id/people). */
+export interface PersonView {
+  id: string;
+  email: string;
+  name?: string;
+  role: CustomerRole;
+  createdAt: string;
+}
+
+export interface PartnerView {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+/** POST /api/devices/enrollment-codes */
+export interface EnrollmentCode {
+  code: string;
+  expiresAt: string;
+  siteId: string;
 }
