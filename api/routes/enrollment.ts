@@ -81,6 +81,8 @@ export function enrollmentRouter(requireRole: RequireRole): Router {
           code: `${lookup}-${code.slice(4)}`,
           siteId: site._id,
           expiresAt: expiresAt.toISOString(),
+          // The address the box's installer is given (`--api`): the one this request reached.
+          apiUrl: `${req.protocol}://${req.get('host')}`,
         });
         return;
       }

@@ -122,8 +122,10 @@ describeInBrowser('onboarding a customer through the portal', () => {
     await box.getByRole('button', { name: 'Get an enrollment code' }).click();
     const code = (await box.getByTestId('enroll-code').textContent({ timeout: STEP_MS }))!.trim();
     expect(code).toMatch(/^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/);
-    await expect(box.getByTestId('enroll-command').textContent()).resolves.toBe(
-      `zen-agent --enroll ${code}`,
+    await expect(box.getByTestId('enroll-command').textContent()).resolves.toMatch(
+      new RegExp(
+        `^sudo agent/deploy/install\\.sh --api http://127\\.0\\.0\\.1:\\d+ --code ${code}$`,
+      ),
     );
     await expect(box.getByTestId('enroll-countdown').textContent()).resolves.toMatch(
       /\(1[45]:\d\d left\)/,

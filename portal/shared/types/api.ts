@@ -614,4 +614,6 @@ export interface EnrollmentCode {
   code: string;
   expiresAt: string;
   siteId: string;
+  /** The API address the box's installer is given. */
+  apiUrl: string;
 }
