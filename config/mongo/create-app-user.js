@@ -1,3 +1,4 @@
+/* global db -- mongosh gives init scripts the database as `db` */
 // Run once by the mongo image's entrypoint (docker-entrypoint-initdb.d), with the
 // administrator's rights, on MongoDB's first start: the user the api and worker connect as.
 // Least rights: read and write (and its indexes) on database zen; no other database, no user
