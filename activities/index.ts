@@ -6,15 +6,17 @@ import { createDeviceActivities } from './devices';
 import { createHealthSweepActivities } from './healthSweep';
 import { createMonthlyReportActivities } from './monthlyReports';
 import { createNotificationActivities, type NotifierConfig } from './notifications';
+import { createRetentionActivities, type RetentionSettings } from './retention';
 import type { OfflineSettings } from '../api/monitoring/offline';
 
-// Every activity the supportCase and notifyPeople workflows, the health schedules and the
-// monthly reports can ask for.
+// Every activity the supportCase and notifyPeople workflows, the health schedules, the
+// monthly reports and the daily retention run can ask for.
 
 export function createActivities(
   api: ApiLink,
   notifier: NotifierConfig = loadConfig().notifier,
   offline: OfflineSettings = loadConfig().offline,
+  retention: RetentionSettings = loadConfig().retention,
 ) {
   return {
     recordCase,
@@ -24,6 +26,7 @@ export function createActivities(
     ...createHealthSweepActivities(offline),
     ...createNotificationActivities(notifier, api),
     ...createMonthlyReportActivities(notifier),
+    ...createRetentionActivities(retention),
   };
 }
 

@@ -149,6 +149,26 @@ const schema = z.object({
     .default(60),
   NOTIFY_RETRY_FIRST_SECONDS: z.coerce.number().positive().default(5),
 
+  // Retention (activities/retention.ts, README "What we keep, why, and for how long"): how
+  // long each kind of data is kept once it has served its purpose. The daily retention
+  // schedule deletes what is older; the Temporal namespace keeps closed case histories as long.
+  // Two years: a closed case, its audit trail and its fixes answer a dispute or a warranty
+  // claim, and the numbers compare a year with the one before.
+  RETENTION_CLOSED_CASE_DAYS: z.coerce.number().int().min(30).max(3650).default(730),
+  // A year of hourly health (the monthly report and "is it worse than last winter"); the
+  // history's compaction already drops hours older than a year, so never more.
+  RETENTION_HEALTH_DAYS: z.coerce.number().int().min(30).max(366).default(366),
+  // Telnyx repeats an event within hours; a month more is for looking into a call.
+  RETENTION_WEBHOOK_EVENT_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  // Sessions, counted from their expiry: a month to see who was signed in during an incident.
+  RETENTION_SIGN_IN_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  // One-time and enrollment codes, counted from their expiry: a week to answer "my code
+  // did not work"; a code is useless after it expires.
+  RETENTION_CODE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  // Rows deleted per batch, and batches per kind per daily run (the rest goes the next day).
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  RETENTION_MAX_BATCHES: z.coerce.number().int().min(1).max(10_000).default(200),
+
   ANTHROPIC_API_KEY: optional,
   ANTHROPIC_BASE_URL: optional,
   ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
@@ -322,6 +342,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
             timeoutMs: e.ANTHROPIC_TIMEOUT_MS,
           }
         : undefined,
+    },
+    retention: {
+      closedCaseDays: e.RETENTION_CLOSED_CASE_DAYS,
+      healthDays: e.RETENTION_HEALTH_DAYS,
+      webhookEventDays: e.RETENTION_WEBHOOK_EVENT_DAYS,
+      signInDays: e.RETENTION_SIGN_IN_DAYS,
+      codeDays: e.RETENTION_CODE_DAYS,
+      batchSize: e.RETENTION_BATCH_SIZE,
+      maxBatches: e.RETENTION_MAX_BATCHES,
     },
     demo: {
       enabled: e.DEMO_MODE,

@@ -18,7 +18,7 @@ interface JestSummary {
 
 async function main() {
   ensureDebianPackages();
-  await ensureTools();
+  await ensureTools(['temporal', 'ferretdb', 'gitleaks']);
   await ensurePortalBuilt((line) => console.log(line));
 
   const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'zen-jest-'));

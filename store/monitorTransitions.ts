@@ -19,7 +19,7 @@ monitorTransitionSchema.index({ deviceId: 1, at: 1 });
 export const MonitorTransition = mongoose.model('MonitorTransition', monitorTransitionSchema);
 
 /** Claims keep a day: a copy of the same change arrives within seconds, not days. */
-const keepMs = 24 * 60 * 60_000;
+export const transitionClaimKeepMs = 24 * 60 * 60_000;
 
 /** True when this caller is the first to claim the change; false when another was. */
 export async function claimTransition(
@@ -38,7 +38,7 @@ export async function claimTransition(
   }
   await MonitorTransition.deleteMany({
     deviceId,
-    at: mongoose.trusted({ $lt: new Date(now.getTime() - keepMs) }),
+    at: mongoose.trusted({ $lt: new Date(now.getTime() - transitionClaimKeepMs) }),
   });
   return true;
 }

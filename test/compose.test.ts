@@ -212,8 +212,13 @@ function dependencies(service: ComposeService): string[] {
   return Array.isArray(dependsOn) ? dependsOn : Object.keys(dependsOn);
 }
 
+// Every `${NAME...}` reference in a value: what the environment fills in.
+const ENVIRONMENT_REFERENCES = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-[^}]*)?\}/g;
+
 function looksLikeSecret(name: string, value: string): boolean {
-  if (URL_WITH_PASSWORD.test(value) || KNOWN_TOKEN.test(value)) return true;
+  // A URL whose user and password both come from the environment holds no secret itself.
+  const literal = value.replace(ENVIRONMENT_REFERENCES, '');
+  if (URL_WITH_PASSWORD.test(literal) || KNOWN_TOKEN.test(value)) return true;
   // A switch (TEMPORAL_CODEC_INCLUDE_CREDENTIALS) names credentials but holds none.
   if (value === 'true' || value === 'false') return false;
   return SECRET_NAME.test(name) && value !== '' && !FROM_ENVIRONMENT.test(value);
@@ -257,6 +262,91 @@ describeCompose('docker-compose.yml', () => {
 
   test('runs MongoDB 7', () => {
     expect(config.services.mongo?.image).toBe('mongo:7');
+  });
+
+  test(
+    'runs MongoDB with authentication and TLS only, its administrator from the environment',
+    async () => {
+      const raw = await renderConfig('--no-interpolate');
+      const mongo = raw.services.mongo!;
+      const args = (mongo.command ?? []).join(' ');
+      expect(args).toMatch(/(^| )--auth( |$)/);
+      expect(args).toContain('--tlsMode requireTLS');
+      expect(args).toContain('--tlsCertificateKeyFile /etc/mongo-tls/mongo.pem');
+      expect(args).toContain('--tlsCAFile /etc/mongo-tls/ca.pem');
+      expect(mounts(mongo)).toContain(`${root}/certs/mongo:/etc/mongo-tls:ro`);
+      const env = Object.fromEntries(environmentOf(mongo));
+      for (const name of ['MONGO_INITDB_ROOT_USERNAME', 'MONGO_INITDB_ROOT_PASSWORD']) {
+        expect(env[name]).toMatch(FROM_ENVIRONMENT);
+      }
+      // The health check speaks TLS too (a plain connection is refused).
+      expect(JSON.stringify(mongo)).toMatch(/"--tls","--tlsCAFile","\/etc\/mongo-tls\/ca.pem"/);
+    },
+    TIMEOUT_MS,
+  );
+
+  test("creates the app's user with read and write on zen only, at MongoDB's first start", () => {
+    const mongo = config.services.mongo!;
+    const script = 'config/mongo/create-app-user.js';
+    expect(mounts(mongo)).toContain(
+      `${root}/${script}:/docker-entrypoint-initdb.d/create-app-user.js:ro`,
+    );
+    const source = readFileSync(path.join(root, script), 'utf8');
+    const roles = [...source.matchAll(/role: '(\w+)', db: '(\w+)'/g)].map(
+      ([, r, d]) => `${r}@${d}`,
+    );
+    expect(roles).toEqual(['readWrite@zen']);
+    expect(source).toContain("db.getSiblingDB('zen').createUser(");
+  });
+
+  test(
+    'connects the api and the worker as that user, over TLS checked against our CA',
+    async () => {
+      const raw = await renderConfig('--no-interpolate');
+      for (const name of ['api', 'worker']) {
+        const service = raw.services[name]!;
+        const mongoUrl = Object.fromEntries(environmentOf(service)).MONGO_URL ?? '';
+        const [, user, password, rest] =
+          /^mongodb:\/\/(\$\{[^}]+\}):(\$\{[^}]+\})@(mongo:27017\/zen\?.*)$/.exec(mongoUrl) ?? [];
+        expect([name, user, password]).toEqual([
+          name,
+          '${MONGO_APP_USERNAME:-}',
+          '${MONGO_APP_PASSWORD:-}',
+        ]);
+        const query = new URLSearchParams(rest!.split('?')[1]);
+        expect(query.get('tls')).toBe('true');
+        expect(query.get('authSource')).toBe('zen');
+        expect(mounts(service)).toContain(
+          `${root}/certs/mongo/ca.pem:${query.get('tlsCAFile')}:ro`,
+        );
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  test('reads every variable from .env, whose committed example holds placeholders only', async () => {
+    const used = new Set(
+      [...readFileSync(path.join(root, 'docker-compose.yml'), 'utf8').matchAll(/\$\{(\w+)/g)].map(
+        ([, name]) => name!,
+      ),
+    );
+    const example = Object.fromEntries(
+      readFileSync(path.join(root, '.env.example'), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() && !line.startsWith('#'))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect([...used].filter((name) => !(name in example))).toEqual([]);
+    const filledSecrets = Object.entries(example).filter(
+      ([name, value]) => SECRET_NAME.test(name) && value !== '',
+    );
+    expect(filledSecrets).toEqual([]);
+    // .env (and any .env.*) never reaches git; the example does.
+    const { stdout } = await run('git', ['check-ignore', '.env', '.env.production'], { cwd: root });
+    expect(stdout.split('\n').filter(Boolean)).toEqual(['.env', '.env.production']);
+    await expect(
+      run('git', ['check-ignore', '-q', '.env.example'], { cwd: root }),
+    ).rejects.toThrow();
   });
 
   test('publishes ports on 127.0.0.1 only, but the TLS proxy on 443', () => {

@@ -7,7 +7,8 @@ import { serveWorkerMetrics } from './metricsServer';
 import { createWorker } from './worker';
 import { connectTemporal } from '../temporal-config/client';
 import { ensureHealthIndexes } from '../store/healthHistory';
-import { ensureHealthSchedules, ensureReportSchedule } from './schedules';
+import { ensureNamespaceRetention } from './namespaceRetention';
+import { ensureHealthSchedules, ensureReportSchedule, ensureRetentionSchedule } from './schedules';
 
 // The worker process: connects to Temporal and MongoDB, runs until SIGINT/SIGTERM.
 
@@ -39,8 +40,8 @@ async function main() {
   const api = createApiLink(config.api.url, config.internalToken, {
     onRefused: (message) => logger.error(`${message} (INTERNAL_API_TOKEN)`),
   });
-  // The health sweep's and the monthly reports' schedules and indexes: made once, by whichever
-  // worker starts first.
+  // The health sweep's, the monthly reports' and the retention run's schedules and indexes, and
+  // the namespace's retention: made once, by whichever worker starts first.
   await ensureHealthIndexes();
   const temporal = await connectTemporal({
     address: config.temporal.address,
@@ -48,6 +49,18 @@ async function main() {
   });
   await ensureHealthSchedules(temporal.client, config.temporal.taskQueue);
   await ensureReportSchedule(temporal.client, config.temporal.taskQueue);
+  await ensureRetentionSchedule(temporal.client, config.temporal.taskQueue);
+  const historyRetention = await ensureNamespaceRetention(
+    temporal.client,
+    config.temporal.namespace,
+    config.retention.closedCaseDays,
+  );
+  if (typeof historyRetention === 'object') {
+    logger.warn(
+      { namespace: config.temporal.namespace, error: historyRetention.refused },
+      'could not set the namespace retention of closed workflows: set it on the server',
+    );
+  }
   await temporal.close();
   const worker = await createWorker({
     connection,

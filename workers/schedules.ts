@@ -1,8 +1,9 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 
 // The Temporal Schedules the worker makes sure of at start: the offline sweep every minute,
-// the history's compaction every hour, and the monthly reports. Creating one that exists changes nothing, so
-// every worker (and a restart) may ask; overlap SKIP keeps one run of each at a time.
+// the history's compaction every hour, the monthly reports and the daily retention run.
+// Creating one that exists changes nothing, so every worker (and a restart) may ask; overlap
+// SKIP keeps one run of each at a time.
 
 export const healthScheduleIds = {
   offlineSweep: 'health-offline-sweep',
@@ -68,6 +69,40 @@ export async function ensureReportSchedule(
         taskQueue,
         workflowId: `${scheduleId}-run`,
         args: [],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+}
+
+export const retentionScheduleId = 'daily-retention';
+
+/**
+ * The daily retention run (workflows/retention.ts): at 03:30 UTC, when the offices the boxes
+ * serve are quiet. A missed day is made up within the day; the next day's run catches up
+ * anyway, as each run deletes everything past its age.
+ */
+export async function ensureRetentionSchedule(
+  client: Client,
+  taskQueue: string,
+  scheduleId: string = retentionScheduleId,
+): Promise<void> {
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: {
+        calendars: [{ hour: 3, minute: 30, comment: 'Every day, when offices are quiet' }],
+        timezone: 'UTC',
+      },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'retention',
+        taskQueue,
+        workflowId: `${scheduleId}-run`,
+        args: [],
+        workflowRunTimeout: '12 hours',
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
     });

@@ -5,9 +5,13 @@ set -euo pipefail
 
 namespace=zen
 
+# Closed case workflows' histories are kept as long as the closed cases themselves
+# (RETENTION_CLOSED_CASE_DAYS, README "What we keep, why, and for how long").
+retention="$(( ${RETENTION_CLOSED_CASE_DAYS:-730} * 24 ))h"
 if ! temporal operator namespace describe --namespace "$namespace" >/dev/null 2>&1; then
-  # Closed cases stay browsable in the Temporal UI for 30 days.
-  temporal operator namespace create --namespace "$namespace" --retention 720h
+  temporal operator namespace create --namespace "$namespace" --retention "$retention"
+else
+  temporal operator namespace update --namespace "$namespace" --retention "$retention"
 fi
 
 # A new namespace takes a few seconds to reach the frontend's cache.
