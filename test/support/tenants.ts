@@ -1,5 +1,6 @@
-import { Case, Customer, Device, Site, User } from '../../store/models';
+import { Case, Customer, Device, Site } from '../../store/models';
 import { hashToken, newToken } from '../../store/tokens';
+import { createPersonWithToken } from './people';
 
 // A second tenant beside the demo one, for proving that tenants stay apart.
 
@@ -22,12 +23,10 @@ export async function seedOtherTenant(): Promise<OtherTenant> {
     email,
   });
   const site = await Site.create({ customerId: customer._id, name: 'Bakery' });
-  const token = newToken('zu');
-  await User.create({
+  const { token } = await createPersonWithToken({
     email,
     role: 'customer',
     customerId: customer._id,
-    tokenHash: hashToken(token),
   });
   const deviceId = `pi-harbor-${customer._id.slice(0, 8)}`;
   const deviceToken = newToken('zd');
