@@ -17,7 +17,7 @@ export interface ApiResult<T> {
 }
 
 interface CallOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
   query?: Record<string, string | undefined>;
 }

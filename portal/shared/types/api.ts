@@ -541,3 +541,31 @@ export interface KpiReport {
   boxes: { count: number; onlineNow: number; onlineNowRatio?: number; onlinePeriodRatio?: number };
   daily: KpiDay[];
 }
+
+// ---- integration tokens (GET/POST /api/tokens, DELETE /api/tokens/:id; contracts/apiTokens.ts) ----
+
+/** The session also says whether a customer's person is one of its admins (GET /api/auth/session). */
+export interface SessionInfo {
+  admin?: boolean;
+}
+
+export const tokenRoles = ['operator', 'partner', 'customer_admin', 'customer'] as const;
+export type TokenRole = (typeof tokenRoles)[number];
+
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  role: TokenRole;
+  customerId?: string;
+  partnerId?: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+}
+
+/** POST /api/tokens: the token's text comes in this answer only. */
+export interface CreatedApiToken extends ApiTokenView {
+  token: string;
+}
