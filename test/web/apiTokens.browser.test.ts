@@ -1,5 +1,6 @@
 import type { BrowserContext } from 'playwright-core';
 import { User } from '../../store/models';
+import { axeViolations, describeViolations } from '../support/axe';
 import { describeInBrowser, startPortalWorld, type PortalWorld } from '../support/portal';
 import { call, type TestStack } from '../support/stack';
 
@@ -51,6 +52,19 @@ describeInBrowser('API tokens in the portal', () => {
     expect(token).toMatch(/^zu_/);
     await created.getByRole('button', { name: 'Copy the token' }).click();
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(token);
+
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      await page.setViewportSize(viewport);
+      const found = describeViolations(`tokens ${viewport.width}px`, await axeViolations(page));
+      expect(found.join('\n')).toBe('');
+      await expect(
+        page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+      ).resolves.toBe(true);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // It works, acting as a member of this business.
     expect((await casesWith(token)).status).toBe(200);
