@@ -45,6 +45,7 @@ import { tenantsRouter } from './routes/tenants';
 import { peopleRouter } from './routes/people';
 import { sitesRouter } from './routes/sites';
 import { partnersRouter } from './routes/partners';
+import { tokensRouter } from './routes/tokens';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -180,6 +181,7 @@ export function createApi({
   app.use('/api', satisfactionRouter(requireRole));
   app.use('/api', kpiRouter(requireRole));
   app.use('/api', fixesRouter(requireRole));
+  app.use('/api', tokensRouter(requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 
   app.use('/api', (req, _res, next) => {

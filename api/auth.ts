@@ -2,14 +2,15 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Actor } from '../contracts/case';
 import type { AccessRole } from '../contracts/tenancy';
-import { deviceByTokenHash, userByTokenHash } from '../store/lookups';
+import { apiTokenByHash, deviceByTokenHash } from '../store/lookups';
+import { recordUse, type ApiTokenRecord } from '../store/apiTokens';
 import { Customer, Session, User } from '../store/models';
 import { looksLikeJwt, type AccessTokens } from './accessTokens';
 import { hashToken } from '../store/tokens';
 import { HttpError } from './errors';
 
-// Who is calling: a user (customer or operator) or a device, by bearer token, or
-// a portal user by the session cookie the sign-in set.
+// Who is calling: a person signed in with an emailed code (the portal's session, or its
+// access token as a bearer), an integration token (zu_), a device, or the worker.
 
 /** The portal session: httpOnly, so scripts in the page never see the token. */
 /** The portal's access token (a short-lived JWT). */
@@ -29,6 +30,14 @@ export interface Principal extends Actor {
   /** For a partner's people: the partner, and the customers it serves (read per request). */
   partnerId?: string;
   customerIds?: string[];
+  /**
+   * How the caller proved who it is: `session` is a person signed in with an emailed code;
+   * `token` an integration token, acting as its role for the person who made it. Principals
+   * made elsewhere (a phone caller's) leave it out, and count as not signed in.
+   */
+  via?: 'session' | 'token' | 'device' | 'service';
+  /** For integration tokens: the token's id. */
+  tokenId?: string;
 }
 
 declare module 'express-serve-static-core' {
@@ -56,16 +65,16 @@ export function createAuthenticate(
       // The person as they are now: a changed role or a removed person takes effect at once.
       const user = await User.findById(claims.userId).lean();
       const principal = await userPrincipal(user);
-      return principal && { ...principal, sessionId: claims.sessionId };
+      return principal && { ...principal, via: 'session', sessionId: claims.sessionId };
     }
     const tokenHash = hashToken(token);
     if (internalHash && timingSafeEqual(Buffer.from(tokenHash), Buffer.from(internalHash))) {
-      return { id: 'worker', role: 'service' };
+      return { id: 'worker', role: 'service', via: 'service' };
     }
     // The prefix says which collection holds the token: one lookup per request.
     switch (token.slice(0, 3)) {
       case 'zu_':
-        return userPrincipal(await userByTokenHash(tokenHash));
+        return tokenPrincipal(tokenHash);
       case 'zd_':
         return devicePrincipal(tokenHash);
       default:
@@ -105,17 +114,69 @@ async function userPrincipal(user: UserRecord | null): Promise<Principal | undef
         // Accounts from before roles were each business's owner.
         admin: (user.customerRole ?? 'admin') === 'admin',
       };
-    case 'partner': {
+    case 'partner':
       if (!user.partnerId) return undefined;
-      const customers = await Customer.find({ partnerId: user.partnerId }, { _id: 1 }).lean();
-      return {
-        id: user._id,
-        role: 'partner',
-        partnerId: user.partnerId,
-        customerIds: customers.map((c) => c._id),
-      };
-    }
+      return partnerPrincipal(user._id, user.partnerId);
   }
+}
+
+async function partnerPrincipal(id: string, partnerId: string): Promise<Principal> {
+  const customers = await Customer.find({ partnerId }, { _id: 1 }).lean();
+  return { id, role: 'partner', partnerId, customerIds: customers.map((c) => c._id) };
+}
+
+/** Why a token that exists does not work now; undefined while it does. */
+function tokenProblem(token: ApiTokenRecord, now = new Date()): string | undefined {
+  if (token.revokedAt) return 'This token was revoked. Ask an admin for a new one.';
+  if (token.expiresAt <= now) {
+    const day = token.expiresAt.toLocaleDateString('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+    return `This token expired on ${day}. Ask an admin for a new one.`;
+  }
+  return undefined;
+}
+
+/** An integration token acts as its role, for the person who made it, within its scope. */
+async function tokenPrincipal(tokenHash: string): Promise<Principal | undefined> {
+  const token = await apiTokenByHash(tokenHash);
+  if (!token || tokenProblem(token)) return undefined;
+  // A lost or failed note of the use must not refuse the request (store/apiTokens.ts).
+  await recordUse(token._id).catch(() => undefined);
+  const via = { via: 'token', tokenId: token._id } as const;
+  const id = token.createdBy;
+  switch (token.role) {
+    case 'operator':
+      return { id, role: 'operator', ...via };
+    case 'partner':
+      return token.partnerId
+        ? { ...(await partnerPrincipal(id, token.partnerId)), ...via }
+        : undefined;
+    case 'customer':
+    case 'customer_admin':
+      if (!token.customerId) return undefined;
+      return {
+        id,
+        role: 'customer',
+        customerId: token.customerId,
+        admin: token.role === 'customer_admin',
+        ...via,
+      };
+  }
+}
+
+/**
+ * Why a bearer token was refused, for the 401: said only of integration tokens that exist
+ * (expired, revoked); anything else gets the one answer an unknown token gets.
+ */
+export async function refusalOf(token: string): Promise<string> {
+  const unknown = 'Unknown token, or the sign-in has ended';
+  if (!token.startsWith('zu_')) return unknown;
+  const found = await apiTokenByHash(hashToken(token));
+  return (found && tokenProblem(found)) ?? unknown;
 }
 
 async function devicePrincipal(tokenHash: string): Promise<Principal | undefined> {
@@ -126,6 +187,7 @@ async function devicePrincipal(tokenHash: string): Promise<Principal | undefined
     role: 'device',
     customerId: device.customerId,
     deviceId: device.deviceId,
+    via: 'device',
   };
 }
 
@@ -170,8 +232,7 @@ export function roleGuard(authenticate: Authenticate) {
         return next(new HttpError(401, 'UNAUTHENTICATED', 'A bearer token or session is required'));
       }
       const principal = await authenticate(token);
-      if (!principal)
-        return next(new HttpError(401, 'UNAUTHENTICATED', 'Unknown or revoked token'));
+      if (!principal) return next(new HttpError(401, 'UNAUTHENTICATED', await refusalOf(token)));
       if (!admits(roles, principal)) {
         const words = roles.map((r) => (r === 'customer_admin' ? "a customer's admin" : r));
         return next(new HttpError(403, 'FORBIDDEN', `This needs ${words.join(' or ')}`));
@@ -182,3 +243,19 @@ export function roleGuard(authenticate: Authenticate) {
 }
 
 export type RequireRole = ReturnType<typeof roleGuard>;
+
+/**
+ * After requireRole, on what only a person signed in with an emailed code may do: creating or
+ * revoking tokens, inviting or removing people, changing a subscription, exporting or erasing
+ * personal data. An integration token (or a device, or the worker) is refused.
+ */
+export function requireSignedIn(req: Request, _res: Response, next: NextFunction): void {
+  if (req.principal?.via === 'session') return next();
+  next(
+    new HttpError(
+      403,
+      'SIGN_IN_REQUIRED',
+      'This needs a person signed in to the portal with a code we email: an API token cannot do it',
+    ),
+  );
+}

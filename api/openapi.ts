@@ -35,6 +35,8 @@ import { CaseSatisfactionView, RatingPage, SatisfactionAnswer } from '../contrac
 import { FixesResponse } from './routes/fixes';
 import { CodecRequest, codecPath } from './routes/codec';
 import { tenancyRoutes } from './tenancy/routeSpecs';
+import { CreateTokenRequest, TokenList, TokenView } from '../contracts/apiTokens';
+import { tokenManagers } from './routes/tokens';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -540,6 +542,41 @@ export const routes: RouteSpec[] = [
   // ---- h21-onboard: the console (customers, people, sites, partners) ----
   ...tenancyRoutes,
   // ---- end h21-onboard ----
+
+  // --- Integration tokens (issue #21 item 5) ---
+  {
+    method: 'GET',
+    path: '/api/tokens',
+    summary:
+      "Integration tokens: operators see all, a partner its own and its customers', a customer's admin its business's",
+    access: { roles: tokenManagers },
+    response: TokenList,
+  },
+  {
+    method: 'POST',
+    path: '/api/tokens',
+    summary:
+      'Make an integration token (a person signed in with an emailed code; never reaching further than its maker)',
+    access: { roles: tokenManagers },
+    body: CreateTokenRequest,
+    answers: {
+      '201': "Made: the token's text is in this answer only",
+      '403': "SIGN_IN_REQUIRED (an API token cannot make tokens), or beyond the maker's reach",
+      '404': 'No such customer or partner (operators)',
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/tokens/:id',
+    summary: 'Revoke an integration token at once (a person signed in with an emailed code)',
+    access: { roles: tokenManagers },
+    response: TokenView,
+    answers: {
+      '403': 'SIGN_IN_REQUIRED: an API token cannot revoke tokens',
+      '404': 'No such token within your reach',
+    },
+  },
+  // --- end of integration tokens ---
 ];
 
 const error = {

@@ -1,10 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Customer, Device, Site, User } from '../store/models';
+import { ApiToken, issueApiToken } from '../store/apiTokens';
 import { hashToken, newToken } from '../store/tokens';
 
 // The demo tenant that `npm start` creates on first start. Tokens are stored
-// hashed, so the plain ones live only in .data/demo-credentials.json.
+// hashed, so the plain ones live only in .data/demo-credentials.json. The people's tokens
+// are integration tokens (store/apiTokens.ts): the customer's acts as its admin, the
+// operator's as an operator; a new one is made when the saved one expired or was revoked.
 
 export interface DemoBox {
   deviceId: string;
@@ -131,16 +134,23 @@ async function ensureUserToken(
   customerId: string | undefined,
   savedToken: string | undefined,
 ): Promise<string> {
-  if (savedToken && (await User.exists({ email, tokenHash: hashToken(savedToken) }))) {
-    return savedToken;
-  }
-  const token = newToken('zu');
-  // The business's owner is its admin: they manage its people, sites and boxes.
-  const customerRole = role === 'customer' ? { customerRole: 'admin' } : {};
-  await User.updateOne(
+  const user = (await User.findOneAndUpdate(
     { email },
-    { $set: { tokenHash: hashToken(token), role, customerId, ...customerRole } },
-    { upsert: true },
-  );
-  return token;
+    // The business's owner is its admin: they manage its people, sites and boxes.
+    { $set: { role, customerId, ...(role === 'customer' && { customerRole: 'admin' }) } },
+    { upsert: true, new: true },
+  ).lean())!;
+  const saved = savedToken
+    ? await ApiToken.findOne({ tokenHash: hashToken(savedToken) }).lean()
+    : null;
+  if (saved?.createdBy === user._id && !saved.revokedAt && saved.expiresAt > new Date()) {
+    return savedToken!;
+  }
+  const issued = await issueApiToken({
+    name: 'Demo token',
+    role: role === 'operator' ? 'operator' : 'customer_admin',
+    customerId,
+    createdBy: user._id,
+  });
+  return issued.token;
 }

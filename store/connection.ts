@@ -1,5 +1,7 @@
 import mongoose from 'mongoose';
 import './models';
+import './apiTokens';
+import { moveUserTokens } from './moveUserTokens';
 
 // One mongoose connection per process; the indexes of every model defined by then (the
 // store modules define theirs when imported) are built once at connect time.
@@ -10,6 +12,8 @@ mongoose.set('strictQuery', true);
 export async function connectStore(url: string): Promise<typeof mongoose> {
   await mongoose.connect(url, { serverSelectionTimeoutMS: 5000, autoIndex: false });
   await Promise.all(mongoose.modelNames().map((name) => mongoose.model(name).createIndexes()));
+  // One-time and idempotent: before anything can look a user's old API token up.
+  await moveUserTokens();
   return mongoose;
 }
 

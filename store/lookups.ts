@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
-import { Case, Device, User, driverCollection } from './models';
+import { ApiToken, type ApiTokenRecord } from './apiTokens';
+import { Case, Device, driverCollection } from './models';
 
 // FerretDB on SQLite (the local and test database) finds a document quickly only
 // by _id; any other filter reads the whole collection, and every read costs it a
@@ -44,7 +45,11 @@ function rememberingLookup<T extends { _id: string }>(model: Model<T>, field: ke
 
 export const deviceByDeviceId = rememberingLookup(Device, 'deviceId');
 export const deviceByTokenHash = rememberingLookup(Device, 'tokenHash');
-export const userByTokenHash = rememberingLookup(User, 'tokenHash');
+/** Integration tokens: their revocation and expiry are read afresh with the document. */
+export const apiTokenByHash = rememberingLookup(
+  ApiToken as unknown as Model<ApiTokenRecord>,
+  'tokenHash',
+);
 
 const partiesOf = boundedMemory<CaseParties>();
 

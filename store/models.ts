@@ -76,8 +76,7 @@ const userSchema = new Schema(
     customerRole: { type: String, enum: CustomerRole.options },
     // A partner's person: the MSP they work for.
     partnerId: String,
-    // sha256 of the user's API token.
-    tokenHash: { type: String, required: true, unique: true },
+    // API tokens are in store/apiTokens.ts (store/moveUserTokens.ts moved the old tokenHash).
   },
   { timestamps: true, collection: 'users' },
 );

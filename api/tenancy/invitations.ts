@@ -3,7 +3,6 @@ import { loadConfig } from '../../config';
 import type { CustomerRole } from '../../contracts/tenancy';
 import type { Logger } from '../../observability/logger';
 import { User } from '../../store/models';
-import { hashToken, newToken } from '../../store/tokens';
 import { sendMail } from '../identity/mailer';
 import { isDuplicateKey } from './phones';
 
@@ -37,8 +36,6 @@ export async function invite(invitee: Invitee, membership: Membership): Promise<
       ...(membership.kind === 'customer'
         ? { role: 'customer', customerId: membership.customerId, customerRole: membership.role }
         : { role: 'partner', partnerId: membership.partnerId }),
-      // Required and unique until API tokens move to their own model: a token nobody keeps.
-      tokenHash: hashToken(newToken('zu')),
     });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { channelOf } from '../../api/openCase';
-import { hashToken } from '../../store/tokens';
-import { Case, User } from '../../store/models';
+import { createPersonWithToken } from '../support/people';
+import { Case } from '../../store/models';
 import { approve, connectDevice, openDemoCase, saveHistory, waitForStatus } from '../support/cases';
 import { call, startTestStack, type TestStack } from '../support/stack';
 
@@ -119,12 +119,10 @@ describe('the record of a case', () => {
   });
 
   it('one operator takes a case over: the same one again is answered, another gets 409', async () => {
-    const other = `zu_${randomUUID().replaceAll('-', '')}`;
-    await User.create({
+    const { token: other } = await createPersonWithToken({
       email: `second-operator-${randomUUID()}@zen-support.example`,
       name: 'Robin Second',
       role: 'operator',
-      tokenHash: hashToken(other),
     });
     // No box connected: the case stays open while the operators act.
     const { caseId, handle } = await openDemoCase(stack);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { AuditEntry, Case, User } from '../../store/models';
-import { hashToken } from '../../store/tokens';
+import { createPersonWithToken } from '../support/people';
 import type { CaseState } from '../../workflows/messages';
 import {
   approve,
@@ -17,15 +17,12 @@ import { call, eventually, startTestStack, type TestStack } from '../support/sta
 // technician through the API, each step an Update in the workflow's history and an entry in
 // the audit chain.
 
-async function secondOperator(name: string): Promise<{ token: string; id: string }> {
-  const token = `zu_${randomUUID().replaceAll('-', '')}`;
-  const user = await User.create({
+function secondOperator(name: string): Promise<{ token: string; id: string }> {
+  return createPersonWithToken({
     email: `operator-${randomUUID()}@zen-support.example`,
     name,
     role: 'operator',
-    tokenHash: hashToken(token),
   });
-  return { token, id: user._id };
 }
 
 /** The Update names accepted in the case's Temporal history, in order. */

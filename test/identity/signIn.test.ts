@@ -6,7 +6,6 @@ import { createApi, type Api } from '../../api/app';
 import { waitWords } from '../../api/identity/throttle';
 import { createLogger } from '../../observability/logger';
 import { User } from '../../store/models';
-import { hashToken, newToken } from '../../store/tokens';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { temporalNamespace } from '../support/env';
 import { outboxMessages, readLatestCode, startMailSink } from '../support/mail';
@@ -82,12 +81,7 @@ describe('portal sign-in: same answers, throttles, no lockout', () => {
   let users = 0;
   async function newUser(): Promise<string> {
     const email = `person${++users}-${Date.now()}@signin-test.example`;
-    await User.create({
-      email,
-      role: 'customer',
-      customerId: stack.demo.customer.id,
-      tokenHash: hashToken(newToken('zu')),
-    });
+    await User.create({ email, role: 'customer', customerId: stack.demo.customer.id });
     return email;
   }
   const unknownAddress = () => `nobody${++users}-${Date.now()}@signin-test.example`;

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Case, Customer, Device, Site, User } from '../../store/models';
+import { Case, Customer, Device, Site } from '../../store/models';
 import { hashToken } from '../../store/tokens';
+import { createPersonWithToken } from '../support/people';
 import { toolPath } from '../../temporal-config/tools';
 import { caseStateQuery, closeCaseSignal, searchAttributes } from '../../workflows/messages';
 import { temporalAddress, temporalNamespace } from '../support/env';
@@ -120,11 +121,10 @@ describe('opening a case: API → Temporal → activity → MongoDB', () => {
       serialNumber: 'RPI-OTHER-1',
       tokenHash: hashToken('zd_other_device_token'),
     });
-    await User.create({
+    const { token: otherToken } = await createPersonWithToken({
       email: 'owner@other.example',
       role: 'customer',
       customerId: other._id,
-      tokenHash: hashToken('zu_other_customer_token'),
     });
 
     const mine = await call(`${apiUrl}/api/cases/${caseId}`, demo.customer.token);
@@ -132,14 +132,14 @@ describe('opening a case: API → Temporal → activity → MongoDB', () => {
     expect(mine.body).toMatchObject({ id: caseId, customerId: demo.customer.id });
     expect((await call(`${apiUrl}/api/cases/${caseId}`, demo.operator.token)).status).toBe(200);
 
-    const theirs = await call(`${apiUrl}/api/cases/${caseId}`, 'zu_other_customer_token');
+    const theirs = await call(`${apiUrl}/api/cases/${caseId}`, otherToken);
     expect(theirs).toEqual({
       status: 404,
       body: { error: `No case ${caseId}`, code: 'CASE_NOT_FOUND' },
     });
-    const list = await call(`${apiUrl}/api/cases`, 'zu_other_customer_token');
+    const list = await call(`${apiUrl}/api/cases`, otherToken);
     expect(list).toEqual({ status: 200, body: { cases: [] } });
-    const foreignDevice = await call(`${apiUrl}/api/cases`, 'zu_other_customer_token', {
+    const foreignDevice = await call(`${apiUrl}/api/cases`, otherToken, {
       body: { deviceId: demo.device.deviceId },
     });
     expect(foreignDevice.status).toBe(404);

@@ -4,8 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../../config';
 import { AesGcmPayloadCodec } from '../../temporal-config/codec/aesGcmCodec';
 import { Partner } from '../../store/partners';
-import { User } from '../../store/models';
-import { hashToken, newToken } from '../../store/tokens';
+import { createPersonWithToken } from '../support/people';
 import {
   approve,
   connectDevice,
@@ -82,13 +81,11 @@ describe('Temporal payloads: encrypted at rest, decoded only for operators', () 
       caseSettings: { approvalTimeoutMs: 60_000, approvalGraceMs: 60_000 },
     });
     const partner = await Partner.create({ name: 'North Shore IT' });
-    partnerToken = newToken('zu');
-    await User.create({
+    ({ token: partnerToken } = await createPersonWithToken({
       email: 'tech@north-shore-it.example',
       role: 'partner',
       partnerId: partner._id,
-      tokenHash: hashToken(partnerToken),
-    });
+    }));
     const device = connectDevice(stack, 'dns-failure');
     try {
       const { caseId, handle } = await openDemoCase(stack, marker);

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { Case, Customer, Device, Site, User } from '../../store/models';
+import { Case, Customer, Device, Site } from '../../store/models';
 import { Partner } from '../../store/partners';
 import { hashToken, newToken } from '../../store/tokens';
+import { createPersonWithToken, type PersonFields } from './people';
 
 // A second tenant beside the demo one, for proving that tenants stay apart; partners (MSPs)
 // serving each of them; and a member beside the demo customer's admin.
@@ -26,12 +28,10 @@ export async function seedOtherTenant(): Promise<OtherTenant> {
     email,
   });
   const site = await Site.create({ customerId: customer._id, name: 'Bakery' });
-  const token = newToken('zu');
-  await User.create({
+  const { token } = await createPersonWithToken({
     email,
     role: 'customer',
     customerId: customer._id,
-    tokenHash: hashToken(token),
   });
   const deviceId = `pi-harbor-${customer._id.slice(0, 8)}`;
   const deviceToken = newToken('zd');
@@ -94,11 +94,10 @@ export async function seedMember(customerId: string): Promise<Person> {
   return seedPerson({ role: 'customer', customerId, customerRole: 'member' });
 }
 
-async function seedPerson(fields: Record<string, string>): Promise<Person> {
-  const token = newToken('zu');
-  const email = `${fields.role}-${token.slice(3, 13).toLowerCase()}@people.example`;
-  const user = await User.create({ ...fields, email, tokenHash: hashToken(token) });
-  return { userId: user._id, email, token };
+async function seedPerson(fields: Omit<PersonFields, 'email'>): Promise<Person> {
+  const email = `${fields.role}-${randomUUID().slice(0, 10)}@people.example`;
+  const { id, token } = await createPersonWithToken({ ...fields, email });
+  return { userId: id, email, token };
 }
 
 export interface PartnerWorld {

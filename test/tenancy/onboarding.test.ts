@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
 import { Customer, Session, Site, User } from '../../store/models';
 import { Partner } from '../../store/partners';
-import { hashToken, newToken } from '../../store/tokens';
+import { issueApiToken } from '../../store/apiTokens';
 import { startMailSink } from '../support/mail';
 import { call, startTestStack, type TestStack } from '../support/stack';
 import { mailsTo, nextMailTo, signIn } from './support';
@@ -240,12 +240,14 @@ describe('onboarding through the console API', () => {
       role: 'partner',
       partnerId,
     });
-    // The partner's person by an API token (their portal sign-in is the roles helper's).
-    const token = newToken('zu');
-    await User.updateOne(
-      { email: 'pat@bay-it.example' },
-      { $set: { tokenHash: hashToken(token) } },
-    );
+    // The partner's person by an integration token of theirs.
+    const pat = (await User.findOne({ email: 'pat@bay-it.example' }).lean())!;
+    const { token } = await issueApiToken({
+      name: 'Test token',
+      role: 'partner',
+      partnerId,
+      createdBy: pat._id,
+    });
 
     const own = await call(api('/customers'), token, {
       body: newCustomer({

@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import { randomUUID } from 'node:crypto';
 import { Case, User } from '../../store/models';
-import { hashToken } from '../../store/tokens';
+import { createPersonWithToken } from '../support/people';
 import { axeViolations, describeViolations } from '../support/axe';
 import { connectDevice, openDemoCase, stateOf, waitForStatus } from '../support/cases';
 import { describeInBrowser, startPortalWorld, type PortalWorld } from '../support/portal';
@@ -32,7 +32,7 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
   let customer: BrowserContext;
   let caseId = '';
   /** A second operator's API token. */
-  const colleagueToken = `zu_${randomUUID().replaceAll('-', '')}`;
+  let colleagueToken = '';
   let handle: Awaited<ReturnType<typeof openDemoCase>>['handle'] | undefined;
   /** The case's workflow state (the case opens in the second test). */
   const state = () => stateOf(handle!);
@@ -43,12 +43,11 @@ describeInBrowser('a technician works an escalated case in the portal', () => {
     world = await startPortalWorld('technician', { caseSettings: { technicianWaitMs: 600_000 } });
     stack = world.stack;
     await User.updateOne({ email: stack.demo.operator.email }, { $set: { name: TECHNICIAN } });
-    await User.create({
+    ({ token: colleagueToken } = await createPersonWithToken({
       email: 'alex@zen-support.example',
       name: COLLEAGUE,
       role: 'operator',
-      tokenHash: hashToken(colleagueToken),
-    });
+    }));
     [operator, customer] = await Promise.all([
       world.context(stack.demo.operator.email),
       world.context(stack.demo.customer.email),

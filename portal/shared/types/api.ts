@@ -617,3 +617,26 @@ export interface EnrollmentCode {
   /** The API address the box's installer is given. */
   apiUrl: string;
 }
+
+// ---- integration tokens (GET/POST /api/tokens, DELETE /api/tokens/:id; contracts/apiTokens.ts) ----
+
+export const tokenRoles = ['operator', 'partner', 'customer_admin', 'customer'] as const;
+export type TokenRole = (typeof tokenRoles)[number];
+
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  role: TokenRole;
+  customerId?: string;
+  partnerId?: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+}
+
+/** POST /api/tokens: the token's text comes in this answer only. */
+export interface CreatedApiToken extends ApiTokenView {
+  token: string;
+}
