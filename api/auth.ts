@@ -249,13 +249,21 @@ export type RequireRole = ReturnType<typeof roleGuard>;
  * revoking tokens, inviting or removing people, changing a subscription, exporting or erasing
  * personal data. An integration token (or a device, or the worker) is refused.
  */
-export function requireSignedIn(req: Request, _res: Response, next: NextFunction): void {
-  if (req.principal?.via === 'session') return next();
-  next(
-    new HttpError(
-      403,
-      'SIGN_IN_REQUIRED',
-      'This needs a person signed in to the portal with a code we email: an API token cannot do it',
-    ),
+export function assertSignedIn(principal: Principal | undefined): void {
+  if (principal?.via === 'session') return;
+  throw new HttpError(
+    403,
+    'SIGN_IN_REQUIRED',
+    'This needs a person signed in to the portal with a code we email: an API token cannot do it',
   );
+}
+
+/** assertSignedIn as a route's middleware. */
+export function requireSignedIn(req: Request, _res: Response, next: NextFunction): void {
+  try {
+    assertSignedIn(req.principal);
+    next();
+  } catch (err) {
+    next(err);
+  }
 }

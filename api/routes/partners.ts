@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { CreatePartnerRequest, InvitePartnerPersonRequest } from '../../contracts/tenancy';
 import type { Logger } from '../../observability/logger';
 import { Partner } from '../../store/partners';
-import type { RequireRole } from '../auth';
+import { requireSignedIn, type RequireRole } from '../auth';
 import { HttpError } from '../errors';
 import { invite, mailAfterAnswer } from '../tenancy/invitations';
 import { param } from '../tenancy/scope';
@@ -25,7 +25,7 @@ export function partnersRouter(requireRole: RequireRole, logger: Logger): Router
     res.json({ partners: partners.map(partnerView) });
   });
 
-  router.post('/partners/:id/people', operators, async (req, res) => {
+  router.post('/partners/:id/people', operators, requireSignedIn, async (req, res) => {
     const body = InvitePartnerPersonRequest.parse(req.body);
     const partner = await Partner.findById(param(req.params.id)).lean();
     if (!partner) throw new HttpError(404, 'PARTNER_NOT_FOUND', 'No such partner');

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { InvitePersonRequest, UpdatePersonRequest } from '../../contracts/tenancy';
 import type { Logger } from '../../observability/logger';
 import { Session, User } from '../../store/models';
-import type { RequireRole } from '../auth';
+import { requireSignedIn, type RequireRole } from '../auth';
 import { HttpError } from '../errors';
 import { invite, mailAfterAnswer } from '../tenancy/invitations';
 import { param, reachableCustomer } from '../tenancy/scope';
@@ -21,7 +21,7 @@ export function peopleRouter(requireRole: RequireRole, logger: Logger): Router {
     res.json({ people: people.map(personView) });
   });
 
-  router.post('/customers/:id/people', managers, async (req, res) => {
+  router.post('/customers/:id/people', managers, requireSignedIn, async (req, res) => {
     const body = InvitePersonRequest.parse(req.body);
     const customer = await reachableCustomer(req.principal!, param(req.params.id));
     const mailing = await invite(body, {
@@ -36,7 +36,7 @@ export function peopleRouter(requireRole: RequireRole, logger: Logger): Router {
     });
   });
 
-  router.patch('/customers/:id/people/:userId', managers, async (req, res) => {
+  router.patch('/customers/:id/people/:userId', managers, requireSignedIn, async (req, res) => {
     const { role } = UpdatePersonRequest.parse(req.body);
     const customer = await reachableCustomer(req.principal!, param(req.params.id));
     const person = await personOf(customer._id, param(req.params.userId));
@@ -50,7 +50,7 @@ export function peopleRouter(requireRole: RequireRole, logger: Logger): Router {
     res.json({ person: personView({ ...person, customerRole: role }) });
   });
 
-  router.delete('/customers/:id/people/:userId', managers, async (req, res) => {
+  router.delete('/customers/:id/people/:userId', managers, requireSignedIn, async (req, res) => {
     const customer = await reachableCustomer(req.principal!, param(req.params.id));
     const person = await personOf(customer._id, param(req.params.userId));
     if (roleOf(person) === 'admin') await keepAnAdmin(customer._id, person._id);

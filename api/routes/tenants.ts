@@ -7,7 +7,7 @@ import {
 import type { Logger } from '../../observability/logger';
 import { Customer, Site } from '../../store/models';
 import { Partner } from '../../store/partners';
-import type { Principal, RequireRole } from '../auth';
+import { assertSignedIn, type Principal, type RequireRole } from '../auth';
 import { HttpError } from '../errors';
 import { invite, mailAfterAnswer } from '../tenancy/invitations';
 import { assertPhonesFree, distinctPhones, isDuplicateKey, phoneInUse } from '../tenancy/phones';
@@ -76,6 +76,8 @@ export function tenantsRouter(requireRole: RequireRole, logger: Logger): Router 
       const principal = req.principal!;
       const customer = await reachableCustomer(principal, param(req.params.id));
       assertMayChange(principal, body);
+      // What a business pays for changes only by a person's hand, never an API token's.
+      if (body.subscriptionStatus !== undefined) assertSignedIn(principal);
       const set: Record<string, unknown> = {};
       const unset: Record<string, 1> = {};
       if (body.businessName !== undefined) set.businessName = body.businessName;

@@ -31,6 +31,7 @@ interface ConsoleRoute {
 }
 
 const notFound = 'CUSTOMER_NOT_FOUND: no such customer, or not one the caller reaches';
+const signInOnly = 'SIGN_IN_REQUIRED: a person signed in with an emailed code, not an API token';
 
 export const tenancyRoutes: ConsoleRoute[] = [
   {
@@ -65,7 +66,7 @@ export const tenancyRoutes: ConsoleRoute[] = [
     body: UpdateCustomerRequest,
     response: CustomerView,
     answers: {
-      '403': 'FORBIDDEN: a field the caller may not change',
+      '403': `FORBIDDEN: a field the caller may not change; ${signInOnly} (a subscription change)`,
       '404': notFound,
       '409': 'PHONE_IN_USE',
     },
@@ -86,7 +87,7 @@ export const tenancyRoutes: ConsoleRoute[] = [
     access: { roles: ['operator', 'partner', 'customer_admin'] },
     body: InvitePersonRequest,
     response: z.object({ invitation: InvitationView }),
-    answers: { '201': 'Invited', '404': notFound },
+    answers: { '201': 'Invited', '403': signInOnly, '404': notFound },
   },
   {
     method: 'PATCH',
@@ -96,6 +97,7 @@ export const tenancyRoutes: ConsoleRoute[] = [
     body: UpdatePersonRequest,
     response: z.object({ person: PersonView }),
     answers: {
+      '403': signInOnly,
       '404': `${notFound}; PERSON_NOT_FOUND`,
       '409': 'LAST_ADMIN: a business keeps at least one admin',
     },
@@ -107,6 +109,7 @@ export const tenancyRoutes: ConsoleRoute[] = [
     access: { roles: ['operator', 'partner', 'customer_admin'] },
     answers: {
       '204': 'Removed',
+      '403': signInOnly,
       '404': `${notFound}; PERSON_NOT_FOUND`,
       '409': 'LAST_ADMIN: a business keeps at least one admin',
     },
@@ -161,6 +164,6 @@ export const tenancyRoutes: ConsoleRoute[] = [
     access: { roles: ['operator'] },
     body: InvitePartnerPersonRequest,
     response: z.object({ invitation: InvitationView }),
-    answers: { '201': 'Invited', '404': 'PARTNER_NOT_FOUND' },
+    answers: { '201': 'Invited', '403': signInOnly, '404': 'PARTNER_NOT_FOUND' },
   },
 ];

@@ -19,6 +19,7 @@ describe('onboarding through the console API', () => {
   let stack: TestStack;
   let mail: SmtpSink;
   let outbox: string;
+  let operator: string;
   const api = (p: string) => `${stack.apiUrl}/api${p}`;
 
   beforeAll(async () => {
@@ -27,6 +28,9 @@ describe('onboarding through the console API', () => {
     outbox = path.join(dir, 'outbox');
     process.env.PORTAL_URL = 'http://portal.test';
     stack = await startTestStack('onboard', { worker: false });
+    // Inviting and removing people, and changing what a business pays for, need a person
+    // signed in with an emailed code: the operator signs in once, as in the portal.
+    operator = await signIn(stack.apiUrl, outbox, stack.demo.operator.email);
   });
   afterAll(async () => {
     await stack.stop();
@@ -43,7 +47,6 @@ describe('onboarding through the console API', () => {
   });
 
   it('takes a business from nothing to an admin and a member who sign in with emailed codes', async () => {
-    const operator = stack.demo.operator.token;
     const created = await call(api('/customers'), operator, { body: newCustomer() });
     expect(created.status).toBe(201);
     const customer = created.body.customer;
@@ -126,7 +129,6 @@ describe('onboarding through the console API', () => {
   });
 
   it('keeps the last admin, and ends a removed person’s sign-ins at once', async () => {
-    const operator = stack.demo.operator.token;
     const created = await call(api('/customers'), operator, {
       body: newCustomer({
         businessName: 'Hill Bakery',
@@ -166,7 +168,6 @@ describe('onboarding through the console API', () => {
   });
 
   it('answers an invitation of an address with an account elsewhere the same, creating nothing', async () => {
-    const operator = stack.demo.operator.token;
     const created = await call(api('/customers'), operator, {
       body: newCustomer({
         businessName: 'River Books',
@@ -198,7 +199,6 @@ describe('onboarding through the console API', () => {
   });
 
   it('refuses a phone number another customer already calls from', async () => {
-    const operator = stack.demo.operator.token;
     const clash = await call(api('/customers'), operator, {
       body: newCustomer({
         businessName: 'Copy Cat',
@@ -221,7 +221,6 @@ describe('onboarding through the console API', () => {
   });
 
   it('lets a partner onboard and manage only its own customers', async () => {
-    const operator = stack.demo.operator.token;
     const made = await call(api('/partners'), operator, { body: { name: 'Bay IT' } });
     expect(made.status).toBe(201);
     const other = await call(api('/partners'), operator, { body: { name: 'Cove IT' } });
@@ -272,7 +271,14 @@ describe('onboarding through the console API', () => {
     expect(await Customer.countDocuments({ businessName: 'Not Mine' })).toBe(0);
 
     const id = own.body.customer.id;
-    const suspended = await call(api(`/customers/${id}`), token, {
+    // What the business pays for changes only by a person's hand: Pat signs in to do it.
+    const byToken = await call(api(`/customers/${id}`), token, {
+      method: 'PATCH',
+      body: { subscriptionStatus: 'suspended' },
+    });
+    expect(byToken).toMatchObject({ status: 403, body: { code: 'SIGN_IN_REQUIRED' } });
+    const patSession = await signIn(stack.apiUrl, outbox, 'pat@bay-it.example');
+    const suspended = await call(api(`/customers/${id}`), patSession, {
       method: 'PATCH',
       body: { subscriptionStatus: 'suspended' },
     });

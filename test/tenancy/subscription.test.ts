@@ -9,6 +9,7 @@ import { Case, Device } from '../../store/models';
 import { hashToken, newToken } from '../../store/tokens';
 import { caseWorkflowId, closeCaseSignal } from '../../workflows/messages';
 import { call, eventually } from '../support/stack';
+import { signIn } from './support';
 import { startVoiceStack, waitForCallState, waitToHear, type VoiceStack } from '../voice/support';
 
 // The subscription, enforced where a case opens: a suspended or cancelled customer is
@@ -21,7 +22,9 @@ jest.setTimeout(120_000);
 describe('the subscription where a case opens', () => {
   let v: VoiceStack;
   const api = (p: string) => `${v.stack.apiUrl}/api${p}`;
-  const operator = () => v.stack.demo.operator.token;
+  // Changing what a business pays for needs a person signed in with an emailed code.
+  let operatorSession: string;
+  const operator = () => operatorSession;
   const demoId = () => v.stack.demo.customer.id;
   const setStatus = async (customerId: string, subscriptionStatus: string) => {
     const res = await call(api(`/customers/${customerId}`), operator(), {
@@ -38,6 +41,7 @@ describe('the subscription where a case opens', () => {
 
   beforeAll(async () => {
     v = await startVoiceStack('subscription');
+    operatorSession = await signIn(v.stack.apiUrl, v.mail.outbox, v.stack.demo.operator.email);
   });
   afterAll(async () => {
     await closeCase(v.stack.demo.device.deviceId);
