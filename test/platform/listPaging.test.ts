@@ -129,6 +129,14 @@ describe('lists page by cursor, with search', () => {
   }, 60_000);
   afterAll(() => stack?.stop());
 
+  it("indexes each list's order, for MongoDB (FerretDB on SQLite reads by _id only)", async () => {
+    const keys = async (model: typeof Case | typeof Customer | typeof Device) =>
+      (await model.collection.indexes()).map((index) => JSON.stringify(index.key));
+    expect(await keys(Case)).toContain(JSON.stringify({ createdAt: -1, _id: -1 }));
+    expect(await keys(Customer)).toContain(JSON.stringify({ businessName: 1, _id: 1 }));
+    expect(await keys(Device)).toContain(JSON.stringify({ deviceId: 1 }));
+  });
+
   it('walks every case exactly once, newest first, ties by id', async () => {
     const expected = await casesInOrder();
     expect(expected.length).toBeGreaterThanOrEqual(31);
