@@ -9,7 +9,7 @@ import {
 import type { Heartbeat } from '../../contracts/device';
 import { closedStatuses } from '../../contracts/case';
 import { Case, Customer, Device, Site } from '../../store/models';
-import type { RequireRole } from '../auth';
+import type { Principal, RequireRole } from '../auth';
 import {
   afterCursor,
   findByIds,
@@ -34,15 +34,18 @@ export function fleetRouter(requireRole: RequireRole): Router {
       ...(query.customerId && { customerId: query.customerId }),
       ...(query.siteId && { siteId: query.siteId }),
     });
-    const rows = filter
-      ? await Device.find(withConditions(filter, [after, await deviceSearch(query.q)]))
-          .sort(pageSort(byBoxId))
-          .limit(query.limit + 1)
-          .lean()
-      : [];
+    // Both read their whole collections on FerretDB/SQLite (api/paging.ts): side by side.
+    const [rows, openCases] = filter
+      ? await Promise.all([
+          Device.find(withConditions(filter, [after, await deviceSearch(query.q)]))
+            .sort(pageSort(byBoxId))
+            .limit(query.limit + 1)
+            .lean(),
+          openCasesOf(req.principal!, query.customerId),
+        ])
+      : [[], []];
     const { rows: devices, nextCursor } = pageOf(byBoxId, rows, query.limit);
-    const deviceIds = devices.map((d) => d.deviceId);
-    const [siteOf, customerOf, openCases] = await Promise.all([
+    const [siteOf, customerOf] = await Promise.all([
       findByIds(
         (id) => Site.findById(id).lean(),
         devices.map((d) => d.siteId),
@@ -51,10 +54,6 @@ export function fleetRouter(requireRole: RequireRole): Router {
         (id) => Customer.findById(id, { businessName: 1 }).lean(),
         devices.map((d) => d.customerId),
       ),
-      Case.find(
-        { deviceId: inList(deviceIds), status: mongoose.trusted({ $nin: closedStatuses }) },
-        { deviceId: 1, status: 1 },
-      ).lean(),
     ]);
     const caseOf = new Map(openCases.map((c) => [c.deviceId, c]));
     const body: DevicesResponse = {
@@ -81,6 +80,18 @@ export function fleetRouter(requireRole: RequireRole): Router {
 }
 
 const byBoxId: PageOrder = { list: 'devices', key: 'deviceId', kind: 'string', direction: 1 };
+
+/**
+ * The open cases the caller may see, by device: few beside the boxes, and read in the same
+ * time as the page of boxes rather than after it.
+ */
+async function openCasesOf(principal: Principal, customerId: string | undefined) {
+  const filter = withinScope(principal, {
+    ...(customerId && { customerId }),
+    status: mongoose.trusted({ $nin: closedStatuses }),
+  });
+  return filter ? Case.find(filter, { deviceId: 1, status: 1 }).lean() : [];
+}
 
 /**
  * Boxes whose id or site name holds `q`. The matching sites are read first (any
