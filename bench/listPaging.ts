@@ -117,6 +117,7 @@ export async function measureListPaging({
       const times: number[] = [];
       for (let run = 0; run < runs; run++) times.push((await timed(url, token)).ms);
       latencyMs[label] = spread(times);
+      log(`  ${formatSpread(latencyMs[label])}`);
     };
     for (const [list, limit] of [
       ['devices', 500],
