@@ -37,13 +37,14 @@ function badCursor(): HttpError {
 }
 
 function decodeCursor(order: PageOrder, cursor: string): { key: KeyValue; id: string } {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor();
   let body: CursorBody;
   try {
-    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor();
     body = CursorBody.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
     throw badCursor();
   }
+  // Another list's cursor names another key: refused rather than read as this list's.
   if (body.list !== order.list) throw badCursor();
   if (order.kind === 'string') return { key: body.key, id: body.id };
   if (!z.iso.datetime().safeParse(body.key).success) throw badCursor();
