@@ -4,6 +4,15 @@ import type { ListCasesQuery } from '../contracts/api';
 import type { SlaSettings } from '../contracts/technician';
 import { Case, Customer } from '../store/models';
 import type { Principal } from './auth';
+import {
+  afterCursor,
+  findByIds,
+  pageOf,
+  pageSort,
+  searchPattern,
+  withConditions,
+  type PageOrder,
+} from './paging';
 import { tenantScope, withinScope } from './tenantScope';
 import { HttpError } from './errors';
 import { openCase, serviceLevels, type CaseDefaults, type OpenedCase } from './openCase';
@@ -80,24 +89,33 @@ export function publicCase(doc: {
   };
 }
 
-/** `sla`: the service levels of customers without their own, as new cases get them. */
+const newestFirst: PageOrder = { list: 'cases', key: 'createdAt', kind: 'date', direction: -1 };
+
+/**
+ * One page of cases, newest first, inside the caller's scope; `nextCursor` reads the next.
+ * `sla`: the service levels of customers without their own, as new cases get them.
+ */
 export async function listCases(principal: Principal, query: ListCasesQuery, sla?: SlaSettings) {
+  const after = afterCursor(newestFirst, query.cursor);
   const filter = withinScope(principal, {
     ...(query.status && { status: mongoose.trusted({ $in: query.status }) }),
     ...(query.category && { issueCategory: query.category }),
     ...(query.customerId && { customerId: query.customerId }),
     ...(query.deviceId && { deviceId: query.deviceId }),
   });
-  if (!filter) return [];
-  const docs = await Case.find(filter).sort({ createdAt: -1 }).limit(query.limit).lean();
-  // No $lookup on FerretDB: the business names come in one more query.
-  const customers = await Customer.find(
-    { _id: mongoose.trusted({ $in: [...new Set(docs.map((d) => d.customerId))] }) },
-    { businessName: 1, sla: 1 },
-  ).lean();
-  const byId = new Map(customers.map((c) => [c._id, c]));
-  return docs.map((doc) => {
-    const customer = byId.get(doc.customerId);
+  if (!filter) return { cases: [] };
+  const docs = await Case.find(withConditions(filter, [after, await caseSearch(query.q)]))
+    .sort(pageSort(newestFirst))
+    .limit(query.limit + 1)
+    .lean();
+  const page = pageOf(newestFirst, docs, query.limit);
+  // No $lookup on FerretDB: the business names come in more queries.
+  const customers = await findByIds(
+    (id) => Customer.findById(id, { businessName: 1, sla: 1 }).lean(),
+    page.rows.map((d) => d.customerId),
+  );
+  const cases = page.rows.map((doc) => {
+    const customer = customers.get(doc.customerId);
     return {
       ...publicCase(doc),
       businessName: customer?.businessName,
@@ -108,6 +126,20 @@ export async function listCases(principal: Principal, query: ListCasesQuery, sla
           : undefined,
     };
   });
+  return { cases, nextCursor: page.nextCursor };
+}
+
+/**
+ * Cases whose summary or business name holds `q`. The matching businesses are read first
+ * (any tenant's: the case filter's own scope still decides what the caller gets).
+ */
+async function caseSearch(q: string | undefined) {
+  const pattern = searchPattern(q);
+  if (!pattern) return undefined;
+  const named = await Customer.find({ businessName: pattern }, { _id: 1 }).lean();
+  return {
+    $or: [{ summary: pattern }, { customerId: mongoose.trusted({ $in: named.map((c) => c._id) }) }],
+  };
 }
 
 /** A report as the case document keeps it (activities/caseStore.ts). */

@@ -5,10 +5,12 @@ import {
   StillBrokenRequest,
   CreateEnrollmentCodeRequest,
   CustomerPreferences,
+  CustomersResponse,
   DeviceDiagnosticRequest,
   DevicesResponse,
   EnrollDeviceRequest,
   ListCasesQuery,
+  ListCustomersQuery,
   ListDevicesQuery,
   LoginRequest,
   LoginVerifyRequest,
@@ -113,9 +115,11 @@ export const routes: RouteSpec[] = [
   {
     method: 'GET',
     path: '/api/cases',
-    summary: "Cases, filtered; a customer sees only their own, a partner only its customers'",
+    summary:
+      "Cases, filtered and searched, newest first, a page at a time; a customer sees only their own, a partner only its customers'",
     access: { roles: caseReaders },
     query: ListCasesQuery,
+    answers: { '400': 'A bad filter, or a cursor this list did not give (BAD_CURSOR)' },
   },
   {
     method: 'GET',
@@ -297,10 +301,12 @@ export const routes: RouteSpec[] = [
   {
     method: 'GET',
     path: '/api/devices',
-    summary: 'Zen boxes with site, status, health, cloud path, LTE data and open case',
+    summary:
+      'Zen boxes with site, status, health, cloud path, LTE data and open case, a page at a time by box id',
     access: { roles: caseReaders },
     query: ListDevicesQuery,
     response: DevicesResponse,
+    answers: { '400': 'A bad filter, or a cursor this list did not give (BAD_CURSOR)' },
   },
   {
     method: 'GET',
@@ -395,8 +401,12 @@ export const routes: RouteSpec[] = [
   {
     method: 'GET',
     path: '/api/customers',
-    summary: "Every customer's id and business name",
-    access: { roles: ['operator'] },
+    summary:
+      'Customers by business name, a page at a time, with subscription and partner; a partner sees only its own',
+    access: { roles: ['operator', 'partner'] },
+    query: ListCustomersQuery,
+    response: CustomersResponse,
+    answers: { '400': 'A bad search, or a cursor this list did not give (BAD_CURSOR)' },
   },
   {
     method: 'GET',

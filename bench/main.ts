@@ -4,6 +4,7 @@ import { formatCaseThroughput, measureCaseThroughput } from './caseThroughput';
 import { formatDeviceTraffic, measureDeviceTraffic } from './deviceTraffic';
 import { formatHealthScale, measureHealthScale } from './healthScale';
 import { formatKpi, measureKpi } from './kpiReport';
+import { formatListPaging, measureListPaging } from './listPaging';
 import { formatMonitorFootprint, measureMonitorFootprint } from './monitorFootprint';
 import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 
@@ -23,6 +24,9 @@ import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 //                   in network namespaces (root; in the default set when run as root)
 //   --kpi N         N closed cases in the store: how long GET /api/kpi over 30 days and a
 //                   /metrics scrape take (figures, no target; not in the default set)
+//   --paging N      N boxes (10000) with their sites, customers and a case each: an operator's
+//                   first and middle pages of GET /api/devices and GET /api/cases, p50/p99
+//                   over --runs R (20) (figures, no target; not in the default set)
 //   --json          one JSON object per section on stdout
 // No section flag runs the default set: --cases 20 --waiting 100 --heartbeats --health 10000
 // --footprint.
@@ -40,6 +44,8 @@ const { values } = parseArgs({
     health: { type: 'string' },
     monitor: { type: 'boolean', default: false },
     kpi: { type: 'string' },
+    paging: { type: 'string' },
+    runs: { type: 'string' },
   },
 });
 
@@ -56,7 +62,8 @@ const all =
   !values.footprint &&
   values.health === undefined &&
   !values.monitor &&
-  values.kpi === undefined;
+  values.kpi === undefined &&
+  values.paging === undefined;
 const seconds = whole(values.seconds, 30);
 
 interface Section {
@@ -104,6 +111,17 @@ if (values.kpi !== undefined) {
   sections.push({
     run: () => measureKpi({ cases: whole(values.kpi || undefined, 10_000) }),
     format: formatKpi,
+  });
+}
+
+if (values.paging !== undefined) {
+  sections.push({
+    run: () =>
+      measureListPaging({
+        boxes: whole(values.paging || undefined, 10_000),
+        runs: whole(values.runs, 20),
+      }),
+    format: formatListPaging,
   });
 }
 

@@ -3,6 +3,7 @@ import { checkNames } from './checks';
 import { CaseStatus, IssueCategory } from './case';
 import { CloudPath, DeviceCommand, Heartbeat, LteData } from './device';
 import { CheckResult } from './diagnostics';
+import { PageQuery, SubscriptionStatus } from './tenancy';
 
 // Request bodies accepted at the API's edge.
 
@@ -186,14 +187,38 @@ export const ListCasesQuery = z
     customerId: id.optional(),
     deviceId: id.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
+    /** The `nextCursor` of the page before; absent for the first page (newest first). */
+    cursor: PageQuery.shape.cursor,
+    /** Part of the business name or of the case summary, any case. */
+    q: PageQuery.shape.q,
   })
   .strict();
 export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
 
 /** GET /api/devices: the dashboard's devices; a customer's own scope always applies on top. */
 export const ListDevicesQuery = z
-  .object({ customerId: id.optional(), siteId: id.optional() })
+  .object({
+    customerId: id.optional(),
+    siteId: id.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(500),
+    /** The `nextCursor` of the page before; absent for the first page (by box id). */
+    cursor: PageQuery.shape.cursor,
+    /** Part of the box id or of the site's name, any case. */
+    q: PageQuery.shape.q,
+  })
   .strict();
+export type ListDevicesQuery = z.infer<typeof ListDevicesQuery>;
+
+/** GET /api/customers: operators see every customer, a partner its own (by business name). */
+export const ListCustomersQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(1000),
+    cursor: PageQuery.shape.cursor,
+    /** Part of the business name, any case. */
+    q: PageQuery.shape.q,
+  })
+  .strict();
+export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;
 
 /** How a box reaches the cloud, from its heartbeats. */
 export const CloudLinkView = z.object({
@@ -222,5 +247,24 @@ export const DeviceView = z.object({
 });
 export type DeviceView = z.infer<typeof DeviceView>;
 
-export const DevicesResponse = z.object({ devices: z.array(DeviceView) });
+export const DevicesResponse = z.object({
+  devices: z.array(DeviceView),
+  /** Absent on the last page. */
+  nextCursor: z.string().optional(),
+});
 export type DevicesResponse = z.infer<typeof DevicesResponse>;
+
+/** One page of GET /api/customers. */
+export const CustomersResponse = z.object({
+  customers: z.array(
+    z.object({
+      id: z.string(),
+      businessName: z.string(),
+      subscriptionStatus: SubscriptionStatus,
+      partnerId: z.string().optional(),
+    }),
+  ),
+  /** Absent on the last page. */
+  nextCursor: z.string().optional(),
+});
+export type CustomersResponse = z.infer<typeof CustomersResponse>;

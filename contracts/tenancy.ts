@@ -111,7 +111,8 @@ export const CreatePartnerRequest = z.object({ name }).strict();
 
 /** Lists page by an opaque cursor; `q` searches the list's names. */
 export const PageQuery = z.object({
-  cursor: z.string().max(500).optional(),
+  // Room for a sort key of 200 characters of any script, in base64url JSON.
+  cursor: z.string().max(1500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   q: z.string().trim().max(100).optional(),
 });

@@ -28,6 +28,8 @@ const customerSchema = new Schema(
   },
   { timestamps: true, collection: 'customers' },
 );
+// GET /api/customers pages by business name, ties by _id (api/paging.ts).
+customerSchema.index({ businessName: 1, _id: 1 });
 
 const siteSchema = new Schema(
   {
@@ -133,6 +135,8 @@ caseSchema.index({ status: 1, updatedAt: -1 });
 caseSchema.index({ deviceId: 1, status: 1 });
 caseSchema.index({ assignedOperator: 1, status: 1 });
 caseSchema.index({ completedAt: -1 });
+// GET /api/cases pages newest first, ties by _id (api/paging.ts).
+caseSchema.index({ createdAt: -1, _id: -1 });
 
 const auditSchema = new Schema(
   {

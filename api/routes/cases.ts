@@ -68,7 +68,7 @@ export function casesRouter(
 
   router.get('/cases', requireRole('customer', 'partner', 'operator'), async (req, res) => {
     const query = ListCasesQuery.parse(req.query);
-    res.json({ cases: await listCases(req.principal!, query, defaults.sla) });
+    res.json(await listCases(req.principal!, query, defaults.sla));
   });
 
   router.get('/cases/:id', requireRole(...caseReaders), async (req, res) => {

@@ -1,13 +1,26 @@
 import { Router } from 'express';
-import { CustomerPreferences } from '../../contracts/api';
+import {
+  CustomerPreferences,
+  ListCustomersQuery,
+  type CustomersResponse,
+} from '../../contracts/api';
 import { SlaSettings } from '../../contracts/technician';
 import { Customer } from '../../store/models';
-import type { RequireRole } from '../auth';
+import type { Principal, RequireRole } from '../auth';
 import { HttpError } from '../errors';
 import { reachesCustomer } from '../tenantScope';
+import {
+  afterCursor,
+  pageOf,
+  pageSort,
+  searchPattern,
+  withConditions,
+  type PageOrder,
+} from '../paging';
+import { tenantScope } from '../tenantScope';
 
 // A customer's own account: contact details and the proactive-call opt-in; operators'
-// list of customers (for the portal's filters) and each customer's service levels.
+// (and partners') list of customers and each customer's service levels.
 
 export function customersRouter(requireRole: RequireRole, defaultSla: SlaSettings): Router {
   const router = Router();
@@ -35,12 +48,29 @@ export function customersRouter(requireRole: RequireRole, defaultSla: SlaSetting
     res.json({ sla, own: true });
   });
 
-  router.get('/customers', requireRole('operator'), async (_req, res) => {
-    const customers = await Customer.find({}, { businessName: 1 })
-      .sort({ businessName: 1 })
-      .limit(1000)
+  // A page of customers by business name: operators see all, a partner its own.
+  router.get('/customers', requireRole('operator', 'partner'), async (req, res) => {
+    const query = ListCustomersQuery.parse(req.query);
+    const after = afterCursor(byName, query.cursor);
+    const pattern = searchPattern(query.q);
+    const rows = await Customer.find(
+      withConditions(customerScope(req.principal!), [after, pattern && { businessName: pattern }]),
+      { businessName: 1, subscriptionStatus: 1, partnerId: 1 },
+    )
+      .sort(pageSort(byName))
+      .limit(query.limit + 1)
       .lean();
-    res.json({ customers: customers.map((c) => ({ id: c._id, businessName: c.businessName })) });
+    const page = pageOf(byName, rows, query.limit);
+    const body: CustomersResponse = {
+      customers: page.rows.map((c) => ({
+        id: c._id,
+        businessName: c.businessName,
+        subscriptionStatus: c.subscriptionStatus ?? 'active',
+        partnerId: c.partnerId ?? undefined,
+      })),
+      nextCursor: page.nextCursor,
+    };
+    res.json(body);
   });
 
   router.get('/customers/me', requireRole('customer'), async (req, res) => {
@@ -54,6 +84,14 @@ export function customersRouter(requireRole: RequireRole, defaultSla: SlaSetting
   });
 
   return router;
+}
+
+const byName: PageOrder = { list: 'customers', key: 'businessName', kind: 'string', direction: 1 };
+
+/** The caller's tenant scope over the customers themselves, whose id is `_id`. */
+function customerScope(principal: Principal): Record<string, unknown> {
+  const { customerId, ...rest } = tenantScope(principal);
+  return customerId === undefined ? rest : { ...rest, _id: customerId };
 }
 
 async function account(customerId: string | undefined) {
