@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { routes, type RouteSpec } from '../../api/openapi';
+import type { SmtpSink } from '../../stand-ins/smtpSink';
+import { ApiToken } from '../../store/apiTokens';
 import { Case, User } from '../../store/models';
 import {
   approve,
@@ -8,6 +13,8 @@ import {
   stateOf,
   waitForStatus,
 } from '../support/cases';
+import { startMailSink } from '../support/mail';
+import { signIn } from '../support/signIn';
 import { call, startTestStack, type TestStack } from '../support/stack';
 import { seedPartners, type PartnerWorld } from '../support/tenants';
 
@@ -24,6 +31,8 @@ interface Ids {
   siteId: string;
   personId: string;
   partnerId: string;
+  /** One of the tenant's integration tokens. */
+  tokenId: string;
 }
 
 const month = new Date().toISOString().slice(0, 7);
@@ -35,6 +44,7 @@ function pathFor(route: RouteSpec, ids: Ids): string {
       if (route.path.startsWith('/api/cases/')) return ids.caseId;
       if (route.path.startsWith('/api/customers/')) return ids.customerId;
       if (route.path.startsWith('/api/partners/')) return ids.partnerId;
+      if (route.path.startsWith('/api/tokens/')) return ids.tokenId;
     }
     const target: Record<string, string> = {
       customerId: ids.customerId,
@@ -79,6 +89,9 @@ const bodies: Record<string, (ids: Ids) => unknown> = {
   'POST /api/cases/:id/close-unfixable': () => ({ reason: 'onsite_visit', summary: 'visit' }),
   'POST /api/cases/:id/close': () => ({ reason: 'done' }),
   'POST /api/cases/:id/still-broken': () => ({ words: 'still down' }),
+  'POST /api/customers/:id/people': () => ({ email: 'someone@partners-test.example' }),
+  'PATCH /api/customers/:id/people/:userId': () => ({ role: 'member' }),
+  'POST /api/customers/:id/sites': () => ({ name: 'Back room' }),
 };
 
 const keyOf = (route: RouteSpec) => `${route.method} ${route.path}`;
@@ -93,6 +106,10 @@ describe('partners and members', () => {
   let world: PartnerWorld;
   let ours: Ids;
   let theirs: Ids;
+  let mail: SmtpSink;
+  let outbox: string;
+  /** The partner's person, signed in with an emailed code. */
+  let oursSignedIn: string;
   /** Calls the route aimed at `ids`; answers that are not JSON (a report's HTML) as text. */
   const send = async (route: RouteSpec, token: string, ids: Ids) => {
     const body = route.method === 'GET' ? undefined : (bodies[keyOf(route)]?.(ids) ?? {});
@@ -110,11 +127,19 @@ describe('partners and members', () => {
   };
 
   beforeAll(async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'zen-partners-mail-'));
+    mail = await startMailSink(dir);
+    outbox = path.join(dir, 'outbox');
     stack = await startTestStack('partners', {
       caseSettings: { technicianWaitMs: 600_000, approvalTimeoutMs: 60_000 },
     });
     world = await seedPartners(stack.demo.customer.id);
+    // Some routes need a person signed in with an emailed code (never an API token): the
+    // partner's person signs in as in the portal.
+    oursSignedIn = await signIn(stack.apiUrl, outbox, world.ours.email);
     const otherPerson = await User.findOne({ email: world.other.email }).lean();
+    const tokenOf = async (userId: string) =>
+      (await ApiToken.findOne({ createdBy: userId }).lean())!._id;
     theirs = {
       customerId: world.other.customerId,
       caseId: world.other.caseId,
@@ -122,6 +147,7 @@ describe('partners and members', () => {
       siteId: world.other.siteId,
       personId: otherPerson!._id,
       partnerId: world.theirs.partnerId,
+      tokenId: await tokenOf(world.theirs.userId),
     };
     // A closed case of our own customer, so every case route has something of ours to read.
     const ourCase = `case-ours-${stack.demo.customer.id}`;
@@ -141,9 +167,13 @@ describe('partners and members', () => {
       siteId: stack.demo.siteId,
       personId: world.member.userId,
       partnerId: world.ours.partnerId,
+      tokenId: await tokenOf(world.ours.userId),
     };
   }, 120_000);
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await stack?.stop();
+    await mail?.stop();
+  });
 
   const partnerRoutes = routes.filter((r) => rolesOf(r).includes('partner'));
 
@@ -171,7 +201,7 @@ describe('partners and members', () => {
   it("never lets a partner reach another partner's customer: every route answers as for a missing one", async () => {
     const failures: string[] = [];
     for (const route of partnerRoutes) {
-      const res = await send(route, world.ours.token, theirs);
+      const res = await send(route, oursSignedIn, theirs);
       const what = `${keyOf(route)} → ${res.status} ${res.text.slice(0, 160)}`;
       const text = res.text;
       if (takesAnId(route, theirs)) {
@@ -186,7 +216,7 @@ describe('partners and members', () => {
       }
       // The same read of its own customer works: the 404 above is the scope, not the input.
       if (route.method === 'GET' && takesAnId(route, ours)) {
-        const own = await send(route, world.ours.token, ours);
+        const own = await send(route, oursSignedIn, ours);
         if (own.status === 404 || own.status >= 500)
           failures.push(`own refused: ${keyOf(route)} → ${own.status}`);
       }

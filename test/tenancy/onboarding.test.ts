@@ -7,7 +7,8 @@ import { Partner } from '../../store/partners';
 import { issueApiToken } from '../../store/apiTokens';
 import { startMailSink } from '../support/mail';
 import { call, startTestStack, type TestStack } from '../support/stack';
-import { mailsTo, nextMailTo, signIn } from './support';
+import { signIn } from '../support/signIn';
+import { mailsTo, nextMailTo } from './support';
 
 // The console API end to end over HTTP: an operator onboards a business, its invited
 // admin signs in with the emailed code and invites a member, who signs in and may use

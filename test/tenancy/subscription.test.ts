@@ -9,7 +9,7 @@ import { Case, Device } from '../../store/models';
 import { hashToken, newToken } from '../../store/tokens';
 import { caseWorkflowId, closeCaseSignal } from '../../workflows/messages';
 import { call, eventually } from '../support/stack';
-import { signIn } from './support';
+import { signIn } from '../support/signIn';
 import { startVoiceStack, waitForCallState, waitToHear, type VoiceStack } from '../voice/support';
 
 // The subscription, enforced where a case opens: a suspended or cancelled customer is

@@ -1,8 +1,7 @@
-import { outboxMessages, readLatestCode } from '../support/mail';
-import { call, eventually } from '../support/stack';
+import { outboxMessages } from '../support/mail';
+import { eventually } from '../support/stack';
 
-// Signing in as a person does in the portal: ask for a code, read it from the mail
-// stand-in's outbox, trade it for a bearer session.
+// The mails a test's people receive, read from the mail stand-in's outbox.
 
 export function mailsTo(outbox: string, to: string): string[] {
   return outboxMessages(outbox)
@@ -21,16 +20,4 @@ function readable(raw: string): string {
 /** Waits for the next message to `to` after `seen` of them. */
 export function nextMailTo(outbox: string, to: string, seen: number): Promise<string> {
   return eventually(async () => mailsTo(outbox, to)[seen], { what: `an email to ${to}` });
-}
-
-export async function signIn(apiUrl: string, outbox: string, email: string): Promise<string> {
-  const seen = mailsTo(outbox, email).length;
-  const asked = await call(`${apiUrl}/api/auth/login`, undefined, { body: { email } });
-  expect(asked.status).toBe(202);
-  const code = await readLatestCode(outbox, email, seen);
-  const verified = await call(`${apiUrl}/api/auth/login/verify`, undefined, {
-    body: { email, code, session: 'bearer' },
-  });
-  expect(verified.status).toBe(200);
-  return verified.body.token as string;
 }
