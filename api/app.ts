@@ -39,6 +39,7 @@ import { kpiRouter } from './routes/kpi';
 import { registerKpiMetrics } from './kpi/metrics';
 import { reportsRouter } from './routes/reports';
 import { fixesRouter } from './routes/fixes';
+import { privacyRouter } from './routes/privacy';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -157,6 +158,7 @@ export function createApi({
   app.use('/api', satisfactionRouter(requireRole));
   app.use('/api', kpiRouter(requireRole));
   app.use('/api', fixesRouter(requireRole));
+  app.use('/api', privacyRouter(temporal, requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 
   app.use('/api', (req, _res, next) => {

@@ -33,6 +33,7 @@ import {
 } from '../contracts/technician';
 import { CaseSatisfactionView, RatingPage, SatisfactionAnswer } from '../contracts/satisfaction';
 import { FixesResponse } from './routes/fixes';
+import { EraseCustomerRequest } from '../contracts/privacy';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -513,6 +514,39 @@ export const routes: RouteSpec[] = [
     access: { roles: ['device'] },
     query: SpeedTestQuery,
   },
+  // ---- h21-privacy: export and erasure (api/routes/privacy.ts) ----
+  {
+    method: 'GET',
+    path: '/api/customers/:id/export',
+    summary:
+      'Everything kept of one customer, opened (account, people, sites, boxes, cases with timeline and audit, ratings, notification settings); an operator signed in with the emailed code',
+    access: { roles: ['operator'] },
+    answers: { '403': 'SIGN_IN_REQUIRED: an API token is not enough', '404': 'CUSTOMER_NOT_FOUND' },
+  },
+  {
+    method: 'POST',
+    path: '/api/customers/:id/erase',
+    summary:
+      'Erase a customer: its keys (cases and audit entries then read "(erased)", their chains still verify), people, contacts, sessions, the account\'s personal fields',
+    access: { roles: ['operator'] },
+    body: EraseCustomerRequest,
+    answers: {
+      '400': "CONFIRMATION_MISMATCH: `confirm` is not the business's name",
+      '403': 'SIGN_IN_REQUIRED: an API token is not enough',
+      '404': 'CUSTOMER_NOT_FOUND',
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/customers/:id/people/:userId/erase',
+    summary: 'Erase one person of a customer: their key, user document, sessions and contacts',
+    access: { roles: ['operator'] },
+    answers: {
+      '403': 'SIGN_IN_REQUIRED: an API token is not enough',
+      '404': 'PERSON_NOT_FOUND',
+    },
+  },
+  // ---- end h21-privacy ----
 ];
 
 const error = {
