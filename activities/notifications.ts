@@ -16,6 +16,8 @@ import { loadNotificationSettings } from '../store/notificationSettings';
 import { Customer, Device, Site } from '../store/models';
 import { ratingLink } from '../api/satisfaction/links';
 import type { ApiLink } from './apiLink';
+import { customerSubject } from '../privacy/keys';
+import { seal, unsealDeep } from '../privacy/seal';
 
 // The notifyPeople workflow's activities: plan who hears of an event, then one delivery each.
 
@@ -56,7 +58,8 @@ export function createNotificationActivities(
   ]);
 
   async function planNotifications(input: NotificationEvent): Promise<PlannedNotifications> {
-    const event = NotificationEvent.parse(input);
+    // A technician's message comes sealed (privacy/): the words are made from it open.
+    const event = NotificationEvent.parse(await unsealDeep(input));
     const [settings, incidents, context] = await Promise.all([
       loadNotificationSettings(event.customerId),
       openIncidents(event.deviceId),
@@ -72,17 +75,18 @@ export function createNotificationActivities(
     const words = wordsFor(event, context);
     // Only the customer is asked to rate the case: operators' copies carry no rating links.
     const customerWords = wordsFor(event, { ...context, ratingLinks: ratingLinksOf(event) });
-    const job = (d: Delivery): DeliveryJob => ({
-      key: d.key,
-      channel: d.channel,
-      recipient: shownAs(d),
-      ...(d.pagerDuty && { pagerDuty: d.pagerDuty }),
-      words: d.audience === 'customer' ? customerWords : words,
-      eventType: event.type,
-      deviceId: event.deviceId,
-      caseId: event.caseId,
-      ...(d.channel === 'phone' && { customerId: event.customerId }),
-    });
+    const job = (d: Delivery): Promise<DeliveryJob> =>
+      sealedJob(event.customerId, {
+        key: d.key,
+        channel: d.channel,
+        recipient: shownAs(d),
+        ...(d.pagerDuty && { pagerDuty: d.pagerDuty }),
+        words: d.audience === 'customer' ? customerWords : words,
+        eventType: event.type,
+        deviceId: event.deviceId,
+        caseId: event.caseId,
+        ...(d.channel === 'phone' && { customerId: event.customerId }),
+      });
     const write = (d: Delivery, status: 'open' | 'deferred', until?: number) => ({
       _id: d.key,
       eventKey: event.key,
@@ -113,15 +117,19 @@ export function createNotificationActivities(
       });
     }
     return {
-      now: plan.now.map(job),
+      now: await Promise.all(plan.now.map(job)),
       ...(plan.later && {
-        later: { until: plan.later.until, jobs: plan.later.deliveries.map(job) },
+        later: {
+          until: plan.later.until,
+          jobs: await Promise.all(plan.later.deliveries.map(job)),
+        },
       }),
       retry: config.retry,
     };
   }
 
-  async function deliverNotification(job: DeliveryJob): Promise<Settled> {
+  async function deliverNotification(sealed: DeliveryJob): Promise<Settled> {
+    const job = await unsealDeep(sealed);
     const info = activityInfo();
     const settled = await deliverOnce(
       {
@@ -163,7 +171,7 @@ export function createNotificationActivities(
    * deliver.
    */
   async function reportUndelivered({
-    job,
+    job: sealed,
     outcome,
     error,
   }: {
@@ -171,6 +179,7 @@ export function createNotificationActivities(
     outcome: 'failed' | 'unconfirmed';
     error: string;
   }): Promise<DeliveryJob | undefined> {
+    const job = await unsealDeep(sealed);
     if (outcome === 'failed') {
       await NotificationDoc.updateOne(
         { _id: job.key, status: mongoose.trusted({ $nin: ['sent', 'unconfirmed'] }) },
@@ -231,6 +240,28 @@ export function createNotificationActivities(
   }
 
   return { planNotifications, deliverNotification, reportUndelivered };
+}
+
+/**
+ * What the workflow's history keeps of a delivery to a customer's people: who and what
+ * sealed under the business's key (the words may quote a technician's message), opened by
+ * the sending activity. Operators' channels name nobody and stay as they are.
+ */
+async function sealedJob(customerId: string, job: DeliveryJob): Promise<DeliveryJob> {
+  if (job.channel === 'slack' || job.channel === 'pagerduty' || customerId === 'operators') {
+    return job;
+  }
+  const subject = customerSubject(customerId);
+  return {
+    ...job,
+    recipient: await seal(subject, job.recipient),
+    words: {
+      ...job.words,
+      text: await seal(subject, job.words.text),
+      short: await seal(subject, job.words.short),
+      ...(job.words.html && { html: await seal(subject, job.words.html) }),
+    },
+  };
 }
 
 function shownAs(d: Delivery): string {

@@ -46,6 +46,7 @@ import { peopleRouter } from './routes/people';
 import { sitesRouter } from './routes/sites';
 import { partnersRouter } from './routes/partners';
 import { tokensRouter } from './routes/tokens';
+import { privacyRouter } from './routes/privacy';
 
 // The HTTP API and its socket.io server, wired to a Temporal client.
 
@@ -182,6 +183,7 @@ export function createApi({
   app.use('/api', kpiRouter(requireRole));
   app.use('/api', fixesRouter(requireRole));
   app.use('/api', tokensRouter(requireRole));
+  app.use('/api', privacyRouter(temporal, requireRole));
   if (demo.enabled) app.use('/api', demoRouter(requireRole, demo));
 
   app.use('/api', (req, _res, next) => {

@@ -7,6 +7,7 @@ import type { Principal } from './auth';
 import { HttpError } from './errors';
 import { caseWorkflowId } from '../workflows/messages';
 import { openCase, type CaseDefaults } from './openCase';
+import { sealWords } from '../privacy/writers';
 
 // "It is still not working": a closed case reopens as a linked follow-up with a person
 // assigned. The follow-up runs the box's checks again for fresh evidence but never closes
@@ -58,7 +59,8 @@ export async function reportStillBroken(
   if (old.followUpCaseId) return existing(old.followUpCaseId, old);
 
   const assignedOperator = await leastBusyOperator();
-  const words = report.words || defaultWords;
+  // Sealed once here: the follow-up's workflow and the closed case's trail keep the same.
+  const words = await sealWords(principal, old.customerId, report.words || defaultWords);
   // A case of this box that is open now is joined: it takes the words and the person.
   const opened = await openCase(
     client,

@@ -16,6 +16,7 @@ import { HttpError } from './errors';
 import { reachesCustomer } from './tenantScope';
 import { SlaSettings } from '../contracts/technician';
 import { subscriptionOf } from '../contracts/tenancy';
+import { sealCallerNumber, sealWords } from '../privacy/writers';
 
 // Opening (or joining) a device's case: for the case routes, the Zen box's own
 // reports and the phone. A module of its own so the phone's call flow needs
@@ -58,6 +59,12 @@ export async function openCase(
   const customer = await Customer.findById(device.customerId).lean();
   if (!customer) throw new HttpError(404, 'DEVICE_NOT_FOUND', `No device ${request.deviceId}`);
   assertSubscriptionOpensCases(customer.subscriptionStatus);
+  // The workflow carries personal values sealed only (privacy/): its history cannot forget.
+  // The number first: it makes the caller's key, with the number kept beside it.
+  const callerPhone =
+    request.callerPhone && (await sealCallerNumber(customer._id, request.callerPhone));
+  const description =
+    request.description && (await sealWords(principal, customer._id, request.description));
 
   const input: CaseInput = {
     caseId: randomUUID(),
@@ -67,8 +74,8 @@ export async function openCase(
     deviceId: device.deviceId,
     channel: request.channel,
     openedBy: { id: principal.id, role: principal.role, customerId: principal.customerId },
-    description: request.description,
-    callerPhone: request.callerPhone,
+    description: description || undefined,
+    callerPhone: callerPhone || undefined,
     followUp: request.followUp,
     settings: defaults.settings,
     sla: serviceLevels(customer.sla, defaults.sla),
@@ -88,12 +95,13 @@ export async function openCase(
       { key: searchAttributes.issueCategory, value: 'unknown' },
     ],
     memo: { businessName: customer.businessName },
-    staticSummary: `${customer.businessName}: ${clip(request.description ?? 'network problem', 80)} (device ${device.deviceId}, via ${request.channel})`,
+    // The reporter's words stay out: these are kept in clear in the history.
+    staticSummary: `${customer.businessName}: network problem (device ${device.deviceId}, via ${request.channel})`,
     staticDetails: [
       `**Customer:** ${customer.businessName} (${customer._id})`,
       `**Device:** ${device.deviceId}`,
       `**Opened through:** ${request.channel} by ${principal.role} ${principal.id}`,
-      request.description ? `**Reported problem:** ${request.description}` : '',
+      request.description ? '**Reported problem:** in the case, in the words of its reporter' : '',
     ]
       .filter(Boolean)
       .join('\n\n'),
@@ -105,7 +113,7 @@ export async function openCase(
         channel: request.channel,
         actor: input.openedBy,
         // A joining reporter's words are kept beside the opener's.
-        description: request.description,
+        description: description || undefined,
         followUp: request.followUp,
       },
     ],
@@ -125,10 +133,6 @@ export function assertSubscriptionOpensCases(status: string | null | undefined):
     subscription.status === 'cancelled' ? 'SUBSCRIPTION_CANCELLED' : 'SUBSCRIPTION_SUSPENDED',
     subscription.notice ?? 'Your Zen & Zen service does not open new support cases right now.',
   );
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /**

@@ -39,6 +39,7 @@ import { CodecRequest, codecPath } from './routes/codec';
 import { tenancyRoutes } from './tenancy/routeSpecs';
 import { CreateTokenRequest, TokenList, TokenView } from '../contracts/apiTokens';
 import { tokenManagers } from './routes/tokens';
+import { EraseCustomerRequest } from '../contracts/privacy';
 
 // The HTTP API as data: every route, who may call it, and the zod schema its
 // input is parsed with. Served as OpenAPI 3.1 at /api/openapi.json; a test
@@ -587,6 +588,39 @@ export const routes: RouteSpec[] = [
     },
   },
   // --- end of integration tokens ---
+  // ---- h21-privacy: export and erasure (api/routes/privacy.ts) ----
+  {
+    method: 'GET',
+    path: '/api/customers/:id/export',
+    summary:
+      'Everything kept of one customer, opened (account, people, sites, boxes, cases with timeline and audit, ratings, notification settings); an operator signed in with the emailed code',
+    access: { roles: ['operator'] },
+    answers: { '403': 'SIGN_IN_REQUIRED: an API token is not enough', '404': 'CUSTOMER_NOT_FOUND' },
+  },
+  {
+    method: 'POST',
+    path: '/api/customers/:id/erase',
+    summary:
+      'Erase a customer: its keys (cases and audit entries then read "(erased)", their chains still verify), people, contacts, sessions, the account\'s personal fields',
+    access: { roles: ['operator'] },
+    body: EraseCustomerRequest,
+    answers: {
+      '400': "CONFIRMATION_MISMATCH: `confirm` is not the business's name",
+      '403': 'SIGN_IN_REQUIRED: an API token is not enough',
+      '404': 'CUSTOMER_NOT_FOUND',
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/customers/:id/people/:userId/erase',
+    summary: 'Erase one person of a customer: their key, user document, sessions and contacts',
+    access: { roles: ['operator'] },
+    answers: {
+      '403': 'SIGN_IN_REQUIRED: an API token is not enough',
+      '404': 'PERSON_NOT_FOUND',
+    },
+  },
+  // ---- end h21-privacy ----
 ];
 
 const error = {

@@ -1,5 +1,7 @@
 import mongoose from 'mongoose';
 import type { Actor } from '../contracts/case';
+import { subjectLabel } from '../privacy/keys';
+import { callerSubjectId } from '../privacy/writers';
 import { Device, Site, User } from '../store/models';
 
 // Who did something, in words a customer or an operator reads in a case's trail: the
@@ -11,9 +13,20 @@ export const serviceName = 'Zen & Zen service';
 const operatorName = 'Zen & Zen technician';
 
 /** The caller's number is personal data the trail need not show: its last digits say enough. */
-function caller(id: string): string {
-  const digits = id.slice('phone:'.length).replace(/\D/g, '');
+function caller(number: string): string {
+  const digits = number.replace(/\D/g, '');
   return digits ? `Caller on the phone (number ending ${digits.slice(-4)})` : 'Caller on the phone';
+}
+
+/**
+ * Callers are `phone:<keyed hash>`: their number is read from beside their key, while it
+ * lives. Ids from before that (`phone:<number>`) carry it themselves.
+ */
+async function callerName(id: string): Promise<string> {
+  const subject = callerSubjectId(id);
+  if (!subject || id.slice('phone:'.length).startsWith('+'))
+    return caller(id.slice('phone:'.length));
+  return caller((await subjectLabel(subject)) ?? '');
 }
 
 /**
@@ -58,6 +71,8 @@ export async function namesOf(
     const site = siteNames.get(device.siteId);
     names.set(device._id, site ? `Zen box at ${site}` : 'Zen box');
   }
+  const callers = [...new Set(known.filter((a) => a.id.startsWith('phone:')).map((a) => a.id))];
+  for (const id of callers) names.set(id, await callerName(id));
   for (const actor of known) {
     if (names.has(actor.id)) continue;
     names.set(actor.id, fallbackName(actor));
@@ -66,7 +81,7 @@ export async function namesOf(
 }
 
 function fallbackName(actor: Actor): string {
-  if (actor.id.startsWith('phone:')) return caller(actor.id);
+  if (actor.id.startsWith('phone:')) return caller('');
   switch (actor.role) {
     case 'service':
       return serviceName;

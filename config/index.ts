@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -82,6 +83,9 @@ const schema = z.object({
     .min(32, 'JWT_SECRET must be at least 32 characters')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  // Wraps every customer's and person's data key (privacy/keys.ts): 32 bytes, base64.
+  // Required in production; elsewhere a fixed development key, so data survives restarts.
+  PII_MASTER_KEY: optional,
   // When set, /metrics answers only with this bearer token.
   METRICS_TOKEN: optional,
   WORKER_METRICS_PORT: port(9464),
@@ -228,6 +232,30 @@ function codecKeys(setting: string | undefined, env: string): CodecKey[] {
   }
 }
 
+/**
+ * Known to everyone who reads this file: it protects nothing, and production refuses to
+ * start without a key of its own.
+ */
+export const INSECURE_DEVELOPMENT_PII_MASTER_KEY = createHash('sha256')
+  .update('zen-and-zen INSECURE DEVELOPMENT-ONLY personal-data master key')
+  .digest();
+
+function piiMasterKey(base64: string | undefined, nodeEnv: string): Buffer {
+  if (!base64) {
+    if (nodeEnv === 'production') {
+      throw new Error(
+        'Invalid environment:\n  PII_MASTER_KEY: required in production (32 random bytes, base64)',
+      );
+    }
+    return INSECURE_DEVELOPMENT_PII_MASTER_KEY;
+  }
+  const key = Buffer.from(base64, 'base64');
+  if (key.length !== 32) {
+    throw new Error('Invalid environment:\n  PII_MASTER_KEY: must be 32 bytes, base64');
+  }
+  return key;
+}
+
 /** The cloud must notice a silent box within two minutes; this leaves room for the signal. */
 const maxOfflineNoticeMs = 90_000;
 
@@ -254,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const uiUrl = e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`;
   return {
     env: e.NODE_ENV,
+    privacy: { masterKey: piiMasterKey(e.PII_MASTER_KEY, e.NODE_ENV) },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     temporal: {

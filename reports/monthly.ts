@@ -7,6 +7,7 @@ import { fixDescriptions, type ActionId } from '../contracts/fixes';
 import type { HistoryPoint, Outage, ProbeTarget } from '../contracts/monitor';
 import { Case, Customer, Device, Site } from '../store/models';
 import { CaseSatisfaction } from '../store/satisfaction';
+import { unseal } from '../privacy/seal';
 import { reportMonth, type ReportMonth } from './month';
 
 // One customer's month, gathered for the monthly report (./monthlyEmail.ts words it):
@@ -289,7 +290,9 @@ async function satisfactionOf(customerId: string, caseIds: string[]) {
     customerId,
   }).lean();
   for (const doc of docs) {
-    answers.set(doc._id, { score: doc.score, ...(doc.comment && { comment: doc.comment }) });
+    // Comments are kept sealed (privacy/): the report reads them open, or "(erased)".
+    const comment = doc.comment ? await unseal(doc.comment) : undefined;
+    answers.set(doc._id, { score: doc.score, ...(comment && { comment }) });
   }
   return answers;
 }

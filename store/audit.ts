@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../contracts/case';
-import { AuditEntry, driverCollection } from './models';
+import { hasPlainPersonalDetails, sealPersonalDetails } from '../privacy/personal';
+import { AuditEntry, Case, driverCollection } from './models';
 
 // The append-only audit log of a case. Each entry carries the hash of the one
 // before it, so changing or removing an entry breaks every hash after it.
@@ -53,7 +54,11 @@ export function hashEntry(prevHash: string, record: AuditRecord): string {
  * `prevHash`, when the caller has it (the hash its previous append returned),
  * saves reading entry `seq - 1`.
  */
-export async function appendAudit(record: AuditRecord, knownPrevHash?: string): Promise<string> {
+export async function appendAudit(
+  plainRecord: AuditRecord,
+  knownPrevHash?: string,
+): Promise<string> {
+  const record = await withPersonalDetailsSealed(plainRecord);
   const prevHash =
     record.seq === 1
       ? GENESIS_HASH
@@ -75,6 +80,25 @@ export async function appendAudit(record: AuditRecord, knownPrevHash?: string): 
     if (existing.hash !== hash) throw new Error(`audit entry ${_id} exists with other content`);
   }
   return hash;
+}
+
+/**
+ * Personal words and numbers in the details are sealed before the hash covers them (most
+ * come sealed already, from the API): the chain verifies over ciphertext, before and after
+ * the key is erased. Sealed the same on a retry (the entry's id is the context).
+ */
+async function withPersonalDetailsSealed(record: AuditRecord): Promise<AuditRecord> {
+  if (!hasPlainPersonalDetails(record.actionDetails)) return record;
+  const customerId =
+    record.actor.customerId ??
+    (await Case.findById(record.caseId, { customerId: 1 }).lean())?.customerId;
+  if (!customerId) throw new Error(`audit entry of case ${record.caseId}: whose personal data?`);
+  const actionDetails = await sealPersonalDetails(
+    record.actionDetails,
+    customerId,
+    `${record.caseId}:${record.seq}`,
+  );
+  return { ...record, actionDetails };
 }
 
 async function storedHash(caseId: string, seq: number): Promise<string> {

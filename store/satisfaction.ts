@@ -6,6 +6,8 @@ import type {
   SatisfactionChannel,
 } from '../contracts/satisfaction';
 import { Case } from './models';
+import { customerSubject } from '../privacy/keys';
+import { seal, unseal } from '../privacy/seal';
 
 // How the customer rated the help on a closed case: one document per case, its _id the case's,
 // so the first answer wins on every channel (a second insert clashes on the key). Kept apart
@@ -61,7 +63,9 @@ export async function recordSatisfaction(
   at = new Date(),
 ): Promise<RecordOutcome> {
   if (!(await rateableCase(caseId, customerId))) return 'not_rateable';
-  const comment = answer.comment?.trim().slice(0, maxCommentLength);
+  const words = answer.comment?.trim().slice(0, maxCommentLength);
+  // Kept sealed under the business's key (privacy/): erased with it.
+  const comment = words && (await seal(customerSubject(customerId), words));
   try {
     await CaseSatisfaction.create({
       _id: caseId,
@@ -88,7 +92,7 @@ export async function satisfactionOf(caseId: string): Promise<Satisfaction | und
     caseId: doc._id,
     customerId: doc.customerId,
     score: doc.score,
-    ...(doc.comment && { comment: doc.comment }),
+    ...(doc.comment && { comment: await unseal(doc.comment) }),
     channel: doc.channel as SatisfactionChannel,
     at: doc.at.toISOString(),
   };

@@ -31,6 +31,8 @@ import { reportStillBroken } from '../followUp';
 import { channelOf, openCase, type CaseDefaults } from '../openCase';
 import { namesOf, whoIn } from '../people';
 import type { Voice } from '../voice/router';
+import { unsealDeep } from '../../privacy/seal';
+import { sealWords } from '../../privacy/writers';
 
 // Cases: open, read, approve, a customer's step done, take over, close, and the audit trail.
 
@@ -68,7 +70,7 @@ export function casesRouter(
 
   router.get('/cases', requireRole('customer', 'partner', 'operator'), async (req, res) => {
     const query = ListCasesQuery.parse(req.query);
-    res.json(await listCases(req.principal!, query, defaults.sla));
+    res.json(await unsealDeep(await listCases(req.principal!, query, defaults.sla)));
   });
 
   router.get('/cases/:id', requireRole(...caseReaders), async (req, res) => {
@@ -89,7 +91,8 @@ export function casesRouter(
       ],
       readerOf(req.principal!),
     );
-    res.json({
+    // Personal values are kept sealed (privacy/): opened for the reader, "(erased)" once erased.
+    const view = await unsealDeep({
       ...found,
       reports: found.reports.map(({ actor, ...report }) => ({
         ...report,
@@ -105,6 +108,7 @@ export function casesRouter(
         },
       },
     });
+    res.json(view);
   });
 
   router.get('/cases/:id/audit', requireRole(...caseReaders), async (req, res) => {
@@ -127,7 +131,7 @@ export function casesRouter(
     }));
     res.json({
       // Who was told what, merged in time order; the hash chain covers the steps alone.
-      entries: inTimeOrder(steps, told),
+      entries: await unsealDeep(inTimeOrder(steps, told)),
       verification: await verifyChain(found.id),
     });
   });
@@ -142,13 +146,14 @@ export function casesRouter(
   router.post('/remediation/approve', requireRole(...caseReaders), async (req, res) => {
     const body = ApproveRequest.parse(req.body);
     const handle = await caseHandle(temporal, req.principal!, body.sessionId);
+    const note = body.userNote && (await sealNote(req.principal!, body.sessionId, body.userNote));
     try {
       const result = await handle.executeUpdate(decideRemediationUpdate, {
         args: [
           {
             actionId: body.actionId,
             approved: body.approved,
-            note: body.userNote,
+            note: note || undefined,
             actor: actorOf(req.principal!),
             channel: channelOf(req.principal!),
           },
@@ -250,6 +255,12 @@ export function casesRouter(
   });
 
   return router;
+}
+
+/** An approval's note, sealed under its writer's key before the workflow keeps it. */
+async function sealNote(principal: Principal, caseId: string, note: string): Promise<string> {
+  const doc = await Case.findById(caseId, { customerId: 1 }).lean();
+  return doc ? sealWords(principal, doc.customerId, note) : note;
 }
 
 /**

@@ -9,7 +9,9 @@ import {
   TechnicianProposalRequest,
 } from '../../contracts/technician';
 import { parseRemediation } from '../../contracts/remediation';
-import { User } from '../../store/models';
+import { Case, User } from '../../store/models';
+import { customerSubject } from '../../privacy/keys';
+import { seal } from '../../privacy/seal';
 import {
   addNoteUpdate,
   assignCaseUpdate,
@@ -76,10 +78,13 @@ export function technicianRouter(temporal: Client, requireRole: RequireRole): Ro
 
   router.post('/cases/:id/notes', technician, async (req, res) => {
     const { text, visibility } = NoteRequest.parse(req.body);
+    // Sealed under the business's key: the workflow's history keeps it for good.
+    const doc = await Case.findById(String(req.params.id), { customerId: 1 }).lean();
+    const sealed = doc ? await seal(customerSubject(doc.customerId), text) : text;
     res.status(201).json(
       await send(req, (h) =>
         h.executeUpdate(addNoteUpdate, {
-          args: [{ actor: actorOf(req.principal!), visibility, text }],
+          args: [{ actor: actorOf(req.principal!), visibility, text: sealed }],
         }),
       ),
     );

@@ -17,6 +17,7 @@ import { PhoneApproval } from './phoneApproval';
 import { PhoneRating } from './phoneRating';
 import { prompts } from './prompts';
 import { isCallEnded } from './telnyxClient';
+import { callerActorId } from '../../privacy/writers';
 
 // The phone channel's state machine. One inbound call: answer, greet the
 // business, choose the Zen box the call is about (./boxChoice), open or join
@@ -492,7 +493,12 @@ export class CallFlow {
   }
 
   private principalOf(session: CallSession): Principal {
-    return { id: `phone:${session.from}`, role: 'customer', customerId: session.customerId };
+    // Known by a keyed hash of the number: an actor id is kept in clear (privacy/writers.ts).
+    return {
+      id: callerActorId(session.customerId, session.from),
+      role: 'customer',
+      customerId: session.customerId,
+    };
   }
 
   private async runOf(workflowId: string): Promise<string | undefined> {

@@ -6,6 +6,7 @@ import type { ClientState } from './callEvents';
 import type { CallSession } from './callSession';
 import { prompts } from './prompts';
 import { codeAbout } from './words';
+import { callerActorId } from '../../privacy/writers';
 
 // Approving a fix on the phone: the caller hears what is wrong and what the fix
 // does, keys the emailed one-time code (the e-mail says what it approves), then
@@ -96,7 +97,7 @@ export class PhoneApproval {
                 approved,
                 note: 'Keyed in on the phone after the emailed code',
                 actor: {
-                  id: `phone:${session.from}`,
+                  id: callerActorId(session.customerId, session.from),
                   role: 'customer',
                   customerId: session.customerId,
                 },

@@ -2,6 +2,7 @@ import type { supportCase } from '../../workflows/supportCase';
 import { AuditEntry, Case, Device, User } from '../../store/models';
 import { connectDevice, openDemoCase, saveHistory, stateOf, waitForStatus } from '../support/cases';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
+import { unseal } from '../../privacy/seal';
 
 // "It is still not working": a resolved case reopens as a linked follow-up that re-runs
 // the box's checks, never closes on them alone, and is handed to an assigned person.
@@ -59,7 +60,8 @@ describe('a customer says a resolved case is still broken', () => {
       expect(final.caseId).toBe(followUpId);
       expect(final.followUpOf).toBe(caseId);
       expect(final.assignedOperator).toBe(operator!._id);
-      expect(final.reports?.[0]?.words).toBe(words);
+      // The workflow carries the words sealed (privacy/): they open to what was said.
+      expect(await unseal(final.reports![0]!.words)).toBe(words);
       expect(final.instructions).toMatch(/technician has been assigned/);
       await saveHistory(followUp, 'still-broken-follow-up');
 
@@ -122,7 +124,7 @@ describe('a customer says a resolved case is still broken', () => {
       { what: 'the open case to take the person' },
     );
     expect(joined.followUpOf).toBe(closed.caseId);
-    expect(joined.reports?.map((r) => r.words)).toEqual([
+    expect(await Promise.all((joined.reports ?? []).map((r) => unseal(r.words)))).toEqual([
       'The internet is down',
       'Still down in the back office',
     ]);

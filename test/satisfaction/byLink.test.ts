@@ -3,6 +3,7 @@ import { caseOfRatingToken, ratingToken } from '../../api/satisfaction/links';
 import { notify } from '../../notifier/notify';
 import { Case } from '../../store/models';
 import { CaseSatisfaction } from '../../store/satisfaction';
+import { unseal } from '../../privacy/seal';
 import { emailsTo } from '../notifications/support';
 import { connectDevice, openDemoCase } from '../support/cases';
 import { call, eventually, startTestStack, type TestStack } from '../support/stack';
@@ -102,9 +103,11 @@ describe('satisfaction by the emailed link and the portal', () => {
     expect(stored).toMatchObject({
       customerId: stack.demo.customer.id,
       score: 4,
-      comment: 'Quick and clear, thank you.',
+      comment: expect.stringMatching(/^pii1:customer:/),
       channel: 'email',
     });
+    // Kept sealed under the business's key (privacy/).
+    expect(await unseal(stored!.comment!)).toBe('Quick and clear, thank you.');
     expect(stored!.at).toBeInstanceOf(Date);
 
     // Again by the same link, or by another of the five: refused, the first answer stays.

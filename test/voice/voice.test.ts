@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { signWebhook } from '../../stand-ins/telnyx';
 import { AuditEntry, Case, Customer, OneTimeCode, WebhookEvent } from '../../store/models';
+import { unseal } from '../../privacy/seal';
 import { prompts } from '../../api/voice/prompts';
 import { fixWords, problemWords } from '../../api/voice/words';
 import { createTelnyxClient, isCallEnded } from '../../api/voice/telnyxClient';
@@ -282,7 +283,9 @@ describe('voice: Telnyx Call Control', () => {
       expectPlainWords(v.telnyx.heard(callId));
 
       const doc = await Case.findById(waiting.caseId).lean();
-      expect(doc).toMatchObject({ channel: 'phone', callerPhone: phone(), status: 'resolved' });
+      expect(doc).toMatchObject({ channel: 'phone', status: 'resolved' });
+      // The number is kept sealed under the caller's own key (privacy/).
+      expect(await unseal(doc!.callerPhone!)).toBe(phone());
       const types = (await AuditEntry.find({ caseId: waiting.caseId }).lean()).map(
         (e) => e.actionType,
       );
