@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Case, Customer, Device, Site, User } from '../../store/models';
+import { Case, Customer, Device, Site } from '../../store/models';
 import { Partner } from '../../store/partners';
+import { createPersonWithToken, type PersonFields } from '../support/people';
 import { hashToken, newToken } from '../../store/tokens';
 import { call, startTestStack, type TestStack } from '../support/stack';
 import { seedOtherTenant, type OtherTenant } from '../support/tenants';
@@ -45,11 +46,9 @@ function deviceDoc(customerId: string, siteId: string, deviceId: string) {
   };
 }
 
-async function userToken(fields: Record<string, unknown>): Promise<string> {
-  const token = newToken('zu');
-  await User.create({
+async function userToken(fields: Omit<PersonFields, 'email'>): Promise<string> {
+  const { token } = await createPersonWithToken({
     email: `${randomUUID()}@paging.example`,
-    tokenHash: hashToken(token),
     ...fields,
   });
   return token;
