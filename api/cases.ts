@@ -130,15 +130,19 @@ export async function listCases(principal: Principal, query: ListCasesQuery, sla
 }
 
 /**
- * Cases whose summary or business name holds `q`. The matching businesses are read first
- * (any tenant's: the case filter's own scope still decides what the caller gets).
+ * Cases whose business name or box id holds `q`. (Not the summary: it is the reporter's
+ * words, sealed under their key.) The matching businesses are read first (any tenant's:
+ * the case filter's own scope still decides what the caller gets).
  */
 async function caseSearch(q: string | undefined) {
   const pattern = searchPattern(q);
   if (!pattern) return undefined;
   const named = await Customer.find({ businessName: pattern }, { _id: 1 }).lean();
   return {
-    $or: [{ summary: pattern }, { customerId: mongoose.trusted({ $in: named.map((c) => c._id) }) }],
+    $or: [
+      { deviceId: pattern },
+      { customerId: mongoose.trusted({ $in: named.map((c) => c._id) }) },
+    ],
   };
 }
 
