@@ -80,13 +80,13 @@ describe('the fix catalog for technicians', () => {
     }
   });
 
-  it('is for operators only, and documented as such', async () => {
+  it('is for technicians (operators, partners) only, and documented as such', async () => {
     expect((await call(`${stack.apiUrl}/api/fixes`, stack.demo.customer.token)).status).toBe(403);
     expect((await call(`${stack.apiUrl}/api/fixes`, undefined)).status).toBe(401);
     const doc = (await (await fetch(`${stack.apiUrl}/api/openapi.json`)).json()) as {
       paths: Record<string, Record<string, { 'x-roles': string[] }>>;
     };
-    expect(doc.paths['/api/fixes']?.get?.['x-roles']).toEqual(['operator']);
+    expect(doc.paths['/api/fixes']?.get?.['x-roles']).toEqual(['operator', 'partner']);
     expect(routes.some((r) => r.method === 'GET' && r.path === '/api/fixes')).toBe(true);
   });
 });

@@ -13,27 +13,15 @@ import {
   UpdateCustomerRequest,
   UpdatePersonRequest,
   UpdateSiteRequest,
-  type AccessRole,
 } from '../../contracts/tenancy';
+import type { RouteSpec } from '../routeSpec';
 
-// The console's routes (api/routes/tenants.ts, people.ts, sites.ts, partners.ts) as
-// the OpenAPI document lists them (api/openapi.ts spreads them into its list).
-
-/** The part of openapi.ts's RouteSpec these routes use; declared here, as the API has no import circle. */
-interface ConsoleRoute {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  path: string;
-  summary: string;
-  access: { roles: AccessRole[] };
-  body?: z.ZodType;
-  response?: z.ZodType;
-  answers?: Record<string, string>;
-}
+// The console's routes (api/routes/tenants.ts, people.ts, sites.ts, partners.ts).
 
 const notFound = 'CUSTOMER_NOT_FOUND: no such customer, or not one the caller reaches';
 const signInOnly = 'SIGN_IN_REQUIRED: a person signed in with an emailed code, not an API token';
 
-export const tenancyRoutes: ConsoleRoute[] = [
+export const tenancyRoutes: RouteSpec[] = [
   {
     method: 'POST',
     path: '/api/customers',
