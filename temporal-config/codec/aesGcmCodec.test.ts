@@ -104,7 +104,9 @@ describe('TEMPORAL_CODEC_KEYS', () => {
   });
 
   it('is required in production, and never echoes a key in its error', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+    // Production's other required key given, so this one is what is missing.
+    const piiKey = { PII_MASTER_KEY: b64() };
+    expect(() => loadConfig({ NODE_ENV: 'production', ...piiKey })).toThrow(
       'TEMPORAL_CODEC_KEYS: required in production',
     );
     const secret = Buffer.alloc(31, 7).toString('base64');
@@ -122,7 +124,8 @@ describe('TEMPORAL_CODEC_KEYS', () => {
     expect(loadConfig({}).temporal.codecKeys).toEqual([INSECURE_DEVELOPMENT_CODEC_KEY]);
     const given = `prod-1:${b64()}`;
     expect(
-      loadConfig({ NODE_ENV: 'production', TEMPORAL_CODEC_KEYS: given }).temporal.codecKeys[0]!.id,
+      loadConfig({ NODE_ENV: 'production', TEMPORAL_CODEC_KEYS: given, PII_MASTER_KEY: b64() })
+        .temporal.codecKeys[0]!.id,
     ).toBe('prod-1');
   });
 });

@@ -24,6 +24,8 @@ describeInBrowser('the Temporal UI decodes payloads for a signed-in operator', (
   let uiUrl: string;
   let workflowId: string;
   const marker = `Marker ${randomUUID()}: the fax line hums`;
+  /** A key of the case's input (its settings): readable only once the payload is decoded. */
+  const decodedOnly = 'customerStepWaitMs';
   const saved = {
     address: process.env.TEMPORAL_ADDRESS,
     ui: process.env.TEMPORAL_UI_URL,
@@ -97,9 +99,13 @@ describeInBrowser('the Temporal UI decodes payloads for a signed-in operator', (
       const page = await context.newPage();
       const decode = await openCaseInUi(page);
       expect(decode.status()).toBe(200);
-      await page.waitForFunction((m) => document.body.innerText.includes(m), marker, {
+      await page.waitForFunction((m) => document.body.innerText.includes(m), decodedOnly, {
         timeout: 60_000,
       });
+      // The reporter's words stay sealed under their own key, even for an operator (privacy/).
+      const text = await page.evaluate(() => document.body.innerText);
+      expect(text).not.toContain(marker);
+      expect(text).toContain('pii1:person:');
     } finally {
       await context.close();
     }
@@ -114,7 +120,9 @@ describeInBrowser('the Temporal UI decodes payloads for a signed-in operator', (
       expect(decode.status()).toBe(401);
       // The page has had its answer; give it a moment to render what it has.
       await page.waitForTimeout(2000);
-      expect(await page.evaluate(() => document.body.innerText)).not.toContain(marker);
+      const text = await page.evaluate(() => document.body.innerText);
+      expect(text).not.toContain(decodedOnly);
+      expect(text).not.toContain(marker);
     } finally {
       await context.close();
     }
