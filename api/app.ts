@@ -6,7 +6,13 @@ import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
 import { Server as SocketServer } from 'socket.io';
 import { TASK_QUEUE, type CaseSettings } from '../workflows/messages';
-import { createAuthenticate, roleGuard, sessionCookie, type Authenticate } from './auth';
+import {
+  createAuthenticate,
+  roleGuard,
+  sessionCookie,
+  type Authenticate,
+  type Principal,
+} from './auth';
 import { attachDeviceGateway } from './deviceGateway';
 import { createDeviceMonitoring } from './monitoring';
 import { createHealthLive } from './monitoring/live';
@@ -199,9 +205,10 @@ export function createApi({
 }
 
 /**
- * The portal's live view: a customer hears about their cases, operators about all.
- * Browsers reach it through the portal's same-origin proxy with the session cookie;
- * other clients give a token in the handshake's auth.
+ * The portal's live view: a customer hears about their cases, a partner about its
+ * customers' (as they were when it connected), operators about all. Browsers reach it
+ * through the portal's same-origin proxy with the session cookie; other clients give a
+ * token in the handshake's auth.
  */
 function attachPortalLive(io: SocketServer, authenticate: Authenticate): void {
   const portal = io.of('/portal');
@@ -210,12 +217,24 @@ function attachPortalLive(io: SocketServer, authenticate: Authenticate): void {
     const token =
       typeof given === 'string' ? given : sessionCookie(socket.handshake.headers.cookie);
     const principal = token ? await authenticate(token) : undefined;
-    if (!principal || (principal.role !== 'customer' && principal.role !== 'operator')) {
-      return next(new Error('unauthorized'));
-    }
-    socket.data.room =
-      principal.role === 'operator' ? 'operators' : `customer:${principal.customerId}`;
+    const rooms = principal && liveRooms(principal);
+    if (!rooms) return next(new Error('unauthorized'));
+    socket.data.rooms = rooms;
     next();
   });
-  portal.on('connection', (socket) => void socket.join(socket.data.room as string));
+  portal.on('connection', (socket) => void socket.join(socket.data.rooms as string[]));
+}
+
+/** The rooms a portal principal listens in; undefined for those with no live view. */
+function liveRooms(principal: Principal): string[] | undefined {
+  switch (principal.role) {
+    case 'operator':
+      return ['operators'];
+    case 'partner':
+      return (principal.customerIds ?? []).map((id) => `customer:${id}`);
+    case 'customer':
+      return [`customer:${principal.customerId}`];
+    default:
+      return undefined;
+  }
 }

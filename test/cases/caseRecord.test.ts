@@ -4,6 +4,7 @@ import { createPersonWithToken } from '../support/people';
 import { Case } from '../../store/models';
 import { approve, connectDevice, openDemoCase, saveHistory, waitForStatus } from '../support/cases';
 import { call, startTestStack, type TestStack } from '../support/stack';
+import { isSealed, unseal } from '../../privacy/seal';
 
 // What a case records for a dispute: every reporter's words, the real channel, who did
 // each step by name, the approval note, plain progress words, and one operator per case.
@@ -41,7 +42,8 @@ describe('the record of a case', () => {
       expect(second.body).toMatchObject({ caseId, joined: true });
 
       const waiting = await waitForStatus(handle, 'awaiting_approval');
-      expect(waiting.reports?.map((r) => r.words)).toEqual([
+      // The workflow carries the reporters' words sealed (privacy/); opened, they are theirs.
+      expect(await Promise.all((waiting.reports ?? []).map((r) => unseal(r.words)))).toEqual([
         'The internet is down at reception',
         'Email stopped in the back office',
       ]);
@@ -65,7 +67,9 @@ describe('the record of a case', () => {
       // The case document: the real channel and both reports.
       const doc = await Case.findById(caseId).lean();
       expect(doc!.channel).toBe('api');
-      expect((doc!.reports as { words: string }[]).map((r) => r.words)).toEqual([
+      const stored = doc!.reports as { words: string }[];
+      expect(stored.every((r) => isSealed(r.words))).toBe(true);
+      expect(await Promise.all(stored.map((r) => unseal(r.words)))).toEqual([
         'The internet is down at reception',
         'Email stopped in the back office',
       ]);

@@ -3,6 +3,7 @@ import type { MonitorState } from '../../contracts/monitor';
 import { notificationWorkflowId } from '../../notifier/notify';
 import { Case, Device } from '../../store/models';
 import { eventually, startTestStack, type TestStack } from '../support/stack';
+import { unseal } from '../../privacy/seal';
 
 // The box's own monitor against the real stack: a simulated box notices the fault in
 // its simulated network, its case opens by itself on the agent channel, a flapping
@@ -77,7 +78,9 @@ describe('the box monitor opens its own case', () => {
     const reported = await eventually(
       async () => {
         const doc = await Case.findOne({ _id: opened._id }).lean();
-        return (doc?.reports as { words: string }[] | undefined)?.[0]?.words;
+        const words = (doc?.reports as { words: string }[] | undefined)?.[0]?.words;
+        // Stored sealed under the customer's key (privacy/), like every reporter's words.
+        return words && unseal(words);
       },
       { what: 'the case to keep what the box reported' },
     );

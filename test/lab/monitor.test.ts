@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { MonitorState } from '../../contracts/monitor';
 import { notificationWorkflowId } from '../../notifier/notify';
+import { unseal } from '../../privacy/seal';
 import { Case, Device } from '../../store/models';
 import type { supportCase } from '../../workflows/supportCase';
 import { approve, waitForStatus } from '../support/cases';
@@ -138,7 +139,8 @@ describeLab('the box’s own monitor in the network lab', () => {
         expect(fault.failing).toEqual(expect.arrayContaining(['internet']));
         expect(fault.failing).not.toContain('gateway');
         // Reported over LTE: the words say the box is still online.
-        const words = (created.reports as { words: string }[])[0]!.words;
+        // Stored sealed under the customer's key (privacy/), like every reporter's words.
+        const words = await unseal((created.reports as { words: string }[])[0]!.words);
         expect(words).toMatch(
           /^The Zen box noticed on its own that .*the internet stopped answering/,
         );

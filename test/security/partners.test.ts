@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { io as connectSocket, type Socket } from 'socket.io-client';
 import os from 'node:os';
 import path from 'node:path';
 import { routes, type RouteSpec } from '../../api/openapi';
@@ -15,7 +16,7 @@ import {
 } from '../support/cases';
 import { startMailSink } from '../support/mail';
 import { signIn } from '../support/signIn';
-import { call, startTestStack, type TestStack } from '../support/stack';
+import { call, eventually, startTestStack, type TestStack } from '../support/stack';
 import { seedPartners, type PartnerWorld } from '../support/tenants';
 
 // Partners (MSPs) and a customer's members, driven from the OpenAPI route list so a new
@@ -125,6 +126,22 @@ describe('partners and members', () => {
     const json = res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined;
     return { status: res.status, body: json, text };
   };
+
+  /** A portal live view by token, collecting the case updates it hears. */
+  const liveView = (token: string) =>
+    new Promise<{ socket: Socket; updates: { caseId: string; status: string }[] }>(
+      (resolve, reject) => {
+        const socket = connectSocket(`${stack.apiUrl}/portal`, {
+          transports: ['websocket'],
+          auth: { token },
+          reconnection: false,
+        });
+        const updates: { caseId: string; status: string }[] = [];
+        socket.on('case:update', (event) => updates.push(event));
+        socket.on('connect', () => resolve({ socket, updates }));
+        socket.on('connect_error', reject);
+      },
+    );
 
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'zen-partners-mail-'));
@@ -286,12 +303,25 @@ describe('partners and members', () => {
   });
 
   it("lets a partner's person claim and work its customer's case, and the other partner's never", async () => {
+    // Each partner's live view: ours hears about its customer's case, theirs about nothing.
+    const [ourLive, theirLive] = await Promise.all([
+      liveView(world.ours.token),
+      liveView(world.theirs.token),
+    ]);
     const device = connectDevice(stack, 'isp-outage');
     const post = (token: string, caseId: string, path: string, body: unknown = {}) =>
       call(`${stack.apiUrl}/api/cases/${caseId}/${path}`, token, { body });
     try {
       const { caseId, handle } = await openDemoCase(stack, 'Nothing loads since this morning');
       await waitForStatus(handle, 'awaiting_technician', 60_000);
+      await eventually(
+        async () => ourLive.updates.some((u) => u.status === 'awaiting_technician'),
+        {
+          what: "the partner's live update of its customer's case",
+        },
+      );
+      expect(ourLive.updates.every((u) => u.caseId === caseId)).toBe(true);
+      expect(theirLive.updates).toEqual([]);
 
       expect((await post(world.theirs.token, caseId, 'take-over')).status).toBe(404);
       expect((await post(world.member.token, caseId, 'take-over')).status).toBe(403);
@@ -337,8 +367,11 @@ describe('partners and members', () => {
       // The partner's answer counts as the first response against the service levels.
       expect(final.technician?.firstResponseAt).toBeGreaterThan(0);
       await saveHistory(handle, 'partner-technician-resolves');
+      expect(theirLive.updates).toEqual([]);
     } finally {
       device.stop();
+      ourLive.socket.close();
+      theirLive.socket.close();
     }
   }, 180_000);
 
