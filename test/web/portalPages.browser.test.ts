@@ -2,6 +2,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { SimulatedAgent } from '../../agent/simulatedAgent';
 import type { SmtpSink } from '../../stand-ins/smtpSink';
+import { unseal } from '../../privacy/seal';
 import { Case } from '../../store/models';
 import { connectDevice } from '../support/cases';
 import {
@@ -110,8 +111,10 @@ describeInBrowser('the portal with long text, missing pages and its public statu
 
     const followUp = await Case.findOne({ followUpOf: caseId }).lean();
     expect(followUp?.assignedOperator).toBeTruthy();
-    expect(followUp?.reports).toEqual([
-      expect.objectContaining({ words: 'The card terminal still cannot connect' }),
+    // The customer's words, stored sealed under their key (privacy/).
+    const reports = (followUp?.reports ?? []) as { words: string }[];
+    expect(await Promise.all(reports.map((r) => unseal(r.words)))).toEqual([
+      'The card terminal still cannot connect',
     ]);
     expect(await link.getAttribute('href')).toBe(`/cases/${followUp!._id}`);
     await link.click();
