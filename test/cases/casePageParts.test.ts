@@ -4,13 +4,21 @@ import { compileScript, parse } from '@vue/compiler-sfc';
 import ts from 'typescript';
 import { computed, createSSRApp, h, ref, type Component } from 'vue';
 import { renderToString } from 'vue/server-renderer';
+import { casesRefusedBecause } from '../../portal/app/utils/subscription';
 
 // The case page's parts this issue changed, rendered without a browser: each component is
 // compiled as Nuxt compiles it (script setup, its template inlined) and rendered on the
 // server, with Nuxt's auto-imports the parts use given by hand.
 
 const componentsDir = path.resolve(__dirname, '..', '..', 'portal', 'app', 'components');
-const autoImports = { computed, ref, useApi: () => ({ api: async () => ({ ok: false }) }) };
+const autoImports = {
+  computed,
+  ref,
+  useApi: () => ({ api: async () => ({ ok: false }) }),
+  // A customer of an active subscription: cases open.
+  useSession: () => ({ user: ref({ subscription: { status: 'active' } }) }),
+  casesRefusedBecause,
+};
 
 function load(name: string): Component {
   const file = path.join(componentsDir, `${name}.vue`);
@@ -97,7 +105,7 @@ describe("the case page's parts", () => {
     const asking = await render('StillBrokenPanel', { caseId: 'c1' });
     expect(asking).toContain('Is your network working now?');
     expect(asking).toMatch(/<button[^>]*>Yes<\/button>/);
-    expect(asking).toMatch(/<button[^>]*>It is still not working<\/button>/);
+    expect(asking).toMatch(/<button[^>]*>\s*It is still not working\s*<\/button>/);
 
     const reported = await render('StillBrokenPanel', { caseId: 'c1', followUpCaseId: 'c2' });
     expect(reported).toMatch(/<a href="\/cases\/c2"[^>]*>\s*See the follow-up case/);
