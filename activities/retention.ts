@@ -13,6 +13,7 @@ import {
   OneTimeCode,
   Session,
   SignInThrottle,
+  SignInThrottleClaim,
   WebhookEvent,
 } from '../store/models';
 import { MonitorTransition, transitionClaimKeepMs } from '../store/monitorTransitions';
@@ -142,9 +143,14 @@ export function createRetentionActivities(settings: RetentionSettings) {
       sessions: await deleteInBatches(Session as unknown as Deletable, {
         expiresAt: before(daysAgo(settings.signInDays)),
       }),
-      throttles: await deleteInBatches(SignInThrottle as unknown as Deletable, {
-        forgetAt: before(new Date()),
-      }),
+      // With their revision claims (api/identity/throttle.ts), which start over with them.
+      throttles:
+        (await deleteInBatches(SignInThrottle as unknown as Deletable, {
+          forgetAt: before(new Date()),
+        })) +
+        (await deleteInBatches(SignInThrottleClaim as unknown as Deletable, {
+          forgetAt: before(new Date()),
+        })),
     };
     report('sign-ins', result);
     return result;

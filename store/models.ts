@@ -216,10 +216,22 @@ const throttleSchema = new Schema(
     count: { type: Number, required: true },
     nextAt: { type: Date, required: true },
     forgetAt: { type: Date, required: true, index: true },
-    // Bumped on every change: writers compare and set, so two instances never both pass.
+    // Bumped on every change. Who writes revision n is decided by inserting its claim
+    // (throttleClaimSchema): on FerretDB a conditional update lets two writers both pass.
     rev: { type: Number, required: true },
+    // Set when the key (re)starts, so a fresh key's claims never meet an old key's.
+    gen: String,
   },
   { collection: 'sign_in_throttles', versionKey: false },
+);
+
+/** The one writer of a throttle's revision: `${gen}:${rev}`, inserted once. */
+const throttleClaimSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    forgetAt: { type: Date, required: true, index: true },
+  },
+  { collection: 'sign_in_throttle_claims', versionKey: false },
 );
 
 const enrollmentCodeSchema = new Schema(
@@ -288,6 +300,7 @@ const webhookEventSchema = new Schema(
 
 export const OneTimeCode = mongoose.model('OneTimeCode', oneTimeCodeSchema);
 export const SignInThrottle = mongoose.model('SignInThrottle', throttleSchema);
+export const SignInThrottleClaim = mongoose.model('SignInThrottleClaim', throttleClaimSchema);
 export const EnrollmentCodeDoc = mongoose.model('EnrollmentCode', enrollmentCodeSchema);
 export const Session = mongoose.model('Session', sessionSchema);
 export const WebhookEvent = mongoose.model('WebhookEvent', webhookEventSchema);

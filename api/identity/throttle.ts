@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { SignInThrottle } from '../../store/models';
+import { SignInThrottle, SignInThrottleClaim } from '../../store/models';
 
 // Growing waits, kept in the database so that every API instance and a restart see
 // the same ones. A key (a source address, an email address) gets a few attempts
@@ -32,10 +33,29 @@ export function waitWords(seconds: number): string {
 
 const MAX_RACES = 10;
 
+type ThrottleDoc = { _id: string; rev: number; gen?: string | null; forgetAt: Date };
+
+/**
+ * Claims the next revision of `doc` for this writer: true for the one writer that gets
+ * it. An insert with a unique id, because on FerretDB a conditional update lets two
+ * racing writers both believe they won.
+ */
+async function claimNext(doc: ThrottleDoc, forgetAt: Date): Promise<boolean> {
+  const _id = `${doc.gen ?? doc._id}:${doc.rev + 1}`;
+  try {
+    await SignInThrottleClaim.create({ _id, forgetAt });
+    return true;
+  } catch (err) {
+    // Taken by another writer (FerretDB sometimes reports the clash as another error).
+    if (await SignInThrottleClaim.exists({ _id })) return false;
+    throw err;
+  }
+}
+
 /**
  * Takes one attempt for `key`: 0 when it may go ahead (and counts it), or the
- * milliseconds still to wait (and counts nothing). Compare-and-set on `rev`, so two
- * instances racing for the last slot cannot both have it.
+ * milliseconds still to wait (and counts nothing). Each change claims its revision
+ * first, so two instances racing for the last slot cannot both have it.
  */
 export async function takeAttempt(key: string, policy: Backoff): Promise<number> {
   for (let race = 0; race < MAX_RACES; race++) {
@@ -52,21 +72,22 @@ export async function takeAttempt(key: string, policy: Backoff): Promise<number>
       forgetAt: new Date(now + policy.forgetMs),
     };
     if (!doc) {
-      const made = await SignInThrottle.create({ _id: key, ...next, rev: 0 }).catch(
-        async (err: unknown) => {
-          // Another request made it first: read theirs. Anything else is a real failure.
-          if (await SignInThrottle.exists({ _id: key })) return undefined;
-          throw err;
-        },
-      );
+      const made = await SignInThrottle.create({
+        _id: key,
+        ...next,
+        rev: 0,
+        gen: randomUUID(),
+      }).catch(async (err: unknown) => {
+        // Another request made it first: read theirs. Anything else is a real failure.
+        if (await SignInThrottle.exists({ _id: key })) return undefined;
+        throw err;
+      });
       if (made) return 0;
       continue;
     }
-    const won = await SignInThrottle.updateOne(
-      { _id: key, rev: doc.rev },
-      { $set: { ...next, rev: doc.rev + 1 } },
-    );
-    if (won.modifiedCount === 1) return 0;
+    if (!(await claimNext(doc, next.forgetAt))) continue;
+    await SignInThrottle.updateOne({ _id: key }, { $set: { ...next, rev: doc.rev + 1 } });
+    return 0;
   }
   // A burst of requests for one key at the same moment: it waits, like any other burst.
   return 1000;
@@ -74,12 +95,16 @@ export async function takeAttempt(key: string, policy: Backoff): Promise<number>
 
 /** Gives back an attempt that turned out well (a sign-in), so it does not count against the key. */
 export async function giveBack(key: string): Promise<void> {
-  const doc = await SignInThrottle.findById(key).lean();
-  if (!doc || doc.count <= 0) return;
-  await SignInThrottle.updateOne(
-    { _id: key, rev: doc.rev },
-    { $set: { count: doc.count - 1, rev: doc.rev + 1 } },
-  );
+  for (let race = 0; race < MAX_RACES; race++) {
+    const doc = await SignInThrottle.findById(key).lean();
+    if (!doc || doc.count <= 0) return;
+    if (!(await claimNext(doc, doc.forgetAt))) continue;
+    await SignInThrottle.updateOne(
+      { _id: key },
+      { $set: { count: doc.count - 1, rev: doc.rev + 1 } },
+    );
+    return;
+  }
 }
 
 /** Starts a key over (its owner signed in). */
@@ -89,5 +114,6 @@ export async function forget(key: string): Promise<void> {
 
 /** Drops keys left alone long enough that they would start over anyway. */
 export async function sweepThrottles(): Promise<void> {
-  await SignInThrottle.deleteMany({ forgetAt: mongoose.trusted({ $lte: new Date() }) });
+  const due = { forgetAt: mongoose.trusted({ $lte: new Date() }) };
+  await Promise.all([SignInThrottle.deleteMany(due), SignInThrottleClaim.deleteMany(due)]);
 }
