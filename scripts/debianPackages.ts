@@ -32,12 +32,18 @@ const debianPackages: Record<string, string> = {
   // The alert rules are checked and unit-tested with promtool (test/observability). Pinned to
   // the release the rules are written for; its Prometheus server must not start (hostServices).
   promtool: 'prometheus=2.42.0+ds-5+deb12u1',
+  // The production shape on one machine (cluster/): PostgreSQL under Temporal and FerretDB,
+  // HAProxy in front of the API instances. Neither's own system service may start (hostServices).
+  '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
+  haproxy: 'haproxy=2.6.12-1+deb12u4',
 };
 
 // Services that come with a package but must never run on the host: masked before the install.
 const hostServices: Record<string, string> = {
   'network-manager': 'NetworkManager.service',
   prometheus: 'prometheus.service',
+  'postgresql-15': 'postgresql.service',
+  haproxy: 'haproxy.service',
 };
 
 // Installed without their recommended packages (prometheus would bring a node exporter service).

@@ -152,3 +152,36 @@ export function tcpProbe(port: number, host = '127.0.0.1'): Promise<void> {
     socket.once('error', reject);
   });
 }
+
+/** A process that can die and come back, on the same port and data. */
+export interface Restartable {
+  readonly name: string;
+  pid(): number;
+  /** Resolves when the running instance exits, for whatever reason. */
+  exited(): Promise<number | null>;
+  /** kill -9, and wait until it is gone. */
+  kill(): Promise<void>;
+  /** Starts it again (after kill) and waits until it serves. */
+  start(): Promise<void>;
+  /** SIGTERM, as at the end of a run. */
+  stop(): Promise<void>;
+}
+
+export async function restartable(name: string, launch: () => Promise<Service>): Promise<Restartable> {
+  let service = await launch();
+  return {
+    name,
+    pid: () => service.child.pid!,
+    exited: () => service.exited,
+    async kill() {
+      if (service.child.exitCode === null && service.child.signalCode === null) {
+        service.child.kill('SIGKILL');
+      }
+      await service.exited;
+    },
+    async start() {
+      service = await launch();
+    },
+    stop: () => service.stop(),
+  };
+}

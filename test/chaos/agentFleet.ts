@@ -4,7 +4,7 @@ import { startSimulatedAgent } from '../../agent/simulatedAgent';
 import type { Backend } from '../../agent/executor';
 import type { AppliedAction } from '../../agent/simulator/network';
 import { spawnService, waitUntilReady } from '../../temporal-config/process';
-import type { Restartable } from '../support/processStack';
+import type { Restartable } from '../../temporal-config/process';
 
 // Simulated Zen boxes in a process of their own, so a chaos test can kill -9
 // them all and start them again: `agentFleet.ts '<json FleetConfig>'`, prints

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Restartable } from '../support/processStack';
+import type { Restartable } from '../../temporal-config/process';
 import { approve, openDemoCase, waitForStatus } from '../support/cases';
 import { eventually, startTestStack, type TestStack } from '../support/stack';
 import { readApplied, startAgentFleet } from './agentFleet';

@@ -17,9 +17,9 @@ import {
   startProduct,
   startServers,
   type ProductProcesses,
-  type Restartable,
   type Servers,
 } from '../support/processStack';
+import type { Restartable } from '../../temporal-config/process';
 import { readApplied, startAgentFleet } from './agentFleet';
 
 // A batch of cases while every part of the system is killed with SIGKILL, one

@@ -6,10 +6,13 @@ import { namespace, startFerret, startTemporal } from '../../temporal-config/dev
 import { workerNodeArgs } from '../../workers/nodeFlags';
 import {
   freePort,
+  restartable,
   spawnService,
   waitUntilReady,
+  type Restartable,
   type Service,
 } from '../../temporal-config/process';
+
 
 // The product as real processes (api/main.ts, workers/main.ts) against a
 // Temporal dev server and FerretDB of its own. Every one of them can be killed
@@ -17,39 +20,6 @@ import {
 // their peak memory from /proc, the chaos tests kill them at random moments.
 
 const root = path.resolve(__dirname, '..', '..');
-
-/** A process that can die and come back, on the same port and data. */
-export interface Restartable {
-  readonly name: string;
-  pid(): number;
-  /** Resolves when the running instance exits, for whatever reason. */
-  exited(): Promise<number | null>;
-  /** kill -9, and wait until it is gone. */
-  kill(): Promise<void>;
-  /** Starts it again (after kill) and waits until it serves. */
-  start(): Promise<void>;
-  /** SIGTERM, as at the end of a run. */
-  stop(): Promise<void>;
-}
-
-async function restartable(name: string, launch: () => Promise<Service>): Promise<Restartable> {
-  let service = await launch();
-  return {
-    name,
-    pid: () => service.child.pid!,
-    exited: () => service.exited,
-    async kill() {
-      if (service.child.exitCode === null && service.child.signalCode === null) {
-        service.child.kill('SIGKILL');
-      }
-      await service.exited;
-    },
-    async start() {
-      service = await launch();
-    },
-    stop: () => service.stop(),
-  };
-}
 
 export interface Servers {
   temporal: Restartable;
