@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { seedDemo, type DemoCredentials } from '../scripts/seed';
 import { connectStore } from '../store/connection';
@@ -64,6 +64,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const dir = path.resolve(opts.dir);
   const logs = path.join(dir, 'logs');
   mkdirSync(logs, { recursive: true });
+  // PostgreSQL runs as its own user, who must pass through this directory to its data
+  // (a mkdtemp directory is 0700); others may pass, not list.
+  chmodSync(dir, 0o711);
   const ports = opts.ports ?? {};
   const port = async (fixed: number | undefined) => fixed ?? (await freePort());
   const apiCount = opts.apis ?? 2;
