@@ -57,7 +57,9 @@ defaults
   timeout http-request 10s
   timeout http-keep-alive 10s
   timeout queue 5s
-  timeout check 2s
+  # /api/health waits up to 2 s for an unreachable Temporal server: a shorter check timeout
+  # would take every instance out while Temporal is down. A dead instance refuses at once.
+  timeout check 4s
   # A box's websocket lives for hours; socket.io pings it every 25 s, so an hour of
   # silence means a dead peer.
   timeout tunnel 1h
