@@ -298,6 +298,8 @@ describeCompose('docker-compose.yml', () => {
     expect(front).toMatch(
       /use_backend api if \{ path_beg \/api\/ \} \|\| \{ path_beg \/socket\.io\/ \}/,
     );
+    // The portal's live socket reaches the API directly, with the browser's own sticky cookie.
+    expect(front).toMatch(/^\s*http-request set-path \/socket\.io\/ if \{ path \/live \}$/m);
     expect(haproxySection('defaults')).toMatch(/^\s*timeout tunnel /m);
   });
 
@@ -311,7 +313,8 @@ describeCompose('docker-compose.yml', () => {
     expect(haproxySection('resolvers docker')).toMatch(/^\s*nameserver \S+ 127\.0\.0\.11:53$/m);
     expect(backend).toMatch(/^\s*option httpchk$/m);
     expect(backend).toMatch(/^\s*http-check send meth GET uri \/api\/health$/m);
-    expect(backend).toMatch(/^\s*http-check expect status 200$/m);
+    // Up or degraded (503, shared by all when Temporal is away) keeps an instance in.
+    expect(backend).toMatch(/^\s*http-check expect rstatus \^\(200\|503\)\$$/m);
     // socket.io's long-polling: one cookie per instance, inserted by HAProxy.
     expect(backend).toMatch(/^\s*cookie \S+ insert indirect nocache .*\bdynamic\b/m);
     expect(backend).toMatch(/^\s*dynamic-cookie-key \S+$/m);
