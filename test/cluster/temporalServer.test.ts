@@ -111,6 +111,24 @@ describe('the real Temporal server on PostgreSQL', () => {
     }
   }
 
+  async function secondsUntilItAnswers(): Promise<number> {
+    const started = Date.now();
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      for (;;) {
+        try {
+          await connection.workflowService.countWorkflowExecutions({ namespace });
+          return (Date.now() - started) / 1000;
+        } catch (err) {
+          if (Date.now() - started > 30_000) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    } finally {
+      await connection.close();
+    }
+  }
+
   it('runs a workflow that visibility then finds by its search attribute', async () => {
     const tag = await runWorkflow();
     expect(await listedStatuses(tag)).toEqual(['COMPLETED']);
@@ -150,8 +168,13 @@ describe('the real Temporal server on PostgreSQL', () => {
     expect(await listedStatuses(tag)).toEqual(['COMPLETED']);
   }, 120_000);
 
-  it('keeps serving once PostgreSQL has restarted under it', async () => {
+  it('serves again within seconds once PostgreSQL has restarted under it', async () => {
     await postgres.restart();
+    // For about a second the server's pool refuses to reconnect (it waits 1 s between tries)
+    // and its namespace lookups answer "not found" (the server turns any failure there into
+    // that): it recovers by itself, which is what is checked here.
+    const back = await secondsUntilItAnswers();
+    expect(back).toBeLessThan(15);
     const tag = await runWorkflow();
     expect(await listedStatuses(tag)).toEqual(['COMPLETED']);
   }, 120_000);
