@@ -51,6 +51,10 @@ const schema = z.object({
   API_URL: optional,
   PORTAL_PORT: port(3000),
   PORTAL_URL: optional,
+  // `npm run cluster` (cluster/main.ts): HAProxy's front, its stats page, and PostgreSQL.
+  CLUSTER_PORT: port(8080),
+  CLUSTER_STATS_PORT: port(8404),
+  CLUSTER_POSTGRES_PORT: port(5432),
   // Shared by the worker and the API for the worker's calls (device pushes, live updates).
   INTERNAL_API_TOKEN: optional,
   // Email for one-time codes: real SMTP, or the local sink under npm start.
@@ -385,6 +389,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       enabled: e.DEMO_MODE,
       /** Each simulated demo box's control socket: `<deviceId>.sock`, owned by npm start. */
       controlDir: path.join(e.DATA_DIR, 'demo'),
+    },
+    cluster: {
+      port: e.CLUSTER_PORT,
+      statsPort: e.CLUSTER_STATS_PORT,
+      postgresPort: e.CLUSTER_POSTGRES_PORT,
     },
     portal: {
       port: e.PORTAL_PORT,
