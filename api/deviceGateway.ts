@@ -21,6 +21,7 @@ import type { Logger } from '../observability/logger';
 import type { Authenticate } from './auth';
 import { healthKey, pathChangedAt, storedHealth } from './heartbeatWrites';
 import type { DeviceMonitoring } from './monitoring';
+import { busTimings } from './socketBus';
 
 // The /device namespace: each Pi holds one outbound socket.io connection,
 // authenticated with its device token. Commands go down as `command`; answers
@@ -148,9 +149,10 @@ export function attachDeviceGateway(
       socket.on(
         'disconnect',
         detached('disconnect', async () => {
-          // Another socket of the same device may still be connected (a quick reconnect).
-          const stillThere = await devices.in(deviceRoom(deviceId)).fetchSockets();
-          if (stillThere.length > 0) return;
+          // Another socket of the same device may still be connected (a quick reconnect),
+          // on any API instance. One that does not answer leaves the status as it is.
+          const stillThere = await connectedSockets(devices, deviceId);
+          if (stillThere > 0) return;
           await Device.updateOne(self, { $set: { status: 'offline', lastSeen: new Date() } });
           await tellCase(temporal, deviceId, false);
           await monitoring.disconnected({ deviceId, docId: self._id });
@@ -172,7 +174,7 @@ export function attachDeviceGateway(
       const pending = await DeviceCommandDoc.find({ deviceId, status: 'pending' })
         .sort({ createdAt: 1 })
         .lean();
-      for (const command of pending) await send(devices, deviceId, command.command);
+      for (const command of pending) socket.emit('command', command.command);
     }),
   );
 
@@ -204,10 +206,25 @@ export function attachDeviceGateway(
  * rewrites whole documents, so a write racing the answer's could undo it).
  */
 async function send(devices: Namespace, deviceId: string, command: unknown): Promise<boolean> {
-  const sockets = await devices.in(deviceRoom(deviceId)).fetchSockets();
-  if (sockets.length === 0) return false;
+  // Emitted first: the room reaches the box on whichever API instance holds it, even while
+  // a dead instance keeps the count below from answering.
   devices.to(deviceRoom(deviceId)).emit('command', command);
-  return true;
+  return (await connectedSockets(devices, deviceId)) > 0;
+}
+
+/** The device's sockets on every API instance; rejects when one does not answer in time. */
+async function connectedSockets(devices: Namespace, deviceId: string): Promise<number> {
+  try {
+    const sockets = await devices
+      .in(deviceRoom(deviceId))
+      .timeout(busTimings.requestTimeoutMs)
+      .fetchSockets();
+    return sockets.length;
+  } catch (err) {
+    throw new Error(
+      `An API instance did not say within ${busTimings.requestTimeoutMs / 1000} s whether device ${deviceId} is connected to it (${(err as Error).message})`,
+    );
+  }
 }
 
 /** Tells a device that its case moved on (if it is connected); an unknown status is not sent. */
