@@ -131,7 +131,7 @@ export function createApi({
     logger,
     live: createHealthLive(io),
   });
-  const gateway = attachDeviceGateway(io, temporal, authenticate, logger, monitoring);
+  const gateway = attachDeviceGateway(io, temporal, authenticate, logger, monitoring, !!bus);
   attachPortalLive(io, authenticate);
   attachInternalLink(io, authenticate, gateway, voice, logger);
 

@@ -110,6 +110,8 @@ describe('several API instances share their sockets through the PostgreSQL bus',
   let demo: DemoCredentials;
   let spare: FleetDevice[];
   const sockets: Socket[] = [];
+  /** The first test's case, and what its box on B was told. */
+  let firstCase: { caseId: string; told: string[] } | undefined;
   const agents: SimulatedAgent[] = [];
   const track = <S extends { socket: Socket } | Socket>(s: S): S => {
     sockets.push('socket' in s ? s.socket : s);
@@ -237,7 +239,39 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     expect((await handle.result()).status).toBe('resolved');
     expect(commands.some((c) => c.kind === 'remediate' && c.caseId === caseId)).toBe(true);
     await eventually(async () => told.at(-1) === 'resolved', { what: 'the box to hear resolved' });
+    firstCase = { caseId, told };
   }, 120_000);
+
+  it('a box hears each status change once, whichever instance relays the step', async () => {
+    const { caseId, told } = firstCase!;
+    const [linkA, linkB] = [
+      track(internalSocket(a.url, internalToken)),
+      track(internalSocket(b.url, internalToken)),
+    ];
+    await eventually(async () => linkA.connected && linkB.connected, { what: 'links to A and B' });
+    const step = (link: Socket, status: string) =>
+      link.emit(internalLink.caseStep, {
+        caseId,
+        status,
+        step: 'A step',
+        actionType: 'test',
+        at: Date.now(),
+      });
+    const heard = async (count: number, last: string) =>
+      eventually(async () => told.length === count && told.at(-1) === last, {
+        what: `the box to hear ${last}`,
+      });
+    const before = told.length;
+    // Two workers, each linked to its own instance, take turns with one case's steps.
+    step(linkA, 'diagnosing');
+    await heard(before + 1, 'diagnosing');
+    step(linkB, 'awaiting_approval');
+    await heard(before + 2, 'awaiting_approval');
+    step(linkA, 'awaiting_approval'); // no change: not told again
+    step(linkA, 'diagnosing');
+    await heard(before + 3, 'diagnosing');
+    expect(told.slice(before)).toEqual(['diagnosing', 'awaiting_approval', 'diagnosing']);
+  });
 
   it('a device revoked through A is dropped from B', async () => {
     const device = track(listeningDevice(b.url, spare[0]!.token));
