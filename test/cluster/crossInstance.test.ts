@@ -7,6 +7,8 @@ import { startSimulatedAgent, type SimulatedAgent } from '../../agent/simulatedA
 import { startPostgres, type PostgresServer } from '../../cluster/postgres';
 import { internalLink, type PushCommandAck } from '../../contracts/api';
 import type { DeviceCommand } from '../../contracts/device';
+import type { MonitorState } from '../../contracts/monitor';
+import { monitorStateChanged } from '../../api/monitoring/history';
 import { seedDemo, type DemoCredentials } from '../../scripts/seed';
 import { connectStore, disconnectStore } from '../../store/connection';
 import { connectTemporal, type TemporalClient } from '../../temporal-config/client';
@@ -354,4 +356,16 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     await new Promise((r) => setTimeout(r, 500));
     expect(device.commands).toEqual([]);
   }, 90_000);
+});
+
+describe("an instance's memory of a box's monitor state", () => {
+  it('tells the portal of a new fault after the box reported its recovery elsewhere', () => {
+    const box = { deviceId: `pi-bounce-${randomUUID().slice(0, 8)}`, docId: randomUUID() };
+    const fault = (since: string) =>
+      ({ state: 'fault', failing: ['gateway'], since }) satisfies MonitorState;
+    expect(monitorStateChanged(box, fault('2026-12-06T10:00:00.000Z'))).toBe(true);
+    expect(monitorStateChanged(box, fault('2026-12-06T10:00:00.000Z'))).toBe(false);
+    // Its recovery went to another instance; back here, it fails again the same way.
+    expect(monitorStateChanged(box, fault('2026-12-06T10:20:00.000Z'))).toBe(true);
+  });
 });
