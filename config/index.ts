@@ -107,6 +107,13 @@ const schema = z.object({
   // pong. Heartbeats cannot decide it: on LTE they come every 5 minutes.
   SOCKET_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(25_000),
   SOCKET_PING_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  // Several API instances: PostgreSQL (postgres://…/zen_bus) carrying socket.io's room emits
+  // between them (api/socketBus.ts). Unset, one instance keeps its sockets in memory.
+  SOCKET_BUS_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'SOCKET_BUS_URL must be a postgres:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   // A case handed to the technicians that nobody works on is closed as escalated after this
   // long; 0 ends a case at its hand-over (no technician phase).
   CASE_TECHNICIAN_WAIT_DAYS: z.coerce.number().min(0).max(90).default(14),
@@ -346,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     socket: {
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
+      busUrl: e.SOCKET_BUS_URL,
     },
     offline: {
       offlineAfterMs: e.OFFLINE_NOTICE_MINUTES * 60_000,
