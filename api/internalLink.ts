@@ -43,8 +43,12 @@ export function attachInternalLink(
       try {
         answer({ sent: await gateway.push(parsed.data.deviceId, parsed.data.command) });
       } catch (err) {
-        logger.error({ err, commandId: parsed.data.command.commandId }, 'command push failed');
-        answer({ error: 'The API could not push the command' });
+        // The command went out to the device's room; only the count of its sockets is missing.
+        logger.warn({ err, commandId: parsed.data.command.commandId }, 'command push unconfirmed');
+        answer({
+          error:
+            'The command went out, but an API instance did not say whether the device is on it',
+        });
       }
     });
 

@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { startSimulatedAgent, type SimulatedAgent } from '../../agent/simulatedAgent';
 import { startPostgres, type PostgresServer } from '../../cluster/postgres';
+import { startTelnyxStandIn, type TelnyxStandIn } from '../../stand-ins/telnyx';
 import { internalLink, type PushCommandAck } from '../../contracts/api';
 import type { DeviceCommand } from '../../contracts/device';
 import type { MonitorState } from '../../contracts/monitor';
@@ -42,7 +44,12 @@ interface ApiProcess {
 async function startApi(name: string, dir: string, env: NodeJS.ProcessEnv): Promise<ApiProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const own: NodeJS.ProcessEnv = { ...env, API_PORT: String(port), API_URL: url };
+  const own: NodeJS.ProcessEnv = {
+    ...env,
+    API_PORT: String(port),
+    API_URL: url,
+    API_INSTANCE: name,
+  };
   const process_ = await restartable(name, async () => {
     const service = spawnService(name, process.execPath, ['--import', 'tsx', 'api/main.ts'], {
       cwd: root,
@@ -60,6 +67,35 @@ async function startApi(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
     return service;
   });
   return { process: process_, url, env: own };
+}
+
+/**
+ * The load balancer's part for Telnyx webhooks, as HAProxy does it: `?instance=` names the
+ * instance; anything else goes round-robin.
+ */
+async function startWebhookRouter(instances: () => Record<string, string>): Promise<Server> {
+  let turn = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://router');
+      const named = url.searchParams.get('instance');
+      const all = instances();
+      const target = named ? all[named] : Object.values(all)[turn++ % Object.keys(all).length];
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (typeof value === 'string' && (key.startsWith('telnyx-') || key === 'content-type')) {
+          headers[key] = value;
+        }
+      }
+      fetch(`${target}${url.pathname}`, { method: 'POST', headers, body: Buffer.concat(chunks) })
+        .then(async (answer) => res.writeHead(answer.status).end(await answer.text()))
+        .catch(() => res.writeHead(502).end());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }
 
 /** A raw device socket that only listens: the commands it is sent, and whether it was dropped. */
@@ -111,6 +147,8 @@ describe('several API instances share their sockets through the PostgreSQL bus',
   let temporal: TemporalClient;
   let demo: DemoCredentials;
   let spare: FleetDevice[];
+  let telnyx: TelnyxStandIn;
+  let webhookRouter: Server;
   const sockets: Socket[] = [];
   /** The first test's case, and what its box on B was told. */
   let firstCase: { caseId: string; told: string[] } | undefined;
@@ -134,6 +172,11 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     demo = await seedDemo(dir, { deviceId: `pi-cross-${randomUUID().slice(0, 8)}` });
     spare = await seedFleet(demo, 3);
     const taskQueue = `cross-${randomUUID().slice(0, 8)}`;
+    telnyx = await startTelnyxStandIn();
+    webhookRouter = await startWebhookRouter(() => ({ 'api-a': a.url, 'api-b': b.url }));
+    const { port: routerPort } = webhookRouter.address() as { port: number };
+    // Telnyx's connection posts to the load balancer, which spreads the events.
+    telnyx.webhookUrl = `http://127.0.0.1:${routerPort}/api/voice/telnyx/webhook`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATA_DIR: dir,
@@ -151,7 +194,13 @@ describe('several API instances share their sockets through the PostgreSQL bus',
       TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
     };
     delete env.ANTHROPIC_API_KEY;
-    delete env.TELNYX_API_KEY;
+    Object.assign(env, {
+      TELNYX_API_KEY: telnyx.apiKey,
+      TELNYX_PUBLIC_KEY: telnyx.publicKey,
+      TELNYX_BASE_URL: telnyx.url,
+      TELNYX_MAX_RETRIES: '0',
+      TELNYX_WEBHOOK_URL: telnyx.webhookUrl,
+    });
     [a, b] = await Promise.all([startApi('api-a', dir, env), startApi('api-b', dir, env)]);
     temporal = await connectTemporal({
       address: temporalAddress(),
@@ -165,6 +214,12 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     await worker?.stop();
     await Promise.all([a?.process.stop(), b?.process.stop()]);
     await temporal?.close();
+    if (telnyx) {
+      for (const call of telnyx.calls.values()) telnyx.hangup(call.id);
+      await telnyx.idle();
+      await telnyx.stop();
+    }
+    webhookRouter?.close();
     await disconnectStore();
     await postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -273,6 +328,18 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     step(linkA, 'diagnosing');
     await heard(before + 3, 'diagnosing');
     expect(told.slice(before)).toEqual(['diagnosing', 'awaiting_approval', 'diagnosing']);
+  });
+
+  it("a call's webhooks come back to the instance that answered it", async () => {
+    const id = await telnyx.placeCall(demo.customer.phone);
+    // The events after the first reach the answering instance, which holds the call's session.
+    await eventually(
+      async () => telnyx.heard(id).some((line) => line.includes(demo.customer.businessName)),
+      { what: 'the caller to be greeted' },
+    );
+    expect(telnyx.deliveries.filter((d) => d.callControlId === id).length).toBeGreaterThan(1);
+    telnyx.hangup(id);
+    await telnyx.idle();
   });
 
   it('a device revoked through A is dropped from B', async () => {
