@@ -2,13 +2,15 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { seedDemo, type DemoCredentials } from '../scripts/seed';
 import { connectStore } from '../store/connection';
-import { namespace, startFerret, startTemporal } from '../temporal-config/dev-servers';
+import { namespace, startFerret } from '../temporal-config/dev-servers';
 import { freePort, restartable } from '../temporal-config/process';
 import { startApiProcess, startNodeWorker, startPortalProcess } from './apps';
 import { startHaproxy } from './haproxy';
 import { startPostgres, type PostgresServer } from './postgres';
 import { loadOrCreateSecrets, secretsEnv } from './secrets';
-import type { Cluster, ClusterOptions, TemporalServer } from './types';
+import { startTemporalServer } from './temporalServer';
+import { startTemporalUi } from './temporalUi';
+import type { Cluster, ClusterOptions } from './types';
 
 // The production shape on one machine: PostgreSQL, the Temporal server and FerretDB on
 // it, API instances behind HAProxy, workers that reach the API through HAProxy, and
@@ -37,28 +39,6 @@ function stopStack() {
   };
 }
 
-/**
- * The Temporal server. Until the real server (cluster/temporalServer.ts) is in, the
- * dev server stands in for it, its data in a SQLite file under `dir`.
- */
-async function startClusterTemporal(
-  dir: string,
-  port: number,
-  uiPort: number | null,
-  codecEndpoint: string,
-): Promise<TemporalServer> {
-  const server = await restartable('temporal', () =>
-    startTemporal({
-      port,
-      uiPort,
-      dbFile: path.join(dir, 'temporal', 'temporal.db'),
-      logFile: path.join(dir, 'logs', 'temporal.log'),
-      codecEndpoint,
-    }),
-  );
-  return { ...server, address: `127.0.0.1:${port}` };
-}
-
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const log = opts.log ?? (() => undefined);
   const dir = path.resolve(opts.dir);
@@ -85,12 +65,15 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     started.add('PostgreSQL', () => postgres.stop());
     for (const database of [ferretDatabase, busDatabase]) await postgres.ensureDatabase(database);
 
-    const temporalUiPort = opts.ui ? await port(ports.temporalUi) : null;
-    const uiUrl = temporalUiPort === null ? undefined : `http://127.0.0.1:${temporalUiPort}`;
     const mongoPort = await port(ports.mongo);
     log('Starting the Temporal server and FerretDB');
     const [temporal, ferret] = await Promise.all([
-      startClusterTemporal(dir, await port(ports.temporal), temporalUiPort, `${url}/api/codec`),
+      startTemporalServer({
+        dir: path.join(dir, 'temporal'),
+        postgres,
+        port: await port(ports.temporal),
+        logFile: path.join(logs, 'temporal.log'),
+      }),
       restartable('ferretdb', () =>
         startFerret({
           port: mongoPort,
@@ -103,6 +86,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     started.add('the Temporal server', () => temporal.stop());
     started.add('FerretDB', () => ferret.stop());
 
+    const temporalUiPort = opts.ui ? await port(ports.temporalUi) : undefined;
+    const uiUrl = temporalUiPort === undefined ? undefined : `http://127.0.0.1:${temporalUiPort}`;
     const secrets = loadOrCreateSecrets(dir);
     const taskQueue = opts.env?.TEMPORAL_TASK_QUEUE ?? defaultTaskQueue;
     const mongoUrl = `mongodb://127.0.0.1:${mongoPort}/zen`;
@@ -116,6 +101,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       API_URL: url,
       PORTAL_URL: url,
       TEMPORAL_CODEC_ENDPOINT: `${url}/api/codec`,
+      // Telnyx's webhooks come in at the front; each call's own name its instance (?instance=).
+      TELNYX_WEBHOOK_URL: `${url}/api/voice/telnyx/webhook`,
       ...(uiUrl && { TEMPORAL_UI_URL: uiUrl }),
       SOCKET_BUS_URL: postgres.url(busDatabase),
       LOG_LEVEL: 'warn',
@@ -167,6 +154,17 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       }),
     );
 
+    if (temporalUiPort !== undefined) {
+      log('Starting the Temporal UI');
+      const ui = await startTemporalUi({
+        temporalAddress: temporal.address,
+        port: temporalUiPort,
+        codecEndpoint: `${url}/api/codec`,
+        logFile: path.join(logs, 'temporal-ui.log'),
+        dir: path.join(dir, 'temporal-ui'),
+      });
+      started.add('the Temporal UI', () => ui.stop());
+    }
     if (portalPort !== undefined) {
       log('Starting the portal');
       const portal = await startPortalProcess(portalPort, url, productEnv, logs);

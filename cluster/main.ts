@@ -108,7 +108,7 @@ async function main() {
   const started = Date.now();
   assertPrerequisites();
   await assertPortsFree();
-  await ensureTools(['temporal', 'ferretdb'], log);
+  await ensureTools(['temporal-server', 'temporal-sql-tool', 'temporal-ui', 'ferretdb'], log);
   await ensurePortalBuilt(log);
   mkdirSync(logs, { recursive: true });
 
