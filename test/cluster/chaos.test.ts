@@ -16,10 +16,10 @@ import { chaosSeed, seeded } from './seeded';
 
 // The production shape (PostgreSQL, the real Temporal server, FerretDB on PostgreSQL, two
 // API instances and two workers behind HAProxy) through a batch of cases while its parts
-// fail one after another, in a seeded order, each at a seeded stage of a case in flight:
-// kill -9 an API instance (its boxes come back through HAProxy to the other, and cases go
-// on there while it is dead), kill -9 a worker, kill -9 the Temporal server, restart
-// PostgreSQL. CHAOS_SEED=<n> replays a run; the seed and a timeline are printed.
+// fail one after another, each at a seeded stage of a case in flight: kill -9 a worker,
+// kill -9 the Temporal server and restart PostgreSQL (in a seeded order), then kill -9 an
+// API instance (its boxes come back through HAProxy to the other, and cases go on there
+// while it is dead). CHAOS_SEED=<n> replays a run; the seed and a timeline are printed.
 
 /**
  * In the order the cases are opened: two before each fault, two while an API is down.
@@ -203,7 +203,10 @@ describe('the production shape through a batch of cases while its parts fail', (
       note('PostgreSQL is back');
     };
 
-    for (const fault of rand.shuffle([killApi, killWorker, killTemporal, restartPostgres])) {
+    // The API instance goes last: the boxes it held stay on the other one afterwards, and
+    // the faults before it land while pushes still have to cross between instances.
+    const faults = [...rand.shuffle([killWorker, killTemporal, restartPostgres]), killApi];
+    for (const fault of faults) {
       const [fixed] = await openPair();
       // The fault lands at a seeded stage of a case that needs a fix (and up to half a second later).
       const stage = rand.pick(stages);
