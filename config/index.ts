@@ -51,6 +51,10 @@ const schema = z.object({
   API_URL: optional,
   PORTAL_PORT: port(3000),
   PORTAL_URL: optional,
+  // `npm run cluster` (cluster/main.ts): HAProxy's front, its stats page, and PostgreSQL.
+  CLUSTER_PORT: port(8080),
+  CLUSTER_STATS_PORT: port(8404),
+  CLUSTER_POSTGRES_PORT: port(5432),
   // Shared by the worker and the API for the worker's calls (device pushes, live updates).
   INTERNAL_API_TOKEN: optional,
   // Email for one-time codes: real SMTP, or the local sink under npm start.
@@ -103,6 +107,13 @@ const schema = z.object({
   // pong. Heartbeats cannot decide it: on LTE they come every 5 minutes.
   SOCKET_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(25_000),
   SOCKET_PING_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  // Several API instances: PostgreSQL (postgres://…/zen_bus) carrying socket.io's room emits
+  // between them (api/socketBus.ts). Unset, one instance keeps its sockets in memory.
+  SOCKET_BUS_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'SOCKET_BUS_URL must be a postgres:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   // A case handed to the technicians that nobody works on is closed as escalated after this
   // long; 0 ends a case at its hand-over (no technician phase).
   CASE_TECHNICIAN_WAIT_DAYS: z.coerce.number().min(0).max(90).default(14),
@@ -342,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     socket: {
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
+      busUrl: e.SOCKET_BUS_URL,
     },
     offline: {
       offlineAfterMs: e.OFFLINE_NOTICE_MINUTES * 60_000,
@@ -385,6 +397,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       enabled: e.DEMO_MODE,
       /** Each simulated demo box's control socket: `<deviceId>.sock`, owned by npm start. */
       controlDir: path.join(e.DATA_DIR, 'demo'),
+    },
+    cluster: {
+      port: e.CLUSTER_PORT,
+      statsPort: e.CLUSTER_STATS_PORT,
+      postgresPort: e.CLUSTER_POSTGRES_PORT,
     },
     portal: {
       port: e.PORTAL_PORT,
