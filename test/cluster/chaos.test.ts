@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startCluster } from '../../cluster/index';
-import type { Cluster } from '../../cluster/types';
-import { seedDemo } from '../../scripts/seed';
-import { connectStore, disconnectStore } from '../../store/connection';
+import { seedClusterDemo, startCluster, type Cluster } from '../../cluster';
+import { loadConfig } from '../../config';
+import { disconnectStore } from '../../store/connection';
 import { connectTemporal, type TemporalClient } from '../../temporal-config/client';
+import { temporalDataConverter } from '../../temporal-config/dataConverter';
 import { startAgentFleet, type AgentFleet } from '../chaos/agentFleet';
 import { startCaseDriver, type CaseDriver, type CaseTimes } from '../support/caseDriver';
 import { seedFleet } from '../support/fleet';
@@ -66,10 +66,8 @@ describe('the production shape through a batch of cases while its parts fail', (
   let passed = false;
 
   beforeAll(async () => {
-    // PostgreSQL runs as its own user (as root, as `postgres`): it must reach its data directory.
-    chmodSync(dir, 0o755);
     cluster = await startCluster({
-      dir: path.join(dir, 'cluster'),
+      dir,
       apis: 2,
       workers: 2,
       ui: false,
@@ -106,13 +104,21 @@ describe('the production shape through a batch of cases while its parts fail', (
     const fail = (message: string) => new Error(`${message}\nseed ${seed}\n${timeline.join('\n')}`);
     console.log(`cluster chaos seed ${seed} (CHAOS_SEED=${seed} replays this run)`);
 
-    await connectStore(c.mongoUrl);
-    const demo = await seedDemo(dir, { deviceId: `pi-cluster-${randomUUID().slice(0, 8)}` });
+    const demo = await seedClusterDemo(c, { deviceId: `pi-cluster-${randomUUID().slice(0, 8)}` });
     const devices = (await seedFleet(demo, scenarios.length)).map((d, i) => ({
       ...d,
       scenario: scenarios[i]!,
     }));
-    agents = await startAgentFleet({ apiUrl: c.url, dir, devices, fixMs: 1000, heartbeatMs });
+    // The boxes' journals and what reached their networks, beside the cluster's data.
+    const boxesDir = path.join(dir, 'boxes');
+    mkdirSync(boxesDir);
+    agents = await startAgentFleet({
+      apiUrl: c.url,
+      dir: boxesDir,
+      devices,
+      fixMs: 1000,
+      heartbeatMs,
+    });
     const fleet = agents;
 
     // The boxes spread over both instances: each counted some of the connections.
@@ -131,7 +137,13 @@ describe('the production shape through a batch of cases while its parts fail', (
       spread: true,
     });
 
-    temporal = await connectTemporal({ address: c.temporalAddress, namespace: c.namespace });
+    // The cluster's own payload key: its workflows' results are encrypted with it.
+    const { codecKeys } = loadConfig({ ...process.env, ...c.env }).temporal;
+    temporal = await connectTemporal({
+      address: c.temporalAddress,
+      namespace: c.namespace,
+      dataConverter: temporalDataConverter(codecKeys),
+    });
     driver = await startCaseDriver({
       apiUrl: c.url,
       customerToken: demo.customer.token,
@@ -230,11 +242,13 @@ describe('the production shape through a batch of cases while its parts fail', (
       await fault();
     }
 
-    await driver.allClosed(150_000).catch((err: Error) => {
+    // A command whose answer a fault lost is sent again when its 2-minute timeout runs out
+    // (the box answers from its journal): room for that, and a little more.
+    await driver.allClosed(200_000).catch((err: Error) => {
       throw fail(err.message);
     });
     for (const [i, times] of cases.entries()) {
-      const line = await expectCaseSettled(temporal.client, dir, opened[i]!, seed);
+      const line = await expectCaseSettled(temporal.client, boxesDir, opened[i]!, seed);
       note(`${line} after ${((times.closed! - times.openSent) / 1000).toFixed(1)} s`);
     }
 
