@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { baselineCase, type BaselinePlan } from '../../bench/baselineWorkflow';
@@ -21,6 +21,41 @@ import { freePort, type Service } from '../../temporal-config/process';
 const namespace = devServer.namespace;
 const customerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 const plan: BaselinePlan = { steps: ['activity', 'timer', 'activity'], timerMs: 50 };
+
+/** The TCP sockets a process listens on, from /proc (IPv4; the server binds 127.0.0.1). */
+function listeningSockets(pid: number): { host: string; port: number }[] {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        } catch {
+          return undefined; // closed since the listing
+        }
+      })
+      .filter(Boolean),
+  );
+  return ['tcp', 'tcp6'].flatMap((table) =>
+    readFileSync(`/proc/${pid}/net/${table}`, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      // st 0A is LISTEN; the tenth column is the socket's inode.
+      .filter((cols) => cols[3] === '0A' && inodes.has(cols[9]!))
+      .map((cols) => {
+        const [hexHost, hexPort] = cols[1]!.split(':') as [string, string];
+        const host =
+          hexHost.length === 8
+            ? (hexHost.match(/../g) ?? [])
+                .reverse()
+                .map((b) => parseInt(b, 16))
+                .join('.')
+            : hexHost;
+        return { host, port: parseInt(hexPort, 16) };
+      }),
+  );
+}
 
 describe('the real Temporal server on PostgreSQL', () => {
   let dir: string;
@@ -133,6 +168,29 @@ describe('the real Temporal server on PostgreSQL', () => {
     const tag = await runWorkflow();
     expect(await listedStatuses(tag)).toEqual(['COMPLETED']);
   }, 60_000);
+
+  it("listens on 127.0.0.1 only, on its own ports: none of Temporal's defaults", () => {
+    const kept = JSON.parse(readFileSync(path.join(dir, 'temporal', 'ports.json'), 'utf8')) as {
+      grpc: Record<string, number>;
+      membership: Record<string, number>;
+      frontendHttp: number;
+    };
+    // The worker service has a gRPC port in the config but serves nothing on it.
+    const served = Object.entries(kept.grpc).filter(([service]) => service !== 'worker');
+    const ours = [
+      ...served.map(([, grpcPort]) => grpcPort),
+      ...Object.values(kept.membership),
+      kept.frontendHttp,
+    ];
+    expect(kept.grpc.frontend).toBe(port);
+    // PostgreSQL keeps membership ports as smallint.
+    for (const membershipPort of Object.values(kept.membership)) {
+      expect(membershipPort).toBeLessThanOrEqual(32_767);
+    }
+    const listening = listeningSockets(server.pid());
+    expect(listening.map((s) => s.port).sort()).toEqual(ours.sort());
+    expect(new Set(listening.map((s) => s.host))).toEqual(new Set(['127.0.0.1']));
+  });
 
   it('registers the namespace with every Keyword search attribute of dev-server.json', async () => {
     const connection = await Connection.connect({ address: server.address });
