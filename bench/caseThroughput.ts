@@ -13,6 +13,7 @@ import {
   benchSettleSeconds,
   cpuBetween,
   cpuByProcess,
+  isOfKind,
   memoryOfAll,
   withBenchStack,
   type BenchStack,
@@ -242,7 +243,9 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
       // The servers and the bench itself; the baseline's worker in place of the product's.
       const cpu = () => {
         const all = cpuByProcess(stack);
-        const shared = Object.entries(all).filter(([name]) => !/^(api|worker)( \d+)?$/.test(name));
+        const shared = Object.entries(all).filter(
+          ([name]) => !isOfKind(name, 'api') && !isOfKind(name, 'worker'),
+        );
         return {
           ...Object.fromEntries(shared),
           'baseline worker': cpuSecondsOf(worker.child.pid!),

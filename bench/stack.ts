@@ -224,10 +224,15 @@ export function cpuByProcess(stack: BenchStack): Record<string, number> {
   return cpu;
 }
 
+/** Whether a name given by `named` is of that kind ("api 2" is an "api"). */
+export function isOfKind(name: string, kind: string): boolean {
+  return name === kind || new RegExp(`^${kind} \\d+$`).test(name);
+}
+
 /** The CPU seconds of every process of one kind ("api", "worker") in a reading, summed. */
 export function cpuOfKind(cpu: Record<string, number>, kind: string): number {
   return Object.entries(cpu)
-    .filter(([name]) => name === kind || name.startsWith(`${kind} `))
+    .filter(([name]) => isOfKind(name, kind))
     .reduce((sum, [, seconds]) => sum + seconds, 0);
 }
 
