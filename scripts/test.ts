@@ -18,7 +18,14 @@ interface JestSummary {
 
 async function main() {
   ensureDebianPackages();
-  await ensureTools(['temporal', 'ferretdb', 'gitleaks']);
+  await ensureTools([
+    'temporal',
+    'ferretdb',
+    'gitleaks',
+    'temporal-server',
+    'temporal-sql-tool',
+    'temporal-ui',
+  ]);
   await ensurePortalBuilt((line) => console.log(line));
 
   const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'zen-jest-'));

@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -12,9 +13,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import versions from './versions.json';
 
-// Builds the Temporal CLI dev server and FerretDB from their pinned Go modules
-// into .tools/bin, only when missing or when the pin in versions.json changed.
-// A cold build takes minutes on two cores, so it reports progress as it goes.
+// Builds the pinned Go tools (the Temporal CLI dev server, FerretDB, the real Temporal
+// server, its SQL tool and UI server, gitleaks) into .tools/bin, only when missing or when
+// the pin in versions.json changed. A cold build takes minutes on two cores, so it reports
+// progress as it goes. Files a tool needs from its module source at run time (a pin's
+// `keep`, e.g. the SQL schemas) are copied to .tools/share/<tool>/ before the source goes.
 
 export type ToolName = keyof typeof versions;
 type Pin = (typeof versions)[ToolName];
@@ -26,6 +29,15 @@ const run = promisify(execFile);
 
 export function toolPath(name: ToolName): string {
   return path.join(binDir, name);
+}
+
+/** Where a pin's `keep` files live, under the same relative paths as in the module. */
+export function toolSharePath(name: ToolName): string {
+  return path.join(toolsDir, 'share', name);
+}
+
+function keptFiles(pin: Pin): string[] {
+  return 'keep' in pin ? pin.keep : [];
 }
 
 function stampPath(name: ToolName): string {
@@ -42,7 +54,8 @@ export function isToolCurrent(name: ToolName): boolean {
   return (
     existsSync(toolPath(name)) &&
     existsSync(stamp) &&
-    readFileSync(stamp, 'utf8') === stampOf(versions[name])
+    readFileSync(stamp, 'utf8') === stampOf(versions[name]) &&
+    keptFiles(versions[name]).every((kept) => existsSync(path.join(toolSharePath(name), kept)))
   );
 }
 
@@ -79,6 +92,22 @@ function applyPatch(
   }
   chmodSync(target, 0o644);
   writeFileSync(target, parts.join(patch.replace));
+}
+
+// Module files are read-only; the copies are made writable so a later rebuild can replace them.
+function keepFiles(name: ToolName, srcDir: string): void {
+  const shareDir = toolSharePath(name);
+  rmSync(shareDir, { recursive: true, force: true });
+  for (const kept of keptFiles(versions[name])) {
+    const target = path.join(shareDir, kept);
+    mkdirSync(path.dirname(target), { recursive: true });
+    cpSync(path.join(srcDir, kept), target, { recursive: true });
+  }
+  if (!existsSync(shareDir)) return;
+  chmodSync(shareDir, 0o755);
+  for (const entry of readdirSync(shareDir, { recursive: true, withFileTypes: true })) {
+    chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+  }
 }
 
 async function buildTool(name: ToolName, log: (line: string) => void): Promise<void> {
@@ -148,6 +177,7 @@ async function buildTool(name: ToolName, log: (line: string) => void): Promise<v
   cpSync(output, toolPath(name));
   chmodSync(toolPath(name), 0o755);
   rmSync(output, { force: true });
+  keepFiles(name, srcDir);
   rmSync(srcDir, { recursive: true, force: true });
   writeFileSync(stampPath(name), stampOf(pin));
   log(`[${name}] ready in ${elapsed(started)}: ${path.relative(root, toolPath(name))}`);

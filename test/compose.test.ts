@@ -1,17 +1,36 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { loadConfig } from '../config';
 import devDynamicConfig from '../temporal-config/dynamic-config.json';
 import { workerNodeArgs } from '../workers/nodeFlags';
+import {
+  compose,
+  dependencies,
+  environmentOf,
+  mounts,
+  parseYaml,
+  renderConfig,
+  root,
+  run,
+  type ComposeConfig,
+  type PortMapping,
+} from './support/composeFile';
 
-// docker-compose.yml is checked by the docker-compose CLI itself: `config` validates the file
-// against the compose schema and renders it without needing a Docker engine.
+const haproxyConfig = () => readFileSync(path.join(root, 'config/haproxy.cfg'), 'utf8');
 
-const run = promisify(execFile);
-const root = path.resolve(__dirname, '..');
+/** One section of config/haproxy.cfg: its header line up to the next section. */
+function haproxySection(header: string): string {
+  const text = haproxyConfig();
+  const at = text.search(new RegExp(`^${header}$`, 'm'));
+  if (at < 0) throw new Error(`config/haproxy.cfg has no section "${header}"`);
+  const next = text.slice(at + header.length).search(/^\S/m);
+  return next < 0 ? text.slice(at) : text.slice(at, at + header.length + next);
+}
 
+// docker-compose.yml is checked by the docker-compose CLI itself (support/composeFile.ts), then
+// by the rules below.
 const MISSING =
   'docker-compose is not on PATH: install the Debian package docker-compose (apt-get install -y docker-compose)';
 const installed = spawnSync('docker-compose', ['version', '--short']).error === undefined;
@@ -23,194 +42,11 @@ const describeCompose = installed || inCi ? describe : describe.skip;
 // docker-compose 1.x is a Python program: each call takes around a second to start.
 const TIMEOUT_MS = 30_000;
 
-type Yaml = string | Yaml[] | { [key: string]: Yaml };
-
-interface PortMapping {
-  host_ip?: string;
-  published?: string | number;
-  target?: string | number;
-}
-
-interface ComposeService {
-  image?: string;
-  command?: string[];
-  entrypoint?: string[];
-  volumes?: (string | { source?: string; target?: string; read_only?: boolean | string })[];
-  depends_on?: Record<string, { condition?: string }> | string[];
-  tmpfs?: string[];
-  ports?: (string | PortMapping)[];
-  environment?: Record<string, string | null> | string[];
-}
-
-interface ComposeConfig {
-  services: Record<string, ComposeService>;
-}
-
-async function compose(...args: string[]) {
-  return run('docker-compose', args, { cwd: root, maxBuffer: 16 * 1024 * 1024 });
-}
-
-// Compose v2 can print JSON; v1 (Debian bookworm's package is 1.29) only prints YAML.
-async function renderConfig(...args: string[]): Promise<ComposeConfig> {
-  const { stdout: version } = await compose('version', '--short');
-  const parsed =
-    Number(/\d+/.exec(version)?.[0]) >= 2
-      ? JSON.parse((await compose('config', '--format', 'json', ...args)).stdout)
-      : parseYaml((await compose('config', ...args)).stdout);
-  return parsed as ComposeConfig;
-}
-
-interface Line {
-  indent: number;
-  text: string;
-}
-
-const QUOTED = String.raw`'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"`;
-const KEY = new RegExp(String.raw`^(${QUOTED}|[^\s'"-][^:]*|-[^\s:][^:]*):(?: (.*))?$`, 's');
-const CLOSED_QUOTE = new RegExp(`^(?:${QUOTED})$`);
-
-const isItem = (text: string) => text === '-' || text.startsWith('- ');
-
-/** Splits `- - key: value` into its dash count, key (if any) and scalar text. */
-function entry(text: string) {
-  let rest = text;
-  let dashes = 0;
-  while (isItem(rest)) {
-    rest = rest.slice(2);
-    dashes++;
-  }
-  const match = KEY.exec(rest);
-  return match ? { dashes, key: match[1]!, value: match[2] ?? '' } : { dashes, value: rest };
-}
-
-/** Non-empty lines, with scalars that the emitter wrapped onto deeper lines folded back. */
-function logicalLines(text: string): Line[] {
-  const raw = text.split('\n');
-  const lines: Line[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    const first = raw[i]!;
-    if (!first.trim() || first.trimStart().startsWith('#')) continue;
-    const indent = first.length - first.trimStart().length;
-    let text = first.trim();
-    const { dashes, key, value } = entry(text);
-    const quoted = value.startsWith("'") || value.startsWith('"');
-    // Deeper lines after a plain `key: value` or `- value` can only be its continuation.
-    const scopeIndent = indent + 2 * (key === undefined ? dashes - 1 : dashes);
-    let scalar = value;
-    while (i + 1 < raw.length && value !== '') {
-      const next = raw[i + 1]!;
-      const nextIndent = next.length - next.trimStart().length;
-      const open = quoted && !CLOSED_QUOTE.test(scalar);
-      if (!open && (quoted || !next.trim() || nextIndent <= scopeIndent)) break;
-      // Folding: a single line break reads as a space, an empty line as a newline.
-      const piece = next.trim();
-      const joined = (piece === '' ? '\n' : text.endsWith('\n') ? '' : ' ') + piece;
-      scalar += joined;
-      text += joined;
-      i++;
-    }
-    lines.push({ indent, text });
-  }
-  return lines;
-}
-
-function scalar(text: string): Yaml {
-  if (text.startsWith("'")) return text.slice(1, -1).replaceAll("''", "'");
-  if (text.startsWith('"')) return JSON.parse(text) as string;
-  if (text === 'null' || text === '~') return '';
-  if (text === '{}') return {};
-  if (text === '[]') return [];
-  if (/^[|>&*!{[]/.test(text)) throw new Error(`YAML construct not supported here: ${text}`);
-  return text;
-}
-
-/**
- * Reads the block-style YAML subset that `docker-compose config` prints: mappings, sequences
- * and scalars (kept as strings). Anything else throws rather than being misread.
- */
-function parseYaml(text: string): Yaml {
-  const lines = logicalLines(text);
-  let pos = 0;
-
-  function block(indent: number): Yaml {
-    return isItem(lines[pos]!.text) ? sequence(indent) : mapping(indent);
-  }
-
-  function child(parentIndent: number, allowSequenceAtParent: boolean): Yaml {
-    const next = lines[pos];
-    if (next && next.indent > parentIndent) return block(next.indent);
-    // PyYAML writes a mapping's sequence values at the key's own indentation.
-    if (next && allowSequenceAtParent && next.indent === parentIndent && isItem(next.text))
-      return sequence(parentIndent);
-    return '';
-  }
-
-  function sequence(indent: number): Yaml[] {
-    const items: Yaml[] = [];
-    while (pos < lines.length && lines[pos]!.indent === indent) {
-      const line = lines[pos]!;
-      if (!isItem(line.text)) break;
-      const rest = line.text.slice(2);
-      if (rest === '') {
-        pos++;
-        items.push(child(indent, false));
-      } else if (isItem(rest) || entry(rest).key !== undefined) {
-        // `- key: value` opens a mapping (or `- - x` a sequence) two columns further in.
-        lines[pos] = { indent: indent + 2, text: rest };
-        items.push(block(indent + 2));
-      } else {
-        pos++;
-        items.push(scalar(rest));
-      }
-    }
-    return items;
-  }
-
-  function mapping(indent: number): Record<string, Yaml> {
-    const map: Record<string, Yaml> = {};
-    while (pos < lines.length && lines[pos]!.indent === indent) {
-      const { dashes, key, value } = entry(lines[pos]!.text);
-      if (dashes > 0) break;
-      if (key === undefined) throw new Error(`Expected "key: value", got: ${lines[pos]!.text}`);
-      pos++;
-      map[scalar(key) as string] = value === '' ? child(indent, true) : scalar(value);
-    }
-    return map;
-  }
-
-  return lines.length ? block(lines[0]!.indent) : '';
-}
-
 const SECRET_NAME = /KEY|SECRET|TOKEN|PASSWORD|PASSWD|PWD|CREDENTIAL/i;
 // `${NAME}`, `${NAME:-}` or `${NAME-}`: taken from the environment, with no default.
 const FROM_ENVIRONMENT = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-)?\}$/;
 const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 const KNOWN_TOKEN = /sk-ant-|\bsk-[A-Za-z0-9_-]{20,}|\bKEY[0-9A-F]{20,}|-----BEGIN /;
-
-function environmentOf(service: ComposeService): [string, string][] {
-  const env = service.environment ?? {};
-  if (Array.isArray(env)) {
-    return env.map((item): [string, string] => {
-      const at = item.indexOf('=');
-      return at < 0 ? [item, ''] : [item.slice(0, at), item.slice(at + 1)];
-    });
-  }
-  return Object.entries(env).map(([name, value]): [string, string] => [name, value ?? '']);
-}
-
-/** Volumes as `source:target:mode` strings, whichever form the CLI printed them in. */
-function mounts(service: ComposeService): string[] {
-  return (service.volumes ?? []).map((volume) =>
-    typeof volume === 'string'
-      ? volume
-      : `${volume.source}:${volume.target}:${String(volume.read_only) === 'true' ? 'ro' : 'rw'}`,
-  );
-}
-
-function dependencies(service: ComposeService): string[] {
-  const dependsOn = service.depends_on ?? [];
-  return Array.isArray(dependsOn) ? dependsOn : Object.keys(dependsOn);
-}
 
 // Every `${NAME...}` reference in a value: what the environment fills in.
 const ENVIRONMENT_REFERENCES = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-[^}]*)?\}/g;
@@ -243,13 +79,16 @@ describeCompose('docker-compose.yml', () => {
   test('defines the whole stack', () => {
     const expected = [
       'postgresql',
+      'zen-bus-database',
+      'temporal-schema',
       'temporal',
+      'temporal-setup',
       'temporal-ui',
       'mongo',
       'api',
       'worker',
       'portal',
-      'proxy',
+      'haproxy',
       'prometheus',
       'grafana',
     ];
@@ -349,28 +188,184 @@ describeCompose('docker-compose.yml', () => {
     ).rejects.toThrow();
   });
 
-  test('publishes ports on 127.0.0.1 only, but the TLS proxy on 443', () => {
-    const exposed = Object.entries(config.services).flatMap(([name, service]) =>
-      (name === 'proxy' ? [] : (service.ports ?? []))
-        .filter((port) =>
-          typeof port === 'string' ? !port.startsWith('127.0.0.1:') : port.host_ip !== '127.0.0.1',
-        )
-        .map((port) => `${name}: ${JSON.stringify(port)}`),
+  test('publishes HAProxy on 443 as the one public entry; everything else on 127.0.0.1 at most', () => {
+    const published = Object.entries(config.services).flatMap(([name, service]) =>
+      (service.ports ?? []).map((port) => ({ name, port })),
     );
-    expect(exposed).toEqual([]);
+    const isPublic = ({ port }: { port: string | PortMapping }) =>
+      typeof port === 'string' ? !port.startsWith('127.0.0.1:') : port.host_ip !== '127.0.0.1';
+    expect(
+      published.filter(isPublic).map(({ name, port }) => `${name}: ${JSON.stringify(port)}`),
+    ).toEqual([`haproxy: ${JSON.stringify(config.services.haproxy!.ports![0])}`]);
+    const [front] = published.filter(isPublic).map(({ port }) => port as PortMapping);
+    expect([String(front!.published), String(front!.target)]).toEqual(['443', '443']);
   });
 
-  test('ends TLS 1.3 at the proxy, in front of the api over plain HTTP inside the network', () => {
-    const proxy = config.services.proxy!;
-    expect(proxy.image).toBe('haproxy:2.8');
-    expect(JSON.stringify(proxy.ports)).toMatch(/"target":"?443"?/);
-    const haproxy = readFileSync(path.join(root, 'config/haproxy.cfg'), 'utf8');
-    expect(haproxy).toMatch(
-      /^\s*bind :443 ssl crt \/etc\/haproxy\/certs\/\S+ ssl-min-ver TLSv1\.3/m,
-    );
-    expect(haproxy).toMatch(/^\s*server api api:4000\b/m);
-    expect(haproxy).toMatch(/^\s*timeout tunnel /m);
+  test('runs two API instances and two workers, with nothing that pins one container', () => {
+    for (const name of ['api', 'worker']) {
+      const service = config.services[name]!;
+      expect([name, String(service.deploy?.replicas)]).toEqual([name, '2']);
+      // A fixed host port or container name would stop the second replica from starting.
+      expect([name, service.ports ?? [], service.container_name]).toEqual([name, [], undefined]);
+    }
   });
+
+  test("runs the real Temporal server, its schema set up first by Temporal's SQL tool", () => {
+    const { temporal, 'temporal-schema': schema, postgresql } = config.services;
+    expect(temporal?.image).toBe('temporalio/server:1.29.1');
+    // Not the dev server and not auto-setup: the image's entrypoint starts the server itself.
+    expect(JSON.stringify(temporal)).not.toMatch(/auto-?setup|start-dev/);
+    expect(temporal?.command).toBeUndefined();
+    expect(temporal?.depends_on).toEqual({
+      postgresql: { condition: 'service_healthy' },
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
+    expect(postgresql?.healthcheck?.test).toContain('pg_isready');
+    // The schema job: the admin tools of the same server release, once PostgreSQL answers.
+    expect(schema?.image).toMatch(/^temporalio\/admin-tools:1\.29\.1-/);
+    expect(schema?.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(schema?.restart).toMatch(/^on-failure:\d+$/);
+    const script = 'temporal-config/docker/setup-schema.sh';
+    expect(mounts(schema!)).toContain(`${root}/${script}:/setup-schema.sh:ro`);
+    expect(schema?.entrypoint).toEqual(['bash', '/setup-schema.sh']);
+    expect(Object.fromEntries(environmentOf(schema!))).toMatchObject({
+      SQL_PLUGIN: 'postgres12',
+      SQL_HOST: 'postgresql',
+      SQL_USER: 'temporal',
+    });
+    // The namespace is registered once the server answers; the apps wait for that.
+    expect(config.services['temporal-setup']?.depends_on).toEqual({
+      temporal: { condition: 'service_started' },
+    });
+    for (const name of ['api', 'worker']) {
+      expect(config.services[name]?.depends_on).toMatchObject({
+        'temporal-setup': { condition: 'service_completed_successfully' },
+      });
+    }
+  });
+
+  test(
+    "gives the API instances their socket.io bus: a database of PostgreSQL's, own role",
+    async () => {
+      const raw = await renderConfig('--no-interpolate');
+      const api = Object.fromEntries(environmentOf(raw.services.api!));
+      expect(api.SOCKET_BUS_URL).toBe(
+        'postgres://zen_bus:${ZEN_BUS_DB_PASSWORD:-}@postgresql:5432/zen_bus',
+      );
+      expect(config.services.api?.depends_on).toMatchObject({
+        'zen-bus-database': { condition: 'service_completed_successfully' },
+      });
+      const job = raw.services['zen-bus-database']!;
+      expect(job.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+      expect(job.entrypoint).toEqual(['bash', '/create-bus-database.sh']);
+      expect(mounts(job)).toContain(
+        `${root}/config/postgres/create-bus-database.sh:/create-bus-database.sh:ro`,
+      );
+      // The bus is the API's alone: the worker reaches it only through the API.
+      expect(Object.keys(Object.fromEntries(environmentOf(raw.services.worker!)))).not.toContain(
+        'SOCKET_BUS_URL',
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  test('sends the worker and the portal server to the API through HAProxy, never to one instance', () => {
+    const worker = loadConfig(Object.fromEntries(environmentOf(config.services.worker!)));
+    const internal = new URL(worker.api.url);
+    expect(internal.hostname).toBe('haproxy');
+    const portal = Object.fromEntries(environmentOf(config.services.portal!));
+    expect(portal.NUXT_API_URL).toBe(internal.origin);
+    // That port is HAProxy's internal front, onto the API backend, and not published.
+    const front = haproxySection(`frontend internal`);
+    expect(front).toContain(`bind :${internal.port}`);
+    expect(front).toContain('default_backend api');
+    expect(JSON.stringify(config.services.haproxy?.ports)).not.toContain(`"${internal.port}"`);
+  });
+
+  test('ends TLS 1.3 at HAProxy (pinned official image), in front of the API replicas over plain HTTP', () => {
+    const haproxy = config.services.haproxy!;
+    expect(haproxy.image).toMatch(/^haproxy:\d+\.\d+\.\d+$/);
+    expect(mounts(haproxy)).toEqual(
+      expect.arrayContaining([
+        `${root}/config/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro`,
+        `${root}/certs/zen.pem:/etc/haproxy/certs/zen.pem:ro`,
+      ]),
+    );
+    const front = haproxySection('frontend public');
+    expect(front).toMatch(
+      /^\s*bind :443 ssl crt \/etc\/haproxy\/certs\/zen\.pem ssl-min-ver TLSv1\.3/m,
+    );
+    expect(front).toMatch(
+      /use_backend api if \{ path_beg \/api\/ \} \|\| \{ path_beg \/socket\.io\/ \}/,
+    );
+    // The portal's live socket reaches the API directly, with the browser's own sticky cookie.
+    expect(front).toMatch(/^\s*http-request set-path \/socket\.io\/ if \{ path \/live \}$/m);
+    expect(haproxySection('defaults')).toMatch(/^\s*timeout tunnel /m);
+  });
+
+  test('finds every API replica by Docker DNS, health-checks /api/health, and keeps polling sticky', () => {
+    const backend = haproxySection('backend api');
+    const template = /^\s*server-template api (\d+) api:4000 (.*)$/m.exec(backend);
+    expect(Number(template?.[1])).toBeGreaterThanOrEqual(
+      Number(config.services.api?.deploy?.replicas),
+    );
+    expect(template?.[2]).toMatch(/\bcheck\b.*\bresolvers docker\b.*\binit-addr none\b/);
+    expect(haproxySection('resolvers docker')).toMatch(/^\s*nameserver \S+ 127\.0\.0\.11:53$/m);
+    expect(backend).toMatch(/^\s*option httpchk$/m);
+    expect(backend).toMatch(/^\s*http-check send meth GET uri \/api\/health$/m);
+    // Up or degraded (503, shared by all when Temporal is away) keeps an instance in.
+    expect(backend).toMatch(/^\s*http-check expect rstatus \^\(200\|503\)\$$/m);
+    // socket.io's long-polling: one cookie per instance, inserted by HAProxy.
+    expect(backend).toMatch(/^\s*cookie \S+ insert indirect nocache .*\bdynamic\b/m);
+    expect(backend).toMatch(/^\s*dynamic-cookie-key \S+$/m);
+    expect(backend).toMatch(/^\s*balance leastconn$/m);
+  });
+
+  test(
+    "passes the real HAProxy's own check (`haproxy -c`)",
+    async () => {
+      // The operator's certificate is not here: a throwaway one stands in for it.
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'zen-haproxy-'));
+      try {
+        const key = path.join(dir, 'key.pem');
+        const cert = path.join(dir, 'cert.pem');
+        await run('openssl', [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-subj',
+          '/CN=zen.example',
+          '-days',
+          '1',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ]);
+        const pem = path.join(dir, 'zen.pem');
+        writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'));
+        const cfg = path.join(dir, 'haproxy.cfg');
+        writeFileSync(cfg, haproxyConfig().replaceAll('/etc/haproxy/certs/zen.pem', pem));
+        const { stdout, stderr } = await run('haproxy', ['-c', '-f', cfg]);
+        expect(stdout).toMatch(/Configuration file is valid/);
+        // Outside compose the portal's name does not resolve; nothing else may be amiss.
+        const warnings = stderr
+          .split('\n')
+          .filter((line) => /\[(WARNING|ALERT)\]/.test(line))
+          .filter(
+            (line) => !/'server portal\/portal' : could not resolve address 'portal'/.test(line),
+          );
+        expect(warnings).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    TIMEOUT_MS,
+  );
 
   test('runs Prometheus and Grafana from pinned official images, their files mounted read-only', () => {
     const { prometheus, grafana } = config.services;
@@ -404,8 +399,12 @@ describeCompose('docker-compose.yml', () => {
 
   test('has Prometheus scrape the api and the worker where they serve /metrics', () => {
     const scrape = readFileSync(path.join(root, 'observability/prometheus/prometheus.yml'), 'utf8');
-    const targets = [...scrape.matchAll(/targets: \['([^']+)'\]/g)].map(([, target]) => target);
+    // Every replica, as Docker's DNS lists them: a plain `api:4000` would reach one at random.
+    const targets = [
+      ...scrape.matchAll(/dns_sd_configs:\n\s+- names: \['(\w+)'\]\n\s+type: A\n\s+port: (\d+)/g),
+    ].map(([, name, port]) => `${name}:${port}`);
     expect(targets).toEqual(['api:4000', 'worker:9464']);
+    expect(scrape).not.toContain('static_configs');
     // What the processes make of their compose environment (config/index.ts).
     const api = loadConfig(Object.fromEntries(environmentOf(config.services.api!))).api;
     expect(`api:${api.port}`).toBe(targets[0]);

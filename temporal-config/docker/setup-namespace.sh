@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# One-shot run by the temporal-setup service in docker-compose.yml once the server is healthy.
+# One-shot run by the temporal-setup service in docker-compose.yml once the server has started.
 # Idempotent: safe on every `docker-compose up`.
 set -euo pipefail
 
 namespace=zen
+
+# The server takes a while to join its own ring after its start (TEMPORAL_ADDRESS).
+for _ in $(seq 120); do
+  temporal operator cluster health 2>/dev/null | grep -q SERVING && break
+  sleep 1
+done
 
 # Closed case workflows' histories are kept as long as the closed cases themselves
 # (RETENTION_CLOSED_CASE_DAYS, README "What we keep, why, and for how long").

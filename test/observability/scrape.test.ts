@@ -60,6 +60,15 @@ describeScrape('Prometheus with the compose scrape config', () => {
     );
   }
 
+  /** Compose finds each service's replicas by DNS; here one process of each runs on loopback. */
+  function onLoopback(config: string, service: string, port: number, localPort: number): string {
+    const replicas = new RegExp(
+      String.raw`dns_sd_configs:\n\s+- names: \['${service}'\]\n\s+type: A\n\s+port: ${port}`,
+    );
+    if (!replicas.test(config)) throw new Error(`No DNS discovery of ${service} in prometheus.yml`);
+    return config.replace(replicas, `static_configs:\n      - targets: ['127.0.0.1:${localPort}']`);
+  }
+
   beforeAll(async () => {
     if (!installed) throw new Error(MISSING);
     // The API asks for the token; the worker runs without one, as when METRICS_TOKEN is unset.
@@ -75,11 +84,15 @@ describeScrape('Prometheus with the compose scrape config', () => {
     tokenFile = path.join(dir, 'metrics-token');
     writeFileSync(tokenFile, TOKEN);
     copyFileSync(path.join(prometheusDir, 'alerts.yml'), path.join(dir, 'alerts.yml'));
-    const config = readFileSync(path.join(prometheusDir, 'prometheus.yml'), 'utf8')
+    const compose = readFileSync(path.join(prometheusDir, 'prometheus.yml'), 'utf8')
       .replaceAll('15s', '1s')
-      .replaceAll('/run/zen/metrics-token', tokenFile)
-      .replace("'api:4000'", `'127.0.0.1:${new URL(stack.apiUrl).port}'`)
-      .replace("'worker:9464'", `'127.0.0.1:${workerPort}'`);
+      .replaceAll('/run/zen/metrics-token', tokenFile);
+    const config = onLoopback(
+      onLoopback(compose, 'api', 4000, Number(new URL(stack.apiUrl).port)),
+      'worker',
+      9464,
+      workerPort,
+    );
     writeFileSync(path.join(dir, 'prometheus.yml'), config);
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;

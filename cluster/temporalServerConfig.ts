@@ -1,0 +1,151 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import dynamicConfig from '../temporal-config/dynamic-config.json';
+import { freePort } from '../temporal-config/process';
+import type { PostgresServer } from './postgres';
+import { temporalDatabases } from './temporalSchema';
+
+// The real Temporal server's config (frontend, history, matching and worker in one process,
+// on PostgreSQL), written as JSON, which the server's YAML loader reads as it is. The shape
+// follows the module's own config/development-postgres12.yaml, with every port moved: the
+// defaults (7233-7239, 6933-6939, 7936 pprof, 8000 metrics) would clash with a dev server or a
+// second cluster on the same machine.
+
+export const temporalEnvironment = 'cluster';
+
+type ServiceName = 'frontend' | 'history' | 'matching' | 'worker';
+const services: ServiceName[] = ['frontend', 'history', 'matching', 'worker'];
+
+export interface TemporalPorts {
+  /** Each service's gRPC and ringpop membership port; the frontend's HTTP API too. */
+  grpc: Record<ServiceName, number>;
+  membership: Record<ServiceName, number>;
+  frontendHttp: number;
+}
+
+/** The frontend's gRPC port as given; the rest taken free now and kept for every restart. */
+export async function temporalPorts(frontendPort: number): Promise<TemporalPorts> {
+  const pick = async (take: () => Promise<number>) => {
+    const ports = {} as Record<ServiceName, number>;
+    for (const service of services) ports[service] = await take();
+    return ports;
+  };
+  const grpc = { ...(await pick(freePort)), frontend: frontendPort };
+  return { grpc, membership: await pick(freeMembershipPort), frontendHttp: await freePort() };
+}
+
+// PostgreSQL's cluster_membership table keeps the membership port as a SMALLINT: a port above
+// 32767 (every port the kernel hands out as "any free one") stops the server at start. So
+// these are drawn below the kernel's ephemeral range, and checked free.
+const membershipPortRange = { from: 20_000, to: 32_767 };
+
+async function freeMembershipPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const { from, to } = membershipPortRange;
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    if (await canListen(port)) return port;
+  }
+  throw new Error("No free port below 32768 for the Temporal server's membership");
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function datastore(postgres: PostgresServer, databaseName: string, maxConns: number) {
+  return {
+    sql: {
+      pluginName: 'postgres12',
+      databaseName,
+      connectAddr: `127.0.0.1:${postgres.port}`,
+      connectProtocol: 'tcp',
+      user: postgres.user,
+      password: postgres.password,
+      maxConns,
+      maxIdleConns: maxConns,
+      maxConnLifetime: '1h',
+    },
+  };
+}
+
+export function serverConfig(
+  postgres: PostgresServer,
+  ports: TemporalPorts,
+  dynamicConfigFile: string,
+) {
+  const rpc = (service: ServiceName) => ({
+    grpcPort: ports.grpc[service],
+    membershipPort: ports.membership[service],
+    bindOnLocalHost: true,
+    ...(service === 'frontend' ? { httpPort: ports.frontendHttp } : {}),
+  });
+  return {
+    // Warnings and errors only, one JSON object a line (the log file is stdout's).
+    log: { stdout: true, level: 'warn', format: 'json' },
+    persistence: {
+      defaultStore: 'postgres-default',
+      visibilityStore: 'postgres-visibility',
+      // Fixed for the life of the data: a store made with one count cannot change it.
+      numHistoryShards: 4,
+      datastores: {
+        'postgres-default': datastore(postgres, temporalDatabases.persistence.name, 20),
+        'postgres-visibility': datastore(postgres, temporalDatabases.visibility.name, 10),
+      },
+    },
+    global: {
+      membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
+      // No pprof and no metrics listener: port 0 and no metrics section start neither.
+      pprof: { port: 0 },
+    },
+    services: Object.fromEntries(services.map((service) => [service, { rpc: rpc(service) }])),
+    clusterMetadata: {
+      enableGlobalNamespace: false,
+      failoverVersionIncrement: 10,
+      masterClusterName: 'active',
+      currentClusterName: 'active',
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `127.0.0.1:${ports.grpc.frontend}`,
+        },
+      },
+    },
+    dcRedirectionPolicy: { policy: 'noop' },
+    archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } },
+    namespaceDefaults: {
+      archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } },
+    },
+    // The server resolves a relative path against its working directory, not the config's.
+    dynamicConfigClient: { filepath: dynamicConfigFile, pollInterval: '10s' },
+  };
+}
+
+/** The dev server's dynamic config values (temporal-config/dynamic-config.json), in the file format. */
+export function dynamicConfigFileContent() {
+  return Object.fromEntries(
+    Object.entries(dynamicConfig).map(([key, value]) => [key, [{ value }]]),
+  );
+}
+
+/** Writes config/<environment>.yaml and the dynamic config under dir; returns the root for --root. */
+export function writeServerConfig(dir: string, postgres: PostgresServer, ports: TemporalPorts) {
+  const root = path.resolve(dir);
+  const configDir = path.join(root, 'config');
+  mkdirSync(configDir, { recursive: true });
+  const dynamicConfigFile = path.join(configDir, 'dynamic-config.yaml');
+  writeFileSync(dynamicConfigFile, JSON.stringify(dynamicConfigFileContent(), null, 2));
+  // It holds the database password: its owner only.
+  writeFileSync(
+    path.join(configDir, `${temporalEnvironment}.yaml`),
+    JSON.stringify(serverConfig(postgres, ports, dynamicConfigFile), null, 2),
+    { mode: 0o600 },
+  );
+  return root;
+}
