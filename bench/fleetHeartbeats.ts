@@ -90,6 +90,7 @@ async function connectBoxes(
   log: (line: string) => void,
 ): Promise<Socket[]> {
   const sockets: Socket[] = [];
+  const started = Date.now();
   for (let i = 0; i < tokens.length; i += batch) {
     const next = tokens.slice(i, i + batch).map((token) =>
       io(`${apiUrl}/device`, {
@@ -105,7 +106,17 @@ async function connectBoxes(
       next.map(
         (s) =>
           new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error('no connection within 60 s')), 60_000);
+            let lastError = '';
+            s.on('connect_error', (err) => (lastError = err.message));
+            const timer = setTimeout(
+              () =>
+                reject(
+                  new Error(
+                    `no connection within 60 s${lastError ? ` (last error: ${lastError})` : ''}`,
+                  ),
+                ),
+              60_000,
+            );
             s.once('connect', () => {
               clearTimeout(timer);
               resolve();
@@ -116,7 +127,9 @@ async function connectBoxes(
       for (const s of sockets) s.disconnect();
       throw new Error(`box ${i + 1}-${i + next.length}: ${err.message}`);
     });
-    if ((i + batch) % 1000 === 0) log(`  ${i + batch} connected`);
+    if ((i + batch) % 1000 === 0) {
+      log(`  ${i + batch} connected after ${round((Date.now() - started) / 1000)} s`);
+    }
   }
   return sockets;
 }
