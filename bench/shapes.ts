@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { startCluster } from '../cluster';
 import { loadConfig } from '../config';
 import { namespace as devNamespace } from '../temporal-config/dev-servers';
@@ -108,16 +107,32 @@ async function startDevShape({ dir, label, env, log }: ShapeOptions): Promise<Sh
   }
 }
 
+/**
+ * The keys this process seals personal data and encodes Temporal payloads with (its own
+ * settings, or the development ones), for the cluster's processes: the bench seeds the
+ * store and starts workflows itself, and the store keeps its key once read, so the cluster
+ * takes ours rather than making its own.
+ */
+function benchKeys(): Record<string, string> {
+  const config = loadConfig();
+  return {
+    PII_MASTER_KEY: config.privacy.masterKey.toString('base64'),
+    TEMPORAL_CODEC_KEYS: config.temporal.codecKeys
+      .map((k) => `${k.id}:${k.key.toString('base64')}`)
+      .join(','),
+  };
+}
+
 async function startClusterShape({ dir, env, log }: ShapeOptions): Promise<ShapeProcesses> {
   log(
     'starting the cluster (PostgreSQL, Temporal server, FerretDB, 2 APIs, 2 workers, HAProxy)...',
   );
   const cluster = await startCluster({
-    dir: path.join(dir, 'cluster'),
+    dir,
     apis: 2,
     workers: 2,
     ui: false,
-    env: { LOG_LEVEL: 'warn', CASE_TECHNICIAN_WAIT_DAYS: '0', ...env },
+    env: { ...benchKeys(), LOG_LEVEL: 'warn', CASE_TECHNICIAN_WAIT_DAYS: '0', ...env },
     log,
   });
   return {

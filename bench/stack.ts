@@ -151,7 +151,7 @@ export async function withBenchStack<T>(
 function logFile(dir: string, shape: Shape, kind: 'api' | 'worker', i: number) {
   if (shape === 'dev') return path.join(dir, `${kind}.log`);
   // The cluster names its processes api-1, api-2, worker-1, ... (cluster/index.ts).
-  return path.join(dir, 'cluster', 'logs', `${kind}-${i + 1}.log`);
+  return path.join(dir, 'logs', `${kind}-${i + 1}.log`);
 }
 
 function lastLines(file: string, count: number): string {
