@@ -14,6 +14,7 @@ import {
   type Principal,
 } from './auth';
 import { attachDeviceGateway } from './deviceGateway';
+import { attachSocketBus } from './socketBus';
 import { createDeviceMonitoring } from './monitoring';
 import { createHealthLive } from './monitoring/live';
 import { attachInternalLink } from './internalLink';
@@ -117,6 +118,8 @@ export function createApi({
     pingTimeout: socket.pingTimeoutMs,
     cors: { origin: security.corsOrigins, credentials: true },
   });
+  // Before any namespace is used: rooms span every API instance sharing the bus.
+  const bus = socket.busUrl ? attachSocketBus(io, socket.busUrl, logger) : undefined;
   const accessTokens = createAccessTokens(jwtSecret);
   const authenticate = createAuthenticate(internalToken, accessTokens);
   const requireRole = roleGuard(authenticate);
@@ -128,7 +131,7 @@ export function createApi({
     logger,
     live: createHealthLive(io),
   });
-  const gateway = attachDeviceGateway(io, temporal, authenticate, logger, monitoring);
+  const gateway = attachDeviceGateway(io, temporal, authenticate, logger, monitoring, !!bus);
   attachPortalLive(io, authenticate);
   attachInternalLink(io, authenticate, gateway, voice, logger);
 
@@ -166,7 +169,7 @@ export function createApi({
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  app.use('/api', healthRouter(temporal, namespace, requireRole));
+  app.use('/api', healthRouter(temporal, namespace, requireRole, bus));
   app.use('/api', casesRouter(temporal, requireRole, cases, voice));
   app.use('/api', technicianRouter(temporal, requireRole));
   app.use('/api', devicesRouter(temporal, requireRole, cases, voice));
@@ -200,6 +203,7 @@ export function createApi({
     // Closing socket.io closes the HTTP server too; the sockets' handlers still run.
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await gateway.close();
+    await bus?.close();
   };
   return { app, http, io, close };
 }

@@ -21,6 +21,7 @@ import type { Logger } from '../observability/logger';
 import type { Authenticate } from './auth';
 import { healthKey, pathChangedAt, storedHealth } from './heartbeatWrites';
 import type { DeviceMonitoring } from './monitoring';
+import { busTimings } from './socketBus';
 
 // The /device namespace: each Pi holds one outbound socket.io connection,
 // authenticated with its device token. Commands go down as `command`; answers
@@ -37,6 +38,8 @@ export interface DeviceGateway {
   push(deviceId: string, command: DeviceCommand): Promise<boolean>;
   /** Drops the device's connections (its token changed or was revoked). */
   disconnect(deviceId: string): Promise<void>;
+  /** Tells the device its case moved on (if connected); each socket hears each status once. */
+  tellCaseStatus(deviceId: string, caseId: string, status: unknown): void;
   /** Stops redelivering answers; resolves when no socket handler is still running. */
   close(): Promise<void>;
 }
@@ -58,8 +61,15 @@ export function attachDeviceGateway(
   authenticate: Authenticate,
   logger: Logger,
   monitoring: DeviceMonitoring,
+  /** Other API instances share the rooms (api/socketBus.ts). */
+  shared = false,
 ): DeviceGateway {
   const devices = io.of('/device');
+  // Case statuses from the other instances, for this one's sockets.
+  devices.on(caseStatusRelay, (event: unknown) => {
+    const relayed = RelayedCaseStatus.safeParse(event);
+    if (relayed.success) tellLocalSockets(devices, relayed.data);
+  });
   const running = new Set<Promise<void>>();
   // Socket handlers run detached from any request: a failure (the database away) is logged,
   // never left to crash the process, and closing the API waits for them.
@@ -148,9 +158,10 @@ export function attachDeviceGateway(
       socket.on(
         'disconnect',
         detached('disconnect', async () => {
-          // Another socket of the same device may still be connected (a quick reconnect).
-          const stillThere = await devices.in(deviceRoom(deviceId)).fetchSockets();
-          if (stillThere.length > 0) return;
+          // Another socket of the same device may still be connected (a quick reconnect),
+          // on any API instance. One that does not answer leaves the status as it is.
+          const stillThere = await connectedSockets(devices, deviceId);
+          if (stillThere > 0) return;
           await Device.updateOne(self, { $set: { status: 'offline', lastSeen: new Date() } });
           await tellCase(temporal, deviceId, false);
           await monitoring.disconnected({ deviceId, docId: self._id });
@@ -167,12 +178,12 @@ export function attachDeviceGateway(
         { status: 1 },
       ).lean();
       const event = CaseStatusEvent.safeParse({ caseId: open?._id, status: open?.status });
-      if (event.success) socket.emit('case:status', event.data);
+      if (event.success) tellSocket(socket, event.data);
       // Whatever the device missed while away goes out again, oldest first.
       const pending = await DeviceCommandDoc.find({ deviceId, status: 'pending' })
         .sort({ createdAt: 1 })
         .lean();
-      for (const command of pending) await send(devices, deviceId, command.command);
+      for (const command of pending) socket.emit('command', command.command);
     }),
   );
 
@@ -190,6 +201,12 @@ export function attachDeviceGateway(
     async disconnect(deviceId) {
       devices.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
+    tellCaseStatus(deviceId, caseId, status) {
+      const event = RelayedCaseStatus.safeParse({ deviceId, caseId, status });
+      if (!event.success) return; // An unknown status is not sent.
+      tellLocalSockets(devices, event.data);
+      if (shared) devices.serverSideEmit(caseStatusRelay, event.data);
+    },
     async close() {
       clearInterval(redelivery);
       while (running.size > 0) await Promise.all([...running]);
@@ -204,21 +221,49 @@ export function attachDeviceGateway(
  * rewrites whole documents, so a write racing the answer's could undo it).
  */
 async function send(devices: Namespace, deviceId: string, command: unknown): Promise<boolean> {
-  const sockets = await devices.in(deviceRoom(deviceId)).fetchSockets();
-  if (sockets.length === 0) return false;
+  // Emitted first: the room reaches the box on whichever API instance holds it, even while
+  // a dead instance keeps the count below from answering.
   devices.to(deviceRoom(deviceId)).emit('command', command);
-  return true;
+  return (await connectedSockets(devices, deviceId)) > 0;
 }
 
-/** Tells a device that its case moved on (if it is connected); an unknown status is not sent. */
-export function tellDeviceCaseStatus(
-  io: SocketServer,
-  deviceId: string,
-  caseId: string,
-  status: unknown,
-): void {
-  const event = CaseStatusEvent.safeParse({ caseId, status });
-  if (event.success) io.of('/device').to(deviceRoom(deviceId)).emit('case:status', event.data);
+/** The device's sockets on every API instance; rejects when one does not answer in time. */
+async function connectedSockets(devices: Namespace, deviceId: string): Promise<number> {
+  try {
+    const sockets = await devices
+      .in(deviceRoom(deviceId))
+      .timeout(busTimings.requestTimeoutMs)
+      .fetchSockets();
+    return sockets.length;
+  } catch (err) {
+    throw new Error(
+      `An API instance did not say within ${busTimings.requestTimeoutMs / 1000} s whether device ${deviceId} is connected to it (${(err as Error).message})`,
+    );
+  }
+}
+
+/**
+ * A case status between API instances. Each instance tells its own sockets, remembering on
+ * the socket what it last told: most steps leave the status as it was, and a box need not
+ * hear it again. The memory sits with the socket, not with whichever instance relayed the
+ * last step: steps of one case come through any instance, from any worker.
+ */
+const caseStatusRelay = 'case:status:relay';
+const RelayedCaseStatus = CaseStatusEvent.extend({ deviceId: z.string().min(1).max(100) });
+type RelayedCaseStatus = z.infer<typeof RelayedCaseStatus>;
+
+function tellLocalSockets(devices: Namespace, { deviceId, ...event }: RelayedCaseStatus): void {
+  for (const id of devices.adapter.rooms.get(deviceRoom(deviceId)) ?? []) {
+    const socket = devices.sockets.get(id);
+    if (socket) tellSocket(socket, event);
+  }
+}
+
+function tellSocket(socket: Socket, event: CaseStatusEvent): void {
+  const told = `${event.caseId}:${event.status}`;
+  if (socket.data.toldCaseStatus === told) return;
+  socket.data.toldCaseStatus = told;
+  socket.emit('case:status', event);
 }
 
 /** Stores the device's answer, then completes (or fails) the activity that dispatched it. */

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { HealthResponse } from '../contracts/api';
 import { storeReachable } from '../store/connection';
 import type { RequireRole } from './auth';
+import type { SocketBus } from './socketBus';
 
 // Health for anyone (load balancers, the box, the public status page): up or degraded and
 // nothing more. Which part is down, and what the parts are, is for operators.
@@ -11,17 +12,25 @@ export interface PublicHealth {
   status: HealthResponse['status'];
 }
 
-export function healthRouter(temporal: Client, namespace: string, requireRole: RequireRole) {
+/** With several API instances, `bus` says whether this one hears the others (api/socketBus.ts). */
+export function healthRouter(
+  temporal: Client,
+  namespace: string,
+  requireRole: RequireRole,
+  bus?: SocketBus,
+) {
   const router = Router();
   const check = async (): Promise<HealthResponse> => {
-    const [temporalOk, mongoOk] = await Promise.all([
+    const [temporalOk, mongoOk, busOk] = await Promise.all([
       temporalReachable(temporal, namespace),
       storeReachable(),
+      bus?.connected(),
     ]);
     return {
-      status: temporalOk && mongoOk ? 'ok' : 'degraded',
+      status: temporalOk && mongoOk && busOk !== false ? 'ok' : 'degraded',
       temporal: temporalOk ? 'ok' : 'unreachable',
       mongo: mongoOk ? 'ok' : 'unreachable',
+      ...(bus && { bus: busOk ? 'ok' : 'unreachable' }),
     };
   };
   const code = (body: { status: string }) => (body.status === 'ok' ? 200 : 503);

@@ -1,5 +1,4 @@
 import type { Server as SocketServer } from 'socket.io';
-import { closedStatuses, type CaseStatus } from '../contracts/case';
 import {
   CaseStepEvent,
   internalLink,
@@ -9,9 +8,9 @@ import {
   type PushCommandAck,
 } from '../contracts/api';
 import type { Logger } from '../observability/logger';
-import { boundedMemory, caseParties } from '../store/lookups';
+import { caseParties } from '../store/lookups';
 import type { Authenticate } from './auth';
-import { tellDeviceCaseStatus, type DeviceGateway } from './deviceGateway';
+import type { DeviceGateway } from './deviceGateway';
 import type { Voice } from './voice/router';
 
 // The worker's link (contracts/api.ts internalLink): the service token only.
@@ -26,9 +25,6 @@ export function attachInternalLink(
   logger: Logger,
 ): void {
   const link = io.of(internalLink.namespace);
-  // The status each case's device was last told: most steps leave it as it was,
-  // and a box need not hear it again (a reconnecting box is told on connect).
-  const toldDevice = boundedMemory<CaseStatus>();
   link.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
     const principal = typeof token === 'string' ? await authenticate(token) : undefined;
@@ -47,8 +43,12 @@ export function attachInternalLink(
       try {
         answer({ sent: await gateway.push(parsed.data.deviceId, parsed.data.command) });
       } catch (err) {
-        logger.error({ err, commandId: parsed.data.command.commandId }, 'command push failed');
-        answer({ error: 'The API could not push the command' });
+        // The command went out to the device's room; only the count of its sockets is missing.
+        logger.warn({ err, commandId: parsed.data.command.commandId }, 'command push unconfirmed');
+        answer({
+          error:
+            'The command went out, but an API instance did not say whether the device is on it',
+        });
       }
     });
 
@@ -85,11 +85,7 @@ export function attachInternalLink(
         io.of('/portal')
           .to(event.internal ? ['operators'] : [`customer:${parties.customerId}`, 'operators'])
           .emit('case:update', event);
-        if (toldDevice.get(event.caseId) !== event.status) {
-          tellDeviceCaseStatus(io, parties.deviceId, event.caseId, event.status);
-          if (closedStatuses.includes(event.status)) toldDevice.forget(event.caseId);
-          else toldDevice.remember(event.caseId, event.status);
-        }
+        gateway.tellCaseStatus(parties.deviceId, event.caseId, event.status);
       } catch (err) {
         logger.error({ err, caseId: event.caseId }, 'case step not relayed');
       }

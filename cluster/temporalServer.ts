@@ -1,9 +1,8 @@
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { existsSync } from 'node:fs';
 import { ensureSearchAttributes, namespace } from '../temporal-config/dev-servers';
 import { restartable, spawnService, waitUntilReady } from '../temporal-config/process';
-import { toolPath, type ToolName } from '../temporal-config/tools';
+import { isToolCurrent, toolPath, type ToolName } from '../temporal-config/tools';
 import { loadConfig } from '../config';
 import type { TemporalServer, TemporalServerOptions } from './types';
 import { prepareTemporalDatabases } from './temporalSchema';
@@ -13,12 +12,12 @@ import { temporalEnvironment, temporalPorts, writeServerConfig } from './tempora
 // cluster's PostgreSQL: frontend, history, matching and worker services in one process. It
 // stands where a Temporal cluster or Temporal Cloud stands in production.
 
-/** Fails early, saying how to build what is missing. */
+/** Fails early, saying how to build what is missing or older than its pin. */
 export function assertBuilt(tools: ToolName[]): void {
-  const missing = tools.filter((tool) => !existsSync(toolPath(tool)));
+  const missing = tools.filter((tool) => !isToolCurrent(tool));
   if (missing.length > 0) {
     throw new Error(
-      `Not built yet: ${missing.join(', ')}. \`npm test\` and \`npm run cluster\` build them ` +
+      `Not built at the pinned version: ${missing.join(', ')}. \`npm test\` and \`npm run cluster\` build them ` +
         `(or: npx tsx temporal-config/tools.ts ${missing.join(' ')}).`,
     );
   }
@@ -27,7 +26,8 @@ export function assertBuilt(tools: ToolName[]): void {
 export async function startTemporalServer(opts: TemporalServerOptions): Promise<TemporalServer> {
   assertBuilt(['temporal-server', 'temporal-sql-tool']);
   await prepareTemporalDatabases(opts.postgres);
-  const root = writeServerConfig(opts.dir, opts.postgres, await temporalPorts(opts.port));
+  const ports = await temporalPorts(opts.dir, opts.port);
+  const root = writeServerConfig(opts.dir, opts.postgres, ports);
   const address = `127.0.0.1:${opts.port}`;
 
   const launch = async () => {

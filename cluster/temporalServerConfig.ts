@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { z } from 'zod';
 import dynamicConfig from '../temporal-config/dynamic-config.json';
 import { freePort } from '../temporal-config/process';
 import type { PostgresServer } from './postgres';
@@ -14,25 +15,68 @@ import { temporalDatabases } from './temporalSchema';
 
 export const temporalEnvironment = 'cluster';
 
-type ServiceName = 'frontend' | 'history' | 'matching' | 'worker';
-const services: ServiceName[] = ['frontend', 'history', 'matching', 'worker'];
+const services = ['frontend', 'history', 'matching', 'worker'] as const;
+type ServiceName = (typeof services)[number];
 
-export interface TemporalPorts {
-  /** Each service's gRPC and ringpop membership port; the frontend's HTTP API too. */
-  grpc: Record<ServiceName, number>;
-  membership: Record<ServiceName, number>;
-  frontendHttp: number;
-}
+const port = z.number().int().min(1).max(65_535);
+const perService = (p: z.ZodNumber) =>
+  z.object({ frontend: p, history: p, matching: p, worker: p });
+const portsSchema = z.object({
+  grpc: perService(port),
+  // See freeMembershipPort.
+  membership: perService(port.max(32_767)),
+  frontendHttp: port,
+});
 
-/** The frontend's gRPC port as given; the rest taken free now and kept for every restart. */
-export async function temporalPorts(frontendPort: number): Promise<TemporalPorts> {
+export type TemporalPorts = z.infer<typeof portsSchema>;
+
+/**
+ * The frontend's gRPC port as given; the others as the last start on this directory used them
+ * (ports.json) when they are still free, else taken free now. Same ports matter: the server
+ * finds its peers through the membership rows of earlier starts, and a start on new ports
+ * waits ~35 s trying to join the old ones (seen here) before it serves.
+ */
+export async function temporalPorts(dir: string, frontendPort: number): Promise<TemporalPorts> {
+  const file = path.join(dir, 'ports.json');
+  const kept = readKeptPorts(file);
+  if (kept && (await allFree(kept, frontendPort))) {
+    return { ...kept, grpc: { ...kept.grpc, frontend: frontendPort } };
+  }
   const pick = async (take: () => Promise<number>) => {
     const ports = {} as Record<ServiceName, number>;
     for (const service of services) ports[service] = await take();
     return ports;
   };
   const grpc = { ...(await pick(freePort)), frontend: frontendPort };
-  return { grpc, membership: await pick(freeMembershipPort), frontendHttp: await freePort() };
+  const ports = {
+    grpc,
+    membership: await pick(freeMembershipPort),
+    frontendHttp: await freePort(),
+  };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify(ports, null, 2));
+  return ports;
+}
+
+/** A file that is missing or not what we wrote is the same as none: new ports are taken. */
+function readKeptPorts(file: string): TemporalPorts | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return portsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+async function allFree(ports: TemporalPorts, frontendPort: number): Promise<boolean> {
+  const others = [
+    ...services.filter((s) => s !== 'frontend').map((s) => ports.grpc[s]),
+    ...Object.values(ports.membership),
+    ports.frontendHttp,
+  ];
+  if (others.includes(frontendPort)) return false;
+  for (const candidate of others) if (!(await canListen(candidate))) return false;
+  return true;
 }
 
 // PostgreSQL's cluster_membership table keeps the membership port as a SMALLINT: a port above

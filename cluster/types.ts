@@ -31,7 +31,21 @@ export interface ClusterOptions {
   ui?: boolean;
   /** More environment for the API instances and workers (case settings, rate limits). */
   env?: Record<string, string>;
+  /** Fixed ports (`npm run cluster`); each one not given is a free one. */
+  ports?: ClusterPorts;
   log?: (line: string) => void;
+}
+
+export interface ClusterPorts {
+  postgres?: number;
+  temporal?: number;
+  temporalUi?: number;
+  mongo?: number;
+  /** The first API instance's; the next ones follow it (4000, 4001, ...). */
+  api?: number;
+  portal?: number;
+  /** HAProxy's admin stats page. */
+  stats?: number;
 }
 
 export interface Cluster {
@@ -45,6 +59,11 @@ export interface Cluster {
   mongoUrl: string;
   /** The worker's service token (INTERNAL_API_TOKEN), for tests that speak the internal link. */
   internalToken: string;
+  /**
+   * The environment every API instance and worker shares (addresses, tokens and keys), for
+   * more processes of the product against this cluster (a bench's own worker).
+   */
+  env: Record<string, string>;
   postgres: PostgresServer;
   temporal: TemporalServer;
   ferret: Restartable;
@@ -52,6 +71,8 @@ export interface Cluster {
   apis: { process: Restartable; url: string; name: string }[];
   workers: Restartable[];
   haproxy: Service;
+  /** HAProxy's admin stats page (CSV at `;csv`). */
+  statsUrl: string;
   /** The Temporal UI and the portal, when started. */
   uiUrl?: string;
   portalUrl?: string;

@@ -51,6 +51,10 @@ const schema = z.object({
   API_URL: optional,
   PORTAL_PORT: port(3000),
   PORTAL_URL: optional,
+  // `npm run cluster` (cluster/main.ts): HAProxy's front, its stats page, and PostgreSQL.
+  CLUSTER_PORT: port(8080),
+  CLUSTER_STATS_PORT: port(8404),
+  CLUSTER_POSTGRES_PORT: port(5432),
   // Shared by the worker and the API for the worker's calls (device pushes, live updates).
   INTERNAL_API_TOKEN: optional,
   // Email for one-time codes: real SMTP, or the local sink under npm start.
@@ -103,6 +107,13 @@ const schema = z.object({
   // pong. Heartbeats cannot decide it: on LTE they come every 5 minutes.
   SOCKET_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(25_000),
   SOCKET_PING_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  // Several API instances: PostgreSQL (postgres://…/zen_bus) carrying socket.io's room emits
+  // between them (api/socketBus.ts). Unset, one instance keeps its sockets in memory.
+  SOCKET_BUS_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'SOCKET_BUS_URL must be a postgres:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   // A case handed to the technicians that nobody works on is closed as escalated after this
   // long; 0 ends a case at its hand-over (no technician phase).
   CASE_TECHNICIAN_WAIT_DAYS: z.coerce.number().min(0).max(90).default(14),
@@ -132,6 +143,18 @@ const schema = z.object({
   TELNYX_CONNECTION_ID: optional,
   VOICE_FROM_NUMBER: optional,
   TELNYX_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  // Several API instances: the webhook address Telnyx posts to (the load balancer's), and this
+  // instance's name there (api-1, api-2, …). A call this instance answers or dials has its
+  // webhooks sent to <TELNYX_WEBHOOK_URL>?instance=<API_INSTANCE>, where its session lives.
+  TELNYX_WEBHOOK_URL: z
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  API_INSTANCE: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'API_INSTANCE: lower-case letters, digits and dashes')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
 
   // The notifier (notifier/): SMS through Telnyx Messaging (TELNYX_API_KEY, TELNYX_BASE_URL) from
   // this number; operators by email, a Slack-compatible incoming webhook and PagerDuty.
@@ -256,6 +279,14 @@ function piiMasterKey(base64: string | undefined, nodeEnv: string): Buffer {
   return key;
 }
 
+/** This instance's own Telnyx webhook address; none unless both settings are given. */
+function instanceWebhookUrl(base: string | undefined, instance: string | undefined) {
+  if (!base || !instance) return undefined;
+  const url = new URL(base);
+  url.searchParams.set('instance', instance);
+  return url.toString();
+}
+
 /** The cloud must notice a silent box within two minutes; this leaves room for the signal. */
 const maxOfflineNoticeMs = 90_000;
 
@@ -342,6 +373,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     socket: {
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
+      busUrl: e.SOCKET_BUS_URL,
     },
     offline: {
       offlineAfterMs: e.OFFLINE_NOTICE_MINUTES * 60_000,
@@ -358,6 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
               connectionId: e.TELNYX_CONNECTION_ID,
               fromNumber: e.VOICE_FROM_NUMBER,
               maxRetries: e.TELNYX_MAX_RETRIES,
+              webhookUrl: instanceWebhookUrl(e.TELNYX_WEBHOOK_URL, e.API_INSTANCE),
             }
           : undefined,
     },
@@ -385,6 +418,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       enabled: e.DEMO_MODE,
       /** Each simulated demo box's control socket: `<deviceId>.sock`, owned by npm start. */
       controlDir: path.join(e.DATA_DIR, 'demo'),
+    },
+    cluster: {
+      port: e.CLUSTER_PORT,
+      statsPort: e.CLUSTER_STATS_PORT,
+      postgresPort: e.CLUSTER_POSTGRES_PORT,
     },
     portal: {
       port: e.PORTAL_PORT,

@@ -168,6 +168,8 @@ export interface HealthResponse {
   status: 'ok' | 'degraded';
   temporal: 'ok' | 'unreachable';
   mongo: 'ok' | 'unreachable';
+  /** Only with several API instances: the bus between them (api/socketBus.ts). */
+  bus?: 'ok' | 'unreachable';
 }
 
 const id = z.string().min(1).max(100);

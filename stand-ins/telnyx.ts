@@ -52,6 +52,8 @@ export interface StandInCall {
   state: CallStateName;
   heard: string[];
   clientState?: string;
+  /** Where this call's webhooks go: given on dial or answer (`webhook_url`), else the connection's. */
+  webhookUrl?: string;
   gather?: {
     min: number;
     max: number;
@@ -155,7 +157,13 @@ export async function startTelnyxStandIn(
     },
   };
 
-  function placeCall(from: string, to: string, direction: 'incoming' | 'outgoing', state?: string) {
+  function placeCall(
+    from: string,
+    to: string,
+    direction: 'incoming' | 'outgoing',
+    state?: string,
+    webhookUrl?: string,
+  ) {
     const call: StandInCall = {
       id: `v3:${randomBytes(16).toString('base64url')}`,
       from,
@@ -164,6 +172,7 @@ export async function startTelnyxStandIn(
       state: 'ringing',
       heard: [],
       clientState: state,
+      webhookUrl,
       commands: [],
       commandIds: new Set(),
     };
@@ -233,15 +242,16 @@ export async function startTelnyxStandIn(
           ...extra,
         },
       },
-      meta: { attempt: 1, delivered_to: standIn.webhookUrl },
+      meta: { attempt: 1, delivered_to: call.webhookUrl ?? standIn.webhookUrl },
     });
-    queue = queue.then(() => post(body).then(() => undefined));
+    queue = queue.then(() => post(body, { url: call.webhookUrl }).then(() => undefined));
   }
 
   async function post(
     body: string,
-    opts: { timestamp?: number; signature?: string } = {},
+    opts: { timestamp?: number; signature?: string; url?: string } = {},
   ): Promise<number> {
+    const url = opts.url ?? standIn.webhookUrl;
     const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
     const headers = {
       'content-type': 'application/json',
@@ -260,9 +270,9 @@ export async function startTelnyxStandIn(
       headers,
     };
     deliveries.push(delivery);
-    if (!standIn.webhookUrl) return 0;
+    if (!url) return 0;
     try {
-      const res = await fetch(standIn.webhookUrl, { method: 'POST', headers, body });
+      const res = await fetch(url, { method: 'POST', headers, body });
       await res.text();
       delivery.status = res.status;
     } catch {
@@ -297,7 +307,13 @@ export async function startTelnyxStandIn(
           errors: [{ code: '10032', title: 'Missing parameter', detail: 'to and connection_id' }],
         });
       }
-      const call = placeCall(from, to, 'outgoing', stringOrUndefined(body.client_state));
+      const call = placeCall(
+        from,
+        to,
+        'outgoing',
+        stringOrUndefined(body.client_state),
+        stringOrUndefined(body.webhook_url),
+      );
       // The callee picks up at once.
       setTimeout(() => answerCall(call), 50);
       return send(res, 200, { data: callRecord(call) });
@@ -328,6 +344,9 @@ export async function startTelnyxStandIn(
     options.onEvent?.('command', { callId: call.id, command: action });
     const clientState = stringOrUndefined(body.client_state);
     if (clientState !== undefined) call.clientState = clientState;
+    // As Telnyx: an answer's webhook_url takes the call's later webhooks.
+    const webhookUrl = stringOrUndefined(body.webhook_url);
+    if (action === 'answer' && webhookUrl !== undefined) call.webhookUrl = webhookUrl;
 
     switch (action) {
       case 'answer':

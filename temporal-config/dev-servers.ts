@@ -97,22 +97,35 @@ export interface FerretOptions {
   port: number;
   dataDir: string;
   logFile: string;
+  /**
+   * Where the documents live: SQLite files under dataDir (the default), or a PostgreSQL
+   * database (the production shape, cluster/), given as its postgres:// URL.
+   */
+  postgresqlUrl?: string;
+}
+
+/** FerretDB's storage flags: SQLite in dataDir, or the PostgreSQL database asked for. */
+function ferretHandlerArgs(opts: FerretOptions): string[] {
+  if (opts.postgresqlUrl) return ['--handler=postgresql', `--postgresql-url=${opts.postgresqlUrl}`];
+  const sqliteDir = path.join(opts.dataDir, 'sqlite');
+  mkdirSync(sqliteDir, { recursive: true });
+  return [
+    '--handler=sqlite',
+    // FerretDB already keeps a write-ahead log; flushing it at checkpoints instead of on
+    // every commit (SQLite's default) keeps writes from queueing behind the disk, and
+    // still survives the process being killed.
+    `--sqlite-url=file:${path.resolve(sqliteDir)}/?_pragma=synchronous(normal)`,
+  ];
 }
 
 export async function startFerret(opts: FerretOptions): Promise<Service> {
-  const sqliteDir = path.join(opts.dataDir, 'sqlite');
   const stateDir = path.join(opts.dataDir, 'state');
-  mkdirSync(sqliteDir, { recursive: true });
   mkdirSync(stateDir, { recursive: true });
   const service = spawnService(
     'ferretdb',
     toolPath('ferretdb'),
     [
-      '--handler=sqlite',
-      // FerretDB already keeps a write-ahead log; flushing it at checkpoints instead of on
-      // every commit (SQLite's default) keeps writes from queueing behind the disk, and
-      // still survives the process being killed.
-      `--sqlite-url=file:${path.resolve(sqliteDir)}/?_pragma=synchronous(normal)`,
+      ...ferretHandlerArgs(opts),
       `--listen-addr=127.0.0.1:${opts.port}`,
       `--state-dir=${path.resolve(stateDir)}`,
       '--telemetry=disable',

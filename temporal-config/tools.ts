@@ -195,12 +195,25 @@ export async function ensureTools(
   for (const name of missing) await buildTool(name, log);
 }
 
+/** `npx tsx temporal-config/tools.ts [tool ...]`: the named tools, or the dev servers'. */
+function toolsNamed(args: string[]): ToolName[] | undefined {
+  const unknown = args.filter((arg) => !(arg in versions));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Unknown tool: ${unknown.join(', ')} (known: ${Object.keys(versions).join(', ')})`,
+    );
+  }
+  return args.length > 0 ? (args as ToolName[]) : undefined;
+}
+
 if (require.main === module) {
-  ensureTools().then(
-    () => console.log('Tools are up to date.'),
-    (err: Error) => {
-      console.error(err.message);
-      process.exit(1);
-    },
-  );
+  Promise.resolve()
+    .then(() => ensureTools(toolsNamed(process.argv.slice(2))))
+    .then(
+      () => console.log('Tools are up to date.'),
+      (err: Error) => {
+        console.error(err.message);
+        process.exit(1);
+      },
+    );
 }

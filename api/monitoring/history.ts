@@ -95,9 +95,13 @@ export async function markGone(deps: MonitoringDeps, device: MonitoredDevice): P
 /** The monitor state each box last reported to this process, to tell the portal of a change. */
 const lastState = boundedMemory<string>();
 
-/** A change of the box's monitor state is told to the portal (after the heartbeat's write). */
+/**
+ * A change of the box's monitor state is told to the portal (after the heartbeat's write).
+ * The verdict's time is part of it: a box may report its recovery to another API instance
+ * and come back here with a new fault that fails the same way.
+ */
 export function monitorStateChanged(device: MonitoredDevice, state: MonitorState): boolean {
-  const key = JSON.stringify([state.state, [...state.failing].sort()]);
+  const key = JSON.stringify([state.state, state.since, [...state.failing].sort()]);
   if (lastState.get(device.deviceId) === key) return false;
   lastState.remember(device.deviceId, key);
   return true;

@@ -39,6 +39,8 @@ export interface CallFlowOptions {
   /** For calls we place: the Telnyx connection and our caller ID. */
   connectionId?: string;
   fromNumber?: string;
+  /** This instance's own webhook address, for the calls it answers or dials. */
+  webhookUrl?: string;
   /** How often a call in progress checks its case. */
   pollMs?: number;
   /** How long the caller has to key digits. */
@@ -155,7 +157,7 @@ export class CallFlow {
     workflowId: string,
     to: string,
   ): Promise<string | undefined> {
-    const { connectionId, fromNumber } = this.options;
+    const { connectionId, fromNumber, webhookUrl } = this.options;
     const nonce = randomUUID();
     const session = this.newSession('', customer);
     // Said on record (the decision's actor) as the number that was rung.
@@ -169,6 +171,7 @@ export class CallFlow {
         to,
         from: fromNumber ?? '+15550000100',
         client_state: encodeState({ p: 'greet', o: nonce }),
+        webhook_url: webhookUrl,
       });
       return answer.data?.call_control_id;
     } catch (err) {
@@ -217,8 +220,9 @@ export class CallFlow {
       return;
     }
     this.sessions.set(id, this.newSession(id, customer));
+    const webhook_url = this.options.webhookUrl;
     await this.command(id, (c, command_id) =>
-      c.answer(id, { client_state: encodeState({ p: 'greet' }), command_id }),
+      c.answer(id, { client_state: encodeState({ p: 'greet' }), command_id, webhook_url }),
     );
   }
 

@@ -51,6 +51,7 @@ export function createVoice(
       cases,
       connectionId: settings.connectionId,
       fromNumber: settings.fromNumber,
+      webhookUrl: settings.webhookUrl,
       pollMs: options.pollMs,
       gatherTimeoutMs: options.gatherTimeoutMs,
     });

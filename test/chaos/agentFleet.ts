@@ -8,7 +8,8 @@ import type { Restartable } from '../../temporal-config/process';
 
 // Simulated Zen boxes in a process of their own, so a chaos test can kill -9
 // them all and start them again: `agentFleet.ts '<json FleetConfig>'`, prints
-// "connected" once every box is connected. Each box keeps its remediation
+// "connected" once every box is connected, and "online <k>/<n>" whenever the
+// number of connected boxes changes. Each box keeps its remediation
 // journal in a file, as the real agent does, and every action that reaches the
 // (simulated) network is appended to applied-<deviceId>.jsonl before anything
 // else can happen. The network itself outlives the box (a Pi that reboots does
@@ -23,6 +24,13 @@ export interface FleetConfig {
   devices: { deviceId: string; token: string; scenario: string }[];
   /** How long a fix goes on after it reached the network, before the box answers. */
   fixMs?: number;
+  /** Between heartbeats (the agent's 30 s unless set); a box always beats once on connecting. */
+  heartbeatMs?: number;
+}
+
+/** The boxes' process; `online()` is how many of its boxes are connected now. */
+export interface AgentFleet extends Restartable {
+  online(): number;
 }
 
 export function appliedLog(dir: string, deviceId: string): string {
@@ -41,12 +49,19 @@ export function readApplied(dir: string, deviceId: string): AppliedAction[] {
 function main() {
   const config = JSON.parse(process.argv[2]!) as FleetConfig;
   let connected = 0;
+  const total = config.devices.length;
+  let online = 0;
+  const report = (change: number) => {
+    online += change;
+    console.log(`online ${online}/${total}`);
+  };
   for (const device of config.devices) {
     const agent = startSimulatedAgent({
       apiUrl: config.apiUrl,
       token: device.token,
       scenario: device.scenario,
       journalPath: path.join(config.dir, `journal-${device.deviceId}.json`),
+      heartbeatMs: config.heartbeatMs,
       log: () => undefined,
     });
     const network = agent.network;
@@ -63,22 +78,33 @@ function main() {
       return message;
     };
     agent.socket.once('connect', () => {
-      if (++connected === config.devices.length) console.log('connected');
+      if (++connected === total) console.log('connected');
     });
+    agent.socket.on('connect', () => report(1));
+    agent.socket.on('disconnect', () => report(-1));
   }
 }
 
 const root = path.resolve(__dirname, '..', '..');
 
 /** The simulated boxes as one process that can be killed and started again. */
-export async function startAgentFleet(config: FleetConfig): Promise<Restartable> {
+export async function startAgentFleet(config: FleetConfig): Promise<AgentFleet> {
+  let online = 0;
   const launch = async () => {
     let connected = false;
+    online = 0;
     const service = spawnService(
       'agents',
       process.execPath,
       ['--import', 'tsx', path.join('test', 'chaos', 'agentFleet.ts'), JSON.stringify(config)],
-      { cwd: root, echo: (line) => (connected ||= line.includes('connected')) },
+      {
+        cwd: root,
+        echo: (line) => {
+          const count = /\bonline (\d+)\//.exec(line);
+          if (count) online = Number(count[1]);
+          else connected ||= line.endsWith('] connected');
+        },
+      },
     );
     await waitUntilReady(service, async () => {
       if (!connected) throw new Error('not connected yet');
@@ -88,6 +114,8 @@ export async function startAgentFleet(config: FleetConfig): Promise<Restartable>
   let service = await launch();
   return {
     name: 'agent',
+    online: () =>
+      service.child.exitCode === null && service.child.signalCode === null ? online : 0,
     pid: () => service.child.pid!,
     exited: () => service.exited,
     async kill() {

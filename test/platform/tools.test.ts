@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import versions from '../../temporal-config/versions.json';
-import { isToolCurrent, toolPath } from '../../temporal-config/tools';
+import { isToolCurrent, toolPath, toolSharePath } from '../../temporal-config/tools';
 import { connectStore, disconnectStore } from '../../store/connection';
 import { Device } from '../../store/models';
 import { freshMongoUrl } from '../support/env';
@@ -19,6 +20,24 @@ describe('the pinned tools', () => {
     expect(temporal.stdout).toContain('UI 2.42');
     const ferret = await run(toolPath('ferretdb'), ['--version']);
     expect(ferret.stdout).toContain(`version: ${versions.ferretdb.version}`);
+  });
+
+  // The cluster's shape (cluster/): the real Temporal server, its SQL tool with the schemas it
+  // applies (kept from the module source, which the build deletes), and the standalone UI.
+  it('the real Temporal server, its SQL tool and UI server are built at the pinned versions', async () => {
+    const expected = {
+      'temporal-server': `temporal version ${versions['temporal-server'].version.slice(1)}`,
+      'temporal-sql-tool': `temporal-sql-tool version ${versions['temporal-sql-tool'].version.slice(1)}`,
+      'temporal-ui': `Temporal UI version ${versions['temporal-ui'].version.slice(1)}`,
+    } as const;
+    for (const [tool, version] of Object.entries(expected) as [keyof typeof expected, string][]) {
+      expect(isToolCurrent(tool)).toBe(true);
+      expect((await run(toolPath(tool), ['--version'])).stdout.trim()).toBe(version);
+    }
+    for (const schema of ['temporal', 'visibility']) {
+      const dir = path.join(toolSharePath('temporal-sql-tool'), 'schema/postgresql/v12', schema);
+      expect(existsSync(path.join(dir, 'versioned/v1.0'))).toBe(true);
+    }
   });
 
   // The FerretDB build carries fixes (versions.json): without them every lookup, update and

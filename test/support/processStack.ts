@@ -1,25 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { namespace, startFerret, startTemporal } from '../../temporal-config/dev-servers';
-import { workerNodeArgs } from '../../workers/nodeFlags';
-import {
-  freePort,
-  restartable,
-  spawnService,
-  waitUntilReady,
-  type Restartable,
-  type Service,
-} from '../../temporal-config/process';
+import { startApiProcess, startNodeWorker } from '../../cluster/apps';
+import { freePort, restartable, type Restartable } from '../../temporal-config/process';
 
+// The bench runs its worker processes as the cluster does.
+export { startNodeWorker };
 
 // The product as real processes (api/main.ts, workers/main.ts) against a
 // Temporal dev server and FerretDB of its own. Every one of them can be killed
 // with SIGKILL and started again on the same data and port: the bench reads
 // their peak memory from /proc, the chaos tests kill them at random moments.
-
-const root = path.resolve(__dirname, '..', '..');
 
 export interface Servers {
   temporal: Restartable;
@@ -84,12 +77,6 @@ function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Lines a process prints go to its log file; `ready` watches them for a start-up line. */
-function logLines(file: string): { stream: WriteStream; echo: (line: string) => void } {
-  const stream = createWriteStream(file, { flags: 'a' });
-  return { stream, echo: (line) => stream.write(`${line}\n`) };
-}
-
 /** The API and the worker as `npm start` runs them, each its own node process. */
 export async function startProduct(options: ProductOptions): Promise<ProductProcesses> {
   const apiPort = await freePort();
@@ -112,19 +99,7 @@ export async function startProduct(options: ProductOptions): Promise<ProductProc
     CASE_TECHNICIAN_WAIT_DAYS: '0',
     ...options.env,
   };
-  const api = await restartable('api', async () => {
-    const { echo } = logLines(path.join(options.dir, 'api.log'));
-    const service = spawnService('api', process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-      cwd: root,
-      env,
-      echo,
-    });
-    await waitUntilReady(service, async () => {
-      const res = await fetch(`${apiUrl}/api/health`);
-      if (res.status !== 200) throw new Error(`health ${res.status}`);
-    });
-    return service;
-  });
+  const api = await restartable('api', () => startApiProcess('api', apiPort, env, options.dir));
   const worker = await restartable('worker', () =>
     startNodeWorker('worker', 'workers/main.ts', env, options.dir),
   );
@@ -137,38 +112,6 @@ export async function startProduct(options: ProductOptions): Promise<ProductProc
       await api.stop();
     },
   };
-}
-
-/**
- * A worker process, ready once it logs "worker polling" (at info level, which
- * this start-up line needs; the rest stays at the level asked for).
- */
-export async function startNodeWorker(
-  name: string,
-  entry: string,
-  env: NodeJS.ProcessEnv,
-  dir: string,
-): Promise<Service> {
-  const file = path.join(dir, `${name}.log`);
-  const { echo } = logLines(file);
-  let polling = false;
-  const service = spawnService(name, process.execPath, workerNodeArgs(entry), {
-    cwd: root,
-    env: { ...env, LOG_LEVEL: env.LOG_LEVEL === 'warn' ? 'info' : env.LOG_LEVEL },
-    echo: (line) => {
-      if (line.includes('worker polling')) polling = true;
-      // Per-step info lines are the worker's own cost, but not worth a disk write each.
-      if (!/"level":30|INFO/.test(line) || line.includes('worker polling')) echo(line);
-    },
-  });
-  await waitUntilReady(
-    service,
-    async () => {
-      if (!polling) throw new Error('not polling yet');
-    },
-    { timeoutMs: 120_000, logFile: file },
-  );
-  return service;
 }
 
 const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
