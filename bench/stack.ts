@@ -208,13 +208,24 @@ export function memoryOfAll(processes: Measured[]): { rssMb: number; peakRssMb: 
   };
 }
 
+/** CPU seconds a running process has used; 0 for one that is stopped (restWorker). */
+function cpuSecondsIfRunning(pid: number): number {
+  try {
+    return cpuSecondsOf(pid);
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU seconds used so far by each process of the run (the servers when they are the run's own). */
 export function cpuByProcess(stack: BenchStack): Record<string, number> {
   const own = process.cpuUsage();
   const cpu: Record<string, number> = {
-    ...Object.fromEntries(named('api', stack.apis).map(([n, p]) => [n, cpuSecondsOf(p.pid())])),
     ...Object.fromEntries(
-      named('worker', stack.workers).map(([n, p]) => [n, cpuSecondsOf(p.pid())]),
+      named('api', stack.apis).map(([n, p]) => [n, cpuSecondsIfRunning(p.pid())]),
+    ),
+    ...Object.fromEntries(
+      named('worker', stack.workers).map(([n, p]) => [n, cpuSecondsIfRunning(p.pid())]),
     ),
     'bench (devices, customer)': (own.user + own.system) / 1e6,
   };
