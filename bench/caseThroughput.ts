@@ -7,11 +7,14 @@ import { caseWorkflowId, decideRemediationUpdate } from '../workflows/messages';
 import { startCaseDriver, type CaseTimes } from '../test/support/caseDriver';
 import { connectFleet, seedFleet } from '../test/support/fleet';
 import { cpuSecondsOf, memoryOf, startNodeWorker } from '../test/support/processStack';
+import { shapeNote, type Shape } from './shapes';
 import { baselineApproveUpdate, baselineCase, type BaselinePlan } from './baselineWorkflow';
 import {
   benchSettleSeconds,
   cpuBetween,
   cpuByProcess,
+  isOfKind,
+  memoryOfAll,
   withBenchStack,
   type BenchStack,
 } from './stack';
@@ -32,12 +35,14 @@ import {
 // workflows with the same round trips and activities that do nothing. Throughput
 // of each, their ratio, the stage latencies, and the worker's and the API's peak memory.
 
-export const caseTargets = { ratio: 0.7, approvalToFixP99Ms: 300 };
+/** The ratio's target is higher at the cluster's shape (issue #22), on a real Temporal server. */
+export const caseTargets = { ratio: 0.7, clusterRatio: 0.8, approvalToFixP99Ms: 300 };
 
 const scenario = 'modem-hung';
 
 export interface CaseThroughputResult {
   section: 'case-throughput';
+  shape: Shape;
   cases: number;
   rounds: number;
   scenario: string;
@@ -129,7 +134,7 @@ function planFrom(history: temporal.api.history.v1.IHistory): BaselinePlan['step
  * measured ones: the processes' code is compiled and their caches filled, as in a
  * product that has been running a while. A warm-up case's history gives the plan.
  */
-async function prepareCases(
+export async function prepareCases(
   stack: BenchStack,
   count: number,
   rounds: number,
@@ -211,6 +216,7 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
     {
       ...process.env,
       TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_NAMESPACE: stack.namespace,
       TEMPORAL_TASK_QUEUE: taskQueue,
       LOG_LEVEL: 'info',
     },
@@ -237,7 +243,9 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
       // The servers and the bench itself; the baseline's worker in place of the product's.
       const cpu = () => {
         const all = cpuByProcess(stack);
-        const shared = Object.entries(all).filter(([name]) => name !== 'api' && name !== 'worker');
+        const shared = Object.entries(all).filter(
+          ([name]) => !isOfKind(name, 'api') && !isOfKind(name, 'worker'),
+        );
         return {
           ...Object.fromEntries(shared),
           'baseline worker': cpuSecondsOf(worker.child.pid!),
@@ -256,6 +264,7 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
 export async function measureCaseThroughput({
   cases = 20,
   rounds = 3,
+  shape = 'dev' as Shape,
   log = (line: string) => console.error(line),
 } = {}): Promise<CaseThroughputResult> {
   const loadBefore = round(os.loadavg()[0]!, 2);
@@ -285,8 +294,8 @@ export async function measureCaseThroughput({
       } finally {
         fleet.stop();
       }
-      const worker = memoryOf(stack.product.worker.pid()).peakRssMb;
-      const api = memoryOf(stack.product.api.pid()).peakRssMb;
+      const worker = memoryOfAll(stack.workers).peakRssMb;
+      const api = memoryOfAll(stack.apis).peakRssMb;
 
       const times = runs.flatMap((r) => r.times);
       const stage = (from: keyof CaseTimes, to: keyof CaseTimes) =>
@@ -305,6 +314,7 @@ export async function measureCaseThroughput({
       const approvalToFixStart = stage('approveReturned', 'fixReceived');
       const result: CaseThroughputResult = {
         section: 'case-throughput',
+        shape,
         cases,
         rounds,
         scenario,
@@ -316,7 +326,7 @@ export async function measureCaseThroughput({
         baselineRunsPerMinute: baselineEach.map((b) => round(b)),
         ratio: {
           value: round(ratio, 2),
-          target: caseTargets.ratio,
+          target: shape === 'cluster' ? caseTargets.clusterRatio : caseTargets.ratio,
           rounds: ratios.map((r) => round(r, 2)),
         },
         plan: {
@@ -346,7 +356,7 @@ export async function measureCaseThroughput({
       result.ok = caseTargetsMet(result);
       return result;
     },
-    { log },
+    { log, shape },
   );
 }
 
@@ -354,7 +364,7 @@ export function formatCaseThroughput(r: CaseThroughputResult): string {
   const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   const s = r.stagesMs;
   return [
-    `Case throughput (${r.cases} concurrent "${r.scenario}" cases, approved through the API; settle after a fix ${r.settleAfterFixSeconds} s instead of 60 s)`,
+    `Case throughput${shapeNote(r.shape)} (${r.cases} concurrent "${r.scenario}" cases, approved through the API; settle after a fix ${r.settleAfterFixSeconds} s instead of 60 s)`,
     `  outcomes          ${Object.entries(r.outcomes)
       .map(([k, v]) => `${v} ${k}`)
       .join(', ')}`,
@@ -366,7 +376,7 @@ export function formatCaseThroughput(r: CaseThroughputResult): string {
     `  approval -> fix starts      ${formatSpread(s.approvalToFixStart)}   target p99 < ${s.approvalToFixStart.target} ms   ${mark((s.approvalToFixStart.p99 ?? Infinity) < s.approvalToFixStart.target)}`,
     `  whole case                  ${formatSpread(s.wholeCase)}`,
     `  whole baseline workflow     ${formatSpread(s.baselineWholeCase)}`,
-    `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB, baseline worker ${r.peakRssMb.baselineWorker} MB`,
+    `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB${r.shape === 'cluster' ? ' (each the sum of both instances)' : ''}, baseline worker ${r.peakRssMb.baselineWorker} MB`,
     `  CPU while ${r.cases} cases ran (${r.elapsedSeconds} s, mean of the rounds): ${Object.entries(
       r.cpuSeconds,
     )

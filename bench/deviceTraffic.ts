@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { baselineChecks } from '../contracts/checks';
 import { connectFleet, seedFleet } from '../test/support/fleet';
-import { memoryOf } from '../test/support/processStack';
-import { cpuBetween, cpuByProcess, withBenchStack } from './stack';
+import { cpuBetween, cpuByProcess, cpuOfKind, memoryOfAll, withBenchStack } from './stack';
 import { crashLines, formatSpread, round, spread, type Spread } from './stats';
 
 // The API under a fleet's steady traffic: connected simulated Zen boxes send
@@ -156,8 +155,8 @@ export async function measureDeviceTraffic({
           errors: errors.length,
           firstErrors: errors.slice(0, 5),
           api: {
-            peakRssMb: round(memoryOf(stack.product.api.pid()).peakRssMb),
-            cpuPct: round((cpu.api! / answeredSeconds) * 100),
+            peakRssMb: round(memoryOfAll(stack.apis).peakRssMb),
+            cpuPct: round((cpuOfKind(cpu, 'api') / answeredSeconds) * 100),
           },
           cpuSeconds: cpu,
           elapsedSeconds: round(answeredSeconds),

@@ -40,7 +40,8 @@ export interface HealthScaleResult {
   ok: boolean;
 }
 
-function interval(seq: number, start: number, failed: boolean): MonitorInterval {
+/** A minute of a box's monitor, as its heartbeat carries it. */
+export function monitorInterval(seq: number, start: number, failed: boolean): MonitorInterval {
   return {
     seq,
     start: new Date(start).toISOString(),
@@ -73,7 +74,7 @@ export function storagePerBox(): HealthScaleResult['storagePerBox'] {
   for (let m = 0; m < 60; m++) {
     // One failing minute in thirty: an everyday line.
     bucket[minuteField(new Date(start + m * minuteMs))] = toStoredMinute(
-      interval(m, start + m * minuteMs, m % 30 === 0),
+      monitorInterval(m, start + m * minuteMs, m % 30 === 0),
     );
   }
   const minuteWindowBytes = 48 * mongoose.mongo.BSON.calculateObjectSize(bucket);
@@ -134,7 +135,10 @@ export async function measureHealthScale({
             {
               led: 'idle',
               uptimeSeconds: seq,
-              monitor: { state, intervals: [interval(seq, base + seq * minuteMs, seq % 30 === 0)] },
+              monitor: {
+                state,
+                intervals: [monitorInterval(seq, base + seq * minuteMs, seq % 30 === 0)],
+              },
             },
             (err: Error | null, reply?: { ok?: boolean; monitorSeq?: number }) => {
               if (err) return void errors.push(`heartbeat: ${err.message}`);

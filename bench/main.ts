@@ -2,11 +2,14 @@ import { parseArgs } from 'node:util';
 import { formatFootprint, measureAgentFootprint } from './agentFootprint';
 import { formatCaseThroughput, measureCaseThroughput } from './caseThroughput';
 import { formatDeviceTraffic, measureDeviceTraffic } from './deviceTraffic';
+import { fleetTargets, formatFleetHeartbeats, measureFleetHeartbeats } from './fleetHeartbeats';
 import { formatHealthScale, measureHealthScale } from './healthScale';
 import { formatKpi, measureKpi } from './kpiReport';
 import { formatListPaging, measureListPaging } from './listPaging';
 import { formatMonitorFootprint, measureMonitorFootprint } from './monitorFootprint';
+import type { Shape } from './shapes';
 import { formatWaitingCases, measureWaitingCases } from './waitingCases';
+import { formatWorkerScaling, measureWorkerScaling } from './workerScaling';
 
 // `npm run bench -- [flags]`: measurements against their targets, one section
 // each, every section on a fresh stack of its own. Progress goes to stderr;
@@ -14,7 +17,16 @@ import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 //
 //   --cases N       N concurrent support cases end to end, in --rounds R (3) between
 //                   runs of the baseline workflow
-//   --waiting N     N open cases waiting for approval: the worker's memory
+//   --waiting N     N open cases waiting for approval: the worker's memory, and --approvals A
+//                   (200) of them approved one after another: approval -> fix reaches the box
+//   --boxes N       N boxes (10000), each its own socket, a heartbeat every 30 s, for --seconds S:
+//                   heartbeat p99, the API's memory per 1,000 boxes and its CPU
+//   --scaling N     N concurrent cases a round with one worker, then with all, alternating for
+//                   --pairs P (2) pairs of rounds (always at the cluster shape: two workers)
+//   --cluster       the sections above (--cases, --waiting, --boxes, --scaling) at the production
+//                   shape: a real Temporal server and FerretDB on PostgreSQL, two API instances
+//                   behind HAProxy, two workers (cluster/). Alone, the cluster set:
+//                   --boxes 10000 --scaling 20 --cases 20 --waiting 10000
 //   --heartbeats    device heartbeats and result posts at --rate R per second (500)
 //                   for --seconds S (30)
 //   --footprint     the idle agent's memory and CPU for --seconds S (30)
@@ -29,7 +41,7 @@ import { formatWaitingCases, measureWaitingCases } from './waitingCases';
 //                   over --runs R (20) (figures, no target; not in the default set)
 //   --json          one JSON object per section on stdout
 // No section flag runs the default set: --cases 20 --waiting 100 --heartbeats --health 10000
-// --footprint.
+// --footprint (at the dev servers' shape).
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +49,11 @@ const { values } = parseArgs({
     cases: { type: 'string' },
     rounds: { type: 'string' },
     waiting: { type: 'string' },
+    approvals: { type: 'string' },
+    boxes: { type: 'string' },
+    scaling: { type: 'string' },
+    pairs: { type: 'string' },
+    cluster: { type: 'boolean', default: false },
     heartbeats: { type: 'boolean', default: false },
     rate: { type: 'string' },
     seconds: { type: 'string' },
@@ -55,9 +72,32 @@ function whole(value: string | undefined, fallback: number): number {
   return n;
 }
 
+const shape: Shape = values.cluster ? 'cluster' : 'dev';
+const clusterSections =
+  values.cases !== undefined ||
+  values.waiting !== undefined ||
+  values.boxes !== undefined ||
+  values.scaling !== undefined;
+const devOnly =
+  values.heartbeats ||
+  values.footprint ||
+  values.health !== undefined ||
+  values.monitor ||
+  values.kpi !== undefined ||
+  values.paging !== undefined;
+if (values.cluster && devOnly) {
+  throw new Error(
+    '--cluster applies to --cases, --waiting, --boxes and --scaling; the other sections run at the dev shape.',
+  );
+}
+/** Alone, --cluster runs the cluster set. */
+const clusterSet = values.cluster && !clusterSections;
 const all =
+  !values.cluster &&
   values.cases === undefined &&
   values.waiting === undefined &&
+  values.boxes === undefined &&
+  values.scaling === undefined &&
   !values.heartbeats &&
   !values.footprint &&
   values.health === undefined &&
@@ -72,19 +112,46 @@ interface Section {
 }
 
 const sections: Section[] = [];
-if (all || values.cases !== undefined) {
+if (clusterSet || values.boxes !== undefined) {
+  sections.push({
+    run: () =>
+      measureFleetHeartbeats({
+        boxes: whole(values.boxes || undefined, fleetTargets.boxes),
+        seconds: whole(values.seconds, 60),
+        shape,
+      }),
+    format: formatFleetHeartbeats,
+  });
+}
+if (clusterSet || values.scaling !== undefined) {
+  sections.push({
+    run: () =>
+      measureWorkerScaling({
+        cases: whole(values.scaling || undefined, 20),
+        pairs: whole(values.pairs, 2),
+      }),
+    format: formatWorkerScaling,
+  });
+}
+if (all || clusterSet || values.cases !== undefined) {
   sections.push({
     run: () =>
       measureCaseThroughput({
         cases: whole(values.cases, 20),
         rounds: whole(values.rounds, 3),
+        shape,
       }),
     format: formatCaseThroughput,
   });
 }
-if (all || values.waiting !== undefined) {
+if (all || clusterSet || values.waiting !== undefined) {
   sections.push({
-    run: () => measureWaitingCases({ cases: whole(values.waiting, 100) }),
+    run: () =>
+      measureWaitingCases({
+        cases: whole(values.waiting, clusterSet ? 10_000 : 100),
+        approvals: whole(values.approvals, 200),
+        shape,
+      }),
     format: formatWaitingCases,
   });
 }

@@ -1,119 +1,138 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { connectTemporal } from '../temporal-config/client';
-import { loadConfig } from '../config';
+import type { Restartable } from '../temporal-config/process';
 import { seedDemo, type DemoCredentials } from '../scripts/seed';
 import { connectStore, disconnectStore } from '../store/connection';
-import { namespace } from '../temporal-config/dev-servers';
-import { isToolCurrent } from '../temporal-config/tools';
-import {
-  cpuSecondsOf,
-  startProduct,
-  startServers,
-  type ProductProcesses,
-  type Servers,
-} from '../test/support/processStack';
+import { cpuSecondsOf, memoryOf } from '../test/support/processStack';
+import { startShape, type Measured, type Shape } from './shapes';
 
-// The stack a bench section measures: the API and the worker as their own
-// processes, on a fresh Temporal dev server and FerretDB (or on the running
-// ones that TEMPORAL_ADDRESS and MONGO_URL point at, in a database of its own).
+// The stack a bench section measures, in either shape (bench/shapes.ts): the API and
+// the worker as their own processes, on a fresh Temporal dev server and FerretDB (or on
+// the running ones that TEMPORAL_ADDRESS and MONGO_URL point at, in a database of its
+// own), or the production shape's cluster with two of each behind HAProxy.
 
 /** Fixed cases settle this long after a fix instead of a minute: simulated networks settle at once. */
 export const benchSettleSeconds = 1;
 
 export interface BenchStack {
+  shape: Shape;
   dir: string;
+  /** Where boxes and customers reach the API (HAProxy's front in a cluster). */
   apiUrl: string;
+  /** Each API instance's own address, as `apis`. */
+  apiUrls: string[];
   client: Client;
   demo: DemoCredentials;
-  product: ProductProcesses;
+  apis: Restartable[];
+  workers: Restartable[];
   temporalAddress: string;
+  namespace: string;
   mongoUrl: string;
   taskQueue: string;
-  /** Why the API process died, each time it did (it is restarted). */
+  /** Why an API process died, each time one did (it is restarted). */
   apiCrashes: string[];
-  /** The dev servers, when started for this run. */
-  servers?: Servers;
+  /** The servers started for this run, by name; empty when running ones are used. */
+  servers: Record<string, Measured>;
+  /** Stops a worker on purpose (not a death that ends the run), and starts it again. */
+  restWorker(worker: Restartable): Promise<void>;
+  wakeWorker(worker: Restartable): Promise<void>;
+}
+
+export interface BenchStackOptions {
+  shape?: Shape;
+  env?: Record<string, string>;
+  log?: (line: string) => void;
 }
 
 export async function withBenchStack<T>(
   label: string,
   run: (stack: BenchStack) => Promise<T>,
-  { env = {}, log = (line: string) => console.error(line) } = {},
+  { shape = 'dev', env = {}, log = (line: string) => console.error(line) }: BenchStackOptions = {},
 ): Promise<T> {
-  const config = loadConfig();
   const dir = mkdtempSync(path.join(os.tmpdir(), `zen-bench-${label}-`));
-  const reuse = !config.temporal.local && !config.mongo.local;
   const stops: (() => Promise<void>)[] = [];
   try {
-    let temporalAddress = config.temporal.address;
-    let mongoServer = config.mongo.url;
-    let servers: Servers | undefined;
-    if (reuse) {
-      log(`using the running Temporal (${temporalAddress}) and MongoDB`);
-    } else {
-      for (const tool of ['temporal', 'ferretdb'] as const) {
-        if (!isToolCurrent(tool)) throw new Error(`${tool} is not built: run \`npm run tools\`.`);
-      }
-      log('starting a Temporal dev server and FerretDB...');
-      const started = await startServers(dir);
-      servers = started;
-      stops.push(() => started.stop());
-      temporalAddress = started.temporalAddress;
-      mongoServer = started.mongoServer;
-    }
-    const suffix = randomUUID().slice(0, 8);
-    const mongoUrl = new URL(mongoServer);
-    mongoUrl.pathname = `/bench_${label}_${suffix}`;
-    await connectStore(mongoUrl.toString());
-    stops.push(() => disconnectStore());
-    const demo = await seedDemo(dir, { deviceId: `pi-bench-${suffix}` });
-    const taskQueue = `bench-${label}-${suffix}`;
-    log('starting the API and the worker processes...');
-    const product = await startProduct({
+    const started = await startShape(shape, {
       dir,
-      temporalAddress,
-      mongoUrl: mongoUrl.toString(),
-      taskQueue,
+      label,
       env: { CASE_SETTLE_AFTER_FIX_SECONDS: String(benchSettleSeconds), ...env },
+      log,
     });
-    stops.push(() => product.stop());
-    const temporal = await connectTemporal({ address: temporalAddress, namespace });
+    stops.push(() => started.stop());
+    await connectStore(started.mongoUrl);
+    stops.push(() => disconnectStore());
+    const demo = await seedDemo(dir, { deviceId: `pi-bench-${randomUUID().slice(0, 8)}` });
+    const temporal = await connectTemporal({
+      address: started.temporalAddress,
+      namespace: started.namespace,
+    });
     stops.push(() => temporal.close());
     const { client } = temporal;
-    // The API is restarted when it dies, as a service manager would, and each
-    // crash is reported; a dead worker ends the run with its last words.
+    // An API that dies is restarted, as a service manager would, and each crash is
+    // reported; a dead worker ends the run with its last words.
     const apiCrashes: string[] = [];
     let stopping = false;
     stops.push(async () => void (stopping = true));
-    void (async () => {
-      for (;;) {
-        const code = await product.api.exited();
-        if (stopping) return;
-        const cause = crashCause(path.join(dir, 'api.log'));
-        apiCrashes.push(`exit ${code}: ${cause}`);
-        log(`the API process died (${cause}); restarting it`);
-        await product.api.start().catch(() => undefined);
-      }
-    })();
-    const died = product.worker.exited().then((code) => {
-      const tail = lastLines(path.join(dir, 'worker.log'), 30);
-      throw new Error(`The worker process exited (code ${code}) during the run:\n${tail}`);
+    const logOf = (kind: 'api' | 'worker', i: number) => logFile(dir, shape, kind, i);
+    started.apis.forEach((api, i) => {
+      void (async () => {
+        for (;;) {
+          const code = await api.exited();
+          if (stopping) return;
+          const cause = crashCause(logOf('api', i));
+          apiCrashes.push(`exit ${code}: ${cause}`);
+          log(`an API process died (${cause}); restarting it`);
+          await api.start().catch(() => undefined);
+        }
+      })();
+    });
+    // A worker the section stopped on purpose (restWorker) is not a death.
+    const resting = new Set<Restartable>();
+    const died = new Promise<never>((_, reject) => {
+      started.workers.forEach((worker, i) => {
+        void (async () => {
+          for (;;) {
+            const code = await worker.exited();
+            if (stopping) return;
+            if (resting.has(worker)) {
+              while (resting.has(worker) && !stopping) await new Promise((r) => setTimeout(r, 200));
+              continue;
+            }
+            const tail = lastLines(logOf('worker', i), 30);
+            return reject(
+              new Error(`A worker process exited (code ${code}) during the run:\n${tail}`),
+            );
+          }
+        })();
+      });
     });
     const measured = run({
+      shape,
       dir,
-      apiUrl: product.apiUrl,
+      apiUrl: started.apiUrl,
+      apiUrls: started.apiUrls,
       client,
       demo,
-      product,
-      temporalAddress,
-      mongoUrl: mongoUrl.toString(),
-      taskQueue,
-      servers,
+      apis: started.apis,
+      workers: started.workers,
+      temporalAddress: started.temporalAddress,
+      namespace: started.namespace,
+      mongoUrl: started.mongoUrl,
+      taskQueue: started.taskQueue,
+      servers: started.servers,
       apiCrashes,
+      async restWorker(worker) {
+        resting.add(worker);
+        await worker.stop();
+      },
+      async wakeWorker(worker) {
+        await worker.start();
+        resting.delete(worker);
+      },
     });
     measured.catch(() => undefined);
     return await Promise.race([measured, died]).catch((err: Error) => {
@@ -128,8 +147,19 @@ export async function withBenchStack<T>(
   }
 }
 
+/** Where a process of the run writes its log. */
+function logFile(dir: string, shape: Shape, kind: 'api' | 'worker', i: number) {
+  if (shape === 'dev') return path.join(dir, `${kind}.log`);
+  // The cluster names its processes api-1, api-2, worker-1, ... (cluster/index.ts).
+  return path.join(dir, 'logs', `${kind}-${i + 1}.log`);
+}
+
 function lastLines(file: string, count: number): string {
-  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
+  } catch {
+    return `(no log at ${file})`;
+  }
 }
 
 /** The error and the first line of the product's own code in a crash's stack trace. */
@@ -147,19 +177,74 @@ function crashCause(logFile: string): string {
   return `${message.slice(0, 240)} (at ${file})`;
 }
 
-/** CPU seconds used so far by each process of the run (the dev servers when they are ours). */
+/** Names each of several processes of one kind: "api" when alone, "api 1", "api 2" when not. */
+export function named<T>(kind: string, items: T[]): [string, T][] {
+  return items.map((item, i) => [items.length === 1 ? kind : `${kind} ${i + 1}`, item]);
+}
+
+/** CPU seconds a process and its children have used (PostgreSQL serves each connection from a child). */
+export function cpuSecondsOfTree(pid: number): number {
+  try {
+    let total = cpuSecondsOf(pid);
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const child of children ? children.split(' ') : []) {
+        total += cpuSecondsOfTree(Number(child));
+      }
+    }
+    return total;
+  } catch {
+    // A child that ended between the listing and the reading.
+    return 0;
+  }
+}
+
+/** Resident memory of several processes of one kind, summed (MB): now and each one's peak. */
+export function memoryOfAll(processes: Measured[]): { rssMb: number; peakRssMb: number } {
+  const each = processes.map((p) => memoryOf(p.pid()));
+  return {
+    rssMb: each.reduce((sum, m) => sum + m.rssMb, 0),
+    peakRssMb: each.reduce((sum, m) => sum + m.peakRssMb, 0),
+  };
+}
+
+/** CPU seconds a running process has used; 0 for one that is stopped (restWorker). */
+function cpuSecondsIfRunning(pid: number): number {
+  try {
+    return cpuSecondsOf(pid);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used so far by each process of the run (the servers when they are the run's own). */
 export function cpuByProcess(stack: BenchStack): Record<string, number> {
   const own = process.cpuUsage();
   const cpu: Record<string, number> = {
-    api: cpuSecondsOf(stack.product.api.pid()),
-    worker: cpuSecondsOf(stack.product.worker.pid()),
+    ...Object.fromEntries(
+      named('api', stack.apis).map(([n, p]) => [n, cpuSecondsIfRunning(p.pid())]),
+    ),
+    ...Object.fromEntries(
+      named('worker', stack.workers).map(([n, p]) => [n, cpuSecondsIfRunning(p.pid())]),
+    ),
     'bench (devices, customer)': (own.user + own.system) / 1e6,
   };
-  if (stack.servers) {
-    cpu.temporal = cpuSecondsOf(stack.servers.temporal.pid());
-    cpu.ferretdb = cpuSecondsOf(stack.servers.ferret.pid());
+  for (const [name, server] of Object.entries(stack.servers)) {
+    cpu[name] = cpuSecondsOfTree(server.pid());
   }
   return cpu;
+}
+
+/** Whether a name given by `named` is of that kind ("api 2" is an "api"). */
+export function isOfKind(name: string, kind: string): boolean {
+  return name === kind || new RegExp(`^${kind} \\d+$`).test(name);
+}
+
+/** The CPU seconds of every process of one kind ("api", "worker") in a reading, summed. */
+export function cpuOfKind(cpu: Record<string, number>, kind: string): number {
+  return Object.entries(cpu)
+    .filter(([name]) => isOfKind(name, kind))
+    .reduce((sum, [, seconds]) => sum + seconds, 0);
 }
 
 /** CPU seconds used between two readings of cpuByProcess. */

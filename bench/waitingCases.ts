@@ -3,21 +3,31 @@ import { caseWorkflowId } from '../workflows/messages';
 import { startCaseDriver } from '../test/support/caseDriver';
 import { connectFleet, seedFleet } from '../test/support/fleet';
 import { memoryOf } from '../test/support/processStack';
-import { withBenchStack } from './stack';
-import { crashLines, round } from './stats';
+import { shapeNote, type Shape } from './shapes';
+import { memoryOfAll, withBenchStack } from './stack';
+import { crashLines, formatSpread, round, spread, type Spread } from './stats';
 
 // Many open cases at once, each waiting for its customer's approval (the
-// common state of a busy day): the worker's memory with all of them open.
+// common state of a busy day): the worker's memory with all of them open, and
+// how fast an approval still reaches its box while the rest wait.
 
-export const waitingTargets = { workerRssMb: 1024 };
+export const waitingTargets = { workerRssMb: 1024, approvalToFixP99Ms: 300 };
 
 export interface WaitingCasesResult {
   section: 'waiting-cases';
+  shape: Shape;
   cases: number;
   /** How long opening them all until each waited for approval took. */
   secondsToAllWaiting: number;
+  /** Summed over the workers (each one's figures in `eachWorkerRssMb`). */
   workerRssMb: { now: number; peak: number; target: number };
+  eachWorkerRssMb: { now: number; peak: number }[];
   apiRssMb: { now: number; peak: number };
+  /**
+   * A sample of the waiting cases approved one after another, the rest still waiting: the
+   * approve call, and from its answer until the box receives the fix.
+   */
+  approvals: { approveCall: Spread; approvalToFix: Spread & { target: number }; failed: number };
   loadAverage: { before: number; after: number };
   /** Each time the API process died during the run (it was restarted): a finding, never ok. */
   apiCrashes: string[];
@@ -34,8 +44,25 @@ async function pooled<T>(items: T[], limit: number, task: (item: T) => Promise<u
   );
 }
 
+/** A customer approves the fix a case proposes, through the public API, as the portal does. */
+async function approveCase(apiUrl: string, token: string, caseId: string): Promise<void> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const live = await fetch(`${apiUrl}/api/cases/${caseId}`, { headers });
+  const body = (await live.json()) as { live?: { proposal?: { actionId?: string } } };
+  const actionId = body.live?.proposal?.actionId;
+  if (!actionId) throw new Error(`no proposal in the live state (${live.status})`);
+  const res = await fetch(`${apiUrl}/api/remediation/approve`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ sessionId: caseId, actionId, approved: true }),
+  });
+  if (res.status !== 200) throw new Error(`approve answered ${res.status}: ${await res.text()}`);
+}
+
 export async function measureWaitingCases({
   cases = 1000,
+  approvals = 200,
+  shape = 'dev' as Shape,
   log = (line: string) => console.error(line),
 } = {}): Promise<WaitingCasesResult> {
   const loadBefore = round(os.loadavg()[0]!, 2);
@@ -44,7 +71,12 @@ export async function measureWaitingCases({
     async (stack) => {
       const devices = await seedFleet(stack.demo, cases);
       log(`connecting ${cases} simulated devices...`);
-      const agents = await connectFleet(stack.apiUrl, devices, 'modem-hung');
+      const fixReceived = new Map<string, number>();
+      const agents = await connectFleet(stack.apiUrl, devices, 'modem-hung', {
+        onCommand: (command) => {
+          if (command.kind === 'remediate') fixReceived.set(command.caseId, performance.now());
+        },
+      });
       const driver = await startCaseDriver({
         apiUrl: stack.apiUrl,
         customerToken: stack.demo.customer.token,
@@ -69,24 +101,61 @@ export async function measureWaitingCases({
         const secondsToAllWaiting = round((Date.now() - started) / 1000);
         // A moment for anything still settling after the last proposal.
         await new Promise((r) => setTimeout(r, 5000));
-        const worker = memoryOf(stack.product.worker.pid());
-        const api = memoryOf(stack.product.api.pid());
+        const eachWorker = stack.workers.map((w) => memoryOf(w.pid()));
+        const worker = memoryOfAll(stack.workers);
+        const api = memoryOfAll(stack.apis);
+        const sample = [...driver.byId.values()].slice(0, Math.min(approvals, cases));
+        log(`approving ${sample.length} of them, one after another, the rest still waiting...`);
+        const calls: number[] = [];
+        const answered = new Map<string, number>();
+        let failed = 0;
+        for (const t of sample) {
+          const sent = performance.now();
+          try {
+            await approveCase(stack.apiUrl, stack.demo.customer.token, t.caseId);
+            answered.set(t.caseId, performance.now());
+            calls.push(performance.now() - sent);
+          } catch (err) {
+            failed++;
+            log(`approving ${t.caseId} failed: ${(err as Error).message}`);
+          }
+        }
+        const deadline = Date.now() + 10_000;
+        while ([...answered.keys()].some((id) => !fixReceived.has(id)) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const toFix = [...answered].flatMap(([id, at]) => {
+          const got = fixReceived.get(id);
+          return got === undefined ? [] : [Math.max(0, got - at)];
+        });
+        failed += answered.size - toFix.length;
+        const approvalToFix = { ...spread(toFix), target: waitingTargets.approvalToFixP99Ms };
         const result: WaitingCasesResult = {
           section: 'waiting-cases',
+          shape,
           cases,
           secondsToAllWaiting,
           workerRssMb: {
             now: round(worker.rssMb),
             peak: round(worker.peakRssMb),
-            target: waitingTargets.workerRssMb,
+            target: waitingTargets.workerRssMb * stack.workers.length,
           },
+          eachWorkerRssMb: eachWorker.map((m) => ({
+            now: round(m.rssMb),
+            peak: round(m.peakRssMb),
+          })),
           apiRssMb: { now: round(api.rssMb), peak: round(api.peakRssMb) },
+          approvals: { approveCall: spread(calls), approvalToFix, failed },
           loadAverage: { before: loadBefore, after: round(os.loadavg()[0]!, 2) },
           apiCrashes: stack.apiCrashes,
-          ok: stack.apiCrashes.length === 0 && worker.peakRssMb < waitingTargets.workerRssMb,
+          ok:
+            stack.apiCrashes.length === 0 &&
+            eachWorker.every((m) => m.peakRssMb < waitingTargets.workerRssMb) &&
+            failed === 0 &&
+            (approvalToFix.p99 ?? Infinity) < approvalToFix.target,
         };
         // On a running server the cases would wait for 20 minutes: end them.
-        if (!stack.servers) {
+        if (Object.keys(stack.servers).length === 0) {
           await pooled(devices, 20, (d) =>
             stack.client.workflow
               .getHandle(caseWorkflowId(d.deviceId))
@@ -100,16 +169,24 @@ export async function measureWaitingCases({
         for (const agent of agents) agent.stop();
       }
     },
-    { log },
+    { log, shape },
   );
 }
 
 export function formatWaitingCases(r: WaitingCasesResult): string {
   const mark = (ok: boolean) => (ok ? 'ok' : 'OVER TARGET');
+  const a = r.approvals;
+  const workers =
+    r.eachWorkerRssMb.length > 1
+      ? ` (each: ${r.eachWorkerRssMb.map((m) => `${m.now} MB now, ${m.peak} MB peak`).join('; ')})`
+      : '';
+  const eachUnder = r.eachWorkerRssMb.every((m) => m.peak < waitingTargets.workerRssMb);
   return [
-    `Waiting cases (${r.cases} open cases, each waiting for approval; all waiting after ${r.secondsToAllWaiting} s)`,
-    `  worker RSS        ${r.workerRssMb.now} MB now, ${r.workerRssMb.peak} MB peak   target < ${r.workerRssMb.target} MB   ${mark(r.workerRssMb.peak < r.workerRssMb.target)}`,
+    `Waiting cases${shapeNote(r.shape)} (${r.cases} open cases, each waiting for approval; all waiting after ${r.secondsToAllWaiting} s)`,
+    `  worker RSS        ${r.workerRssMb.now} MB now, ${r.workerRssMb.peak} MB peak${workers}   target < ${waitingTargets.workerRssMb} MB a worker   ${mark(eachUnder)}`,
     `  API RSS           ${r.apiRssMb.now} MB now, ${r.apiRssMb.peak} MB peak`,
+    `  approve call      ${formatSpread(a.approveCall)}`,
+    `  approval -> fix reaches the box   ${formatSpread(a.approvalToFix)}   target p99 < ${a.approvalToFix.target} ms   ${mark((a.approvalToFix.p99 ?? Infinity) < a.approvalToFix.target && a.failed === 0)}${a.failed ? `   ${a.failed} FAILED` : ''}`,
     ...crashLines(r.apiCrashes),
     `  load average      ${r.loadAverage.before} before, ${r.loadAverage.after} after (1 min, 2 cores)`,
   ].join('\n');
