@@ -11,6 +11,32 @@ import type { ApiLink } from './apiLink';
 // attempt was listening (it timed out, Temporal was away) keeps its result, and
 // the next attempt takes it at once instead of asking the Pi again.
 
+/**
+ * Waits between pushes the API could not confirm. An unconfirmed push (the API instances'
+ * bus restarting, the worker's instance just killed) may not have reached the box; a box
+ * takes a repeated command from its journal without running it twice. A push the API
+ * confirms as not sent (the box offline) is not repeated: it goes out on reconnect.
+ */
+export const pushRetryDelaysMs = [1_000, 2_000, 4_000];
+
+export async function pushUntilConfirmed(
+  api: ApiLink,
+  deviceId: string,
+  command: DeviceCommand,
+): Promise<void> {
+  for (const delay of [...pushRetryDelaysMs, undefined]) {
+    try {
+      await api.pushCommand(deviceId, command);
+      return;
+    } catch {
+      // Still unconfirmed after the last try: the command stays pending, and goes out when
+      // the device reconnects or the workflow's next attempt pushes it again.
+      if (delay === undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 export function createDeviceActivities(api: ApiLink) {
   return {
     async dispatchCommand(command: DeviceCommand & { deviceId: string }): Promise<unknown> {
@@ -38,8 +64,7 @@ export function createDeviceActivities(api: ApiLink) {
         if (!answer.ok) throw deviceCommandFailure(answer.error);
         return answer;
       }
-      // If the push fails the command stays pending and goes out when the device reconnects.
-      await api.pushCommand(deviceId, payload).catch(() => undefined);
+      await pushUntilConfirmed(api, deviceId, payload);
       throw new CompleteAsyncError();
     },
 
