@@ -167,7 +167,10 @@ export interface Restartable {
   stop(): Promise<void>;
 }
 
-export async function restartable(name: string, launch: () => Promise<Service>): Promise<Restartable> {
+export async function restartable(
+  name: string,
+  launch: () => Promise<Service>,
+): Promise<Restartable> {
   let service = await launch();
   return {
     name,
