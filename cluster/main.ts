@@ -8,7 +8,12 @@ import { standInLog } from '../scripts/standInLog';
 import { startSmtpSink } from '../stand-ins/smtpSink';
 import { startTelnyxStandIn } from '../stand-ins/telnyx';
 import { disconnectStore } from '../store/connection';
-import { assertPortFree, spawnService, type Service } from '../temporal-config/process';
+import {
+  assertPortFree,
+  spawnService,
+  type Restartable,
+  type Service,
+} from '../temporal-config/process';
 import { ensureTools } from '../temporal-config/tools';
 import { seedClusterDemo, startCluster, type Cluster } from '.';
 
@@ -22,6 +27,8 @@ const root = path.resolve(__dirname, '..');
 const dir = path.join(root, '.cluster');
 const logs = path.join(dir, 'logs');
 const log = (line: string) => console.log(line);
+/** How long a part that died waits before it is started again. */
+const restartDelayMs = 2_000;
 
 let cluster: Cluster | undefined;
 const boxes: Service[] = [];
@@ -137,13 +144,25 @@ async function main() {
     log,
   });
   if (stopping) return;
-  // One instance dying is what the cluster is for: it says so and carries on.
-  for (const part of [...cluster.apis.map((a) => a.process), ...cluster.workers]) {
-    void part.exited().then((code) => {
-      if (!stopping)
-        console.error(`${part.name} exited (code ${code}); see ${logs}/${part.name}.log`);
+  // One instance dying is what the cluster is for: it says so, carries on, and starts it
+  // again after a moment, as compose's `restart: unless-stopped` does.
+  const supervise = (part: Restartable) =>
+    void part.exited().then(async (code) => {
+      if (stopping) return;
+      console.error(
+        `${part.name} exited (code ${code}); starting it again (${logs}/${part.name}.log)`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, restartDelayMs));
+      if (stopping) return;
+      await part.start().then(
+        () => {
+          log(`${part.name} is back`);
+          supervise(part);
+        },
+        (err: Error) => console.error(`${part.name} did not start again: ${err.message}`),
+      );
     });
-  }
+  for (const part of [...cluster.apis.map((a) => a.process), ...cluster.workers]) supervise(part);
 
   const demo = await seedClusterDemo(cluster);
   await disconnectStore();
