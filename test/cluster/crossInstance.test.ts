@@ -301,6 +301,10 @@ describe('several API instances share their sockets through the PostgreSQL bus',
 
   it('a box hears each status change once, whichever instance relays the step', async () => {
     const { caseId, told } = firstCase!;
+    // The case's own worker is done: stopped, and its last relayed steps heard, so only this
+    // test's steps reach the box (a late 'resolved' would count as a change).
+    await worker?.stop();
+    await settled(told);
     const [linkA, linkB] = [
       track(internalSocket(a.url, internalToken)),
       track(internalSocket(b.url, internalToken)),
@@ -436,3 +440,11 @@ describe("an instance's memory of a box's monitor state", () => {
     expect(monitorStateChanged(box, fault('2026-12-06T10:20:00.000Z'))).toBe(true);
   });
 });
+
+/** Resolves once `heard` has not grown for two seconds. */
+async function settled(heard: unknown[]): Promise<void> {
+  for (let seen = -1; seen !== heard.length;) {
+    seen = heard.length;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
