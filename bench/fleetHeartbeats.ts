@@ -21,6 +21,8 @@ export interface FleetHeartbeatsResult {
   section: 'fleet-heartbeats';
   shape: Shape;
   boxes: number;
+  /** The boxes connected straight to the API instances, half each, not through HAProxy. */
+  direct: boolean;
   intervalSeconds: number;
   seconds: number;
   secondsToConnect: number;
@@ -82,9 +84,12 @@ async function heartbeatsHandled(apiUrl: string): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
-/** Connects the boxes, `batch` handshakes at a time; rejects naming the first that failed. */
+/**
+ * Connects the boxes, `batch` handshakes at a time, box i to `apiUrls[i % n]`; rejects
+ * naming the first that failed.
+ */
 async function connectBoxes(
-  apiUrl: string,
+  apiUrls: string[],
   tokens: string[],
   batch: number,
   log: (line: string) => void,
@@ -92,8 +97,8 @@ async function connectBoxes(
   const sockets: Socket[] = [];
   const started = Date.now();
   for (let i = 0; i < tokens.length; i += batch) {
-    const next = tokens.slice(i, i + batch).map((token) =>
-      io(`${apiUrl}/device`, {
+    const next = tokens.slice(i, i + batch).map((token, j) =>
+      io(`${apiUrls[(i + j) % apiUrls.length]}/device`, {
         auth: { token },
         transports: ['websocket'],
         forceNew: true,
@@ -138,6 +143,7 @@ export async function measureFleetHeartbeats({
   boxes = fleetTargets.boxes,
   seconds = 60,
   shape = 'cluster' as Shape,
+  direct = false,
   log = (line: string) => console.error(line),
 } = {}): Promise<FleetHeartbeatsResult> {
   const limit = openFileLimit();
@@ -152,10 +158,13 @@ export async function measureFleetHeartbeats({
     async (stack) => {
       const devices = await seedFleet(stack.demo, boxes);
       const rssBefore = stack.apis.map((a) => memoryOf(a.pid()).rssMb);
-      log(`connecting ${boxes} boxes, each its own socket, through ${stack.apiUrl}...`);
+      // One HAProxy holds two descriptors a box; --direct spreads the boxes over the
+      // instances themselves, for fleets larger than the open-file limit lets HAProxy carry.
+      const targets = direct ? stack.apiUrls : [stack.apiUrl];
+      log(`connecting ${boxes} boxes, each its own socket, to ${targets.join(' and ')}...`);
       const connectStarted = Date.now();
       const sockets = await connectBoxes(
-        stack.apiUrl,
+        targets,
         devices.map((d) => d.token),
         100,
         log,
@@ -255,6 +264,7 @@ export async function measureFleetHeartbeats({
           section: 'fleet-heartbeats',
           shape,
           boxes,
+          direct,
           intervalSeconds: fleetTargets.intervalSeconds,
           seconds,
           secondsToConnect,
@@ -299,7 +309,7 @@ export function formatFleetHeartbeats(r: FleetHeartbeatsResult): string {
       .map(([k, v]) => `${k} ${show(v as never)}`)
       .join(', ');
   return [
-    `Fleet heartbeats${shapeNote(r.shape)} (${r.boxes} boxes, each its own socket, a heartbeat every ${r.intervalSeconds} s: ${r.requestedRate}/s for ${r.seconds} s; all connected after ${r.secondsToConnect} s)`,
+    `Fleet heartbeats${shapeNote(r.shape)} (${r.boxes} boxes, each its own socket${r.direct ? ' straight to the API instances, half each' : ''}, a heartbeat every ${r.intervalSeconds} s: ${r.requestedRate}/s for ${r.seconds} s; all connected after ${r.secondsToConnect} s)`,
     `  achieved          ${r.achievedRate} acknowledged heartbeats/s; by API instance: ${each(r.heartbeatsByApi, (v: number) => String(v))}`,
     `  heartbeat ack     ${formatSpread(r.latencyMs)}   target p99 < ${r.latencyMs.target} ms   ${mark((r.latencyMs.p99 ?? Infinity) < r.latencyMs.target)}`,
     `  API memory        ${r.api.mbPer1000Boxes} MB per 1,000 boxes (RSS added by the connections: ${each(r.api.rssMb, (v: { before: number; after: number }) => `${v.before} -> ${v.after} MB`)})`,

@@ -20,7 +20,9 @@ import { formatWorkerScaling, measureWorkerScaling } from './workerScaling';
 //   --waiting N     N open cases waiting for approval: the worker's memory, and --approvals A
 //                   (200) of them approved one after another: approval -> fix reaches the box
 //   --boxes N       N boxes (10000), each its own socket, a heartbeat every 30 s, for --seconds S:
-//                   heartbeat p99, the API's memory per 1,000 boxes and its CPU
+//                   heartbeat p99, the API's memory per 1,000 boxes and its CPU; with
+//                   --direct the boxes connect to the API instances themselves, half each,
+//                   not through HAProxy (which holds two open files a box)
 //   --scaling N     N concurrent cases a round with one worker, then with all, alternating for
 //                   --pairs P (2) pairs of rounds (always at the cluster shape: two workers)
 //   --cluster       the sections above (--cases, --waiting, --boxes, --scaling) at the production
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     scaling: { type: 'string' },
     pairs: { type: 'string' },
     cluster: { type: 'boolean', default: false },
+    direct: { type: 'boolean', default: false },
     heartbeats: { type: 'boolean', default: false },
     rate: { type: 'string' },
     seconds: { type: 'string' },
@@ -119,6 +122,7 @@ if (clusterSet || values.boxes !== undefined) {
         boxes: whole(values.boxes || undefined, fleetTargets.boxes),
         seconds: whole(values.seconds, 60),
         shape,
+        direct: values.direct,
       }),
     format: formatFleetHeartbeats,
   });

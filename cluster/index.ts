@@ -23,6 +23,20 @@ const defaultTaskQueue = 'support-cases';
 /** FerretDB's documents and the API instances' socket.io bus, each a database. */
 const ferretDatabase = 'ferretdb';
 const busDatabase = 'zen_bus';
+/**
+ * FerretDB 1.24 applies an update by holding one PostgreSQL connection for its read while
+ * it takes a second for the write: when every connection of its pool is held by such a read,
+ * all of them wait for ever (10,000 boxes' first heartbeats did this, with the driver's
+ * default pool of 100 a process and FerretDB's of 50). So the store's clients together may
+ * never have as many operations in flight as FerretDB has connections: each process's driver
+ * keeps `clientPool` connections, and FerretDB one more than that many for every API instance
+ * and worker and for `otherClients` more (the launcher, a bench, a test, a script).
+ */
+export function storePools(apis: number, workers: number) {
+  const clientPool = 20;
+  const otherClients = 4;
+  return { clientPool, ferretPool: (apis + workers + otherClients) * clientPool + 1 };
+}
 
 /** Stops what started so far, newest first; a failed stop does not keep the rest running. */
 function stopStack() {
@@ -66,6 +80,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     for (const database of [ferretDatabase, busDatabase]) await postgres.ensureDatabase(database);
 
     const mongoPort = await port(ports.mongo);
+    const pools = storePools(apiCount, workerCount);
     log('Starting the Temporal server and FerretDB');
     const [temporal, ferret] = await Promise.all([
       startTemporalServer({
@@ -79,7 +94,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
           port: mongoPort,
           dataDir: path.join(dir, 'ferret'),
           logFile: path.join(logs, 'ferretdb.log'),
-          postgresqlUrl: postgres.url(ferretDatabase),
+          postgresqlUrl: `${postgres.url(ferretDatabase)}?pool_max_conns=${pools.ferretPool}`,
         }),
       ),
     ]);
@@ -90,7 +105,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const uiUrl = temporalUiPort === undefined ? undefined : `http://127.0.0.1:${temporalUiPort}`;
     const secrets = loadOrCreateSecrets(dir);
     const taskQueue = opts.env?.TEMPORAL_TASK_QUEUE ?? defaultTaskQueue;
-    const mongoUrl = `mongodb://127.0.0.1:${mongoPort}/zen`;
+    const mongoUrl = `mongodb://127.0.0.1:${mongoPort}/zen?maxPoolSize=${pools.clientPool}`;
     const env: Record<string, string> = {
       DATA_DIR: dir,
       TEMPORAL_ADDRESS: temporal.address,
