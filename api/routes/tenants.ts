@@ -43,7 +43,15 @@ export function tenantsRouter(requireRole: RequireRole, logger: Logger): Router 
       throw err;
     }
     const customer = created.toObject();
-    await Site.create(body.sites.map((site) => ({ ...site, customerId: customer._id })));
+    // Sites are listed oldest first: a millisecond apart, they keep the order they were given.
+    const now = Date.now();
+    await Site.create(
+      body.sites.map((site, i) => ({
+        ...site,
+        customerId: customer._id,
+        createdAt: new Date(now + i),
+      })),
+    );
     const mailing = await invite(body.admin ?? { email: body.email }, {
       kind: 'customer',
       customerId: customer._id,
