@@ -3,7 +3,7 @@ import { startCluster } from '../cluster';
 import { loadConfig } from '../config';
 import { namespace as devNamespace } from '../temporal-config/dev-servers';
 import type { Restartable } from '../temporal-config/process';
-import { isToolCurrent } from '../temporal-config/tools';
+import { assertToolsBuilt } from '../temporal-config/tools';
 import { startProduct, startServers } from '../test/support/processStack';
 
 // The two shapes a bench section can measure. "dev": one API and one worker process on a
@@ -66,9 +66,7 @@ async function startDevShape({ dir, label, env, log }: ShapeOptions): Promise<Sh
     if (!config.temporal.local && !config.mongo.local) {
       log(`using the running Temporal (${temporalAddress}) and MongoDB`);
     } else {
-      for (const tool of ['temporal', 'ferretdb'] as const) {
-        if (!isToolCurrent(tool)) throw new Error(`${tool} is not built: run \`npm run tools\`.`);
-      }
+      assertToolsBuilt(['temporal', 'ferretdb']);
       log('starting a Temporal dev server and FerretDB...');
       const started = await startServers(dir);
       stops.push(() => started.stop());

@@ -1,6 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { spawnService, waitUntilReady, type Service } from '../temporal-config/process';
@@ -36,12 +44,16 @@ export interface PostgresServer {
 
 const asRoot = process.getuid?.() === 0;
 
-/** Runs a PostgreSQL program as the server's own user; throws with its output on failure. */
-function runAsOwner(program: string, args: string[]): void {
-  const [command, fullArgs] = asRoot
+/** A PostgreSQL program's command line, as the server's own user when run as root. */
+function asOwner(program: string, args: string[]): [string, string[]] {
+  return asRoot
     ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', program, ...args]]
     : [program, args];
-  const result = spawnSync(command, fullArgs, { encoding: 'utf8' });
+}
+
+/** Runs a PostgreSQL program as the server's own user; throws with its output on failure. */
+function runAsOwner(program: string, args: string[]): void {
+  const result = spawnSync(...asOwner(program, args), { encoding: 'utf8' });
   if (result.status !== 0) {
     throw new Error(`${path.basename(program)} failed: ${result.stderr || result.stdout}`);
   }
@@ -82,7 +94,7 @@ function initialise(dataDir: string): string {
       '--locale=C',
     ]);
   } finally {
-    spawnSync('rm', ['-f', initFile]);
+    rmSync(initFile, { force: true });
   }
   return password;
 }
@@ -122,18 +134,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
   ];
   let current: Service | undefined;
   const start = async () => {
-    const [command, fullArgs] = asRoot
-      ? [
-          'setpriv',
-          [
-            '--reuid=postgres',
-            '--regid=postgres',
-            '--init-groups',
-            path.join(binDir, 'postgres'),
-            ...args,
-          ],
-        ]
-      : [path.join(binDir, 'postgres'), args];
+    const [command, fullArgs] = asOwner(path.join(binDir, 'postgres'), args);
     const service = spawnService('postgres', command, fullArgs, { logFile: opts.logFile });
     await waitUntilReady(service, () => query(url('postgres'), 'SELECT 1'), {
       logFile: opts.logFile,

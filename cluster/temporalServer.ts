@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { ensureSearchAttributes, namespace } from '../temporal-config/dev-servers';
 import { restartable, spawnService, waitUntilReady } from '../temporal-config/process';
-import { isToolCurrent, toolPath, type ToolName } from '../temporal-config/tools';
+import { assertToolsBuilt, toolPath } from '../temporal-config/tools';
 import { loadConfig } from '../config';
 import type { TemporalServer, TemporalServerOptions } from './types';
 import { prepareTemporalDatabases } from './temporalSchema';
@@ -12,19 +12,8 @@ import { temporalEnvironment, temporalPorts, writeServerConfig } from './tempora
 // cluster's PostgreSQL: frontend, history, matching and worker services in one process. It
 // stands where a Temporal cluster or Temporal Cloud stands in production.
 
-/** Fails early, saying how to build what is missing or older than its pin. */
-export function assertBuilt(tools: ToolName[]): void {
-  const missing = tools.filter((tool) => !isToolCurrent(tool));
-  if (missing.length > 0) {
-    throw new Error(
-      `Not built at the pinned version: ${missing.join(', ')}. \`npm test\` and \`npm run cluster\` build them ` +
-        `(or: npx tsx temporal-config/tools.ts ${missing.join(' ')}).`,
-    );
-  }
-}
-
 export async function startTemporalServer(opts: TemporalServerOptions): Promise<TemporalServer> {
-  assertBuilt(['temporal-server', 'temporal-sql-tool']);
+  assertToolsBuilt(['temporal-server', 'temporal-sql-tool']);
   await prepareTemporalDatabases(opts.postgres);
   const ports = await temporalPorts(opts.dir, opts.port);
   const root = writeServerConfig(opts.dir, opts.postgres, ports);

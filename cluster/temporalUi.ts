@@ -2,8 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { namespace } from '../temporal-config/dev-servers';
 import { spawnService, waitUntilReady, type Service } from '../temporal-config/process';
-import { toolPath } from '../temporal-config/tools';
-import { assertBuilt } from './temporalServer';
+import { assertToolsBuilt, toolPath } from '../temporal-config/tools';
 
 // The standalone Temporal UI server (github.com/temporalio/ui-server, the same UI the CLI's dev
 // server embeds) in front of the cluster's Temporal server, for operators to read cases.
@@ -40,7 +39,7 @@ export function uiConfig(opts: TemporalUiOptions) {
 }
 
 export async function startTemporalUi(opts: TemporalUiOptions): Promise<Service> {
-  assertBuilt(['temporal-ui']);
+  assertToolsBuilt(['temporal-ui']);
   const root = path.resolve(opts.dir);
   const configDir = path.join(root, 'config');
   mkdirSync(configDir, { recursive: true });

@@ -59,6 +59,17 @@ export function isToolCurrent(name: ToolName): boolean {
   );
 }
 
+/** Fails early, saying how to build the tools that are missing or older than their pin. */
+export function assertToolsBuilt(names: ToolName[]): void {
+  const missing = names.filter((name) => !isToolCurrent(name));
+  if (missing.length > 0) {
+    throw new Error(
+      `Not built at the pinned version: ${missing.join(', ')}. \`npm test\` and \`npm run cluster\` build them ` +
+        `(or: npx tsx temporal-config/tools.ts ${missing.join(' ')}).`,
+    );
+  }
+}
+
 async function goAvailable(): Promise<string> {
   try {
     const { stdout } = await run('go', ['version']);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { namespace, startFerret, startTemporal } from '../temporal-config/dev-servers';
 import { freePort, type Service } from '../temporal-config/process';
-import { isToolCurrent } from '../temporal-config/tools';
+import { assertToolsBuilt } from '../temporal-config/tools';
 
 // A fresh Temporal dev server and FerretDB on free ports with throwaway data,
 // shared by every test file; their addresses reach the tests through the environment.
@@ -13,13 +13,7 @@ declare global {
 }
 
 export default async function globalSetup() {
-  for (const tool of ['temporal', 'ferretdb'] as const) {
-    if (!isToolCurrent(tool)) {
-      throw new Error(
-        `${tool} is not built: run the tests with \`npm test\` (it builds the tools).`,
-      );
-    }
-  }
+  assertToolsBuilt(['temporal', 'ferretdb']);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zen-test-'));
   const [temporalPort, mongoPort] = [await freePort(), await freePort()];
   const services = await Promise.all([
