@@ -182,7 +182,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     }
     if (portalPort !== undefined) {
       log('Starting the portal');
-      const portal = await startPortalProcess(portalPort, url, productEnv, logs);
+      // The portal's links to a case's history go to this cluster's Temporal UI.
+      const portalEnv = { ...productEnv, NUXT_PUBLIC_TEMPORAL_UI_URL: uiUrl };
+      const portal = await startPortalProcess(portalPort, url, portalEnv, logs);
       started.add('the portal', () => portal.stop());
     }
 
