@@ -206,21 +206,30 @@ interface BaselineRun {
   cpu: Record<string, number>;
 }
 
-/** The baseline's worker process; `run` starts `count` baseline workflows at once. */
+/**
+ * The baseline's worker processes, as many as the shape runs of the product's (one per worker:
+ * two workers on two cores cost more than one, and that is the shape's cost, not the
+ * product's); `run` starts `count` baseline workflows at once.
+ */
 async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: string) => void) {
   const taskQueue = `${stack.taskQueue}-baseline`;
-  log('starting the baseline worker process...');
-  const worker = await startNodeWorker(
-    'baseline-worker',
-    path.join('bench', 'baselineWorker.ts'),
-    {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_NAMESPACE: stack.namespace,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      LOG_LEVEL: 'info',
-    },
-    stack.dir,
+  const count = stack.workers.length;
+  log(`starting ${count} baseline worker process${count === 1 ? '' : 'es'}...`);
+  const workers = await Promise.all(
+    stack.workers.map((_, i) =>
+      startNodeWorker(
+        `baseline-worker-${i + 1}`,
+        path.join('bench', 'baselineWorker.ts'),
+        {
+          ...process.env,
+          TEMPORAL_ADDRESS: stack.temporalAddress,
+          TEMPORAL_NAMESPACE: stack.namespace,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          LOG_LEVEL: 'info',
+        },
+        stack.dir,
+      ),
+    ),
   );
   const one = async () => {
     const begun = Date.now();
@@ -240,15 +249,19 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
   return {
     async run(count: number): Promise<BaselineRun> {
       log(`running ${count} baseline workflows at once...`);
-      // The servers and the bench itself; the baseline's worker in place of the product's.
+      // The servers and the bench itself; the baseline's workers in place of the product's.
       const cpu = () => {
         const all = cpuByProcess(stack);
         const shared = Object.entries(all).filter(
           ([name]) => !isOfKind(name, 'api') && !isOfKind(name, 'worker'),
         );
+        const baseline = workers.map((w) => cpuSecondsOf(w.child.pid!));
         return {
           ...Object.fromEntries(shared),
-          'baseline worker': cpuSecondsOf(worker.child.pid!),
+          [workers.length === 1 ? 'baseline worker' : 'baseline workers']: baseline.reduce(
+            (a, b) => a + b,
+            0,
+          ),
         };
       };
       const cpuBefore = cpu();
@@ -256,8 +269,9 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
       const durations = await Promise.all(Array.from({ length: count }, one));
       return { durations, elapsedMs: Date.now() - started, cpu: cpuBetween(cpuBefore, cpu()) };
     },
-    peakRssMb: () => memoryOf(worker.child.pid!).peakRssMb,
-    stop: () => worker.stop(),
+    /** Summed over the baseline's workers, as the product's workers' are. */
+    peakRssMb: () => workers.reduce((sum, w) => sum + memoryOf(w.child.pid!).peakRssMb, 0),
+    stop: () => Promise.all(workers.map((w) => w.stop())).then(() => undefined),
   };
 }
 
@@ -376,7 +390,7 @@ export function formatCaseThroughput(r: CaseThroughputResult): string {
     `  approval -> fix starts      ${formatSpread(s.approvalToFixStart)}   target p99 < ${s.approvalToFixStart.target} ms   ${mark((s.approvalToFixStart.p99 ?? Infinity) < s.approvalToFixStart.target)}`,
     `  whole case                  ${formatSpread(s.wholeCase)}`,
     `  whole baseline workflow     ${formatSpread(s.baselineWholeCase)}`,
-    `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB${r.shape === 'cluster' ? ' (each the sum of both instances)' : ''}, baseline worker ${r.peakRssMb.baselineWorker} MB`,
+    `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB${r.shape === 'cluster' ? ' (each the sum of both instances)' : ''}, baseline ${r.shape === 'cluster' ? 'workers' : 'worker'} ${r.peakRssMb.baselineWorker} MB`,
     `  CPU while ${r.cases} cases ran (${r.elapsedSeconds} s, mean of the rounds): ${Object.entries(
       r.cpuSeconds,
     )

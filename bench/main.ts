@@ -18,7 +18,8 @@ import { formatWorkerScaling, measureWorkerScaling } from './workerScaling';
 //   --cases N       N concurrent support cases end to end, in --rounds R (3) between
 //                   runs of the baseline workflow
 //   --waiting N     N open cases waiting for approval: the worker's memory, and --approvals A
-//                   (200) of them approved one after another: approval -> fix reaches the box
+//                   (200) of them approved one after another: approval -> fix reaches the box;
+//                   --direct as for --boxes
 //   --boxes N       N boxes (10000), each its own socket, a heartbeat every 30 s, for --seconds S:
 //                   heartbeat p99, the API's memory per 1,000 boxes and its CPU; with
 //                   --direct the boxes connect to the API instances themselves, half each,
@@ -155,6 +156,7 @@ if (all || clusterSet || values.waiting !== undefined) {
         cases: whole(values.waiting, clusterSet ? 10_000 : 100),
         approvals: whole(values.approvals, 200),
         shape,
+        direct: values.direct,
       }),
     format: formatWaitingCases,
   });

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { DeviceCommand } from '../contracts/device';
 import { caseWorkflowId } from '../workflows/messages';
 import { startCaseDriver } from '../test/support/caseDriver';
 import { connectFleet, seedFleet } from '../test/support/fleet';
@@ -17,6 +18,8 @@ export interface WaitingCasesResult {
   section: 'waiting-cases';
   shape: Shape;
   cases: number;
+  /** The boxes connected to the API instances themselves, half each, not through HAProxy. */
+  direct: boolean;
   /** How long opening them all until each waited for approval took. */
   secondsToAllWaiting: number;
   /** Summed over the workers (each one's figures in `eachWorkerRssMb`). */
@@ -44,6 +47,11 @@ async function pooled<T>(items: T[], limit: number, task: (item: T) => Promise<u
   );
 }
 
+/** How long opening `cases` cases may take before the run gives up. */
+function openingLimitMs(cases: number): number {
+  return Math.max(300_000, cases * 2000);
+}
+
 /** A customer approves the fix a case proposes, through the public API, as the portal does. */
 async function approveCase(apiUrl: string, token: string, caseId: string): Promise<void> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -63,6 +71,7 @@ export async function measureWaitingCases({
   cases = 1000,
   approvals = 200,
   shape = 'dev' as Shape,
+  direct = false,
   log = (line: string) => console.error(line),
 } = {}): Promise<WaitingCasesResult> {
   const loadBefore = round(os.loadavg()[0]!, 2);
@@ -70,13 +79,25 @@ export async function measureWaitingCases({
     'waiting',
     async (stack) => {
       const devices = await seedFleet(stack.demo, cases);
-      log(`connecting ${cases} simulated devices...`);
+      // One HAProxy holds two open files a box: --direct spreads the boxes over the instances
+      // themselves, for more boxes than the open-file limit lets HAProxy carry. The customer
+      // still goes through HAProxy.
+      const targets = direct ? stack.apiUrls : [stack.apiUrl];
+      log(`connecting ${cases} simulated devices to ${targets.join(' and ')}...`);
       const fixReceived = new Map<string, number>();
-      const agents = await connectFleet(stack.apiUrl, devices, 'modem-hung', {
-        onCommand: (command) => {
-          if (command.kind === 'remediate') fixReceived.set(command.caseId, performance.now());
-        },
-      });
+      const onCommand = (command: DeviceCommand) => {
+        if (command.kind === 'remediate') fixReceived.set(command.caseId, performance.now());
+      };
+      const share = Math.ceil(devices.length / targets.length);
+      const agents = (
+        await Promise.all(
+          targets.map((url, i) =>
+            connectFleet(url, devices.slice(i * share, (i + 1) * share), 'modem-hung', {
+              onCommand,
+            }),
+          ),
+        )
+      ).flat();
       const driver = await startCaseDriver({
         apiUrl: stack.apiUrl,
         customerToken: stack.demo.customer.token,
@@ -94,7 +115,7 @@ export async function measureWaitingCases({
             await driver.open(d.deviceId);
             opened++;
           });
-          await driver.waiting(cases, Math.max(300_000, cases * 2000));
+          await driver.waiting(cases, openingLimitMs(cases));
         } finally {
           clearInterval(progress);
         }
@@ -134,6 +155,7 @@ export async function measureWaitingCases({
           section: 'waiting-cases',
           shape,
           cases,
+          direct,
           secondsToAllWaiting,
           workerRssMb: {
             now: round(worker.rssMb),
@@ -169,7 +191,15 @@ export async function measureWaitingCases({
         for (const agent of agents) agent.stop();
       }
     },
-    { log, shape },
+    {
+      log,
+      shape,
+      // The first cases must still wait when the last is opened, not be reminded and escalated
+      // (after 15 + 5 minutes by default): their approval waits outlast the whole opening.
+      env: {
+        CASE_APPROVAL_TIMEOUT_MINUTES: String(Math.ceil(openingLimitMs(cases) / 60_000) + 15),
+      },
+    },
   );
 }
 
@@ -182,7 +212,7 @@ export function formatWaitingCases(r: WaitingCasesResult): string {
       : '';
   const eachUnder = r.eachWorkerRssMb.every((m) => m.peak < waitingTargets.workerRssMb);
   return [
-    `Waiting cases${shapeNote(r.shape)} (${r.cases} open cases, each waiting for approval; all waiting after ${r.secondsToAllWaiting} s)`,
+    `Waiting cases${shapeNote(r.shape)} (${r.cases} open cases, each waiting for approval${r.direct ? '; the boxes straight to the API instances, half each' : ''}; all waiting after ${r.secondsToAllWaiting} s)`,
     `  worker RSS        ${r.workerRssMb.now} MB now, ${r.workerRssMb.peak} MB peak${workers}   target < ${waitingTargets.workerRssMb} MB a worker   ${mark(eachUnder)}`,
     `  API RSS           ${r.apiRssMb.now} MB now, ${r.apiRssMb.peak} MB peak`,
     `  approve call      ${formatSpread(a.approveCall)}`,
