@@ -16,8 +16,8 @@ import { WebhookEventData } from './callEvents';
 //
 // The question goes to every other instance and each answers; the first "mine" settles it, so
 // an instance that died unannounced (counted until its heartbeat is overdue) delays only the
-// events nobody holds, for the bus's request timeout at most. The adapter's own acknowledged
-// serverSideEmit would wait for every answer, a fixed 5 s, before telling even that.
+// events nobody holds, for the bus's request timeout at most. (socket.io's acknowledged
+// serverSideEmit is not used: it reports no answer before it has all of them, or 5 s passed.)
 
 /** What the hand-off needs of the call flow. */
 export interface CallHolder {
@@ -112,7 +112,10 @@ export function attachCallHandoff(options: CallHandoffOptions): CallHandoff {
         resolve(outcome);
       };
       waiting.set(id, { others, notMine: 0, settle });
-      bus.serverSideEmit(askEvent, { id, event } satisfies z.infer<typeof Ask>);
+      // The numbers stay off the bus: only an inbound call.initiated reads them, and it is
+      // never passed on.
+      const passed = { ...event, payload: { ...event.payload, from: undefined, to: undefined } };
+      bus.serverSideEmit(askEvent, { id, event: passed } satisfies z.infer<typeof Ask>);
     });
   }
 
