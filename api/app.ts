@@ -79,6 +79,8 @@ export interface ApiDeps {
   /** socket.io's ping: how soon a silent device counts as offline (default: from the environment). */
   socket?: ReturnType<typeof loadConfig>['socket'];
   logger?: Logger;
+  /** This instance's name among several (API_INSTANCE), said in the others' logs. */
+  instance?: string;
   /** The demo site's routes: mounted only when enabled (default: from the environment). */
   demo?: ReturnType<typeof loadConfig>['demo'];
   /** The Temporal UI's codec endpoint: its keys and the UI's origin (default: from the environment). */
@@ -104,6 +106,7 @@ export function createApi({
   security = loadConfig().security,
   socket = loadConfig().socket,
   logger = createLogger('api'),
+  instance,
   secureCookies = false,
   jwtSecret,
   demo = loadConfig().demo,
@@ -123,7 +126,12 @@ export function createApi({
   const accessTokens = createAccessTokens(jwtSecret);
   const authenticate = createAuthenticate(internalToken, accessTokens);
   const requireRole = roleGuard(authenticate);
-  const voice = createVoice(temporal, cases);
+  // With the bus, a call's events reach the instance that holds the call (voice/callHandoff.ts).
+  const voice = createVoice(
+    temporal,
+    cases,
+    bus ? { handoff: { bus: io.sockets, logger, instance } } : {},
+  );
   const monitoring = createDeviceMonitoring({
     temporal,
     defaults: cases,

@@ -8,7 +8,9 @@ import { createApi } from './app';
 
 async function main() {
   const config = loadConfig();
-  const logger = createLogger('api', config.logLevel);
+  const base = createLogger('api', config.logLevel);
+  // Several instances' lines tell which instance wrote them.
+  const logger = config.api.instance ? base.child({ instance: config.api.instance }) : base;
   await connectStore(config.mongo.url);
   // Lazy: the API starts (and reports health) even while Temporal is down.
   const temporal = await connectTemporal({
@@ -27,6 +29,7 @@ async function main() {
     socket: config.socket,
     jwtSecret: config.jwtSecret,
     logger,
+    instance: config.api.instance,
     secureCookies: config.portal.url.startsWith('https:'),
   });
   if (!config.internalToken) {

@@ -35,11 +35,6 @@ export function haproxyConfig(opts: HaproxyOptions): string {
   const apiServers = opts.apis.map(
     (api) => `  server ${api.name} 127.0.0.1:${api.port} check cookie ${api.name}`,
   );
-  // ?instance=api-2 reaches that instance while it is up (a Telnyx call's later webhooks
-  // return to the instance that holds the call); otherwise the usual choice.
-  const pinned = opts.apis.map(
-    (api) => `  use-server ${api.name} if { url_param(instance) -m str ${api.name} }`,
-  );
   const toPortal = opts.portalPort !== undefined;
   return `# Written by cluster/haproxy.ts on every start; edits are lost.
 global
@@ -87,7 +82,6 @@ backend ${apiBackend}
   # socket.io's HTTP long-polling needs one instance per session; redispatch moves the
   # sessions of an instance that died.
   cookie ${stickyCookie} insert indirect nocache httponly
-${pinned.join('\n')}
 ${apiServers.join('\n')}
 ${
   toPortal

@@ -116,8 +116,6 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       API_URL: url,
       PORTAL_URL: url,
       TEMPORAL_CODEC_ENDPOINT: `${url}/api/codec`,
-      // Telnyx's webhooks come in at the front; each call's own name its instance (?instance=).
-      TELNYX_WEBHOOK_URL: `${url}/api/voice/telnyx/webhook`,
       ...(uiUrl && { TEMPORAL_UI_URL: uiUrl }),
       SOCKET_BUS_URL: postgres.url(busDatabase),
       LOG_LEVEL: 'warn',

@@ -143,13 +143,10 @@ const schema = z.object({
   TELNYX_CONNECTION_ID: optional,
   VOICE_FROM_NUMBER: optional,
   TELNYX_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
-  // Several API instances: the webhook address Telnyx posts to (the load balancer's), and this
-  // instance's name there (api-1, api-2, …). A call this instance answers or dials has its
-  // webhooks sent to <TELNYX_WEBHOOK_URL>?instance=<API_INSTANCE>, where its session lives.
-  TELNYX_WEBHOOK_URL: z
-    .url()
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
+  // Several API instances: this instance's name (api-1, api-2, …) in its log lines, and in the
+  // others' when they pass it a call's event. Telnyx posts every call's webhooks to the number's
+  // connection (the load balancer's address); an event for a call that another instance holds
+  // goes to that instance over the bus (api/voice/callHandoff.ts).
   API_INSTANCE: z
     .string()
     .regex(/^[a-z0-9-]{1,40}$/, 'API_INSTANCE: lower-case letters, digits and dashes')
@@ -279,14 +276,6 @@ function piiMasterKey(base64: string | undefined, nodeEnv: string): Buffer {
   return key;
 }
 
-/** This instance's own Telnyx webhook address; none unless both settings are given. */
-function instanceWebhookUrl(base: string | undefined, instance: string | undefined) {
-  if (!base || !instance) return undefined;
-  const url = new URL(base);
-  url.searchParams.set('instance', instance);
-  return url.toString();
-}
-
 /** The cloud must notice a silent box within two minutes; this leaves room for the signal. */
 const maxOfflineNoticeMs = 90_000;
 
@@ -339,6 +328,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       host: e.API_HOST,
       port: e.API_PORT,
       url: e.API_URL ?? `http://127.0.0.1:${e.API_PORT}`,
+      /** This instance's name among several, for the logs. */
+      instance: e.API_INSTANCE,
     },
     internalToken: e.INTERNAL_API_TOKEN,
     security: {
@@ -390,7 +381,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
               connectionId: e.TELNYX_CONNECTION_ID,
               fromNumber: e.VOICE_FROM_NUMBER,
               maxRetries: e.TELNYX_MAX_RETRIES,
-              webhookUrl: instanceWebhookUrl(e.TELNYX_WEBHOOK_URL, e.API_INSTANCE),
             }
           : undefined,
     },

@@ -52,8 +52,6 @@ export interface StandInCall {
   state: CallStateName;
   heard: string[];
   clientState?: string;
-  /** Where this call's webhooks go: given on dial or answer (`webhook_url`), else the connection's. */
-  webhookUrl?: string;
   gather?: {
     min: number;
     max: number;
@@ -157,13 +155,7 @@ export async function startTelnyxStandIn(
     },
   };
 
-  function placeCall(
-    from: string,
-    to: string,
-    direction: 'incoming' | 'outgoing',
-    state?: string,
-    webhookUrl?: string,
-  ) {
+  function placeCall(from: string, to: string, direction: 'incoming' | 'outgoing', state?: string) {
     const call: StandInCall = {
       id: `v3:${randomBytes(16).toString('base64url')}`,
       from,
@@ -172,7 +164,6 @@ export async function startTelnyxStandIn(
       state: 'ringing',
       heard: [],
       clientState: state,
-      webhookUrl,
       commands: [],
       commandIds: new Set(),
     };
@@ -242,16 +233,16 @@ export async function startTelnyxStandIn(
           ...extra,
         },
       },
-      meta: { attempt: 1, delivered_to: call.webhookUrl ?? standIn.webhookUrl },
+      meta: { attempt: 1, delivered_to: standIn.webhookUrl },
     });
-    queue = queue.then(() => post(body, { url: call.webhookUrl }).then(() => undefined));
+    queue = queue.then(() => post(body).then(() => undefined));
   }
 
   async function post(
     body: string,
-    opts: { timestamp?: number; signature?: string; url?: string } = {},
+    opts: { timestamp?: number; signature?: string } = {},
   ): Promise<number> {
-    const url = opts.url ?? standIn.webhookUrl;
+    const url = standIn.webhookUrl;
     const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
     const headers = {
       'content-type': 'application/json',
@@ -307,13 +298,7 @@ export async function startTelnyxStandIn(
           errors: [{ code: '10032', title: 'Missing parameter', detail: 'to and connection_id' }],
         });
       }
-      const call = placeCall(
-        from,
-        to,
-        'outgoing',
-        stringOrUndefined(body.client_state),
-        stringOrUndefined(body.webhook_url),
-      );
+      const call = placeCall(from, to, 'outgoing', stringOrUndefined(body.client_state));
       // The callee picks up at once.
       setTimeout(() => answerCall(call), 50);
       return send(res, 200, { data: callRecord(call) });
@@ -344,9 +329,6 @@ export async function startTelnyxStandIn(
     options.onEvent?.('command', { callId: call.id, command: action });
     const clientState = stringOrUndefined(body.client_state);
     if (clientState !== undefined) call.clientState = clientState;
-    // As Telnyx: an answer's webhook_url takes the call's later webhooks.
-    const webhookUrl = stringOrUndefined(body.webhook_url);
-    if (action === 'answer' && webhookUrl !== undefined) call.webhookUrl = webhookUrl;
 
     switch (action) {
       case 'answer':

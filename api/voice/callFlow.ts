@@ -1,23 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type Telnyx from 'telnyx';
 import { closedStatuses } from '../../contracts/case';
-import { Case, Customer } from '../../store/models';
-import { callEventSignal, caseStateQuery, type CaseState } from '../../workflows/messages';
-import type { Principal } from '../auth';
+import { Customer } from '../../store/models';
 import { reportStillBroken } from '../followUp';
 import { openCase, SubscriptionRefused, type CaseDefaults } from '../openCase';
 import { customerByPhone } from '../tenancy/phones';
 import { chooseBox, loadBoxes, type Box } from './boxChoice';
+import { CallCommands } from './callCommands';
 import { decodeState, encodeState, type ClientState, type WebhookEventData } from './callEvents';
 import { CallQueue } from './callQueue';
 import type { CallSession } from './callSession';
+import { CaseLink, principalOf, TEMPORAL_DEADLINE_MS } from './caseLink';
 import { PhoneApproval } from './phoneApproval';
 import { PhoneRating } from './phoneRating';
 import { prompts } from './prompts';
-import { isCallEnded } from './telnyxClient';
-import { callerActorId } from '../../privacy/writers';
 
 // The phone channel's state machine. One inbound call: answer, greet the
 // business, choose the Zen box the call is about (./boxChoice), open or join
@@ -30,7 +27,10 @@ import { callerActorId } from '../../privacy/writers';
 // a bounded time (./callQueue), and no call waits for another. An event for an
 // unknown call or for a phase the call has left is ignored, so duplicates and
 // late or out-of-order events do no harm. A hang-up only ends the call: the
-// case carries on.
+// case carries on. What a call says goes out as Call Control commands
+// (./callCommands); what it hears of its case comes from Temporal (./caseLink).
+// A call's session lives in this process: with several API instances, an event
+// for a call another instance holds is passed to it (./callHandoff).
 
 export interface CallFlowOptions {
   temporal: Client;
@@ -39,8 +39,6 @@ export interface CallFlowOptions {
   /** For calls we place: the Telnyx connection and our caller ID. */
   connectionId?: string;
   fromNumber?: string;
-  /** This instance's own webhook address, for the calls it answers or dials. */
-  webhookUrl?: string;
   /** How often a call in progress checks its case. */
   pollMs?: number;
   /** How long the caller has to key digits. */
@@ -60,21 +58,6 @@ export interface CallCustomer {
   businessName: string;
 }
 
-type GatherPhase = 'choose' | 'reopen' | 'code' | 'decide' | 'rate';
-
-/** The keys each question takes; a rating takes any, so that a wrong one is asked again. */
-const validDigits: Record<GatherPhase, string> = {
-  choose: '123456789',
-  reopen: '12',
-  code: '0123456789',
-  decide: '12',
-  rate: '0123456789',
-};
-
-const VOICE = 'female';
-const LANGUAGE = 'en-US';
-/** Temporal calls get a deadline: without one a call may wait forever. */
-const TEMPORAL_DEADLINE_MS = 15_000;
 /** Opening waits for the case to take the caller in (update-with-start), which can be slower. */
 const OPEN_DEADLINE_MS = 30_000;
 
@@ -85,17 +68,15 @@ export class CallFlow {
   /** Calls that have ended, so late events for them are ignored (bounded). */
   private readonly ended = new Set<string>();
   private readonly queue: CallQueue;
+  private readonly calls: CallCommands;
+  private readonly cases: CaseLink;
   private readonly approval: PhoneApproval;
   private readonly rating: PhoneRating;
   private readonly pollMs: number;
-  private readonly gatherTimeoutMs: number;
-  private readonly ratingTimeoutMs: number;
   private readonly log: (message: string, err?: unknown) => void;
 
   constructor(private readonly options: CallFlowOptions) {
     this.pollMs = options.pollMs ?? 1000;
-    this.gatherTimeoutMs = options.gatherTimeoutMs ?? 30_000;
-    this.ratingTimeoutMs = options.ratingTimeoutMs ?? 10_000;
     this.log =
       options.log ??
       ((message, err) =>
@@ -103,18 +84,35 @@ export class CallFlow {
     this.queue = new CallQueue(options.stepTimeoutMs ?? 45_000, (id, err) =>
       this.onStepFailed(id, err),
     );
+    this.calls = new CallCommands({
+      telnyx: options.telnyx,
+      gatherTimeoutMs: options.gatherTimeoutMs ?? 30_000,
+      ratingTimeoutMs: options.ratingTimeoutMs ?? 10_000,
+      onEnded: (id) => this.onCallGone(id),
+    });
+    this.cases = new CaseLink(options.temporal, this.log);
     this.approval = new PhoneApproval({
       temporal: options.temporal,
       deadlineMs: TEMPORAL_DEADLINE_MS,
-      say: (session, text, state) => this.say(session.id, text, state),
-      gather: (session, text, p) => this.gather(session, text, p),
-      caseState: (session) => this.caseState(session),
-      signal: (session, type) => this.signal(session, type),
+      say: (session, text, state) => this.calls.say(session.id, text, state),
+      gather: (session, text, p) => this.calls.gather(session.id, text, p),
+      caseState: (session) => this.cases.caseState(session),
+      signal: (session, type) => this.cases.signal(session, type),
     });
     this.rating = new PhoneRating({
-      say: (session, text, state) => this.say(session.id, text, state),
-      gather: (session, text) => this.gather(session, text, 'rate'),
+      say: (session, text, state) => this.calls.say(session.id, text, state),
+      gather: (session, text) => this.calls.gather(session.id, text, 'rate'),
     });
+  }
+
+  /**
+   * Whether this instance holds the event's call: it has the call's session, or it placed
+   * the call and waits for its answer (the nonce in client_state).
+   */
+  holds(event: WebhookEventData): boolean {
+    if (this.sessions.has(event.payload.call_control_id)) return true;
+    const nonce = decodeState(event.payload.client_state)?.o;
+    return nonce !== undefined && this.outbound.has(nonce);
   }
 
   /**
@@ -157,7 +155,7 @@ export class CallFlow {
     workflowId: string,
     to: string,
   ): Promise<string | undefined> {
-    const { connectionId, fromNumber, webhookUrl } = this.options;
+    const { connectionId, fromNumber } = this.options;
     const nonce = randomUUID();
     const session = this.newSession('', customer);
     // Said on record (the decision's actor) as the number that was rung.
@@ -171,7 +169,6 @@ export class CallFlow {
         to,
         from: fromNumber ?? '+15550000100',
         client_state: encodeState({ p: 'greet', o: nonce }),
-        webhook_url: webhookUrl,
       });
       return answer.data?.call_control_id;
     } catch (err) {
@@ -203,7 +200,7 @@ export class CallFlow {
       case 'call.gather.ended':
         return this.onGatherEnded(id, state, p.digits ?? '', p.status);
       case 'call.hangup':
-        return this.onHangup(id);
+        return this.onHangup(id, state);
       default:
         return;
     }
@@ -214,21 +211,16 @@ export class CallFlow {
     const customer = await customerByPhone(from);
     if (!customer) {
       // Unknown caller: a polite message, then goodbye. Nothing else happens.
-      await this.command(id, (c, command_id) =>
-        c.answer(id, { client_state: encodeState({ p: 'unknown' }), command_id }),
-      );
+      await this.calls.answer(id, { p: 'unknown' });
       return;
     }
     this.sessions.set(id, this.newSession(id, customer));
-    const webhook_url = this.options.webhookUrl;
-    await this.command(id, (c, command_id) =>
-      c.answer(id, { client_state: encodeState({ p: 'greet' }), command_id, webhook_url }),
-    );
+    await this.calls.answer(id, { p: 'greet' });
   }
 
   private async onAnswered(id: string, state: ClientState | undefined): Promise<void> {
     if (state?.p === 'unknown' && !this.ended.has(id)) {
-      await this.say(id, prompts.unknownCaller, { p: 'bye' });
+      await this.calls.say(id, prompts.unknownCaller, { p: 'bye' });
       return;
     }
     const placed = state?.o ? this.outbound.get(state.o) : undefined;
@@ -236,36 +228,34 @@ export class CallFlow {
       this.outbound.delete(state!.o!);
       placed.id = id;
       this.sessions.set(id, placed);
-      await this.say(id, prompts.proactive(placed.businessName));
-      await this.follow(placed, await this.runOf(placed.workflowId!));
-      await this.signal(placed, 'answered');
+      await this.calls.say(id, prompts.proactive(placed.businessName));
+      await this.cases.follow(placed);
+      await this.cases.signal(placed, 'answered');
       await this.startProgress(placed);
       return;
     }
     const session = this.sessions.get(id);
     if (!session || session.phase !== 'opening' || session.workflowId) return;
-    await this.say(id, prompts.greeting(session.businessName));
+    await this.calls.say(id, prompts.greeting(session.businessName));
     const choice = chooseBox(await loadBoxes(session.customerId));
     switch (choice.kind) {
       case 'none':
         session.phase = 'closing';
-        await this.say(id, prompts.noDevice, { p: 'done' });
+        await this.calls.say(id, prompts.noDevice, { p: 'done' });
         return;
       case 'one':
         return this.openFor(session, choice.box, choice.several);
       case 'ask':
         session.menu = choice.boxes;
         session.phase = 'choose';
-        await this.gather(session, prompts.chooseBox(choice.boxes.map((b) => b.place)), 'choose');
+        await this.calls.gather(id, prompts.chooseBox(choice.boxes.map((b) => b.place)), 'choose');
         return;
     }
   }
 
   private async onSpeakEnded(id: string, state: ClientState | undefined): Promise<void> {
     // The goodbye messages end the call once spoken.
-    if (state?.p === 'bye' || state?.p === 'done') {
-      await this.command(id, (c, command_id) => c.hangup(id, { command_id }));
-    }
+    if (state?.p === 'bye' || state?.p === 'done') await this.calls.hangup(id);
   }
 
   private async onGatherEnded(
@@ -292,10 +282,14 @@ export class CallFlow {
     session.menuTries += 1;
     if (session.menuTries >= 2 || !session.menu) {
       session.phase = 'closing';
-      await this.say(session.id, prompts.noChoice, { p: 'done' });
+      await this.calls.say(session.id, prompts.noChoice, { p: 'done' });
       return;
     }
-    await this.gather(session, prompts.chooseBox(session.menu.map((b) => b.place)), 'choose');
+    await this.calls.gather(
+      session.id,
+      prompts.chooseBox(session.menu.map((b) => b.place)),
+      'choose',
+    );
   }
 
   /** 1: still broken, a person takes it on; 2 or nothing: a new case checks the network. */
@@ -308,7 +302,7 @@ export class CallFlow {
     const followUp = await this.options.temporal.withDeadline(Date.now() + OPEN_DEADLINE_MS, () =>
       reportStillBroken(
         this.options.temporal,
-        this.principalOf(session),
+        principalOf(session),
         {
           caseId: asked.box.recentlyResolved!,
           channel: 'phone',
@@ -317,23 +311,25 @@ export class CallFlow {
         this.options.cases,
       ),
     );
-    await this.follow(session, await this.runOf(followUp.workflowId), followUp.workflowId);
-    await this.signal(session, 'answered');
+    await this.cases.follow(session, followUp.workflowId);
+    await this.cases.signal(session, 'answered');
     if (session.phase !== 'opening') return; // hung up meanwhile
     session.lastStatus = 'diagnosing';
-    await this.say(session.id, prompts.reopened(followUp.assignedOperator !== undefined));
+    await this.calls.say(session.id, prompts.reopened(followUp.assignedOperator !== undefined));
     await this.startProgress(session);
   }
 
-  private async onHangup(id: string): Promise<void> {
+  private async onHangup(id: string, state: ClientState | undefined): Promise<void> {
     this.markEnded(id);
+    // A call we placed that ended unanswered.
+    if (state?.o) this.outbound.delete(state.o);
     const session = this.sessions.get(id);
     if (!session) return;
     clearInterval(session.poller);
     session.phase = 'ended';
     this.sessions.delete(id);
     // The case carries on; it only hears that the call ended.
-    await this.signal(session, 'hangup');
+    await this.cases.signal(session, 'hangup');
   }
 
   // ---- steps ------------------------------------------------------------------
@@ -353,11 +349,15 @@ export class CallFlow {
     if (askReopen && box.recentlyResolved) {
       session.phase = 'reopen';
       session.reopen = { box, several };
-      await this.gather(session, prompts.askStillBroken(several ? box.place : undefined), 'reopen');
+      await this.calls.gather(
+        session.id,
+        prompts.askStillBroken(several ? box.place : undefined),
+        'reopen',
+      );
       return;
     }
     session.phase = 'opening';
-    const principal = this.principalOf(session);
+    const principal = principalOf(session);
     const opened = await this.options.temporal.withDeadline(Date.now() + OPEN_DEADLINE_MS, () =>
       openCase(
         this.options.temporal,
@@ -371,12 +371,15 @@ export class CallFlow {
         this.options.cases,
       ),
     );
-    await this.follow(session, await this.runOf(opened.workflowId), opened.workflowId);
-    await this.signal(session, 'answered');
+    await this.cases.follow(session, opened.workflowId);
+    await this.cases.signal(session, 'answered');
     if (session.phase !== 'opening') return; // hung up meanwhile
     // A new case is checking the network, as the caller is told now.
     if (!opened.joined) session.lastStatus = 'diagnosing';
-    await this.say(session.id, prompts.opened(opened.joined, several ? box.place : undefined));
+    await this.calls.say(
+      session.id,
+      prompts.opened(opened.joined, several ? box.place : undefined),
+    );
     await this.startProgress(session);
   }
 
@@ -404,7 +407,7 @@ export class CallFlow {
 
   /** Reads the case and says what is new; asks for approval when a fix waits. */
   private async progress(session: CallSession): Promise<void> {
-    const state = await this.caseState(session);
+    const state = await this.cases.caseState(session);
     if (!state || session.phase !== 'progress') return;
     // A case handed to a person goes on without the caller: they hear what happens next.
     const handedOver = state.status === 'awaiting_technician' || state.status === 'with_technician';
@@ -421,8 +424,8 @@ export class CallFlow {
         instructions: state.instructions,
         stepRead: session.manualStep !== undefined,
       };
-      if (rate === 'no') return this.say(session.id, prompts.closed(facts), { p: 'done' });
-      await this.say(session.id, prompts.closedNews(facts));
+      if (rate === 'no') return this.calls.say(session.id, prompts.closed(facts), { p: 'done' });
+      await this.calls.say(session.id, prompts.closedNews(facts));
       await this.rating.ask(session);
       return;
     }
@@ -432,7 +435,7 @@ export class CallFlow {
     if (manual && manual.title !== session.manualStep) {
       session.manualStep = manual.title;
       session.lastStatus = state.status;
-      await this.say(session.id, prompts.manualStep(manual));
+      await this.calls.say(session.id, prompts.manualStep(manual));
       return;
     }
     // A case just opened is as good as checking: the caller was told so already.
@@ -440,7 +443,7 @@ export class CallFlow {
     if (status !== session.lastStatus) {
       const news = manual ? undefined : prompts.status(status, session.lastStatus);
       session.lastStatus = status;
-      if (news) await this.say(session.id, news);
+      if (news) await this.calls.say(session.id, news);
     }
   }
 
@@ -450,7 +453,7 @@ export class CallFlow {
     if (err instanceof SubscriptionRefused && session && session.phase !== 'ended') {
       // No case opens: the caller hears why and what to do, then a polite goodbye.
       session.phase = 'closing';
-      await this.say(id, prompts.notServed(err.message), { p: 'done' });
+      await this.calls.say(id, prompts.notServed(err.message), { p: 'done' });
       return;
     }
     this.log(`a step of call ${id} failed`, err);
@@ -458,19 +461,19 @@ export class CallFlow {
     if (session.phase === 'rate') return this.rating.failed(session);
     if (!session.workflowId) {
       session.phase = 'closing';
-      await this.say(id, prompts.trouble, { p: 'done' });
+      await this.calls.say(id, prompts.trouble, { p: 'done' });
       return;
     }
     this.approval.settle(session);
     if (!session.poller) {
-      await this.say(id, prompts.trouble);
+      await this.calls.say(id, prompts.trouble);
       await this.startProgress(session);
       return;
     }
-    await this.say(id, prompts.trouble);
+    await this.calls.say(id, prompts.trouble);
   }
 
-  // ---- effects --------------------------------------------------------------------
+  // ---- sessions -------------------------------------------------------------------
 
   private newSession(id: string, customer: CallCustomer): CallSession {
     return {
@@ -486,115 +489,13 @@ export class CallFlow {
     };
   }
 
-  /** The call follows this run of the case: a later case of the same box is another call's. */
-  private async follow(session: CallSession, runId: string | undefined, workflowId?: string) {
-    if (workflowId) session.workflowId = workflowId;
-    session.runId = runId;
-    if (!session.site && session.workflowId) {
-      // The proactive call: the site for the code e-mail is that of the case's box.
-      session.site = await this.siteOfCase(session);
-    }
-  }
-
-  private principalOf(session: CallSession): Principal {
-    // Known by a keyed hash of the number: an actor id is kept in clear (privacy/writers.ts).
-    return {
-      id: callerActorId(session.customerId, session.from),
-      role: 'customer',
-      customerId: session.customerId,
-    };
-  }
-
-  private async runOf(workflowId: string): Promise<string | undefined> {
-    const description = await this.options.temporal.withDeadline(
-      Date.now() + TEMPORAL_DEADLINE_MS,
-      () => this.options.temporal.workflow.getHandle(workflowId).describe(),
-    );
-    return description.runId;
-  }
-
-  private async siteOfCase(session: CallSession): Promise<string | undefined> {
-    const doc = await Case.findOne({ workflowId: session.workflowId }, { deviceId: 1 })
-      .sort({ createdAt: -1 })
-      .lean();
-    if (!doc) return undefined;
-    const boxes = await loadBoxes(session.customerId);
-    return boxes.find((b) => b.deviceId === doc.deviceId)?.place;
-  }
-
-  private handleOf(session: CallSession) {
-    return this.options.temporal.workflow.getHandle(session.workflowId!, session.runId);
-  }
-
-  private async caseState(session: CallSession): Promise<CaseState | undefined> {
-    if (!session.workflowId) return undefined;
-    return this.options.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-      this.handleOf(session).query(caseStateQuery),
-    );
-  }
-
-  private async signal(session: CallSession, type: 'answered' | 'hangup' | 'gather_timeout') {
-    if (!session.workflowId) return;
-    await this.options.temporal
-      .withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-        this.handleOf(session).signal(callEventSignal, { type, callControlId: session.id }),
-      )
-      .catch((err) => {
-        // A case that has finished needs no news of the call.
-        if (!(err instanceof WorkflowNotFoundError)) {
-          this.log(`call event ${type} did not reach the case`, err);
-        }
-      });
-  }
-
-  private async say(id: string, text: string, state?: ClientState): Promise<void> {
-    await this.command(id, (c, command_id) =>
-      c.speak(id, {
-        payload: text,
-        voice: VOICE,
-        language: LANGUAGE,
-        command_id,
-        ...(state ? { client_state: encodeState(state) } : {}),
-      }),
-    );
-  }
-
-  private async gather(session: CallSession, prompt: string, p: GatherPhase): Promise<void> {
-    const digits = p === 'code' ? 6 : 1;
-    await this.command(session.id, (c, command_id) =>
-      c.gatherUsingSpeak(session.id, {
-        payload: prompt,
-        voice: VOICE,
-        language: LANGUAGE,
-        minimum_digits: digits,
-        maximum_digits: digits,
-        valid_digits: validDigits[p],
-        timeout_millis: p === 'rate' ? this.ratingTimeoutMs : this.gatherTimeoutMs,
-        client_state: encodeState({ p }),
-        command_id,
-      }),
-    );
-  }
-
-  /**
-   * One Call Control command, with a command_id so that the SDK's retries of it
-   * are carried out once. A command to a call that has ended (422, 90018) ends
-   * the call's session quietly.
-   */
-  private async command(
-    id: string,
-    run: (calls: Telnyx['calls']['actions'], commandId: string) => Promise<unknown>,
-  ) {
-    try {
-      await run(this.options.telnyx.calls.actions, randomUUID());
-    } catch (err) {
-      if (!isCallEnded(err)) throw err;
-      this.markEnded(id);
-      const session = this.sessions.get(id);
-      if (session && session.phase !== 'ended') {
-        clearInterval(session.poller);
-        session.phase = 'ended';
-      }
+  /** A command found the call ended: its session ends quietly. */
+  private onCallGone(id: string): void {
+    this.markEnded(id);
+    const session = this.sessions.get(id);
+    if (session && session.phase !== 'ended') {
+      clearInterval(session.poller);
+      session.phase = 'ended';
     }
   }
 

@@ -1,12 +1,15 @@
 import type { Client } from '@temporalio/client';
 import express, { Router } from 'express';
+import type { Namespace } from 'socket.io';
 import type Telnyx from 'telnyx';
 import { loadConfig } from '../../config';
 import type { PlaceCall, PlaceCallAck } from '../../contracts/api';
+import type { Logger } from '../../observability/logger';
 import { WebhookEvent } from '../../store/models';
 import type { CaseDefaults } from '../openCase';
 import { WebhookEventData } from './callEvents';
 import { CallFlow } from './callFlow';
+import { attachCallHandoff } from './callHandoff';
 import { placeContactCall } from './contactCall';
 import { createTelnyxClient, type TelnyxSettings } from './telnyxClient';
 
@@ -15,13 +18,20 @@ import { createTelnyxClient, type TelnyxSettings } from './telnyxClient';
 // (the SDK's webhooks.unwrap), and only once: its event id is claimed in
 // webhook_events before anything happens. A claimed event is answered at once
 // and carried out behind the call's earlier events (./callQueue): Telnyx never
-// waits on a call's steps, so one slow step cannot hold up any other call.
+// waits on a call's steps, so one slow step cannot hold up any other call. With
+// several API instances, an event for a call another instance holds is queued
+// there, over the bus (./callHandoff), before it is answered.
 
 export interface VoiceOptions {
   /** Telnyx settings; read from the environment (TELNYX_*) on first use when not given. */
   telnyx?: TelnyxSettings;
   pollMs?: number;
   gatherTimeoutMs?: number;
+  /**
+   * With several API instances: a namespace whose adapter is their bus (../socketBus.ts), over
+   * which call events reach the instance that holds the call, and this instance's name.
+   */
+  handoff?: { bus: Namespace; logger: Logger; instance?: string };
 }
 
 export interface Voice {
@@ -51,13 +61,15 @@ export function createVoice(
       cases,
       connectionId: settings.connectionId,
       fromNumber: settings.fromNumber,
-      webhookUrl: settings.webhookUrl,
       pollMs: options.pollMs,
       gatherTimeoutMs: options.gatherTimeoutMs,
     });
     runtime = { client, flow };
     return runtime;
   }
+  // Attached at start: the other instances may ask this one before its first call.
+  const handoff =
+    options.handoff && attachCallHandoff({ ...options.handoff, holder: () => runtime?.flow });
 
   router.post(
     '/voice/telnyx/webhook',
@@ -89,7 +101,8 @@ export function createVoice(
         res.json({ status: 'duplicate' });
         return;
       }
-      void voice.flow.accept(event);
+      if (handoff) await handoff.route(voice.flow, event);
+      else void voice.flow.accept(event);
       res.json({ status: 'accepted' });
     },
   );

@@ -14,11 +14,6 @@ export interface TelnyxSettings {
   fromNumber?: string;
   /** The SDK retries failed commands; 0 in tests that count commands. */
   maxRetries?: number;
-  /**
-   * This API instance's own webhook address, given to Telnyx with each call this instance
-   * answers or dials: the call's session lives here (README "Several API instances").
-   */
-  webhookUrl?: string;
 }
 
 export function createTelnyxClient(settings: TelnyxSettings, { timeout = 5_000 } = {}): Telnyx {

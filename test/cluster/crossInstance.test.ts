@@ -6,13 +6,17 @@ import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { startSimulatedAgent, type SimulatedAgent } from '../../agent/simulatedAgent';
 import { startPostgres, type PostgresServer } from '../../cluster/postgres';
+import { startSmtpSink, type SmtpSink } from '../../stand-ins/smtpSink';
 import { startTelnyxStandIn, type TelnyxStandIn } from '../../stand-ins/telnyx';
 import { internalLink, type PushCommandAck } from '../../contracts/api';
 import type { DeviceCommand } from '../../contracts/device';
 import type { MonitorState } from '../../contracts/monitor';
 import { monitorStateChanged } from '../../api/monitoring/history';
+import { prompts } from '../../api/voice/prompts';
 import { seedDemo, type DemoCredentials } from '../../scripts/seed';
 import { connectStore, disconnectStore } from '../../store/connection';
+import { AuditEntry, Case, Customer, Device, Site } from '../../store/models';
+import { hashToken, newToken } from '../../store/tokens';
 import { connectTemporal, type TemporalClient } from '../../temporal-config/client';
 import {
   freePort,
@@ -25,12 +29,16 @@ import type { supportCase } from '../../workflows/supportCase';
 import { waitForStatus } from '../support/cases';
 import { freshMongoUrl, temporalAddress, temporalNamespace } from '../support/env';
 import { seedFleet, type FleetDevice } from '../support/fleet';
+import { outboxMessages } from '../support/mail';
 import { startNodeWorker } from '../support/processStack';
 import { call, eventually } from '../support/stack';
+import { waitForCallState, waitToHear } from '../voice/support';
 
 // Two API processes sharing a PostgreSQL bus (api/socketBus.ts), a worker linked to
 // instance A only, and the box and the portal connected to instance B: every command,
 // case status and live update must cross from A to B. Without the bus they do not.
+// Telnyx's webhooks come through a round-robin balancer that knows nothing of calls:
+// each call event reaches the instance holding the call over the bus (api/voice/callHandoff.ts).
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -69,33 +77,103 @@ async function startApi(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
   return { process: process_, url, env: own };
 }
 
+/** Where the balancer sent one webhook, and what that instance answered. */
+interface Routed {
+  instance: string;
+  eventType: string;
+  callControlId: string;
+  status: number;
+}
+
+interface WebhookRouter {
+  url: string;
+  routed: Routed[];
+  close(): void;
+}
+
 /**
- * The load balancer's part for Telnyx webhooks, as HAProxy does it: `?instance=` names the
- * instance; anything else goes round-robin.
+ * A load balancer for Telnyx's webhooks that knows nothing of calls: each webhook goes to the
+ * next instance in turn, or to the one after when an instance refuses the connection (it
+ * died), as HAProxy's redispatch does.
  */
-async function startWebhookRouter(instances: () => Record<string, string>): Promise<Server> {
+async function startWebhookRouter(instances: () => Record<string, string>): Promise<WebhookRouter> {
   let turn = 0;
-  const server = createServer((req, res) => {
+  const routed: Routed[] = [];
+  const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://router');
-      const named = url.searchParams.get('instance');
-      const all = instances();
-      const target = named ? all[named] : Object.values(all)[turn++ % Object.keys(all).length];
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(req.headers)) {
         if (typeof value === 'string' && (key.startsWith('telnyx-') || key === 'content-type')) {
           headers[key] = value;
         }
       }
-      fetch(`${target}${url.pathname}`, { method: 'POST', headers, body: Buffer.concat(chunks) })
-        .then(async (answer) => res.writeHead(answer.status).end(await answer.text()))
-        .catch(() => res.writeHead(502).end());
+      const data = (JSON.parse(body.toString('utf8')) as { data?: Record<string, unknown> }).data;
+      const event = {
+        eventType: String(data?.event_type),
+        callControlId: String((data?.payload as { call_control_id?: unknown })?.call_control_id),
+      };
+      const targets = Object.entries(instances());
+      const first = turn++;
+      for (let i = 0; i < targets.length; i++) {
+        const [instance, url] = targets[(first + i) % targets.length]!;
+        let answer: Response;
+        try {
+          answer = await fetch(`${url}${req.url}`, { method: 'POST', headers, body });
+        } catch {
+          continue; // Down: the next one.
+        }
+        const text = await answer.text();
+        routed.push({ instance, ...event, status: answer.status });
+        res.writeHead(answer.status).end(text);
+        return;
+      }
+      res.writeHead(503).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/api/voice/telnyx/webhook`,
+    routed,
+    close: () => server.close(),
+  };
+}
+
+/** A customer with one Zen box of their own: a call from the demo customer asks which box. */
+interface Caller {
+  id: string;
+  phone: string;
+  email: string;
+  businessName: string;
+  deviceId: string;
+  token: string;
+}
+
+async function seedCaller(): Promise<Caller> {
+  const tag = randomUUID().slice(0, 8);
+  const phone = `+1555${String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0')}`;
+  const email = `calls-${tag}@example.com`;
+  const businessName = 'Harbour Dental';
+  const customer = await Customer.create({
+    businessName,
+    primaryPhone: phone,
+    phones: [phone],
+    email,
+  });
+  const site = await Site.create({ customerId: customer._id, name: 'Front desk' });
+  const deviceId = `pi-calls-${tag}`;
+  const token = newToken('zd');
+  await Device.create({
+    customerId: customer._id,
+    siteId: site._id,
+    deviceId,
+    serialNumber: `SN-${deviceId}`,
+    tokenHash: hashToken(token),
+  });
+  return { id: customer._id, phone, email, businessName, deviceId, token };
 }
 
 /** A raw device socket that only listens: the commands it is sent, and whether it was dropped. */
@@ -148,7 +226,9 @@ describe('several API instances share their sockets through the PostgreSQL bus',
   let demo: DemoCredentials;
   let spare: FleetDevice[];
   let telnyx: TelnyxStandIn;
-  let webhookRouter: Server;
+  let webhookRouter: WebhookRouter;
+  let mail: SmtpSink;
+  let caller: Caller;
   const sockets: Socket[] = [];
   /** The first test's case, and what its box on B was told. */
   let firstCase: { caseId: string; told: string[] } | undefined;
@@ -171,12 +251,13 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     await connectStore(mongoUrl);
     demo = await seedDemo(dir, { deviceId: `pi-cross-${randomUUID().slice(0, 8)}` });
     spare = await seedFleet(demo, 3);
+    caller = await seedCaller();
     const taskQueue = `cross-${randomUUID().slice(0, 8)}`;
     telnyx = await startTelnyxStandIn();
+    mail = await startSmtpSink({ outbox: path.join(dir, 'outbox') });
     webhookRouter = await startWebhookRouter(() => ({ 'api-a': a.url, 'api-b': b.url }));
-    const { port: routerPort } = webhookRouter.address() as { port: number };
     // Telnyx's connection posts to the load balancer, which spreads the events.
-    telnyx.webhookUrl = `http://127.0.0.1:${routerPort}/api/voice/telnyx/webhook`;
+    telnyx.webhookUrl = webhookRouter.url;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATA_DIR: dir,
@@ -192,6 +273,8 @@ describe('several API instances share their sockets through the PostgreSQL bus',
       CASE_SETTLE_AFTER_FIX_SECONDS: '1',
       WORKER_METRICS_PORT: String(await freePort()),
       TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
+      // The one-time codes of approvals on the phone.
+      SMTP_URL: mail.url,
     };
     delete env.ANTHROPIC_API_KEY;
     Object.assign(env, {
@@ -199,7 +282,6 @@ describe('several API instances share their sockets through the PostgreSQL bus',
       TELNYX_PUBLIC_KEY: telnyx.publicKey,
       TELNYX_BASE_URL: telnyx.url,
       TELNYX_MAX_RETRIES: '0',
-      TELNYX_WEBHOOK_URL: telnyx.webhookUrl,
     });
     [a, b] = await Promise.all([startApi('api-a', dir, env), startApi('api-b', dir, env)]);
     temporal = await connectTemporal({
@@ -220,6 +302,7 @@ describe('several API instances share their sockets through the PostgreSQL bus',
       await telnyx.stop();
     }
     webhookRouter?.close();
+    await mail?.stop();
     await disconnectStore();
     await postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -334,17 +417,167 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     expect(told.slice(before)).toEqual(['diagnosing', 'awaiting_approval', 'diagnosing']);
   });
 
-  it("a call's webhooks come back to the instance that answered it", async () => {
-    const id = await telnyx.placeCall(demo.customer.phone);
-    // The events after the first reach the answering instance, which holds the call's session.
-    await eventually(
-      async () => telnyx.heard(id).some((line) => line.includes(demo.customer.businessName)),
-      { what: 'the caller to be greeted' },
+  /** The balancer's record of one call's webhooks. */
+  const routedFor = (callId: string) =>
+    webhookRouter.routed.filter((r) => r.callControlId === callId);
+
+  /** The caller's box on B, in a fresh simulated network with a hung router; online when this resolves. */
+  let callerAgent: SimulatedAgent | undefined;
+  async function startCallerBox(): Promise<void> {
+    const status = async () => (await Device.findOne({ deviceId: caller.deviceId }).lean())?.status;
+    if (callerAgent) {
+      callerAgent.stop();
+      agents.splice(agents.indexOf(callerAgent), 1);
+      await eventually(async () => (await status()) === 'offline', {
+        what: "the caller's old box to be offline",
+      });
+    }
+    callerAgent = startSimulatedAgent({
+      apiUrl: b.url,
+      token: caller.token,
+      scenario: 'gateway-unreachable',
+      log: () => undefined,
+    });
+    agents.push(callerAgent);
+    await eventually(async () => callerAgent!.socket.connected && (await status()) === 'online', {
+      what: "the caller's box to be online",
+    });
+  }
+
+  /** The caller's e-mails so far. */
+  const mailsToCaller = () =>
+    outboxMessages(mail.outbox).filter((m) => m.includes(`To: ${caller.email}`));
+
+  /** The newest one-time code e-mailed to the caller after the first `seen` e-mails. */
+  const latestCode = (seen: number) =>
+    eventually(
+      async () =>
+        mailsToCaller()
+          .slice(seen)
+          .map((m) => /Subject: Your Zen & Zen code: (\d{6})/.exec(m)?.[1])
+          .filter((code) => code !== undefined)
+          .at(-1),
+      { what: `a code e-mailed to ${caller.email}` },
     );
-    expect(telnyx.deliveries.filter((d) => d.callControlId === id).length).toBeGreaterThan(1);
-    telnyx.hangup(id);
+
+  /** The approval on the phone, to the end of the call: code, 1, the outcome, a rating of 5. */
+  async function approveOnThePhone(callId: string, mailsBefore: number) {
+    await waitToHear(telnyx, callId, 'six digit code', 60_000);
+    telnyx.press(callId, await latestCode(mailsBefore));
+    await waitToHear(telnyx, callId, 'Press 1 to approve');
+    telnyx.press(callId, '1');
+    await waitToHear(telnyx, callId, 'Your case is resolved', 60_000);
+    await waitToHear(telnyx, callId, prompts.askRating);
+    telnyx.press(callId, '5');
+    await waitToHear(telnyx, callId, prompts.ratingThanks);
+    await waitForCallState(telnyx, callId, 'ended');
     await telnyx.idle();
-  });
+  }
+
+  /** Every webhook of the call was taken, and both instances had some of them. */
+  function expectSpreadAndTaken(callId: string) {
+    const routed = routedFor(callId);
+    expect(routed.length).toBe(telnyx.deliveries.filter((d) => d.callControlId === callId).length);
+    expect(routed.filter((r) => r.status !== 200)).toEqual([]);
+    expect(new Set(routed.map((r) => r.instance))).toEqual(new Set(['api-a', 'api-b']));
+    // Round-robin: the event after the first went to the other instance.
+    expect(routed[1]!.instance).not.toBe(routed[0]!.instance);
+  }
+
+  it('an inbound call runs to its end while its webhooks alternate between A and B', async () => {
+    // The first test's worker, stopped by the second, runs the call's case.
+    if (worker) await worker.start();
+    else {
+      worker = await restartable('worker', () =>
+        startNodeWorker('worker', 'workers/main.ts', { ...a.env }, dir),
+      );
+    }
+    await startCallerBox();
+    const mailsBefore = mailsToCaller().length;
+    const callId = await telnyx.placeCall(caller.phone);
+    await waitToHear(telnyx, callId, `Hello ${caller.businessName}`);
+    await approveOnThePhone(callId, mailsBefore);
+
+    expectSpreadAndTaken(callId);
+    const call_ = telnyx.calls.get(callId)!;
+    // Each event ran once, on the instance that holds the call.
+    expect(call_.commands.filter((c) => c === 'answer')).toHaveLength(1);
+    expect(call_.commands.filter((c) => c === 'hangup')).toHaveLength(1);
+    expect(
+      call_.heard.filter((line) => line.startsWith(`Hello ${caller.businessName}`)),
+    ).toHaveLength(1);
+    const opened = await Case.findOne({ deviceId: caller.deviceId }).lean();
+    expect(opened).toMatchObject({ channel: 'phone', status: 'resolved' });
+    const types = (await AuditEntry.find({ caseId: opened!._id }).lean()).map((e) => e.actionType);
+    expect(types).toEqual(
+      expect.arrayContaining(['call_answered', 'fix_approved', 'case_resolved']),
+    );
+  }, 180_000);
+
+  it('a call we place runs to its end while its webhooks alternate between A and B', async () => {
+    await Customer.updateOne({ _id: caller.id }, { $set: { callOnAgentFault: true } });
+    try {
+      await startCallerBox();
+      const mailsBefore = mailsToCaller().length;
+      // The box reports its fault on its own, through A: A calls the customer.
+      const opened = await call(`${a.url}/api/cases`, caller.token, {
+        body: { deviceId: caller.deviceId, description: 'gateway silent' },
+      });
+      expect(opened.body).toMatchObject({ joined: false });
+      const outgoing = await eventually(
+        async () =>
+          [...telnyx.calls.values()].find(
+            (c) => c.direction === 'outgoing' && c.to === caller.phone,
+          ),
+        { what: 'the call to the customer' },
+      );
+      await waitToHear(telnyx, outgoing.id, 'Your Zen box has noticed a problem');
+      await approveOnThePhone(outgoing.id, mailsBefore);
+
+      expectSpreadAndTaken(outgoing.id);
+      expect(outgoing.commands.filter((c) => c === 'hangup')).toHaveLength(1);
+      const types = (await AuditEntry.find({ caseId: opened.body.caseId as string }).lean()).map(
+        (e) => e.actionType,
+      );
+      expect(types).toEqual(
+        expect.arrayContaining(['call_answered', 'fix_approved', 'case_resolved']),
+      );
+    } finally {
+      await Customer.updateOne({ _id: caller.id }, { $set: { callOnAgentFault: false } });
+      await worker?.stop();
+    }
+  }, 180_000);
+
+  it('a call whose instance died: the other answers its later events, and lives on', async () => {
+    // Several boxes and none stands out: the call waits on the keypad for the caller's choice.
+    const callId = await telnyx.placeCall(demo.customer.phone);
+    await waitToHear(telnyx, callId, 'press 1');
+    // The greeting's events delivered too: what comes next is after the kill.
+    await telnyx.idle();
+    const holderName = routedFor(callId).find((r) => r.eventType === 'call.initiated')!.instance;
+    const [holder, survivor] = holderName === 'api-a' ? [a, b] : [b, a];
+    await holder.process.kill();
+    try {
+      const before = routedFor(callId).length;
+      telnyx.press(callId, '1');
+      telnyx.hangup(callId);
+      await telnyx.idle();
+      const late = routedFor(callId).slice(before);
+      expect(late.map((r) => r.eventType)).toEqual(
+        expect.arrayContaining(['call.gather.ended', 'call.hangup']),
+      );
+      // Taken by the survivor: nobody holds the call now, so it ran there, as an unknown call.
+      expect(late.map((r) => [r.instance, r.status])).toEqual(
+        late.map(() => [survivor.process.name, 200]),
+      );
+      const health = await fetch(`${survivor.url}/api/health`);
+      await health.arrayBuffer();
+      expect(health.status).toBe(200);
+      expect(telnyx.calls.get(callId)!.commands).toEqual(['answer', 'speak', 'gather_using_speak']);
+    } finally {
+      await holder.process.start();
+    }
+  }, 90_000);
 
   it('a device revoked through A is dropped from B', async () => {
     const device = track(listeningDevice(b.url, spare[0]!.token));
