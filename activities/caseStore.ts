@@ -166,6 +166,7 @@ export function createCaseStoreActivities(api: ApiLink) {
         step: step.step,
         actionType: step.actionType,
         at: step.at,
+        seq: step.seq,
         ...(step.internal && { internal: true }),
       });
       return hash;

@@ -38,8 +38,11 @@ export interface DeviceGateway {
   push(deviceId: string, command: DeviceCommand): Promise<boolean>;
   /** Drops the device's connections (its token changed or was revoked). */
   disconnect(deviceId: string): Promise<void>;
-  /** Tells the device its case moved on (if connected); each socket hears each status once. */
-  tellCaseStatus(deviceId: string, caseId: string, status: unknown): void;
+  /**
+   * Tells the device its case moved on (if connected); each socket hears each status once,
+   * and never an older step's after a newer one's (`seq`, the step's place in its case).
+   */
+  tellCaseStatus(deviceId: string, step: { caseId: string; status: unknown; seq?: number }): void;
   /** Stops redelivering answers; resolves when no socket handler is still running. */
   close(): Promise<void>;
 }
@@ -201,8 +204,8 @@ export function attachDeviceGateway(
     async disconnect(deviceId) {
       devices.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
-    tellCaseStatus(deviceId, caseId, status) {
-      const event = RelayedCaseStatus.safeParse({ deviceId, caseId, status });
+    tellCaseStatus(deviceId, step) {
+      const event = RelayedCaseStatus.safeParse({ deviceId, ...step });
       if (!event.success) return; // An unknown status is not sent.
       tellLocalSockets(devices, event.data);
       if (shared) devices.serverSideEmit(caseStatusRelay, event.data);
@@ -246,10 +249,15 @@ async function connectedSockets(devices: Namespace, deviceId: string): Promise<n
  * A case status between API instances. Each instance tells its own sockets, remembering on
  * the socket what it last told: most steps leave the status as it was, and a box need not
  * hear it again. The memory sits with the socket, not with whichever instance relayed the
- * last step: steps of one case come through any instance, from any worker.
+ * last step: steps of one case come through any instance, from any worker. They may also
+ * arrive out of order (two relays of one instance can take two bus connections), so the
+ * memory keeps the step's place too, and an older step than the last told is dropped.
  */
 const caseStatusRelay = 'case:status:relay';
-const RelayedCaseStatus = CaseStatusEvent.extend({ deviceId: z.string().min(1).max(100) });
+const RelayedCaseStatus = CaseStatusEvent.extend({
+  deviceId: z.string().min(1).max(100),
+  seq: z.number().int().nonnegative().optional(),
+});
 type RelayedCaseStatus = z.infer<typeof RelayedCaseStatus>;
 
 function tellLocalSockets(devices: Namespace, { deviceId, ...event }: RelayedCaseStatus): void {
@@ -259,10 +267,24 @@ function tellLocalSockets(devices: Namespace, { deviceId, ...event }: RelayedCas
   }
 }
 
-function tellSocket(socket: Socket, event: CaseStatusEvent): void {
-  const told = `${event.caseId}:${event.status}`;
-  if (socket.data.toldCaseStatus === told) return;
-  socket.data.toldCaseStatus = told;
+/** What a socket was last told of its case. */
+interface ToldCaseStatus {
+  caseId: string;
+  status: string;
+  /** The step it came with; none for the status read from the store at connect. */
+  seq?: number;
+}
+
+function tellSocket(socket: Socket, { seq, ...event }: CaseStatusEvent & { seq?: number }): void {
+  const told = socket.data.toldCaseStatus as ToldCaseStatus | undefined;
+  if (told?.caseId === event.caseId) {
+    if (seq !== undefined && told.seq !== undefined && seq <= told.seq) return;
+    if (told.status === event.status) {
+      told.seq = seq ?? told.seq;
+      return;
+    }
+  }
+  socket.data.toldCaseStatus = { ...event, seq } satisfies ToldCaseStatus;
   socket.emit('case:status', event);
 }
 

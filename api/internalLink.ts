@@ -85,7 +85,11 @@ export function attachInternalLink(
         io.of('/portal')
           .to(event.internal ? ['operators'] : [`customer:${parties.customerId}`, 'operators'])
           .emit('case:update', event);
-        gateway.tellCaseStatus(parties.deviceId, event.caseId, event.status);
+        gateway.tellCaseStatus(parties.deviceId, {
+          caseId: event.caseId,
+          status: event.status,
+          seq: event.seq,
+        });
       } catch (err) {
         logger.error({ err, caseId: event.caseId }, 'case step not relayed');
       }

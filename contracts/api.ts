@@ -158,6 +158,11 @@ export const CaseStepEvent = z
     step: z.string().max(2000),
     actionType: z.string().max(100),
     at: z.number().int().nonnegative(),
+    /**
+     * The step's place in its case (the audit chain's): steps reach the API instances in any
+     * order, and an older one relayed late must not undo a newer one.
+     */
+    seq: z.number().int().nonnegative().optional(),
     /** An internal note: operators only. */
     internal: z.literal(true).optional(),
   })

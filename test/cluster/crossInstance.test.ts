@@ -393,14 +393,19 @@ describe('several API instances share their sockets through the PostgreSQL bus',
       track(internalSocket(b.url, internalToken)),
     ];
     await eventually(async () => linkA.connected && linkB.connected, { what: 'links to A and B' });
-    const step = (link: Socket, status: string) =>
-      link.emit(internalLink.caseStep, {
+    // Numbered after the case's own steps, as its workflow numbers them (the audit chain's
+    // places): two relays may cross on the bus, and only the newer step may stand.
+    let seq = 1000;
+    const relay = (through: Socket, status: string, place: number) =>
+      through.emit(internalLink.caseStep, {
         caseId,
         status,
         step: 'A step',
         actionType: 'test',
         at: Date.now(),
+        seq: place,
       });
+    const step = (through: Socket, status: string) => relay(through, status, ++seq);
     const heard = async (count: number, last: string) =>
       eventually(async () => told.length === count && told.at(-1) === last, {
         what: `the box to hear ${last}`,
@@ -415,6 +420,13 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     step(linkA, 'diagnosing');
     await heard(before + 3, 'diagnosing');
     expect(told.slice(before)).toEqual(['diagnosing', 'awaiting_approval', 'diagnosing']);
+    // A step older than the last told, relayed late through the other instance: dropped,
+    // whether it reaches the box's instance before or after the newer one sent after it.
+    relay(linkB, 'awaiting_approval', seq - 1);
+    step(linkA, 'fixing');
+    await heard(before + 4, 'fixing');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(told.slice(before)).toEqual(['diagnosing', 'awaiting_approval', 'diagnosing', 'fixing']);
   });
 
   /** The balancer's record of one call's webhooks. */
