@@ -85,11 +85,7 @@ export function attachInternalLink(
         io.of('/portal')
           .to(event.internal ? ['operators'] : [`customer:${parties.customerId}`, 'operators'])
           .emit('case:update', event);
-        gateway.tellCaseStatus(parties.deviceId, {
-          caseId: event.caseId,
-          status: event.status,
-          seq: event.seq,
-        });
+        gateway.tellCaseStatus(parties.deviceId, event);
       } catch (err) {
         logger.error({ err, caseId: event.caseId }, 'case step not relayed');
       }

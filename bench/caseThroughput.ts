@@ -14,6 +14,7 @@ import {
   cpuBetween,
   cpuByProcess,
   isOfKind,
+  named,
   memoryOfAll,
   withBenchStack,
   type BenchStack,
@@ -153,7 +154,7 @@ export async function prepareCases(
   });
   const fixReceived = new Map<string, number>();
   log(`connecting ${devices.length} simulated devices (${scenario})...`);
-  const agents = await connectFleet(stack.apiUrl, devices, scenario, {
+  const agents = await connectFleet([stack.apiUrl], devices, scenario, {
     onCommand: (command) => {
       if (command.kind === 'remediate') fixReceived.set(command.caseId, Date.now());
     },
@@ -255,12 +256,13 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
         const shared = Object.entries(all).filter(
           ([name]) => !isOfKind(name, 'api') && !isOfKind(name, 'worker'),
         );
-        const baseline = workers.map((w) => cpuSecondsOf(w.child.pid!));
         return {
           ...Object.fromEntries(shared),
-          [workers.length === 1 ? 'baseline worker' : 'baseline workers']: baseline.reduce(
-            (a, b) => a + b,
-            0,
+          ...Object.fromEntries(
+            named('baseline worker', workers).map(([name, w]) => [
+              name,
+              cpuSecondsOf(w.child.pid!),
+            ]),
           ),
         };
       };
@@ -390,7 +392,7 @@ export function formatCaseThroughput(r: CaseThroughputResult): string {
     `  approval -> fix starts      ${formatSpread(s.approvalToFixStart)}   target p99 < ${s.approvalToFixStart.target} ms   ${mark((s.approvalToFixStart.p99 ?? Infinity) < s.approvalToFixStart.target)}`,
     `  whole case                  ${formatSpread(s.wholeCase)}`,
     `  whole baseline workflow     ${formatSpread(s.baselineWholeCase)}`,
-    `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB${r.shape === 'cluster' ? ' (each the sum of both instances)' : ''}, baseline ${r.shape === 'cluster' ? 'workers' : 'worker'} ${r.peakRssMb.baselineWorker} MB`,
+    `  peak RSS          worker ${r.peakRssMb.worker} MB, API ${r.peakRssMb.api} MB, baseline worker ${r.peakRssMb.baselineWorker} MB${r.shape === 'cluster' ? ' (each the sum of its two processes)' : ''}`,
     `  CPU while ${r.cases} cases ran (${r.elapsedSeconds} s, mean of the rounds): ${Object.entries(
       r.cpuSeconds,
     )

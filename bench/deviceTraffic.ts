@@ -48,7 +48,7 @@ export async function measureDeviceTraffic({
     async (stack) => {
       const devices = await seedFleet(stack.demo, deviceCount);
       log(`connecting ${deviceCount} simulated devices...`);
-      const agents = await connectFleet(stack.apiUrl, devices, 'healthy');
+      const agents = await connectFleet([stack.apiUrl], devices, 'healthy');
       try {
         // A real result from the simulated box, as its diagnostic post would carry it.
         const diagnosis = await agents[0]!.executor.execute({

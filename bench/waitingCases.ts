@@ -1,5 +1,4 @@
 import os from 'node:os';
-import type { DeviceCommand } from '../contracts/device';
 import { caseWorkflowId } from '../workflows/messages';
 import { startCaseDriver } from '../test/support/caseDriver';
 import { connectFleet, seedFleet } from '../test/support/fleet';
@@ -85,19 +84,11 @@ export async function measureWaitingCases({
       const targets = direct ? stack.apiUrls : [stack.apiUrl];
       log(`connecting ${cases} simulated devices to ${targets.join(' and ')}...`);
       const fixReceived = new Map<string, number>();
-      const onCommand = (command: DeviceCommand) => {
-        if (command.kind === 'remediate') fixReceived.set(command.caseId, performance.now());
-      };
-      const share = Math.ceil(devices.length / targets.length);
-      const agents = (
-        await Promise.all(
-          targets.map((url, i) =>
-            connectFleet(url, devices.slice(i * share, (i + 1) * share), 'modem-hung', {
-              onCommand,
-            }),
-          ),
-        )
-      ).flat();
+      const agents = await connectFleet(targets, devices, 'modem-hung', {
+        onCommand: (command) => {
+          if (command.kind === 'remediate') fixReceived.set(command.caseId, performance.now());
+        },
+      });
       const driver = await startCaseDriver({
         apiUrl: stack.apiUrl,
         customerToken: stack.demo.customer.token,

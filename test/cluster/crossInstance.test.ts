@@ -29,10 +29,10 @@ import type { supportCase } from '../../workflows/supportCase';
 import { waitForStatus } from '../support/cases';
 import { freshMongoUrl, temporalAddress, temporalNamespace } from '../support/env';
 import { seedFleet, type FleetDevice } from '../support/fleet';
-import { outboxMessages } from '../support/mail';
+import { readLatestCode } from '../support/mail';
 import { startNodeWorker } from '../support/processStack';
 import { call, eventually } from '../support/stack';
-import { waitForCallState, waitToHear } from '../voice/support';
+import { mailsTo, waitForCallState, waitToHear } from '../voice/support';
 
 // Two API processes sharing a PostgreSQL bus (api/socketBus.ts), a worker linked to
 // instance A only, and the box and the portal connected to instance B: every command,
@@ -456,26 +456,10 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     });
   }
 
-  /** The caller's e-mails so far. */
-  const mailsToCaller = () =>
-    outboxMessages(mail.outbox).filter((m) => m.includes(`To: ${caller.email}`));
-
-  /** The newest one-time code e-mailed to the caller after the first `seen` e-mails. */
-  const latestCode = (seen: number) =>
-    eventually(
-      async () =>
-        mailsToCaller()
-          .slice(seen)
-          .map((m) => /Subject: Your Zen & Zen code: (\d{6})/.exec(m)?.[1])
-          .filter((code) => code !== undefined)
-          .at(-1),
-      { what: `a code e-mailed to ${caller.email}` },
-    );
-
   /** The approval on the phone, to the end of the call: code, 1, the outcome, a rating of 5. */
   async function approveOnThePhone(callId: string, mailsBefore: number) {
     await waitToHear(telnyx, callId, 'six digit code', 60_000);
-    telnyx.press(callId, await latestCode(mailsBefore));
+    telnyx.press(callId, await readLatestCode(mail.outbox, caller.email, mailsBefore));
     await waitToHear(telnyx, callId, 'Press 1 to approve');
     telnyx.press(callId, '1');
     await waitToHear(telnyx, callId, 'Your case is resolved', 60_000);
@@ -505,7 +489,7 @@ describe('several API instances share their sockets through the PostgreSQL bus',
       );
     }
     await startCallerBox();
-    const mailsBefore = mailsToCaller().length;
+    const mailsBefore = mailsTo(mail.outbox, caller.email);
     const callId = await telnyx.placeCall(caller.phone);
     await waitToHear(telnyx, callId, `Hello ${caller.businessName}`);
     await approveOnThePhone(callId, mailsBefore);
@@ -530,7 +514,7 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     await Customer.updateOne({ _id: caller.id }, { $set: { callOnAgentFault: true } });
     try {
       await startCallerBox();
-      const mailsBefore = mailsToCaller().length;
+      const mailsBefore = mailsTo(mail.outbox, caller.email);
       // The box reports its fault on its own, through A: A calls the customer.
       const opened = await call(`${a.url}/api/cases`, caller.token, {
         body: { deviceId: caller.deviceId, description: 'gateway silent' },

@@ -34,11 +34,12 @@ export async function seedFleet(demo: DemoCredentials, count: number): Promise<F
 }
 
 /**
- * A simulated agent per device, all in this process; resolves once the API has
- * every one of them online. `onCommand` hears each command as its device receives it.
+ * A simulated agent per device, all in this process, device i to `apiUrls[i % n]`; resolves
+ * once the API has every one of them online. `onCommand` hears each command as its device
+ * receives it.
  */
 export async function connectFleet(
-  apiUrl: string,
+  apiUrls: string[],
   devices: FleetDevice[],
   scenario: string,
   { onCommand }: { onCommand?: (command: DeviceCommand) => void } = {},
@@ -48,7 +49,8 @@ export async function connectFleet(
   const agents: SimulatedAgent[] = [];
   for (let i = 0; i < devices.length; i += 50) {
     const batch = devices.slice(i, i + 50);
-    for (const d of batch) {
+    for (const [j, d] of batch.entries()) {
+      const apiUrl = apiUrls[(i + j) % apiUrls.length]!;
       const agent = startSimulatedAgent({ apiUrl, token: d.token, scenario, log: () => undefined });
       if (onCommand) agent.socket.on('command', onCommand);
       agents.push(agent);

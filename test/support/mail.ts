@@ -19,14 +19,19 @@ export function outboxMessages(outbox: string): string[] {
     .map((f) => readFileSync(path.join(outbox, f), 'utf8'));
 }
 
-/** Waits for the next message to `to` after `seen` messages, and returns its code. */
+/**
+ * Waits for a code e-mailed to `to` after its first `seen` messages, and returns the newest.
+ * Other messages (a case's notifications) may come after it.
+ */
 export async function readLatestCode(outbox: string, to: string, seen = 0): Promise<string> {
   return eventually(
-    async () => {
-      const mine = outboxMessages(outbox).filter((m) => m.includes(`To: ${to}`));
-      const latest = mine.length > seen ? mine.at(-1) : undefined;
-      return latest?.match(/Subject: Your Zen & Zen code: (\d{6})/)?.[1];
-    },
+    async () =>
+      outboxMessages(outbox)
+        .filter((m) => m.includes(`To: ${to}`))
+        .slice(seen)
+        .map((m) => /Subject: Your Zen & Zen code: (\d{6})/.exec(m)?.[1])
+        .filter((code) => code !== undefined)
+        .at(-1),
     { what: `an email with a code to ${to}` },
   );
 }
