@@ -122,7 +122,9 @@ export function createApi({
     cors: { origin: security.corsOrigins, credentials: true },
   });
   // Before any namespace is used: rooms span every API instance sharing the bus.
-  const bus = socket.busUrl ? attachSocketBus(io, socket.busUrl, logger) : undefined;
+  const bus = socket.busUrl
+    ? attachSocketBus(io, socket.busUrl, logger, () => resyncPortalLive(io))
+    : undefined;
   const accessTokens = createAccessTokens(jwtSecret);
   const authenticate = createAuthenticate(internalToken, accessTokens);
   const requireRole = roleGuard(authenticate);
@@ -235,6 +237,14 @@ function attachPortalLive(io: SocketServer, authenticate: Authenticate): void {
     next();
   });
   portal.on('connection', (socket) => void socket.join(socket.data.rooms as string[]));
+}
+
+/**
+ * Tells this instance's portal clients to read what they show again: steps relayed by
+ * the other instances while this one could not hear them were lost (useLive's onResync).
+ */
+function resyncPortalLive(io: SocketServer): void {
+  io.of('/portal').local.emit('live:resync');
 }
 
 /** The rooms a portal principal listens in; undefined for those with no live view. */

@@ -34,7 +34,17 @@ export interface SocketBus {
   close(): Promise<void>;
 }
 
-export function attachSocketBus(io: SocketServer, url: string, logger: Logger): SocketBus {
+/**
+ * onResumed runs when this instance hears the others again after its listener was lost (a
+ * PostgreSQL restart): NOTIFY keeps nothing for an absent listener, so whatever the others
+ * sent meanwhile is gone, and this instance's clients should read their state again.
+ */
+export function attachSocketBus(
+  io: SocketServer,
+  url: string,
+  logger: Logger,
+  onResumed: () => void,
+): SocketBus {
   const pool = new pg.Pool({
     connectionString: url,
     max: 8,
@@ -49,11 +59,21 @@ export function attachSocketBus(io: SocketServer, url: string, logger: Logger): 
   // process. Released with the error, the pool discards it; the adapter hears it end and
   // listens again on a new connection.
   let listener: pg.PoolClient | undefined;
+  let listenedBefore = false;
   const adapterPool = {
     query: pool.query.bind(pool),
     async connect(): Promise<pg.PoolClient> {
       const client = await pool.connect();
       listener = client;
+      // The adapter LISTENs on the client after this returns; its first notification (every
+      // instance, this one too, beats every heartbeatIntervalMs) says the LISTENs hold.
+      if (listenedBefore) {
+        client.once('notification', () => {
+          logger.info('socket bus: hearing the other instances again; clients read again');
+          onResumed();
+        });
+      }
+      listenedBefore = true;
       client.on('error', (err) => {
         logger.warn({ err }, 'socket bus: lost its PostgreSQL listener; listening again');
         if (listener === client) listener = undefined;

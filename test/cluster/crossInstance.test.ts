@@ -590,21 +590,43 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     expect(await dropped).toBe('io server disconnect');
   });
 
-  it('cross-instance pushes work again after PostgreSQL restarts', async () => {
+  it('after PostgreSQL restarts, pushes cross again and portals are told to read again', async () => {
     const device = track(listeningDevice(b.url, spare[1]!.token));
     const link = track(internalSocket(a.url, internalToken));
-    await eventually(async () => device.socket.connected && link.connected, {
-      what: 'the device on B and the link to A',
+    // An operator's portal on each instance: what it was sent while the bus was away is lost.
+    const portals = [a, b].map((api) => {
+      const socket = track(
+        connectSocket(`${api.url}/portal`, {
+          auth: { token: demo.operator.token },
+          transports: ['websocket'],
+          forceNew: true,
+        }),
+      );
+      const heard = { resync: 0, notes: [] as string[] };
+      socket.on('live:resync', () => heard.resync++);
+      socket.on('case:update', (event: { step: string }) => heard.notes.push(event.step));
+      return { name: api.process.name, socket, heard };
     });
+    await eventually(
+      async () =>
+        device.socket.connected && link.connected && portals.every((p) => p.socket.connected),
+      { what: 'the device on B, the link to A and both portals' },
+    );
     expect(await push(link, spare[1]!.deviceId, diagnose('case-before'))).toEqual({ sent: true });
 
     await postgres.restart();
-    // Both instances lived through it and listen again.
+    // Both instances lived through it, listen again, and told their portals so.
     for (const api of [a, b]) {
       await eventually(async () => (await componentsOf(api, demo.operator.token)).bus === 'ok', {
         what: `${api.process.name} to hear the bus again`,
       });
     }
+    for (const portal of portals) {
+      await eventually(async () => portal.heard.resync > 0, {
+        what: `the portal on ${portal.name} to be told to read again`,
+      });
+    }
+    expect(portals.map((p) => p.heard.resync)).toEqual([1, 1]);
     const command = diagnose('case-after');
     await eventually(
       async () => {
@@ -613,6 +635,18 @@ describe('several API instances share their sockets through the PostgreSQL bus',
       },
       { what: 'a push from A to reach B after the restart' },
     );
+    // A step relayed through A reaches the portal on B again (an operators' note: no box hears it).
+    link.emit(internalLink.caseStep, {
+      caseId: firstCase!.caseId,
+      status: 'resolved',
+      step: 'After the restart',
+      actionType: 'test',
+      at: Date.now(),
+      internal: true,
+    });
+    await eventually(async () => portals[1]!.heard.notes.includes('After the restart'), {
+      what: 'a step relayed through A to reach the portal on B',
+    });
   }, 90_000);
 
   it('a killed instance makes a push answer within seconds, and no longer once it is gone', async () => {

@@ -174,12 +174,18 @@ export async function startCaseDriver(options: CaseDriverOptions): Promise<CaseD
     (options.approve || !waitingIds.has(t.caseId)) &&
     now - (heard.get(t.caseId) ?? t.openSent) > quietMs;
   let sweeping = false;
-  const sweep = async () => {
-    if (sweeping) return;
+  let resyncAsked = false;
+  /** everyOpen: the live view says it missed steps (live:resync), so read each open case. */
+  const sweep = async (everyOpen = false): Promise<void> => {
+    if (sweeping) {
+      resyncAsked ||= everyOpen;
+      return;
+    }
     sweeping = true;
     try {
       const now = Date.now();
-      for (const times of [...byId.values()].filter((t) => missed(t, now))) {
+      const due = (t: CaseTimes) => (everyOpen ? !t.closed : missed(t, now));
+      for (const times of [...byId.values()].filter(due)) {
         const doc = await Case.findById(times.caseId, { status: 1 }).lean();
         heard.set(times.caseId, Date.now());
         if (
@@ -193,7 +199,15 @@ export async function startCaseDriver(options: CaseDriverOptions): Promise<CaseD
     } finally {
       sweeping = false;
     }
+    if (resyncAsked) {
+      resyncAsked = false;
+      await sweep(true);
+    }
   };
+  socket.on('live:resync', () => {
+    log('the live view missed steps: reading every open case');
+    void sweep(true).catch(() => undefined);
+  });
   const sweeper =
     options.sweepMs && options.sweepMs > 0
       ? setInterval(() => sweep().catch(() => undefined), options.sweepMs)

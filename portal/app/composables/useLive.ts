@@ -8,7 +8,10 @@ export interface LiveHandlers {
   onUpdate?(update: CaseUpdate): void;
   /** A box's state changed: online or not, its path, what its monitor says. */
   onDeviceHealth?(update: DeviceHealthUpdate): void;
-  /** Reconnected after a drop: steps may have been missed, so reload what the page shows. */
+  /**
+   * Reconnected after a drop, or the API's instances lost touch for a moment (live:resync):
+   * steps may have been missed, so reload what the page shows.
+   */
   onResync(): void;
 }
 
@@ -26,6 +29,7 @@ export function useLive(handlers: LiveHandlers) {
       connectedBefore = true;
     });
     socket.on('disconnect', () => (connected.value = false));
+    socket.on('live:resync', () => handlers.onResync());
     socket.on('case:update', (update: CaseUpdate) => handlers.onUpdate?.(update));
     socket.on('device:health', (update: DeviceHealthUpdate) => handlers.onDeviceHealth?.(update));
   });
