@@ -1,4 +1,4 @@
-import { condition, patched, setHandler, type CancellationScope } from '@temporalio/workflow';
+import { condition, setHandler, type CancellationScope } from '@temporalio/workflow';
 import type { StepRecord } from '../activities/caseStore';
 import type { Actor, CaseChannel } from '../contracts/case';
 import {
@@ -51,6 +51,7 @@ export interface MessageContext {
   /** The case's steps: a close cancels them. */
   main: CancellationScope;
   since: (patch: string) => boolean;
+  sinceDec06: (patch: string) => boolean;
   record: RecordStep;
   isClosed: () => boolean;
   /** A take-over of a case already with the technicians claims it (workflows/technician.ts). */
@@ -66,6 +67,7 @@ export function handleMessages({
   state,
   main,
   since,
+  sinceDec06,
   record,
   isClosed,
   tookOver,
@@ -107,7 +109,9 @@ export function handleMessages({
     if (!joined) return { caseId: state.caseId, joined };
     // Every reporter's words are kept. Cases from before this change dropped a joiner's.
     const words =
-      request.description && patched('reports-of-every-reporter') ? request.description : undefined;
+      request.description && sinceDec06('reports-of-every-reporter')
+        ? request.description
+        : undefined;
     if (words)
       state.reports = [...(state.reports ?? []), { at: Date.now(), channel, actor, words }];
     void record(
@@ -124,7 +128,7 @@ export function handleMessages({
     );
     // A closed case of this box said to be still broken, while this one is open: it takes
     // the follow-up (a person assigned). Cases from before this change had no follow-ups.
-    if (request.followUp && patched('still-broken-follow-up')) {
+    if (request.followUp && sinceDec06('still-broken-follow-up')) {
       void followUp(request.followUp, actor, channel);
     }
     return { caseId: state.caseId, joined };

@@ -1,12 +1,29 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PlannedNotifications } from '../activities/notifications';
 import type { NotificationEvent, NotificationEventType } from '../contracts/notifications';
 import { fixDescriptions } from '../contracts/fixes';
 import { notificationWorkflowId, type CaseInput, type CaseState, type Proposal } from './messages';
 import { notifyPeople } from './notifyPeople';
 
-// A case tells people what happened through the notifier: a notifyPeople child per event,
-// abandoned when the case closes, so the case never waits for an email or a pager.
+// A case tells people what happened through the notifier: it plans who hears of an event
+// (a few reads), and a notifyPeople child carries the deliveries out, abandoned when the
+// case closes, so the case never waits for an email or a pager. An event nobody is to hear
+// of starts no child: a workflow costs the server far more than the plan.
+
+// A plan that keeps failing (the store away) is left to the child, which retries it for as
+// long as it takes: the case goes on.
+const { planNotifications } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
+});
 
 export type CaseNotifier = (
   type: NotificationEventType,
@@ -14,8 +31,15 @@ export type CaseNotifier = (
   facts?: NotificationEvent['facts'],
 ) => Promise<void>;
 
-/** Raises the case's events; a no-op for cases started before notifications. */
-export function caseNotifier(input: CaseInput, enabled: boolean): CaseNotifier {
+/**
+ * Raises the case's events; a no-op for cases started before notifications. Cases started
+ * before `plansFirst` started a child for every event, which planned it itself.
+ */
+export function caseNotifier(
+  input: CaseInput,
+  enabled: boolean,
+  plansFirst: boolean,
+): CaseNotifier {
   return async (type, keyPart, facts = {}) => {
     if (!enabled) return;
     const event: NotificationEvent = {
@@ -27,10 +51,19 @@ export function caseNotifier(input: CaseInput, enabled: boolean): CaseNotifier {
       caseId: input.caseId,
       facts,
     };
+    let args: [NotificationEvent, PlannedNotifications?] = [event];
+    if (plansFirst) {
+      const plan = await planNotifications(event).catch((err: unknown) => {
+        if (err instanceof ActivityFailure) return undefined;
+        throw err;
+      });
+      if (plan && plan.now.length === 0 && !plan.later) return;
+      if (plan) args = [event, plan];
+    }
     try {
       await startChild(notifyPeople, {
         workflowId: notificationWorkflowId(event.key),
-        args: [event],
+        args,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         staticSummary: `Notify: ${type}`,

@@ -1,6 +1,6 @@
 import { ActivityFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DeliveryJob } from '../activities/notifications';
+import type { DeliveryJob, PlannedNotifications } from '../activities/notifications';
 import type { NotificationEvent } from '../contracts/notifications';
 
 // One event, told to everyone who should hear of it (notifier/plan.ts), each delivery in an
@@ -20,8 +20,12 @@ export interface NotifyOutcome {
   outcome: 'sent' | 'unconfirmed' | 'failed';
 }
 
-export async function notifyPeople(event: NotificationEvent): Promise<NotifyOutcome[]> {
-  const plan = await planNotifications(event);
+/** `planned`: a case planned the event already (workflows/notifications.ts). */
+export async function notifyPeople(
+  event: NotificationEvent,
+  planned?: PlannedNotifications,
+): Promise<NotifyOutcome[]> {
+  const plan = planned ?? (await planNotifications(event));
   const { deliverNotification } = proxyActivities<Activities>({
     // A send takes seconds; a worker that dies mid-send is noticed after this.
     startToCloseTimeout: '20 seconds',

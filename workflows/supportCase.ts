@@ -6,7 +6,6 @@ import {
   isCancellation,
   proxyActivities,
   setCurrentDetails,
-  patched,
   sleep,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -23,6 +22,7 @@ import { handleMessages } from './caseMessages';
 import { Escalation } from './escalation';
 import { handOver } from './followUp';
 import { openingState } from './openingState';
+import { patchMarkers } from './patchMarkers';
 import { chooseManualStep, manualStepText, type WhatIsKnown } from './manualStep';
 import { caseNotifier, closeFacts } from './notifications';
 import { watchServiceLevels } from './serviceLevels';
@@ -54,18 +54,14 @@ type RemediateAnswer = Extract<CommandResult, { kind: 'remediate'; ok: true }>;
 
 /** One support case, from the first report to its close. */
 export async function supportCase(input: CaseInput): Promise<CaseState> {
-  // Every patch costs each case a marker and a visibility upsert of its own. Cases
-  // started from this version on record one marker that stands for all of them;
-  // older cases still ask for each patch where they meet it.
-  const holdsEveryPatch = patched('every-patch-of-2026-11-22');
-  const since = (patch: string) => holdsEveryPatch || patched(patch);
+  const { since, sinceDec06, fromDec06 } = patchMarkers();
   // People hear of the case's events (notifier). Cases from before this told nobody.
-  const notify = caseNotifier(input, patched('notify-people'));
+  const notify = caseNotifier(input, sinceDec06('notify-people'), fromDec06);
   const settings = { ...defaultCaseSettings, ...input.settings };
   const state = openingState(input);
   // A hand-over goes on with a technician, against the customer's service levels, and the
   // close leaves its figures. Cases from before this change ended at the hand-over.
-  const withTechnicians = patched('technician-phase');
+  const withTechnicians = sinceDec06('technician-phase');
   let commandSeq = 0;
   /** The last power cycle sent to the box, until a check has run after it. */
   let powerCycle: WhatIsKnown['powerCycle'];
@@ -92,6 +88,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     recordBeside,
     notify,
     since,
+    sinceDec06,
     diagnose,
     fix,
     finish,
@@ -102,6 +99,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     state,
     main,
     since,
+    sinceDec06,
     record,
     isClosed,
     tookOver: (operator) => desk.tookOver(operator),
@@ -137,7 +135,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
 
   async function waitForDevice(): Promise<void> {
     // Cases from before manual steps waited once, then escalated.
-    if (patched('manual-step-when-unreachable')) return waitGuidingTheCustomer();
+    if (sinceDec06('manual-step-when-unreachable')) return waitGuidingTheCustomer();
     const minutes = Math.round(settings.deviceOfflineLimitMs / 60_000);
     await recordBeside(
       'device_offline',
@@ -170,7 +168,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
     if (step.waitMs === undefined) {
       // Said at once, with what the customer can look at now, while the case waits for the
       // box. Cases from before this change waited in silence first.
-      if (patched('say-unreachable-at-once')) {
+      if (sinceDec06('say-unreachable-at-once')) {
         await askCustomer(unreachableNow(), 'device_unreachable');
       } else {
         const minutes = Math.round(settings.reconnectGraceMs / 60_000);
@@ -461,7 +459,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       if (advice.kind === 'escalate') {
         // A step the customer can take on site comes before a technician: once they say it
         // is done, everything runs again. Cases from before this change escalated at once.
-        if (advice.customerStep && !customerStepAsked && patched('customer-step-then-verify')) {
+        if (advice.customerStep && !customerStepAsked && sinceDec06('customer-step-then-verify')) {
           await waitForCustomersStep(advice);
           checks = state.results.map((r) => r.check);
           lastRound = Math.max(lastRound, state.round + 1);
@@ -481,7 +479,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
       // Cases from before this change closed on the box's checks.
       if (
         fixDescriptions[advice.action].repairs === 'box' &&
-        patched('office-faults-need-office-evidence')
+        sinceDec06('office-faults-need-office-evidence')
       ) {
         state.faultScope = scopeWithFix(state.faultScope, advice.action, state.results);
       }
@@ -517,7 +515,7 @@ export async function supportCase(input: CaseInput): Promise<CaseState> {
   });
   // A follow-up of a case the customer says is still broken: linked, and a person assigned
   // from the start. Cases from before this change had no follow-ups.
-  if (input.followUp && patched('still-broken-follow-up')) {
+  if (input.followUp && sinceDec06('still-broken-follow-up')) {
     await inbox.followUp(input.followUp, input.openedBy, input.channel);
   }
   try {

@@ -1,4 +1,4 @@
-import { condition, isCancellation, patched, setHandler } from '@temporalio/workflow';
+import { condition, isCancellation, setHandler } from '@temporalio/workflow';
 import type { Actor } from '../contracts/case';
 import type { CheckName } from '../contracts/checks';
 import { fixDescriptions } from '../contracts/fixes';
@@ -36,6 +36,7 @@ export interface TechnicianContext {
   recordBeside: RecordStep;
   notify: CaseNotifier;
   since: (patch: string) => boolean;
+  sinceDec06: (patch: string) => boolean;
   /** Runs checks on the box (supportCase's diagnose). */
   diagnose(checks: CheckName[]): Promise<void>;
   /** Carries out an approved fix on the box (supportCase's fix). */
@@ -92,7 +93,8 @@ export function technicianDesk(ctx: TechnicianContext) {
     // A partner's person answers for the customer's service levels too. No case before this
     // change has a partner's Update in its history (the validators refused them).
     const staff =
-      actor.role === 'operator' || (actor.role === 'partner' && patched('partner-technicians'));
+      actor.role === 'operator' ||
+      (actor.role === 'partner' && ctx.sinceDec06('partner-technicians'));
     if (p && p.firstResponseAt === undefined && staff) {
       p.firstResponseAt = Date.now();
     }

@@ -125,6 +125,19 @@ describe('supportCase', () => {
       const description = await handle.describe();
       expect(description.typedSearchAttributes.get(searchAttributes.status)).toBe('resolved');
       expect(description.typedSearchAttributes.get(searchAttributes.issueCategory)).toBe('gateway');
+
+      // This stack's notifier has no channel: the proposal and the close were each planned,
+      // to nobody, and no notifyPeople child was started for them.
+      const scheduled = (events ?? []).map(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name,
+      );
+      expect(scheduled.filter((name) => name === 'planNotifications')).toHaveLength(2);
+      expect(events!.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual(
+        [],
+      );
+      // One version marker stands for every patch (workflows/patchMarkers.ts).
+      expect(events!.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(1);
+      await saveHistory(handle, 'resolved-told-nobody');
     } finally {
       device.stop();
     }

@@ -82,7 +82,7 @@ describe('a case tells people what happens', () => {
       expect(JSON.stringify(told)).not.toContain(phone());
       const times = audit.body.entries.map((e: { executedAt: string }) => Date.parse(e.executedAt));
       expect(times).toEqual([...times].sort((a, b) => a - b));
-      await saveHistory(handle, 'notifies-people-approved');
+      await saveHistory(handle, 'notifies-people-planned-first');
     } finally {
       device.stop();
     }

@@ -53,14 +53,15 @@ describe('replaying recorded supportCase histories', () => {
     expect(defaultPayloadConverter.fromPayload(plain!)).toBeTruthy();
   });
 
-  // Every patch in the workflow (asked for with patched, or since for those the
-  // version marker stands for) has recorded histories from before it and after it.
+  // Every patch in the workflow (asked for with patched, or since/sinceDec06 for those a
+  // version marker stands for, workflows/patchMarkers.ts) has recorded histories from
+  // before it and after it.
   const workflowsDir = path.resolve(__dirname, '..', '..', 'workflows');
   const source = readdirSync(workflowsDir)
     .filter((f) => f.endsWith('.ts'))
     .map((f) => readFileSync(path.join(workflowsDir, f), 'utf8'))
     .join('\n');
-  const asked = source.matchAll(/\b(?:patched|since)\('([\w-]+)'\)/g);
+  const asked = source.matchAll(/\b(?:patched|since\w*)\('([\w-]+)'\)/g);
   const patches = [...new Set([...asked].map((m) => m[1]!))];
   it.each(patches)('covers both sides of the %s patch', (patch) => {
     const withMarker = fixtures.filter((f) => patchesIn(f).includes(patch));
