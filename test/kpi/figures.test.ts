@@ -73,6 +73,8 @@ describe('KPI figures', () => {
     for (let at = fixture.t - 10 * dayMs; at < fixture.t; at += hourMs) {
       days.add(new Date(at).toISOString().slice(0, 10));
     }
+    // Its last millisecond too: within an hour after midnight, the hours above miss that day.
+    days.add(new Date(fixture.t - 1).toISOString().slice(0, 10));
     expect(r.daily.map((d) => d.day)).toEqual([...days]);
     const inPeriod = fixtureCases.filter((c) => c.agoMs <= 10 * dayMs);
     for (const entry of r.daily) {

@@ -6,8 +6,9 @@ import { Case } from '../../store/models';
 // public API, approves each proposed fix as soon as the live view
 // (socket.io /portal `case:update`) says one is waiting, says a step on site is
 // done (without being on site to take it: the case then checks again and hands
-// over), and notes when each stage happened. A slow sweep of the case documents catches anything the live
-// view missed (a restarted API drops the events sent while it was down).
+// over), and notes when each stage happened. What the live view missed is read from the case
+// documents: every open case when the API says its instances lost touch (live:resync), and
+// by a slow sweep anything else (a restarted API drops the events sent while it was down).
 
 export interface CaseTimes {
   caseId: string;
