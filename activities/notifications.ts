@@ -60,10 +60,14 @@ export function createNotificationActivities(
   async function planNotifications(input: NotificationEvent): Promise<PlannedNotifications> {
     // A technician's message comes sealed (privacy/): the words are made from it open.
     const event = NotificationEvent.parse(await unsealDeep(input));
-    const [settings, incidents, context] = await Promise.all([
+    // Only what the plan needs is read: the open incidents only when PagerDuty hears of this
+    // event, and the words' context only when someone is told (most events of a quiet
+    // customer's cases tell nobody, and a store without indexes scans for the box).
+    const pagesOperators =
+      available.has('pagerduty') && !!config.operatorRouting[event.type]?.includes('pagerduty');
+    const [settings, incidents] = await Promise.all([
       loadNotificationSettings(event.customerId),
-      openIncidents(event.deviceId),
-      contextOf(event),
+      pagesOperators ? openIncidents(event.deviceId) : [],
     ]);
     const plan = planDeliveries(
       event,
@@ -72,6 +76,8 @@ export function createNotificationActivities(
       incidents,
       new Date(),
     );
+    if (plan.now.length === 0 && !plan.later) return { now: [], retry: config.retry };
+    const context = await contextOf(event);
     const words = wordsFor(event, context);
     // Only the customer is asked to rate the case: operators' copies carry no rating links.
     const customerWords = wordsFor(event, { ...context, ratingLinks: ratingLinksOf(event) });
