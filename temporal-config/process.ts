@@ -43,8 +43,11 @@ export function spawnService(
   if (options.logFile) {
     mkdirSync(path.dirname(options.logFile), { recursive: true });
     const out = createWriteStream(options.logFile, { flags: 'a' });
-    child.stdout?.pipe(out);
-    child.stderr?.pipe(out);
+    // Ended once both pipes are done: the first to end would otherwise end the file while the
+    // other still writes (a kill -9 closes them in either order), an uncaught error here.
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+    child.once('close', () => out.end());
   } else {
     const echo = options.echo ?? ((line: string) => console.log(line));
     for (const stream of [child.stdout, child.stderr]) {

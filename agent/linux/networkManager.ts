@@ -236,6 +236,9 @@ export async function restoreResolversNm(config: AgentConfig, iface: string): Pr
   const previous = readPrevious(config);
   if (!previous) return 'Nothing to restore: the agent has not changed the DNS resolvers.';
   const { connection } = previous;
+  // What the switch set, to see it gone: the live list read just before the reapply may be
+  // empty for a moment (a lease being renewed), and any list then looks like a change.
+  const ours = (await profileDns(connection.uuid)).dns;
   await nmcli([
     ...['connection', 'modify', 'uuid', connection.uuid],
     ...[
@@ -248,12 +251,14 @@ export async function restoreResolversNm(config: AgentConfig, iface: string): Pr
   // Live only if the profile is the one in use; otherwise it applies at its next activation.
   const { device } = await nmDevice(iface);
   const live = device?.connection?.uuid === connection.uuid;
-  const replaced = live ? await activeResolvers(iface) : [];
   if (live) await reapply(iface);
   rmSync(previousFile(config));
-  // The DHCP server's resolvers come back with NM's new lease: wait for a change, not for a list.
-  const changed = (r: string[]) => r.length > 0 && r.join() !== replaced.join();
-  const now = live ? await resolversSettle(iface, changed) : [];
+  // The profile's own list comes back as it was; the DHCP server's resolvers come back with
+  // NM's new lease, unknown here: then wait for the switch's to be gone.
+  const restored = previous.ignoreAutoDns
+    ? (r: string[]) => r.join() === previous.dns.join()
+    : (r: string[]) => r.length > 0 && r.join() !== ours.join();
+  const now = live ? await resolversSettle(iface, restored) : [];
   return `Restored the DNS settings of "${connection.name}"${now.length ? `: resolvers ${now.join(', ')}` : ''}.`;
 }
 

@@ -51,6 +51,16 @@ function clock(ms: number): string {
   return new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
 }
 
+/** "6 Dec", as the page names a day. */
+function dayOf(ms: number): string {
+  return new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
+}
+
+/** A time as the page says it: with its day when that was not today (a run near midnight). */
+function when(ms: number): string {
+  return dayOf(ms) === dayOf(Date.now()) ? clock(ms) : `${dayOf(ms)} ${clock(ms)}`;
+}
+
 describeInBrowser("a Zen box's health page", () => {
   let world: PortalWorld;
   let stack: TestStack;
@@ -156,9 +166,10 @@ describeInBrowser("a Zen box's health page", () => {
     expect(summaries[0]).toContain(clock(t0 + 5 * MINUTE));
     expect(summaries[1]).toMatch(/^Traffic was lost in 17 minutes; the worst, 100 %/);
 
+    const [from, to] = [t0 + DOWN_FROM * MINUTE, t0 + DOWN_TO * MINUTE];
     const outage = page.getByTestId('outage');
     await expect(outage.allTextContents()).resolves.toEqual([
-      `Internet down, ${clock(t0 + DOWN_FROM * MINUTE)}–${clock(t0 + DOWN_TO * MINUTE)}, 17 min`,
+      `Internet down, ${when(from)}–${dayOf(to) === dayOf(from) ? clock(to) : when(to)}, 17 min`,
     ]);
 
     // A week, hourly: one segment per hour.
