@@ -7,7 +7,7 @@ import { deliverOnce, type Settled } from '../notifier/deliver';
 import { sendEmail } from '../notifier/email';
 import { sendPagerDuty } from '../notifier/pagerDuty';
 import { placePhoneCall } from '../notifier/phone';
-import { planDeliveries, type Delivery } from '../notifier/plan';
+import { pagesOperators, planDeliveries, type Delivery } from '../notifier/plan';
 import { NotificationDoc, noteIncident, openIncidents } from '../notifier/records';
 import { sendSlack } from '../notifier/slack';
 import { sendSms } from '../notifier/sms';
@@ -63,19 +63,12 @@ export function createNotificationActivities(
     // Only what the plan needs is read: the open incidents only when PagerDuty hears of this
     // event, and the words' context only when someone is told (most events of a quiet
     // customer's cases tell nobody, and a store without indexes scans for the box).
-    const pagesOperators =
-      available.has('pagerduty') && !!config.operatorRouting[event.type]?.includes('pagerduty');
+    const operators = { routing: config.operatorRouting, email: config.operatorEmail, available };
     const [settings, incidents] = await Promise.all([
       loadNotificationSettings(event.customerId),
-      pagesOperators ? openIncidents(event.deviceId) : [],
+      pagesOperators(event.type, operators) ? openIncidents(event.deviceId) : [],
     ]);
-    const plan = planDeliveries(
-      event,
-      settings,
-      { routing: config.operatorRouting, email: config.operatorEmail, available },
-      incidents,
-      new Date(),
-    );
+    const plan = planDeliveries(event, settings, operators, incidents, new Date());
     if (plan.now.length === 0 && !plan.later) return { now: [], retry: config.retry };
     const context = await contextOf(event);
     const words = wordsFor(event, context);

@@ -80,6 +80,11 @@ function incidentsOfCase(caseId: string | undefined, open: readonly string[]): s
   );
 }
 
+/** PagerDuty hears of this kind of event: only then are the box's open incidents needed. */
+export function pagesOperators(type: NotificationEventType, operators: OperatorSetup): boolean {
+  return operators.available.has('pagerduty') && !!operators.routing[type]?.includes('pagerduty');
+}
+
 export function planDeliveries(
   event: NotificationEvent,
   settings: NotificationSettings | undefined,

@@ -4,7 +4,12 @@ import type {
   NotificationSettings,
 } from '../../contracts/notifications';
 import { loadConfig } from '../../config';
-import { planDeliveries, quietHoursEnd, type OperatorSetup } from '../../notifier/plan';
+import {
+  pagesOperators,
+  planDeliveries,
+  quietHoursEnd,
+  type OperatorSetup,
+} from '../../notifier/plan';
 
 // Who hears of an event, on which channel, and when: the plan alone, no servers.
 
@@ -96,6 +101,32 @@ describe('who hears of an event', () => {
     const staff = plan.now.filter((d) => d.audience === 'operators');
     expect(staff.map((d) => d.channel)).toEqual(['email', 'slack', 'pagerduty']);
     expect(staff[2]!.pagerDuty).toEqual({ action: 'trigger', dedupKey: 'zen-case-case-1' });
+  });
+
+  it('needs the open incidents exactly when it may page: PagerDuty set up and routed the event', () => {
+    const noPager = { ...operators, available: new Set<DeliveryChannel>(['email', 'slack']) };
+    const cases = (['case_escalated', 'case_resolved'] as const).flatMap((type) =>
+      [operators, noPager].map((setup) => ({
+        type,
+        pagerSetUp: setup === operators,
+        pages: pagesOperators(type, setup),
+        paged: planDeliveries(event(type), settings, setup, ['zen-case-case-1'], noon).now.some(
+          (d) => d.channel === 'pagerduty',
+        ),
+      })),
+    );
+    expect(cases.map(({ type, pagerSetUp, pages }) => ({ type, pagerSetUp, pages }))).toEqual([
+      { type: 'case_escalated', pagerSetUp: true, pages: true },
+      { type: 'case_escalated', pagerSetUp: false, pages: false },
+      { type: 'case_resolved', pagerSetUp: true, pages: true },
+      { type: 'case_resolved', pagerSetUp: false, pages: false },
+    ]);
+    // The plan pages only where it was given the incidents.
+    expect(cases.filter((c) => c.paged && !c.pages)).toEqual([]);
+    expect(cases.filter((c) => c.paged).map((c) => c.type)).toEqual([
+      'case_escalated',
+      'case_resolved',
+    ]);
   });
 
   it('resolves the open incidents of the device when its trouble is over', () => {
