@@ -13,6 +13,7 @@ import {
   type Authenticate,
   type Principal,
 } from './auth';
+import { attachCaseStepRelay } from './caseStepRelay';
 import { attachDeviceGateway } from './deviceGateway';
 import { attachSocketBus } from './socketBus';
 import { createDeviceMonitoring } from './monitoring';
@@ -141,9 +142,10 @@ export function createApi({
     logger,
     live: createHealthLive(io),
   });
-  const gateway = attachDeviceGateway(io, temporal, authenticate, logger, monitoring, !!bus);
+  const gateway = attachDeviceGateway(io, temporal, authenticate, logger, monitoring);
   attachPortalLive(io, authenticate);
-  attachInternalLink(io, authenticate, gateway, voice, logger);
+  const relayStep = attachCaseStepRelay(io, gateway, !!bus);
+  attachInternalLink(io, authenticate, gateway, relayStep, voice, logger);
 
   app.disable('x-powered-by');
   // The portal proxies /api: its address, not the browser's, would otherwise be everyone's.

@@ -39,8 +39,9 @@ export interface DeviceGateway {
   /** Drops the device's connections (its token changed or was revoked). */
   disconnect(deviceId: string): Promise<void>;
   /**
-   * Tells the device its case moved on (if connected); each socket hears each status once,
-   * and never an older step's after a newer one's (`seq`, the step's place in its case).
+   * Tells the device's sockets on this instance that its case moved on (the other
+   * instances hear of the step through api/caseStepRelay.ts); each socket hears each status
+   * once, and never an older step's after a newer one's (`seq`, the step's place in its case).
    */
   tellCaseStatus(deviceId: string, step: { caseId: string; status: unknown; seq?: number }): void;
   /** Stops redelivering answers; resolves when no socket handler is still running. */
@@ -64,15 +65,8 @@ export function attachDeviceGateway(
   authenticate: Authenticate,
   logger: Logger,
   monitoring: DeviceMonitoring,
-  /** Other API instances share the rooms (api/socketBus.ts). */
-  shared = false,
 ): DeviceGateway {
   const devices = io.of('/device');
-  // Case statuses from the other instances, for this one's sockets.
-  devices.on(caseStatusRelay, (event: unknown) => {
-    const relayed = RelayedCaseStatus.safeParse(event);
-    if (relayed.success) tellLocalSockets(devices, relayed.data);
-  });
   const running = new Set<Promise<void>>();
   // Socket handlers run detached from any request: a failure (the database away) is logged,
   // never left to crash the process, and closing the API waits for them.
@@ -205,10 +199,12 @@ export function attachDeviceGateway(
       devices.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
     tellCaseStatus(deviceId, step) {
-      const event = RelayedCaseStatus.safeParse({ deviceId, ...step });
+      const event = StepStatus.safeParse(step);
       if (!event.success) return; // An unknown status is not sent.
-      tellLocalSockets(devices, event.data);
-      if (shared) devices.serverSideEmit(caseStatusRelay, event.data);
+      for (const id of devices.adapter.rooms.get(deviceRoom(deviceId)) ?? []) {
+        const socket = devices.sockets.get(id);
+        if (socket) tellSocket(socket, event.data);
+      }
     },
     async close() {
       clearInterval(redelivery);
@@ -226,7 +222,10 @@ export function attachDeviceGateway(
 async function send(devices: Namespace, deviceId: string, command: unknown): Promise<boolean> {
   // Emitted first: the room reaches the box on whichever API instance holds it, even while
   // a dead instance keeps the count below from answering.
-  devices.to(deviceRoom(deviceId)).emit('command', command);
+  const room = deviceRoom(deviceId);
+  devices.to(room).emit('command', command);
+  // Connected here, it was sent; only a box elsewhere needs the other instances asked.
+  if ((devices.adapter.rooms.get(room)?.size ?? 0) > 0) return true;
   return (await connectedSockets(devices, deviceId)) > 0;
 }
 
@@ -246,26 +245,14 @@ async function connectedSockets(devices: Namespace, deviceId: string): Promise<n
 }
 
 /**
- * A case status between API instances. Each instance tells its own sockets, remembering on
- * the socket what it last told: most steps leave the status as it was, and a box need not
- * hear it again. The memory sits with the socket, not with whichever instance relayed the
- * last step: steps of one case come through any instance, from any worker. They may also
- * arrive out of order (two relays of one instance can take two bus connections), so the
- * memory keeps the step's place too, and an older step than the last told is dropped.
+ * A case's status with its step's place. Each socket remembers what it was last told: most
+ * steps leave the status as it was, and a box need not hear it again. The memory sits with
+ * the socket, not with whichever instance relayed the last step: steps of one case come
+ * through any instance, from any worker. They may also arrive out of order (two relays of
+ * one instance can take two bus connections), so the memory keeps the step's place too, and
+ * an older step than the last told is dropped.
  */
-const caseStatusRelay = 'case:status:relay';
-const RelayedCaseStatus = CaseStatusEvent.extend({
-  deviceId: z.string().min(1).max(100),
-  seq: z.number().int().nonnegative().optional(),
-});
-type RelayedCaseStatus = z.infer<typeof RelayedCaseStatus>;
-
-function tellLocalSockets(devices: Namespace, { deviceId, ...event }: RelayedCaseStatus): void {
-  for (const id of devices.adapter.rooms.get(deviceRoom(deviceId)) ?? []) {
-    const socket = devices.sockets.get(id);
-    if (socket) tellSocket(socket, event);
-  }
-}
+const StepStatus = CaseStatusEvent.extend({ seq: z.number().int().nonnegative().optional() });
 
 /** What a socket was last told of its case. */
 interface ToldCaseStatus {

@@ -10,6 +10,7 @@ import {
 import type { Logger } from '../observability/logger';
 import { caseParties } from '../store/lookups';
 import type { Authenticate } from './auth';
+import type { RelayCaseStep } from './caseStepRelay';
 import type { DeviceGateway } from './deviceGateway';
 import type { Voice } from './voice/router';
 
@@ -20,7 +21,8 @@ import type { Voice } from './voice/router';
 export function attachInternalLink(
   io: SocketServer,
   authenticate: Authenticate,
-  gateway: DeviceGateway,
+  gateway: Pick<DeviceGateway, 'push'>,
+  relayStep: RelayCaseStep,
   voice: Pick<Voice, 'placeCall'>,
   logger: Logger,
 ): void {
@@ -81,11 +83,7 @@ export function attachInternalLink(
       try {
         const parties = await caseParties(event.caseId);
         if (!parties) return logger.warn({ caseId: event.caseId }, 'case step for no known case');
-        // An internal note is the operators' alone.
-        io.of('/portal')
-          .to(event.internal ? ['operators'] : [`customer:${parties.customerId}`, 'operators'])
-          .emit('case:update', event);
-        gateway.tellCaseStatus(parties.deviceId, event);
+        relayStep(parties, event);
       } catch (err) {
         logger.error({ err, caseId: event.caseId }, 'case step not relayed');
       }

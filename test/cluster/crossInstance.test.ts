@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { startSimulatedAgent, type SimulatedAgent } from '../../agent/simulatedAgent';
 import { startPostgres, type PostgresServer } from '../../cluster/postgres';
@@ -12,6 +13,7 @@ import { internalLink, type PushCommandAck } from '../../contracts/api';
 import type { DeviceCommand } from '../../contracts/device';
 import type { MonitorState } from '../../contracts/monitor';
 import { monitorStateChanged } from '../../api/monitoring/history';
+import { busTimings } from '../../api/socketBus';
 import { prompts } from '../../api/voice/prompts';
 import { seedDemo, type DemoCredentials } from '../../scripts/seed';
 import { connectStore, disconnectStore } from '../../store/connection';
@@ -250,7 +252,7 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     const mongoUrl = freshMongoUrl('cross_instance');
     await connectStore(mongoUrl);
     demo = await seedDemo(dir, { deviceId: `pi-cross-${randomUUID().slice(0, 8)}` });
-    spare = await seedFleet(demo, 3);
+    spare = await seedFleet(demo, 4);
     caller = await seedCaller();
     const taskQueue = `cross-${randomUUID().slice(0, 8)}`;
     telnyx = await startTelnyxStandIn();
@@ -427,6 +429,39 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     await heard(before + 4, 'fixing');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(told.slice(before)).toEqual(['diagnosing', 'awaiting_approval', 'diagnosing', 'fixing']);
+
+    // One bus message takes a step to the other instance, for its portals and the box alike.
+    const operatorOnB = track(
+      connectSocket(`${b.url}/portal`, {
+        auth: { token: demo.operator.token },
+        transports: ['websocket'],
+        forceNew: true,
+      }),
+    );
+    const placesOnB: number[] = [];
+    operatorOnB.on('case:update', (event: { seq?: number }) => placesOnB.push(event.seq ?? 0));
+    const place = 424_242;
+    const bus = new pg.Client({ connectionString: postgres.url('zen_bus') });
+    const crossed: string[] = [];
+    bus.on('notification', ({ channel, payload }) => {
+      if (payload?.includes(`"seq":${place}`)) crossed.push(channel);
+    });
+    await bus.connect();
+    try {
+      for (const nsp of ['/', '/portal', '/device', internalLink.namespace]) {
+        await bus.query(`LISTEN "socket.io#${nsp}"`);
+      }
+      await eventually(async () => operatorOnB.connected, { what: "an operator's portal on B" });
+      relay(linkA, 'verifying', place);
+      await heard(before + 5, 'verifying');
+      await eventually(async () => placesOnB.includes(place), {
+        what: 'the step to reach the portal on B',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(crossed).toEqual(['socket.io#/portal']);
+    } finally {
+      await bus.end();
+    }
   });
 
   /** The balancer's record of one call's webhooks. */
@@ -649,28 +684,32 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     });
   }, 90_000);
 
-  it('a killed instance makes a push answer within seconds, and no longer once it is gone', async () => {
+  it('a killed instance makes a push for a box elsewhere answer within seconds, and no longer once it is gone', async () => {
     const device = track(listeningDevice(a.url, spare[2]!.token));
     const link = track(internalSocket(a.url, internalToken));
     await eventually(async () => device.socket.connected && link.connected, {
       what: 'the device and the link on A',
     });
     await b.process.kill();
-    const started = Date.now();
-    const ack = await push(link, spare[2]!.deviceId, diagnose('case-killed'));
-    // B still counted: A waits for its answer no longer than the request timeout.
+    // A box on A: sent, and B is not asked.
+    let started = Date.now();
+    expect(await push(link, spare[2]!.deviceId, diagnose('case-here'))).toEqual({ sent: true });
+    expect(Date.now() - started).toBeLessThan(busTimings.requestTimeoutMs);
+    await eventually(async () => device.commands.some((c) => c.caseId === 'case-here'), {
+      what: 'the command to reach the box on A',
+    });
+    // A box on no instance: B is still counted, and A waits for its answer no longer than
+    // the request timeout.
+    started = Date.now();
+    const ack = await push(link, spare[3]!.deviceId, diagnose('case-killed'));
     expect(Date.now() - started).toBeLessThan(4_500);
     expect(ack).toEqual({ error: expect.any(String) });
-    // The command went out all the same.
-    expect(device.commands.map((c) => c.caseId)).toContain('case-killed');
     // Once B's heartbeat is overdue, A stops waiting for it.
-    await eventually(
-      async () => ('sent' in (await push(link, spare[2]!.deviceId, diagnose('x'))) ? true : false),
-      {
-        what: 'pushes to answer without B',
-        timeoutMs: 20_000,
-      },
-    );
+    await eventually(async () => 'sent' in (await push(link, spare[3]!.deviceId, diagnose('x'))), {
+      what: 'pushes to answer without B',
+      timeoutMs: 20_000,
+    });
+    expect(await push(link, spare[3]!.deviceId, diagnose('y'))).toEqual({ sent: false });
     await b.process.start();
   }, 60_000);
 
