@@ -124,7 +124,12 @@ export function createApi({
   });
   // Before any namespace is used: rooms span every API instance sharing the bus.
   const bus = socket.busUrl
-    ? attachSocketBus(io, socket.busUrl, logger, () => resyncPortalLive(io))
+    ? attachSocketBus(io, socket.busUrl, logger, () => {
+        resyncPortalLive(io);
+        gateway.retellCaseStatuses().catch((err: unknown) => {
+          logger.warn({ err }, 'boxes not told their case statuses again after the bus came back');
+        });
+      })
     : undefined;
   const accessTokens = createAccessTokens(jwtSecret);
   const authenticate = createAuthenticate(internalToken, accessTokens);

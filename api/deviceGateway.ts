@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 import { deviceCommandLatency, deviceHeartbeats } from '../observability/metrics';
 import { z } from 'zod';
 import type { Namespace, Server as SocketServer, Socket } from 'socket.io';
-import { closedStatuses } from '../contracts/case';
+import { closedStatuses, type CaseStatus } from '../contracts/case';
 import {
   CaseStatusEvent,
   CommandResult,
@@ -44,6 +44,11 @@ export interface DeviceGateway {
    * once, and never an older step's after a newer one's (`seq`, the step's place in its case).
    */
   tellCaseStatus(deviceId: string, step: { caseId: string; status: unknown; seq?: number }): void;
+  /**
+   * Tells this instance's boxes their case's status again, as the store has it: steps the
+   * other instances relayed while this one could not hear them were lost (api/socketBus.ts).
+   */
+  retellCaseStatuses(): Promise<void>;
   /** Stops redelivering answers; resolves when no socket handler is still running. */
   close(): Promise<void>;
 }
@@ -206,6 +211,7 @@ export function attachDeviceGateway(
         if (socket) tellSocket(socket, event.data);
       }
     },
+    retellCaseStatuses: () => retellCaseStatuses(devices),
     async close() {
       clearInterval(redelivery);
       while (running.size > 0) await Promise.all([...running]);
@@ -253,6 +259,48 @@ async function connectedSockets(devices: Namespace, deviceId: string): Promise<n
  * an older step than the last told is dropped.
  */
 const StepStatus = CaseStatusEvent.extend({ seq: z.number().int().nonnegative().optional() });
+
+/** Boxes whose open cases one store read looks up when statuses are told again. */
+const retellBatch = 500;
+
+async function retellCaseStatuses(devices: Namespace): Promise<void> {
+  const sockets = [...devices.sockets.values()];
+  for (let i = 0; i < sockets.length; i += retellBatch) {
+    const batch = sockets.slice(i, i + retellBatch);
+    // What each was told before the read: one told a newer step meanwhile is left alone.
+    const toldBefore = new Map(batch.map((s) => [s, s.data.toldCaseStatus as ToldCaseStatus]));
+    const deviceIds = [...new Set(batch.map((s) => s.data.deviceId as string))];
+    const open = await Case.find(
+      {
+        deviceId: mongoose.trusted({ $in: deviceIds }),
+        status: mongoose.trusted({ $nin: closedStatuses }),
+      },
+      { deviceId: 1, status: 1 },
+    ).lean();
+    const openOf = new Map(open.map((c) => [c.deviceId, c]));
+    // A box told of a case that has closed since hears its close.
+    const gone = batch.flatMap((s) => {
+      const told = toldBefore.get(s);
+      return told &&
+        !openOf.has(s.data.deviceId as string) &&
+        !closedStatuses.includes(told.status as CaseStatus)
+        ? [told.caseId]
+        : [];
+    });
+    const closed = gone.length
+      ? await Case.find({ _id: mongoose.trusted({ $in: gone }) }, { status: 1 }).lean()
+      : [];
+    const closedOf = new Map(closed.map((c) => [c._id, c]));
+    for (const socket of batch) {
+      const told = toldBefore.get(socket);
+      if (socket.data.toldCaseStatus !== told || socket.disconnected) continue;
+      const current =
+        openOf.get(socket.data.deviceId as string) ?? (told && closedOf.get(told.caseId));
+      const event = CaseStatusEvent.safeParse({ caseId: current?._id, status: current?.status });
+      if (event.success) tellSocket(socket, event.data);
+    }
+  }
+}
 
 /** What a socket was last told of its case. */
 interface ToldCaseStatus {

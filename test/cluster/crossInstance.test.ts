@@ -625,7 +625,7 @@ describe('several API instances share their sockets through the PostgreSQL bus',
     expect(await dropped).toBe('io server disconnect');
   });
 
-  it('after PostgreSQL restarts, pushes cross again and portals are told to read again', async () => {
+  it('after PostgreSQL restarts, pushes cross again, portals are told to read again and boxes their case status', async () => {
     const device = track(listeningDevice(b.url, spare[1]!.token));
     const link = track(internalSocket(a.url, internalToken));
     // An operator's portal on each instance: what it was sent while the bus was away is lost.
@@ -648,8 +648,33 @@ describe('several API instances share their sockets through the PostgreSQL bus',
       { what: 'the device on B, the link to A and both portals' },
     );
     expect(await push(link, spare[1]!.deviceId, diagnose('case-before'))).toEqual({ sent: true });
+    // The box's LED shows its case, told through A.
+    const ledCase = `case-led-${randomUUID()}`;
+    await Case.create({
+      _id: ledCase,
+      workflowId: `support-case-${spare[1]!.deviceId}`,
+      customerId: demo.customer.id,
+      deviceId: spare[1]!.deviceId,
+      channel: 'portal',
+      status: 'fixing',
+      step: 'Carrying out the fix',
+    });
+    const led: string[] = [];
+    device.socket.on('case:status', ({ status }: { status: string }) => led.push(status));
+    link.emit(internalLink.caseStep, {
+      caseId: ledCase,
+      status: 'fixing',
+      step: 'Carrying out the fix',
+      actionType: 'fix_started',
+      at: Date.now(),
+      seq: 1,
+    });
+    await eventually(async () => led.includes('fixing'), { what: 'the box to hear its case' });
 
-    await postgres.restart();
+    // A step whose relay is lost with the bus: only the store has it.
+    const restarted = postgres.restart();
+    await Case.updateOne({ _id: ledCase }, { $set: { status: 'verifying' } });
+    await restarted;
     // Both instances lived through it, listen again, and told their portals so.
     for (const api of [a, b]) {
       await eventually(async () => (await componentsOf(api, demo.operator.token)).bus === 'ok', {
@@ -662,6 +687,11 @@ describe('several API instances share their sockets through the PostgreSQL bus',
       });
     }
     expect(portals.map((p) => p.heard.resync)).toEqual([1, 1]);
+    // And the box on B is told its case's status again, as the store has it.
+    await eventually(async () => led.at(-1) === 'verifying', {
+      what: 'the box to be told its case status again',
+    });
+    expect(led).toEqual(['fixing', 'verifying']);
     const command = diagnose('case-after');
     await eventually(
       async () => {
