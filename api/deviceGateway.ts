@@ -175,10 +175,7 @@ export function attachDeviceGateway(
       await tellCase(temporal, deviceId, true);
       await monitoring.connected({ deviceId, docId: self._id });
       // The device's status LED picks up its open case, then any commands it missed.
-      const open = await Case.findOne(
-        { deviceId, status: mongoose.trusted({ $nin: closedStatuses }) },
-        { status: 1 },
-      ).lean();
+      const [open] = await openCasesOf([deviceId]);
       const event = CaseStatusEvent.safeParse({ caseId: open?._id, status: open?.status });
       if (event.success) tellSocket(socket, event.data);
       // Whatever the device missed while away goes out again, oldest first.
@@ -260,6 +257,17 @@ async function connectedSockets(devices: Namespace, deviceId: string): Promise<n
  */
 const StepStatus = CaseStatusEvent.extend({ seq: z.number().int().nonnegative().optional() });
 
+/** The open cases of these boxes, with their status: what their LEDs show. */
+function openCasesOf(deviceIds: string[]) {
+  return Case.find(
+    {
+      deviceId: mongoose.trusted({ $in: deviceIds }),
+      status: mongoose.trusted({ $nin: closedStatuses }),
+    },
+    { deviceId: 1, status: 1 },
+  ).lean();
+}
+
 /** Boxes whose open cases one store read looks up when statuses are told again. */
 const retellBatch = 500;
 
@@ -270,13 +278,7 @@ async function retellCaseStatuses(devices: Namespace): Promise<void> {
     // What each was told before the read: one told a newer step meanwhile is left alone.
     const toldBefore = new Map(batch.map((s) => [s, s.data.toldCaseStatus as ToldCaseStatus]));
     const deviceIds = [...new Set(batch.map((s) => s.data.deviceId as string))];
-    const open = await Case.find(
-      {
-        deviceId: mongoose.trusted({ $in: deviceIds }),
-        status: mongoose.trusted({ $nin: closedStatuses }),
-      },
-      { deviceId: 1, status: 1 },
-    ).lean();
+    const open = await openCasesOf(deviceIds);
     const openOf = new Map(open.map((c) => [c.deviceId, c]));
     // A box told of a case that has closed since hears its close.
     const gone = batch.flatMap((s) => {
