@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import dynamicConfig from '../temporal-config/dynamic-config.json';
-import { freePort } from '../temporal-config/process';
+import { canListen, freePort } from '../temporal-config/process';
 import type { PostgresServer } from './postgres';
 import { temporalDatabases } from './temporalSchema';
 
@@ -23,7 +22,8 @@ const perService = (p: z.ZodNumber) =>
   z.object({ frontend: p, history: p, matching: p, worker: p });
 const portsSchema = z.object({
   grpc: perService(port),
-  // See freeMembershipPort.
+  // PostgreSQL's cluster_membership table keeps it as a SMALLINT: a port above 32767 stops the
+  // server at start (freePort draws below that).
   membership: perService(port.max(32_767)),
   frontendHttp: port,
 });
@@ -50,7 +50,7 @@ export async function temporalPorts(dir: string, frontendPort: number): Promise<
   const grpc = { ...(await pick(freePort)), frontend: frontendPort };
   const ports = {
     grpc,
-    membership: await pick(freeMembershipPort),
+    membership: await pick(freePort),
     frontendHttp: await freePort(),
   };
   mkdirSync(dir, { recursive: true });
@@ -77,28 +77,6 @@ async function allFree(ports: TemporalPorts, frontendPort: number): Promise<bool
   if (others.includes(frontendPort)) return false;
   for (const candidate of others) if (!(await canListen(candidate))) return false;
   return true;
-}
-
-// PostgreSQL's cluster_membership table keeps the membership port as a SMALLINT: a port above
-// 32767 (every port the kernel hands out as "any free one") stops the server at start. So
-// these are drawn below the kernel's ephemeral range, and checked free.
-const membershipPortRange = { from: 20_000, to: 32_767 };
-
-async function freeMembershipPort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const { from, to } = membershipPortRange;
-    const port = from + Math.floor(Math.random() * (to - from + 1));
-    if (await canListen(port)) return port;
-  }
-  throw new Error("No free port below 32768 for the Temporal server's membership");
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 function datastore(postgres: PostgresServer, databaseName: string, maxConns: number) {

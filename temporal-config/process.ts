@@ -98,14 +98,41 @@ export async function assertPortFree(port: number, variable: string, host = '127
   });
 }
 
+// A port taken "free" now and bound seconds later must not be one the kernel may hand to an
+// outgoing connection meanwhile: port 0 draws from the ephemeral range (32768-60999 by default),
+// the same range every connect() takes its local port from, and under a busy test run one did
+// take a Temporal server's port before it bound. So ports are drawn below that range (which also
+// keeps them within the Temporal membership table's SMALLINT), checked free, and never handed out
+// twice by one process.
+const drawnPorts = { from: 20_000, to: Math.min(32_767, ephemeralRangeStart() - 1) };
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const { from, to } = drawnPorts;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`No free port between ${from} and ${to}`);
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/);
+    const start = Number(low);
+    return start > 21_000 ? start : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+export function canListen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
