@@ -111,13 +111,14 @@ describeInBrowser("a Zen box's health page", () => {
       minutes(DOWN_TO, MEASURED),
     );
     // The cloud acts on each change in order: the fault's case cannot open without a worker,
-    // so the recovery is stored once opening it has given up.
+    // so the recovery is stored once opening it has given up. The recovery's own verdict is
+    // waited for: the first one is healthy too, and stays stored until the fault is acted on.
     await eventually(
-      async () =>
-        (
-          (await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean())?.monitorState as
-            MonitorState | undefined
-        )?.state === 'healthy',
+      async () => {
+        const stored = (await Device.findOne({ deviceId: stack.demo.device.deviceId }).lean())
+          ?.monitorState as MonitorState | undefined;
+        return stored?.state === 'healthy' && stored.since === iso(at(DOWN_TO));
+      },
       { what: 'the recovery stored', timeoutMs: 60_000 },
     );
   }, 240_000);
