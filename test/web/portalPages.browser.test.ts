@@ -70,6 +70,7 @@ describeInBrowser('the portal with long text, missing pages and its public statu
 
     await card.getByRole('button', { name: 'Start a case' }).click();
     await page.waitForURL('**/cases/*');
+    const caseId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
     const heading = page.getByRole('heading', { level: 1 });
     await heading.waitFor({ timeout: STEP_MS });
     const title = (await heading.textContent())!.trim();
@@ -85,12 +86,16 @@ describeInBrowser('the portal with long text, missing pages and its public statu
     await link.waitFor();
     await expect(link.textContent()).resolves.toHaveLength(title.length);
     await page.close();
+    // The box has one case at a time: the next test's case must not join this one.
+    const stored = await Case.findById(caseId).lean();
+    await stack.client.workflow.getHandle(stored!.workflowId).result();
   });
 
   it('a resolved case: "It is still not working", with the customer’s words, opens a follow-up a person has', async () => {
     const opened = await call(`${stack.apiUrl}/api/cases`, stack.demo.customer.token, {
       body: { deviceId: stack.demo.device.deviceId, description: 'Please check our network' },
     });
+    expect(opened.body).toMatchObject({ joined: false });
     const { caseId, workflowId } = opened.body as { caseId: string; workflowId: string };
     await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({
       caseId,
