@@ -180,6 +180,10 @@ export function createNotificationActivities(
   }): Promise<DeliveryJob | undefined> {
     const job = await unsealDeep(sealed);
     if (outcome === 'failed') {
+      // A last try that ran out of time says nothing of why the ones before failed (an SMTP
+      // server refusing): what they recorded is kept beside it.
+      const earlier = (await NotificationDoc.findById(job.key, { error: 1 }).lean())?.error;
+      if (earlier && !error.includes(earlier)) error = `${error} (the try before: ${earlier})`;
       await NotificationDoc.updateOne(
         { _id: job.key, status: mongoose.trusted({ $nin: ['sent', 'unconfirmed'] }) },
         { $set: { status: 'failed', failedAt: new Date(), error: error.slice(0, 500) } },

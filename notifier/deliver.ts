@@ -61,9 +61,11 @@ export async function deliverOnce(
   try {
     ({ providerId } = await send(address!));
   } catch (err) {
+    // Released only while still this attempt's claim: an attempt that outlived its time may
+    // answer after the delivery was given up and recorded failed, which must stay so.
     if (err instanceof Refused) {
       await NotificationDoc.updateOne(
-        { _id: key, claimedBy: attemptId },
+        { _id: key, claimedBy: attemptId, status: 'claimed' },
         { $set: { status: 'open', error: err.message } },
       );
     }

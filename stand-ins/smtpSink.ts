@@ -11,8 +11,13 @@ export interface SmtpSink {
   url: string;
   port: number;
   outbox: string;
-  /** From now on, refuses (true) or takes (false) every message. */
-  refuse(refusing: boolean): void;
+  /**
+   * From now on, refuses (true) or takes (false) every message; `afterMs` answers the refusal
+   * that late, as a server that is slow to say no.
+   */
+  refuse(refusing: boolean, options?: { afterMs?: number }): void;
+  /** How many recipients were refused so far. */
+  refusals(): number;
   stop(): Promise<void>;
 }
 
@@ -29,6 +34,8 @@ export async function startSmtpSink({
   mkdirSync(outbox, { recursive: true });
   let count = 0;
   let refusing = false;
+  let refuseAfterMs = 0;
+  let refused = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -39,7 +46,10 @@ export async function startSmtpSink({
       const err = Object.assign(new Error(`Mailbox unavailable: ${address.address}`), {
         responseCode: 550,
       });
-      callback(err);
+      setTimeout(() => {
+        refused += 1;
+        callback(err);
+      }, refuseAfterMs);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -63,9 +73,11 @@ export async function startSmtpSink({
     url: `smtp://127.0.0.1:${actual}`,
     port: actual,
     outbox,
-    refuse: (value) => {
+    refuse: (value, { afterMs = 0 } = {}) => {
       refusing = value;
+      refuseAfterMs = afterMs;
     },
+    refusals: () => refused,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

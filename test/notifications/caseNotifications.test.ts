@@ -199,4 +199,66 @@ describe('a case tells people what happens', () => {
       device.stop();
     }
   });
+
+  it('an SMTP server slow to refuse: the delivery runs out of time, is recorded failed, and stays so when the refusal comes', async () => {
+    // Longer than the delivery's time (3 s here): the try is still waiting when it is given up.
+    notifier().smtp.refuse(true, { afterMs: 5000 });
+    const refusedBefore = notifier().smtp.refusals();
+    const device = connectDevice(stack, 'gateway-unreachable');
+    try {
+      const { caseId, handle } = await openDemoCase(stack);
+      const waiting = await waitForStatus(handle, 'awaiting_approval');
+      expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
+      expect((await handle.result()).status).toBe('resolved');
+      const emails = () => NotificationDoc.find({ caseId, channel: 'email' }).lean();
+      const failed = await eventually(
+        async () => {
+          const docs = await emails();
+          return docs.length >= 2 && docs.every((d) => d.status === 'failed') && docs;
+        },
+        { what: 'the emails recorded as failed', timeoutMs: 40_000 },
+      );
+      await eventually(async () => notifier().smtp.refusals() - refusedBefore >= failed.length, {
+        what: 'the late refusals',
+        timeoutMs: 20_000,
+      });
+      // The refused tries have had time to answer their claims.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await emails()).map((d) => d.status)).toEqual(failed.map(() => 'failed'));
+    } finally {
+      notifier().smtp.refuse(false);
+      device.stop();
+    }
+  });
+
+  it('a delivery refused, then out of time on its next try: the record keeps the refusal beside the timeout', async () => {
+    notifier().smtp.refuse(true);
+    const device = connectDevice(stack, 'gateway-unreachable');
+    try {
+      const { caseId, handle } = await openDemoCase(stack);
+      const waiting = await waitForStatus(handle, 'awaiting_approval');
+      const approvalEmail = () =>
+        NotificationDoc.findOne({ caseId, channel: 'email', eventType: 'approval_waiting' }).lean();
+      // Once the first try was refused (and released), the next ones are slow to answer.
+      const deadline = Date.now() + 20_000;
+      while (!(await approvalEmail())?.error) {
+        if (Date.now() > deadline) throw new Error('The first refusal was not recorded');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      notifier().smtp.refuse(true, { afterMs: 5000 });
+      const failed = await eventually(
+        async () => {
+          const doc = await approvalEmail();
+          return doc?.status === 'failed' && doc;
+        },
+        { what: 'the approval email recorded as failed', timeoutMs: 40_000 },
+      );
+      expect(failed.error).toMatch(/timeout.*\(the try before: .*Mailbox unavailable/i);
+      expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
+      expect((await handle.result()).status).toBe('resolved');
+    } finally {
+      notifier().smtp.refuse(false);
+      device.stop();
+    }
+  });
 });
