@@ -18,6 +18,15 @@ describe('a case tells people what happens', () => {
   afterAll(() => stack.stop());
 
   const notifier = () => stack.notifier!;
+
+  /** A demo case whose fix is approved through the API, run to its end: its id. */
+  async function approvedCase(): Promise<string> {
+    const { caseId, handle } = await openDemoCase(stack);
+    const waiting = await waitForStatus(handle, 'awaiting_approval');
+    expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
+    expect((await handle.result()).status).toBe('resolved');
+    return caseId;
+  }
   const phone = () => stack.demo.customer.phone;
   const email = () => stack.demo.customer.email;
 
@@ -156,10 +165,7 @@ describe('a case tells people what happens', () => {
     notifier().smtp.refuse(true);
     const device = connectDevice(stack, 'gateway-unreachable');
     try {
-      const { caseId, handle } = await openDemoCase(stack);
-      const waiting = await waitForStatus(handle, 'awaiting_approval');
-      expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
-      expect((await handle.result()).status).toBe('resolved');
+      const caseId = await approvedCase();
       // SMS still goes.
       await eventually(async () => smsTo(notifier(), phone(), `cases/${caseId}`).length === 1, {
         what: 'the approval SMS',
@@ -206,10 +212,7 @@ describe('a case tells people what happens', () => {
     const refusedBefore = notifier().smtp.refusals();
     const device = connectDevice(stack, 'gateway-unreachable');
     try {
-      const { caseId, handle } = await openDemoCase(stack);
-      const waiting = await waitForStatus(handle, 'awaiting_approval');
-      expect((await approve(stack, caseId, waiting.proposal!.actionId)).status).toBe(200);
-      expect((await handle.result()).status).toBe('resolved');
+      const caseId = await approvedCase();
       const emails = () => NotificationDoc.find({ caseId, channel: 'email' }).lean();
       const failed = await eventually(
         async () => {
