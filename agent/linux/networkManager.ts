@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AgentConfig } from '../config';
 import { run, runOrThrow } from './exec';
 import { ipv4Addresses } from './iproute';
+import { nameservers } from './resolvConf';
 
 // The fixes that touch addressing and DNS, carried out through NetworkManager
 // when it owns the interface (Raspberry Pi OS Bookworm's default): NM would
@@ -182,19 +183,47 @@ const reapply = (iface: string) => nmcli(['device', 'reapply', iface]);
 const DNS_SETTLE_MS = 15_000;
 
 /**
- * Waits until the interface's live resolvers satisfy `done`: a reapply restarts NM's
- * DHCP transaction, and the resolvers (and resolv.conf) follow only once it is over.
+ * Reapplies the profile and waits until the interface's live resolvers satisfy `done`, and the
+ * Pi's resolv.conf (what its programs and the checks read) lists them too: a reapply restarts
+ * NM's DHCP transaction, and the resolvers and the file follow only once it is over. NM was seen
+ * to take a new lease at once after a reapply and keep no resolver from it (or the old list)
+ * for good; a change not in place halfway through is applied by activating the profile again,
+ * as a lease renewal does. Returns the live list, settled or not.
  */
-async function resolversSettle(
+async function applyDns(
+  config: AgentConfig,
   iface: string,
   done: (resolvers: string[]) => boolean,
 ): Promise<string[]> {
-  const deadline = Date.now() + DNS_SETTLE_MS;
+  const started = Date.now();
+  let activated = false;
+  await reapply(iface);
   for (;;) {
     const now = await activeResolvers(iface);
-    if (done(now) || Date.now() > deadline) return now;
+    if (done(now) && fileLists(config, now)) return now;
+    const waited = Date.now() - started;
+    if (waited > DNS_SETTLE_MS) return now;
+    if (!activated && waited > DNS_SETTLE_MS / 2) {
+      activated = true;
+      await renewLeaseNm(iface);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** Behind a local stub (systemd-resolved, NM's dnsmasq) the file names the stub, not these. */
+function fileLists(config: AgentConfig, resolvers: string[]): boolean {
+  const listed = nameservers(config.resolvConfPath);
+  if (listed.some((server) => server.startsWith('127.'))) return true;
+  return listed.join() === resolvers.join();
+}
+
+function unsettled(config: AgentConfig, iface: string, now: string[]): string {
+  const listed = nameservers(config.resolvConfPath);
+  const file = fileLists(config, now)
+    ? ''
+    : ` (${config.resolvConfPath} lists ${listed.join(', ') || 'none'})`;
+  return `${iface} still uses ${now.join(', ') || 'no resolver'}${file} after ${DNS_SETTLE_MS / 1000} s`;
 }
 
 /**
@@ -221,11 +250,11 @@ export async function useResolverNm(
     ...['connection', 'modify', 'uuid', connection.uuid],
     ...['ipv4.dns', resolver, 'ipv4.ignore-auto-dns', 'yes'],
   ]);
-  await reapply(device.device);
-  const now = await resolversSettle(device.device, (r) => r.length === 1 && r[0] === resolver);
-  if (!(now.length === 1 && now[0] === resolver)) {
+  const only = (r: string[]) => r.length === 1 && r[0] === resolver;
+  const now = await applyDns(config, device.device, only);
+  if (!only(now)) {
     throw new Error(
-      `NetworkManager took the setting, but ${device.device} still uses ${now.join(', ') || 'no resolver'} after ${DNS_SETTLE_MS / 1000} s.`,
+      `NetworkManager took the setting, but ${unsettled(config, device.device, now)}.`,
     );
   }
   return `Switched the DNS resolver of "${connection.name}" to ${resolver} through NetworkManager; the previous setting (${before.join(', ') || 'none'}) is kept to restore.`;
@@ -250,16 +279,22 @@ export async function restoreResolversNm(config: AgentConfig, iface: string): Pr
   ]);
   // Live only if the profile is the one in use; otherwise it applies at its next activation.
   const { device } = await nmDevice(iface);
-  const live = device?.connection?.uuid === connection.uuid;
-  if (live) await reapply(iface);
   rmSync(previousFile(config));
+  if (device?.connection?.uuid !== connection.uuid) {
+    return `Restored the DNS settings of "${connection.name}": they apply when it is next in use.`;
+  }
   // The profile's own list comes back as it was; the DHCP server's resolvers come back with
   // NM's new lease, unknown here: then wait for the switch's to be gone.
   const restored = previous.ignoreAutoDns
     ? (r: string[]) => r.join() === previous.dns.join()
     : (r: string[]) => r.length > 0 && r.join() !== ours.join();
-  const now = live ? await resolversSettle(iface, restored) : [];
-  return `Restored the DNS settings of "${connection.name}"${now.length ? `: resolvers ${now.join(', ')}` : ''}.`;
+  const now = await applyDns(config, iface, restored);
+  if (!restored(now)) {
+    throw new Error(
+      `NetworkManager took the old settings back, but ${unsettled(config, iface, now)}.`,
+    );
+  }
+  return `Restored the DNS settings of "${connection.name}": resolvers ${now.join(', ')}.`;
 }
 
 /** NM's DNS plugin restarted: a local cache (dnsmasq mode) is emptied, resolv.conf rewritten. */
