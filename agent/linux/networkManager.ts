@@ -218,12 +218,10 @@ function fileLists(config: AgentConfig, resolvers: string[]): boolean {
   return listed.join() === resolvers.join();
 }
 
+/** What an unsettled change left: the interface's live list and the file's. */
 function unsettled(config: AgentConfig, iface: string, now: string[]): string {
-  const listed = nameservers(config.resolvConfPath);
-  const file = fileLists(config, now)
-    ? ''
-    : ` (${config.resolvConfPath} lists ${listed.join(', ') || 'none'})`;
-  return `${iface} still uses ${now.join(', ') || 'no resolver'}${file} after ${DNS_SETTLE_MS / 1000} s`;
+  const listed = nameservers(config.resolvConfPath).join(', ') || 'none';
+  return `${iface} still uses ${now.join(', ') || 'no resolver'} (${config.resolvConfPath} lists ${listed}) after ${DNS_SETTLE_MS / 1000} s`;
 }
 
 /**
