@@ -13,14 +13,28 @@ export function actorOf(principal: Principal): Actor {
   return { id: principal.id, role: principal.role, customerId: principal.customerId };
 }
 
-/** The workflow of an open case the principal may see; 404 otherwise, 409 once closed. */
-export async function caseHandle(temporal: Client, principal: Principal, caseId: string) {
-  const doc = await Case.findOne({ ...tenantScope(principal), _id: caseId }).lean();
+/**
+ * The workflow of an open case the principal may see, and whose case it is (the key its
+ * words are sealed under); 404 otherwise, 409 once closed. One read of what that needs.
+ */
+export async function openCaseHandle(temporal: Client, principal: Principal, caseId: string) {
+  const doc = await Case.findOne(
+    { ...tenantScope(principal), _id: caseId },
+    { workflowId: 1, runId: 1, status: 1, customerId: 1 },
+  ).lean();
   if (!doc) throw new HttpError(404, 'CASE_NOT_FOUND', `No case ${caseId}`);
   if (closedStatuses.includes(doc.status as CaseStatus)) {
     throw new HttpError(409, 'CASE_CLOSED', `Case ${caseId} is ${doc.status}`);
   }
-  return temporal.workflow.getHandle(doc.workflowId, doc.runId ?? undefined);
+  return {
+    handle: temporal.workflow.getHandle(doc.workflowId, doc.runId ?? undefined),
+    customerId: doc.customerId,
+  };
+}
+
+/** The workflow of an open case the principal may see (openCaseHandle). */
+export async function caseHandle(temporal: Client, principal: Principal, caseId: string) {
+  return (await openCaseHandle(temporal, principal, caseId)).handle;
 }
 
 /** A validator's rejection reaches the caller as 409 with the workflow's reason. */

@@ -22,7 +22,7 @@ import {
   takeOverUpdate,
 } from '../../workflows/messages';
 import type { Principal, RequireRole } from '../auth';
-import { actorOf, caseHandle, rejected } from '../caseHandle';
+import { actorOf, caseHandle, openCaseHandle, rejected } from '../caseHandle';
 import { isInternalStep, liveForCustomer } from '../caseView';
 import { getCase, listCases, openAgentCase } from '../cases';
 import { HttpError } from '../errors';
@@ -145,8 +145,9 @@ export function casesRouter(
   // The original contract: sessionId is the case id.
   router.post('/remediation/approve', requireRole(...caseReaders), async (req, res) => {
     const body = ApproveRequest.parse(req.body);
-    const handle = await caseHandle(temporal, req.principal!, body.sessionId);
-    const note = body.userNote && (await sealNote(req.principal!, body.sessionId, body.userNote));
+    const { handle, customerId } = await openCaseHandle(temporal, req.principal!, body.sessionId);
+    // Sealed under the case's customer's key before the workflow keeps it.
+    const note = body.userNote && (await sealWords(req.principal!, customerId, body.userNote));
     try {
       const result = await handle.executeUpdate(decideRemediationUpdate, {
         args: [
@@ -255,12 +256,6 @@ export function casesRouter(
   });
 
   return router;
-}
-
-/** An approval's note, sealed under its writer's key before the workflow keeps it. */
-async function sealNote(principal: Principal, caseId: string, note: string): Promise<string> {
-  const doc = await Case.findById(caseId, { customerId: 1 }).lean();
-  return doc ? sealWords(principal, doc.customerId, note) : note;
 }
 
 /**
