@@ -84,3 +84,56 @@ test('every client updating with its whole pool at once never stalls the store',
     await Promise.all(clients.map((c) => c.close(true)));
   }
 }, 120_000);
+
+// FerretDB is built to write one document, or one batch of inserts, as a single statement
+// without BEGIN and COMMIT around it (temporal-config/versions.json). What the product
+// relies on from those writes must hold as it did in a transaction.
+test('writes without a transaction around them keep a taken _id and an ordered batch', async () => {
+  const client = await MongoClient.connect(mongoUrl);
+  try {
+    const entries = client.db().collection<{ _id: string; n: number }>('entries');
+    await entries.insertOne({ _id: 'case:1', n: 1 });
+    // The audit chain's "exactly once": a second insert of an entry is a duplicate key.
+    await expect(entries.insertOne({ _id: 'case:1', n: 2 })).rejects.toMatchObject({
+      code: 11000,
+    });
+    expect(await entries.findOne({ _id: 'case:1' })).toEqual({ _id: 'case:1', n: 1 });
+
+    // An ordered batch stops at the taken id: the ones before it stay, none after it is written.
+    await expect(
+      entries.insertMany([
+        { _id: 'case:2', n: 2 },
+        { _id: 'case:1', n: 3 },
+        { _id: 'case:4', n: 4 },
+      ]),
+    ).rejects.toMatchObject({ code: 11000 });
+    expect(await entries.find({}, { sort: { _id: 1 } }).toArray()).toEqual([
+      { _id: 'case:1', n: 1 },
+      { _id: 'case:2', n: 2 },
+    ]);
+
+    // More documents than one statement takes still go in whole, or stop at the taken id.
+    const many = Array.from({ length: 250 }, (_, i) => ({ _id: `many:${1000 + i}`, n: i }));
+    await entries.insertMany(many);
+    await expect(
+      entries.insertMany([
+        ...Array.from({ length: 150 }, (_, i) => ({ _id: `more:${1000 + i}`, n: i })),
+        { _id: 'many:1000', n: -1 },
+        { _id: 'more:9999', n: -1 },
+      ]),
+    ).rejects.toMatchObject({ code: 11000 });
+    expect(await entries.countDocuments({ _id: { $regex: '^many:' } })).toBe(250);
+    expect(await entries.countDocuments({ _id: { $regex: '^more:' } })).toBe(150);
+    expect(await entries.findOne({ _id: 'many:1000' })).toEqual({ _id: 'many:1000', n: 0 });
+
+    // An update of one document applies whole; one that cannot apply changes nothing.
+    await entries.updateOne({ _id: 'case:2' }, { $set: { n: 20 } });
+    expect(await entries.findOne({ _id: 'case:2' })).toEqual({ _id: 'case:2', n: 20 });
+    // $push onto a number is refused before anything is written.
+    const loose = client.db().collection<{ _id: string; n: number[] }>('entries');
+    await expect(loose.updateOne({ _id: 'case:2' }, { $push: { n: 1 } })).rejects.toThrow();
+    expect(await entries.findOne({ _id: 'case:2' })).toEqual({ _id: 'case:2', n: 20 });
+  } finally {
+    await client.close(true);
+  }
+}, 60_000);
