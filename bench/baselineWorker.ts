@@ -8,7 +8,7 @@ import { createLogger, temporalLogger } from '../observability/logger';
 async function main() {
   const config = loadConfig();
   const logger = createLogger('baseline-worker', config.logLevel);
-  Runtime.install({ logger: temporalLogger(logger, 'INFO') });
+  Runtime.install({ logger: temporalLogger(logger) });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,
@@ -18,7 +18,10 @@ async function main() {
     activities: { nothing: async () => undefined },
     dataConverter: temporalDataConverter(config.temporal.codecKeys),
   });
-  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
+  // At any level, as the product's worker: startNodeWorker waits for this line.
+  logger
+    .child({}, { level: 'info' })
+    .info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
   await worker.run();
   await connection.close();
 }

@@ -226,7 +226,8 @@ async function startBaseline(stack: BenchStack, plan: BaselinePlan, log: (line: 
           TEMPORAL_ADDRESS: stack.temporalAddress,
           TEMPORAL_NAMESPACE: stack.namespace,
           TEMPORAL_TASK_QUEUE: taskQueue,
-          LOG_LEVEL: 'info',
+          // As the product's workers log at the bench's shape (bench/shapes.ts).
+          LOG_LEVEL: 'warn',
         },
         stack.dir,
       ),

@@ -40,10 +40,7 @@ export async function startApiProcess(
   return service;
 }
 
-/**
- * A worker process, ready once it logs "worker polling" (at info level, which
- * this start-up line needs; the rest stays at the level asked for).
- */
+/** A worker process, ready once it logs "worker polling" (which it does at any level). */
 export async function startNodeWorker(
   name: string,
   entry: string,
@@ -55,11 +52,10 @@ export async function startNodeWorker(
   let polling = false;
   const service = spawnService(name, process.execPath, workerNodeArgs(entry), {
     cwd: root,
-    env: { ...env, LOG_LEVEL: env.LOG_LEVEL === 'warn' ? 'info' : env.LOG_LEVEL },
+    env,
     echo: (line) => {
       if (line.includes('worker polling')) polling = true;
-      // Per-step info lines are the worker's own cost, but not worth a disk write each.
-      if (!/"level":30|INFO/.test(line) || line.includes('worker polling')) echo(line);
+      echo(line);
     },
   });
   await waitUntilReady(

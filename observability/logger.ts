@@ -31,9 +31,20 @@ const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'>
 // The bundler logs webpack's whole report at INFO when the worker starts.
 const webpackReport = /webpack [\d.]+ compiled/;
 
-/** The Temporal SDK's logger (worker, workflow and activity logs) writing through pino. */
-export function temporalLogger(logger: Logger, level: LogLevel): DefaultLogger {
-  return new DefaultLogger(level, (entry: LogEntry) => {
+/** The SDK level that lets through what the pino level does (pino's `silent` too: errors only). */
+const sdkLevel: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+};
+
+/**
+ * The Temporal SDK's logger (worker, workflow and activity logs) writing through pino, at
+ * pino's level: a line pino would drop is not built (every case step logs at info).
+ */
+export function temporalLogger(logger: Logger): DefaultLogger {
+  return new DefaultLogger(sdkLevel[logger.level] ?? 'ERROR', (entry: LogEntry) => {
     const to = webpackReport.test(entry.message) ? 'debug' : pinoLevel[entry.level];
     logger[to]({ ...entry.meta }, entry.message);
   });

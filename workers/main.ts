@@ -15,12 +15,11 @@ import { ensureHealthSchedules, ensureReportSchedule, ensureRetentionSchedule } 
 async function main() {
   const config = loadConfig();
   const logger = createLogger('worker', config.logLevel);
-  // The SDK's DEBUG lines (every poll) only when asked for.
-  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
   const sdkMetrics = `127.0.0.1:${config.worker.sdkMetricsPort}`;
   Runtime.install({
     // Activity and workflow log lines carry workflowId and runId; ours add caseId.
-    logger: temporalLogger(logger, verbose ? 'DEBUG' : 'INFO'),
+    // The SDK's DEBUG lines (every poll) only when asked for.
+    logger: temporalLogger(logger),
     telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetrics } } },
   });
   if (!config.internalToken) {
@@ -68,7 +67,8 @@ async function main() {
     api,
     taskQueue: config.temporal.taskQueue,
   });
-  logger.info(
+  // At any level: the cluster and the tests wait for this line.
+  logger.child({}, { level: 'info' }).info(
     {
       taskQueue: config.temporal.taskQueue,
       address: config.temporal.address,
