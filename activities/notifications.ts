@@ -1,5 +1,4 @@
 import { activityInfo, log } from '@temporalio/activity';
-import mongoose from 'mongoose';
 import type { Config } from '../config';
 import { DeliveryChannel, NotificationEvent } from '../contracts/notifications';
 import { notificationsSettled } from '../observability/metrics';
@@ -8,7 +7,12 @@ import { sendEmail } from '../notifier/email';
 import { sendPagerDuty } from '../notifier/pagerDuty';
 import { placePhoneCall } from '../notifier/phone';
 import { pagesOperators, planDeliveries, type Delivery } from '../notifier/plan';
-import { NotificationDoc, noteIncident, openIncidents } from '../notifier/records';
+import {
+  NotificationDoc,
+  noteIncident,
+  openIncidents,
+  recordDeliveryFailed,
+} from '../notifier/records';
 import { sendSlack } from '../notifier/slack';
 import { sendSms } from '../notifier/sms';
 import { failureWords, maskRecipient, wordsFor, type Words } from '../notifier/words';
@@ -180,14 +184,7 @@ export function createNotificationActivities(
   }): Promise<DeliveryJob | undefined> {
     const job = await unsealDeep(sealed);
     if (outcome === 'failed') {
-      // A last try that ran out of time says nothing of why the ones before failed (an SMTP
-      // server refusing): what they recorded is kept beside it.
-      const earlier = (await NotificationDoc.findById(job.key, { error: 1 }).lean())?.error;
-      if (earlier && !error.includes(earlier)) error = `${error} (the try before: ${earlier})`;
-      await NotificationDoc.updateOne(
-        { _id: job.key, status: mongoose.trusted({ $nin: ['sent', 'unconfirmed'] }) },
-        { $set: { status: 'failed', failedAt: new Date(), error: error.slice(0, 500) } },
-      );
+      error = await recordDeliveryFailed(job.key, error);
       notificationsSettled.inc({ channel: job.channel, outcome: 'failed' });
     }
     log.error(`notification ${outcome}`, { channel: job.channel, recipient: job.recipient, error });

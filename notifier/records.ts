@@ -52,6 +52,22 @@ incidentSchema.index({ deviceId: 1, status: 1 });
 export const NotificationDoc = mongoose.model('Notification', notificationSchema);
 export const PagerIncident = mongoose.model('PagerIncident', incidentSchema);
 
+/**
+ * A delivery given up as failed, with why. A last try that ran out of time says nothing of why
+ * the ones before failed (an SMTP server refusing): what they recorded is kept beside it. One
+ * that went out meanwhile (sent, or its fate unknown) stays as it is. Returns the error kept.
+ */
+export async function recordDeliveryFailed(key: string, error: string): Promise<string> {
+  const earlier = (await NotificationDoc.findById(key, { error: 1 }).lean())?.error;
+  const kept =
+    earlier && !error.includes(earlier) ? `${error} (the try before: ${earlier})` : error;
+  await NotificationDoc.updateOne(
+    { _id: key, status: mongoose.trusted({ $nin: ['sent', 'unconfirmed'] }) },
+    { $set: { status: 'failed', failedAt: new Date(), error: kept.slice(0, 500) } },
+  );
+  return kept;
+}
+
 /** The dedup keys of a device's incidents that are not resolved. */
 export async function openIncidents(deviceId: string | undefined): Promise<string[]> {
   if (!deviceId) return [];

@@ -1,9 +1,9 @@
-import mongoose from 'mongoose';
 import { connectStore, disconnectStore } from '../../store/connection';
 import { deliverOnce } from '../../notifier/deliver';
-import { NotificationDoc } from '../../notifier/records';
+import { NotificationDoc, recordDeliveryFailed } from '../../notifier/records';
 import { Refused } from '../../notifier/refused';
 import { freshMongoUrl } from '../support/env';
+import { eventually } from '../support/stack';
 
 // A delivery's record against attempts that answer late: the activity's time ran out during a
 // send, the case's notifier recorded the delivery failed, and then the send answered.
@@ -36,24 +36,23 @@ function heldSend() {
   return { send, answer };
 }
 
-/** What the workflow records when the delivery's time is up (activities/notifications.ts). */
-async function givenUp(key: string) {
-  await NotificationDoc.updateOne(
-    { _id: key, status: mongoose.trusted({ $nin: ['sent', 'unconfirmed'] }) },
-    { $set: { status: 'failed', failedAt: new Date(), error: 'timed out' } },
-  );
+/**
+ * An attempt that claimed the delivery and is still sending when the delivery's time runs out
+ * and it is recorded failed, as the case's notifier does; `answer` lets the send answer then.
+ */
+async function attemptOutlivingItsTime(key: string) {
+  await planned(key);
+  const { send, answer } = heldSend();
+  const attempt = deliverOnce({ key, attemptId: 'a1', providerDedups: false }, send);
+  await eventually(async () => (await NotificationDoc.findById(key).lean())?.status === 'claimed', {
+    what: `${key} claimed`,
+  });
+  await recordDeliveryFailed(key, 'timed out');
+  return { attempt, answer };
 }
 
 test('a refusal that comes after the delivery was given up leaves it failed', async () => {
-  await planned('late-refusal');
-  const { send, answer } = heldSend();
-  const attempt = deliverOnce(
-    { key: 'late-refusal', attemptId: 'a1', providerDedups: false },
-    send,
-  );
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  expect((await NotificationDoc.findById('late-refusal').lean())?.status).toBe('claimed');
-  await givenUp('late-refusal');
+  const { attempt, answer } = await attemptOutlivingItsTime('late-refusal');
   answer(true);
   await expect(attempt).rejects.toThrow(Refused);
   expect(await NotificationDoc.findById('late-refusal').lean()).toMatchObject({
@@ -76,12 +75,23 @@ test('a refusal while the claim is its own releases it for the next attempt', as
 });
 
 test('a send that goes through after it was given up is recorded sent: it did go out', async () => {
-  await planned('late-send');
-  const { send, answer } = heldSend();
-  const attempt = deliverOnce({ key: 'late-send', attemptId: 'a1', providerDedups: false }, send);
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  await givenUp('late-send');
+  const { attempt, answer } = await attemptOutlivingItsTime('late-send');
   answer(false);
   await expect(attempt).resolves.toBe('sent');
   expect((await NotificationDoc.findById('late-send').lean())?.status).toBe('sent');
+});
+
+test('a delivery given up after a refusal keeps why the try before failed', async () => {
+  await planned('refused-then-timed-out');
+  const { send, answer } = heldSend();
+  answer(true);
+  await expect(
+    deliverOnce({ key: 'refused-then-timed-out', attemptId: 'a1', providerDedups: false }, send),
+  ).rejects.toThrow(Refused);
+  const kept = 'timed out (the try before: 550 mailbox unavailable)';
+  await expect(recordDeliveryFailed('refused-then-timed-out', 'timed out')).resolves.toBe(kept);
+  expect(await NotificationDoc.findById('refused-then-timed-out').lean()).toMatchObject({
+    status: 'failed',
+    error: kept,
+  });
 });
