@@ -61,13 +61,18 @@ test('a refusal that comes after the delivery was given up leaves it failed', as
   });
 });
 
-test('a refusal while the claim is its own releases it for the next attempt', async () => {
-  await planned('refusal');
+/** An attempt the provider refuses at once, while the claim is still its own. */
+async function refusedAttempt(key: string) {
+  await planned(key);
   const { send, answer } = heldSend();
   answer(true);
-  await expect(
-    deliverOnce({ key: 'refusal', attemptId: 'a1', providerDedups: false }, send),
-  ).rejects.toThrow(Refused);
+  await expect(deliverOnce({ key, attemptId: 'a1', providerDedups: false }, send)).rejects.toThrow(
+    Refused,
+  );
+}
+
+test('a refusal while the claim is its own releases it for the next attempt', async () => {
+  await refusedAttempt('refusal');
   expect(await NotificationDoc.findById('refusal').lean()).toMatchObject({
     status: 'open',
     error: '550 mailbox unavailable',
@@ -82,12 +87,7 @@ test('a send that goes through after it was given up is recorded sent: it did go
 });
 
 test('a delivery given up after a refusal keeps why the try before failed', async () => {
-  await planned('refused-then-timed-out');
-  const { send, answer } = heldSend();
-  answer(true);
-  await expect(
-    deliverOnce({ key: 'refused-then-timed-out', attemptId: 'a1', providerDedups: false }, send),
-  ).rejects.toThrow(Refused);
+  await refusedAttempt('refused-then-timed-out');
   const kept = 'timed out (the try before: 550 mailbox unavailable)';
   await expect(recordDeliveryFailed('refused-then-timed-out', 'timed out')).resolves.toBe(kept);
   expect(await NotificationDoc.findById('refused-then-timed-out').lean()).toMatchObject({
